@@ -1,0 +1,235 @@
+"""Sign-up, organizations, members, invitations and API tokens in the browser.
+
+Log in, log out and password change are Django's own auth views with our templates (see `urls.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView, UpdateView
+
+from . import selectors, services
+from .forms import AddMemberForm, ApiTokenForm, InviteForm, OrganizationForm, RoleForm, SignUpForm
+from .models import ApiToken, Membership, Organization, Role
+from .scoping import OrganizationViewMixin, set_active_organization
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if not settings.INFRAREADY_OPEN_SIGNUP:
+        return render(request, "accounts/signup_closed.html", status=403)
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_sign_up(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            organization_name=form.cleaned_data["organization_name"],
+        )
+        login(request, user, backend=AUTH_BACKEND)
+        messages.success(request, "Welcome to InfraReady. Your organization is ready.")
+        return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class OrganizationCreateView(LoginRequiredMixin, FormView):
+    """Any signed-in user may create another organization; they become its owner."""
+
+    template_name = "accounts/organization_form.html"
+    form_class = OrganizationForm
+
+    def form_valid(self, form: OrganizationForm) -> HttpResponse:
+        organization = services.organization_create(creator=self.request.user, **form.cleaned_data)
+        set_active_organization(self.request, organization)
+        messages.success(self.request, f"{organization} created; you are its owner.")
+        return redirect("home")
+
+
+class OrganizationSettingsView(OrganizationViewMixin, UpdateView):
+    read_role = Role.OWNER
+    write_role = Role.OWNER
+    template_name = "accounts/organization_form.html"
+    form_class = OrganizationForm
+
+    def get_object(self, queryset: Any = None) -> Organization:
+        return self.organization
+
+    def get_success_url(self) -> str:
+        messages.success(self.request, "Organization saved.")
+        return reverse("accounts:members")
+
+
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    membership = (
+        Membership.objects.filter(user=request.user, organization__slug=request.POST.get("organization", ""))
+        .select_related("organization")
+        .first()
+    )
+    if membership is None:
+        raise Http404("You are not a member of that organization.")
+    set_active_organization(request, membership.organization)
+    messages.info(request, f"Now working in {membership.organization}.")
+    return redirect("home")
+
+
+class MembersView(OrganizationViewMixin, TemplateView):
+    """Everyone may see who is in the organization; owners add, invite, change roles and remove."""
+
+    template_name = "accounts/members.html"
+    write_role = Role.OWNER
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["members"] = selectors.members_of_organization(organization=self.organization)
+        if context["can_write"]:
+            context["invitations"] = selectors.pending_invitations(organization=self.organization)
+            context.setdefault("add_form", AddMemberForm())
+            context.setdefault("invite_form", InviteForm())
+            context["roles"] = Role.choices
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        action = request.POST.get("action")
+        if action == "add":
+            return self._add(request)
+        if action == "invite":
+            return self._invite(request)
+        messages.error(request, "Unknown action.")
+        return redirect("accounts:members")
+
+    def _add(self, request: HttpRequest) -> HttpResponse:
+        form = AddMemberForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(add_form=form))
+        try:
+            services.membership_add(
+                organization=self.organization, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{form.cleaned_data['user']} is now a member.")
+        return redirect("accounts:members")
+
+    def _invite(self, request: HttpRequest) -> HttpResponse:
+        form = InviteForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(invite_form=form))
+        invitation, raw = services.invitation_create(
+            organization=self.organization,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+        )
+        link = request.build_absolute_uri(reverse("accounts:invitation", args=[raw]))
+        send_mail(
+            subject=f"Join {self.organization} on InfraReady",
+            message=f"{request.user} invites you to {self.organization} as {invitation.get_role_display()}.\n\n"
+            f"Accept: {link}\n\nThe link works once and expires on {invitation.expires_at:%Y-%m-%d}.",
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        messages.success(request, f"Invitation sent to {invitation.email}. The link, valid once: {link}")
+        return redirect("accounts:members")
+
+
+class MemberUpdateView(OrganizationViewMixin, View):
+    """Change a member's role (`action=role`) or remove them (`action=remove`); owners only."""
+
+    read_role = Role.OWNER
+    write_role = Role.OWNER
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = get_object_or_404(Membership, pk=pk, organization=self.organization)
+        try:
+            if request.POST.get("action") == "remove":
+                services.membership_remove(membership=membership)
+                messages.success(request, f"{membership.user} removed.")
+            else:
+                form = RoleForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("Choose a valid role.")
+                services.membership_set_role(membership=membership, role=form.cleaned_data["role"])
+                messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("accounts:members")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation: a signed-in user joins; a visitor creates an account (even with sign-up closed)."""
+    invitation = selectors.invitation_for_link(raw_token=token)
+    if invitation is None:
+        raise Http404("Unknown invitation.")
+    usable = invitation.accepted_at is None and invitation.expires_at > timezone.now()
+    context: dict[str, Any] = {"invitation": invitation, "usable": usable}
+    if not usable:
+        return render(request, "accounts/invitation.html", context, status=410)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            return _join(request, invitation, request.user)
+        return render(request, "accounts/invitation.html", context)
+    form = SignUpForm(request.POST or None, with_organization=False, initial={"email": invitation.email})
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend=AUTH_BACKEND)
+        return _join(request, invitation, user)
+    context["form"] = form
+    return render(request, "accounts/invitation.html", context)
+
+
+def _join(request: HttpRequest, invitation: Any, user: Any) -> HttpResponse:
+    try:
+        membership = services.invitation_accept(invitation=invitation, user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("home")
+    set_active_organization(request, membership.organization)
+    messages.success(request, f"You joined {membership.organization} as {membership.get_role_display().lower()}.")
+    return redirect("home")
+
+
+class ApiTokensView(OrganizationViewMixin, TemplateView):
+    """A member's own API tokens for the active organization: issue (the key is shown once) and revoke."""
+
+    template_name = "accounts/api_tokens.html"
+    write_role = Role.VIEWER  # a viewer may hold a token; it carries their viewer role
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tokens"] = selectors.api_tokens_of_user(user=self.request.user, organization=self.organization)
+        context.setdefault("form", ApiTokenForm())
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "revoke" in request.POST:
+            token = get_object_or_404(
+                ApiToken, pk=request.POST["revoke"], user=request.user, organization=self.organization
+            )
+            services.api_token_revoke(token=token)
+            messages.success(request, f"Token {token} revoked.")
+            return redirect("accounts:api_tokens")
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        _, raw = services.api_token_issue(user=request.user, organization=self.organization, **form.cleaned_data)
+        return self.render_to_response(self.get_context_data(new_key=raw))

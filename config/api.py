@@ -1,0 +1,28 @@
+"""The REST API's version 1: `/api/v1/`, one section per app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+SECTIONS = ("accounts", "inventory", "assessments", "reports")
+
+
+class ApiRootView(APIView):
+    """The sections of the API; each lists its endpoints."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response({section: reverse(f"api:{section}:api-root", request=request) for section in SECTIONS})
+
+
+urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
+    *[path(f"{section}/", include(f"{section}.api.urls")) for section in SECTIONS],
+]

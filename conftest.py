@@ -1,0 +1,183 @@
+"""Fixtures shared by every app's tests: organizations with members of each role, API clients, a browser and a
+real Celery worker for the integration suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts import services
+from accounts.models import Organization, Role
+from accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def organization(db) -> Organization:
+    return OrganizationFactory(name="Acme AI", slug="acme-ai")
+
+
+@pytest.fixture
+def other_organization(db) -> Organization:
+    return OrganizationFactory(name="Other Corp", slug="other-corp")
+
+
+def _member(organization: Organization, role: Role, username: str) -> Any:
+    return MembershipFactory(organization=organization, role=role, user=UserFactory(username=username)).user
+
+
+@pytest.fixture
+def owner(organization):
+    return _member(organization, Role.OWNER, "olivia")
+
+
+@pytest.fixture
+def assessor(organization):
+    return _member(organization, Role.ASSESSOR, "arjun")
+
+
+@pytest.fixture
+def viewer(organization):
+    return _member(organization, Role.VIEWER, "vera")
+
+
+@pytest.fixture
+def outsider(other_organization):
+    """An owner of another organization."""
+    return _member(other_organization, Role.OWNER, "oscar")
+
+
+@pytest.fixture
+def api_client_for():
+    """`api_client_for(user, organization)`: an API client authenticated by an organization-bound token."""
+
+    def make(user: Any, organization: Organization) -> APIClient:
+        _, raw = services.api_token_issue(user=user, organization=organization, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        return client
+
+    return make
+
+
+# --- browser ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: a missing browser is an error)")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses to run in it unless told.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser page that fails the test on any console error."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors
+    yield page
+    context.close()
+    assert not errors, f"console errors: {errors}"
+
+
+# --- real Celery worker (integration) ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker_queue(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
+    """Start `celery worker` as a separate process on the test database; yields the queue it consumes.
+
+    A queue of its own per run, so that nothing left in Redis by an earlier run is picked up.
+    """
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the real worker runs against PostgreSQL (make test-integration)")
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    queue = f"infraready-test-{uuid.uuid4().hex[:8]}"
+    node = f"{queue}@{socket.gethostname()}"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                queue,
+                "-n",
+                node,
+                "--loglevel=INFO",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        from config.celery import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"celery worker exited early:\n{log_path.read_text()}")
+            if app.control.ping(destination=[node], timeout=1.0):
+                break
+        else:
+            pytest.fail(f"celery worker did not answer within 60 s:\n{log_path.read_text()}")
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
