@@ -19,7 +19,7 @@ COPY . .
 # collectstatic needs a key to import the settings; the real one comes from the environment at run time.
 RUN SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput -v 0
 
-RUN useradd --system --home /app infraready && chown -R infraready /app
+RUN useradd --system --home /app infraready && mkdir -p /app/media && chown -R infraready /app
 USER infraready
 
 EXPOSE 8000

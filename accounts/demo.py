@@ -1,16 +1,16 @@
 """Demo data, in one place: `python manage.py seed_demo` runs every step in order, and is safe to run twice.
 
-Later parts of the product (inventory, assessments) add their own step to `DEMO_STEPS`.
+Each app adds its own step to `DEMO_STEPS` (dotted paths, so that accounts imports no other app).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import Membership, Organization, Role
 
@@ -42,7 +42,9 @@ def seed_organization(password: str | None) -> DemoResult:
     return DemoResult(organization, DEMO_USERNAME, password, generated)
 
 
-DEMO_STEPS: list[Callable[[DemoResult], None]] = []
+DEMO_STEPS: list[str] = [
+    "inventory.demo.seed_inventory",
+]
 
 
 @transaction.atomic
@@ -50,5 +52,5 @@ def seed_demo(*, password: str | None = None) -> DemoResult:
     """Create or refresh the demo organization, its owner and every later step's data."""
     result = seed_organization(password)
     for step in DEMO_STEPS:
-        step(result)
+        import_string(step)(result)
     return result

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Model, QuerySet
-from rest_framework import viewsets
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
 
 from ..models import Membership, Organization
 from ..scoping import active_membership, scope_to_organization
+
+MAX_BULK_ITEMS = 1000
 
 
 class OrganizationScopedAPIMixin:
@@ -28,13 +31,40 @@ class OrganizationScopedAPIMixin:
 
 
 class OrganizationScopedViewSet(OrganizationScopedAPIMixin, viewsets.ModelViewSet):
-    """Base viewset of every organization-owned model: reads and writes only the active organization's rows."""
+    """Base viewset of every organization-owned model: reads and writes only the active organization's rows.
+
+    `selector(organization=...)` gives the scoped queryset with its related rows loaded (constant queries per
+    page). Serializers get the organization in their context. POSTing a JSON list creates every item or none
+    (at most `MAX_BULK_ITEMS`).
+    """
+
+    selector: Callable[..., QuerySet[Any]] | None = None
+
+    def _schema_only(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
 
     def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):  # OpenAPI schema generation: no request user
-            return queryset.none()
-        return scope_to_organization(queryset, self.organization)
+        if self._schema_only():  # OpenAPI schema generation: no request user
+            return self.queryset.none()
+        if self.selector is not None:
+            return type(self).selector(organization=self.organization)  # type: ignore[misc]
+        return scope_to_organization(super().get_queryset(), self.organization)
 
-    def perform_create(self, serializer: Any) -> Model:
-        return serializer.save(organization=self.organization)
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not self._schema_only():
+            context["organization"] = self.organization
+        return context
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        data = kwargs.get("data")
+        if isinstance(data, list):
+            if len(data) > MAX_BULK_ITEMS:
+                raise serializers.ValidationError(
+                    {"non_field_errors": [f"at most {MAX_BULK_ITEMS} items per request; use the import endpoint."]}
+                )
+            kwargs["many"] = True
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save(organization=self.organization)

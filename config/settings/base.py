@@ -203,3 +203,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Inventory import ---
+# Bulk import of the inventory (docs/inventory-import.md). A larger file is refused before it is parsed.
+INVENTORY_IMPORT_MAX_BYTES = env.int("INVENTORY_IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+# Files with more (estimated) rows are validated and imported by Celery tasks, with a progress bar.
+INVENTORY_IMPORT_ASYNC_ROWS = env.int("INVENTORY_IMPORT_ASYNC_ROWS", default=2000)
+INVENTORY_IMPORT_CHUNK_SIZE = 1000  # rows per bulk_create / bulk_update and per natural-key lookup
+INVENTORY_IMPORT_MAX_ERRORS = 500  # problems listed (all are counted)
+INVENTORY_IMPORT_PREVIEW_ROWS = 10
+INVENTORY_NVIDIA_SMI_MAX_BYTES = 1024 * 1024

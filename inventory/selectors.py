@@ -1,0 +1,166 @@
+"""Reads of the inventory, always scoped to one organization, loading related rows up front (no N+1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import Organization
+
+from .models import (
+    AcceleratorType,
+    CloudCapacity,
+    GridRegion,
+    ImportJob,
+    ModelProfile,
+    NetworkFabric,
+    Server,
+    ServerStatus,
+    Site,
+    StorageSystem,
+    Workload,
+)
+
+
+def accelerator_types_for(*, organization: Organization) -> QuerySet[AcceleratorType]:
+    """The shared catalog plus the organization's private entries."""
+    return AcceleratorType.objects.filter(Q(organization__isnull=True) | Q(organization=organization))
+
+
+def model_profiles_for(*, organization: Organization) -> QuerySet[ModelProfile]:
+    return ModelProfile.objects.filter(Q(organization__isnull=True) | Q(organization=organization))
+
+
+def grid_regions() -> QuerySet[GridRegion]:
+    return GridRegion.objects.all()
+
+
+def sites_for(*, organization: Organization) -> QuerySet[Site]:
+    return Site.objects.filter(organization=organization)
+
+
+def servers_for(*, organization: Organization) -> QuerySet[Server]:
+    return Server.objects.filter(organization=organization).select_related("site", "accelerator_type")
+
+
+def storage_systems_for(*, organization: Organization) -> QuerySet[StorageSystem]:
+    return StorageSystem.objects.filter(organization=organization).select_related("site")
+
+
+def network_fabrics_for(*, organization: Organization) -> QuerySet[NetworkFabric]:
+    return NetworkFabric.objects.filter(organization=organization).select_related("site")
+
+
+def cloud_capacity_for(*, organization: Organization) -> QuerySet[CloudCapacity]:
+    return CloudCapacity.objects.filter(organization=organization).select_related("accelerator_type")
+
+
+def workloads_for(*, organization: Organization) -> QuerySet[Workload]:
+    return Workload.objects.filter(organization=organization).select_related("model_profile")
+
+
+def import_jobs_for(*, organization: Organization) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(organization=organization).select_related("created_by")
+
+
+@dataclass(frozen=True)
+class AcceleratorTotal:
+    accelerator: str
+    count: int
+    memory_gb: float
+    bf16_pflops: float
+
+
+@dataclass(frozen=True)
+class SitePower:
+    site: str
+    servers: int
+    accelerators: int
+    rated_power_kw: float
+    power_capacity_kw: float | None
+
+
+@dataclass(frozen=True)
+class InventoryOverview:
+    """Totals of the organization's active fleet (planned and retired servers are counted by status only)."""
+
+    accelerators_by_type: list[AcceleratorTotal] = field(default_factory=list)
+    servers_by_status: dict[str, int] = field(default_factory=dict)
+    power_by_site: list[SitePower] = field(default_factory=list)
+    total_accelerators: int = 0
+    total_memory_gb: float = 0.0
+    total_bf16_pflops: float = 0.0
+    workloads: int = 0
+
+
+def inventory_overview(*, organization: Organization) -> InventoryOverview:
+    """Aggregates in the database: four queries whatever the fleet size.
+
+    Rated power per site is the servers' `power_w` (measured or nameplate); a server without it counts its
+    accelerators' TDP, a lower bound that the capacity model refines with the server overhead factor.
+    """
+    active = Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE)
+    by_type = (
+        active.filter(accelerator_count__gt=0)
+        .values("accelerator_type__vendor", "accelerator_type__model")
+        .annotate(
+            count=Sum("accelerator_count"),
+            memory_gb=Sum(F("accelerator_count") * F("accelerator_type__memory_gb"), output_field=FloatField()),
+            bf16_tflops=Sum(F("accelerator_count") * F("accelerator_type__bf16_tflops"), output_field=FloatField()),
+        )
+        .order_by("-count", "accelerator_type__model")
+    )
+    accelerators = [
+        AcceleratorTotal(
+            accelerator=f"{row['accelerator_type__vendor']} {row['accelerator_type__model']}",
+            count=row["count"],
+            memory_gb=row["memory_gb"] or 0.0,
+            bf16_pflops=(row["bf16_tflops"] or 0.0) / 1000,
+        )
+        for row in by_type
+    ]
+    statuses = dict(
+        Server.objects.filter(organization=organization).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    sites = (
+        Site.objects.filter(organization=organization)
+        .annotate(
+            n_servers=Count("servers", filter=Q(servers__status=ServerStatus.ACTIVE)),
+            n_accelerators=Coalesce(
+                Sum("servers__accelerator_count", filter=Q(servers__status=ServerStatus.ACTIVE)), 0
+            ),
+            power_w=Coalesce(
+                Sum(
+                    Coalesce(
+                        F("servers__power_w"),
+                        F("servers__accelerator_count") * F("servers__accelerator_type__tdp_w"),
+                        0,
+                    ),
+                    filter=Q(servers__status=ServerStatus.ACTIVE),
+                ),
+                0,
+            ),
+        )
+        .order_by("name")
+    )
+    power = [
+        SitePower(
+            site=site.name,
+            servers=site.n_servers,
+            accelerators=site.n_accelerators,
+            rated_power_kw=site.power_w / 1000,
+            power_capacity_kw=site.power_capacity_kw,
+        )
+        for site in sites
+    ]
+    return InventoryOverview(
+        accelerators_by_type=accelerators,
+        servers_by_status={status: statuses.get(status, 0) for status in ServerStatus.values},
+        power_by_site=power,
+        total_accelerators=sum(a.count for a in accelerators),
+        total_memory_gb=sum(a.memory_gb for a in accelerators),
+        total_bf16_pflops=sum(a.bf16_pflops for a in accelerators),
+        workloads=Workload.objects.filter(organization=organization).count(),
+    )
