@@ -75,15 +75,19 @@ def api_client_for():
 @pytest.fixture(autouse=True)
 def _shared_catalog(request, django_db_blocker):
     """A transactional test ends by flushing every table, the rows data migrations loaded included. Before each
-    database test, put the shared catalog back if it is gone, so that every test sees what a migrated database
-    holds whatever ran before it."""
+    database test, put the shared catalog and the shipped framework back if they are gone, so that every test sees
+    what a migrated database holds whatever ran before it."""
     if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        from assessments import selectors, services
+        from assessments.framework_files import DEFAULT_FRAMEWORK_FILE
         from inventory.catalog import load_catalog
         from inventory.models import AcceleratorType, GridRegion, ModelProfile
 
         with django_db_blocker.unblock():
             if not AcceleratorType.objects.filter(organization=None).exists():
                 load_catalog(AcceleratorType, ModelProfile, GridRegion)
+            if selectors.default_framework() is None:
+                services.framework_load(text=DEFAULT_FRAMEWORK_FILE.read_bytes())
 
 
 # --- browser ------------------------------------------------------------------------------------------------

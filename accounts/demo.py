@@ -44,6 +44,7 @@ def seed_organization(password: str | None) -> DemoResult:
 
 DEMO_STEPS: list[str] = [
     "inventory.demo.seed_inventory",
+    "assessments.demo.seed_assessments",
 ]
 
 

@@ -84,6 +84,8 @@ __all__ = [
     "MATURITY_STEP",
     "RISK_SCORE_THRESHOLD",
     "Answer",
+    "AreaEvidence",
+    "EvidenceResult",
     "AnswerStatus",
     "AnswerValue",
     "Area",
@@ -110,6 +112,7 @@ __all__ = [
     "question_risk",
     "round_score",
     "score_assessment",
+    "score_evidence",
 ]
 
 QuestionType = Literal["maturity", "yes_no", "choice", "numeric"]
@@ -961,3 +964,91 @@ def _area_result(
         confidence=Confidence.from_questions(questions),
         subareas=subareas,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Evidence: the self-assessment checked against inventory facts
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaEvidence:
+    """One area seen twice: as the respondents assessed it, and as the inventory facts score it.
+
+    ``self_score``: the area score from self-reported answers only (source "self").
+    ``evidence_score``: the area score of its fact-bound questions answered by the facts themselves.
+    ``score``: ``blend(self, evidence)`` when both exist, else whichever exists (``None`` if neither).
+    ``contradiction``: both exist and differ by more than the threshold (30 points).
+    """
+
+    area_id: str
+    weight: float
+    self_score: float | None
+    evidence_score: float | None
+    score: float | None
+    level: MaturityLevel | None
+    contradiction: bool
+    evidence_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceResult:
+    """Per-area evidence and the grounded readiness index: the weighted mean of the areas' ``score``."""
+
+    areas: tuple[AreaEvidence, ...]
+    index: float | None
+    level: MaturityLevel | None
+
+    def area(self, area_id: str) -> AreaEvidence:
+        for area in self.areas:
+            if area.area_id == area_id:
+                return area
+        raise KeyError(area_id)
+
+
+def score_evidence(
+    framework: Framework,
+    answers: Mapping[str, Answer],
+    facts: Mapping[str, AnswerValue],
+    *,
+    evidence_weight: float = EVIDENCE_WEIGHT,
+    threshold: float = CONTRADICTION_THRESHOLD,
+) -> EvidenceResult:
+    """Blend each area's self-assessment with the evidence of the inventory.
+
+    ``facts`` maps a question id to the value an inventory fact gives it (a number, or an option id). Per area:
+    ``S_self`` = :func:`score_assessment` over the answers whose source is "self"; ``S_evidence`` = the same over
+    the facts as answers; ``S = (1 - k) * S_self + k * S_evidence`` (k = ``evidence_weight``, 0.5) when both
+    exist, else the one that exists. The grounded index is ``sum(W_area * S) / sum(W_area)`` over areas with a
+    score. Raises ValueError (naming the question) for a fact value its question cannot take.
+    """
+    self_answers = {key: answer for key, answer in answers.items() if answer.source == "self"}
+    fact_answers = {key: Answer(key, value, source="inventory") for key, value in facts.items()}
+    self_result = score_assessment(framework, self_answers)
+    evidence_result = score_assessment(framework, fact_answers)
+    areas: list[AreaEvidence] = []
+    pairs: list[tuple[Fraction, Fraction]] = []
+    for area in framework.areas:
+        own = self_result.area(area.id).score
+        evidence = evidence_result.area(area.id).score
+        if own is not None and evidence is not None:
+            score: float | None = blend(own, evidence, evidence_weight)
+            flagged = contradiction(own, evidence, threshold)
+        else:
+            score, flagged = (own if evidence is None else evidence), False
+        if score is not None:
+            pairs.append((_exact(score, area.id), _exact(area.weight, area.id)))
+        areas.append(
+            AreaEvidence(
+                area_id=area.id,
+                weight=area.weight,
+                self_score=own,
+                evidence_score=evidence,
+                score=score,
+                level=None if score is None else level_for_score(score),
+                contradiction=flagged,
+                evidence_questions=tuple(q.id for q in area.questions() if q.id in facts),
+            )
+        )
+    index = _to_float(_weighted_mean(pairs))
+    return EvidenceResult(tuple(areas), index, None if index is None else level_for_score(index))

@@ -11,7 +11,14 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-SECTIONS = ("accounts", "inventory", "assessments", "reports")
+# Each section and the URL name of its entry point.
+SECTIONS = {
+    "accounts": "api:accounts:api-root",
+    "inventory": "api:inventory:api-root",
+    "assessments": "api:assessments:assessment-list",
+    "capacity": "api:capacity:summary",
+    "reports": "api:reports:api-root",
+}
 
 
 class ApiRootView(APIView):
@@ -19,10 +26,11 @@ class ApiRootView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response({section: reverse(f"api:{section}:api-root", request=request) for section in SECTIONS})
+        return Response({section: reverse(url_name, request=request) for section, url_name in SECTIONS.items()})
 
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
-    *[path(f"{section}/", include(f"{section}.api.urls")) for section in SECTIONS],
+    *[path(f"{section}/", include(f"{section}.api.urls")) for section in SECTIONS if section != "capacity"],
+    path("capacity/", include("inventory.api.capacity_urls")),
 ]

@@ -12,7 +12,7 @@ for site (sites/), server (servers/), storage (storage/), network (networks/), c
 
 from django.urls import URLPattern, include, path
 
-from . import views
+from . import capacity_views, views
 
 app_name = "inventory"
 
@@ -29,6 +29,7 @@ def kind_urls(kind: views.Kind) -> list[URLPattern]:
 
 urlpatterns = [
     path("", views.OverviewView.as_view(), name="overview"),
+    path("capacity/", capacity_views.CapacityView.as_view(), name="capacity"),
     *(pattern for kind in views.KINDS for pattern in kind_urls(kind)),
     path("", include("inventory.import_urls")),
 ]

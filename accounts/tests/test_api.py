@@ -25,7 +25,7 @@ def test_a_bad_token_is_401_not_500():
 def test_api_root_lists_every_section(api_client_for, organization, viewer):
     response = api_client_for(viewer, organization).get(reverse("api:root"))
     assert response.status_code == 200
-    assert set(response.json()) == {"accounts", "inventory", "assessments", "reports"}
+    assert set(response.json()) == {"accounts", "inventory", "assessments", "capacity", "reports"}
 
 
 def test_the_token_decides_the_organization(api_client_for, organization, other_organization, owner):

@@ -1,7 +1,13 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
+
+from . import views
 
 app_name = "assessments"
 
-router = DefaultRouter()
+# The assessments themselves are the section's root (`/api/v1/assessments/`); frameworks are registered first
+# so that `frameworks/` is never read as an assessment id.
+router = SimpleRouter()
+router.register("frameworks", views.FrameworkViewSet, basename="framework")
+router.register("", views.AssessmentViewSet, basename="assessment")
 
 urlpatterns = router.urls

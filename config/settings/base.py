@@ -169,6 +169,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`; name each choice set after its model's choices class.
+    "ENUM_NAME_OVERRIDES": {
+        "StorageKindEnum": "inventory.models.StorageKind",
+        "FabricKindEnum": "inventory.models.FabricKind",
+        "WorkloadKindEnum": "inventory.models.WorkloadKind",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from collections import Counter
 from typing import Any
 
 from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import selectors
@@ -24,6 +26,7 @@ from ..models import (
 )
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary-key field whose choices come from `selector(organization=...)` of the request's organization."""
 

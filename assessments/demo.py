@@ -1,0 +1,78 @@
+"""Demo assessments for `seed_demo`: a scored spring baseline and a scored autumn re-assessment built on it.
+
+Answers are deterministic (derived from each question id), so every run produces the same scores; questions
+bound to inventory facts keep the answers the demo inventory gives them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from . import scoring, services
+from .models import Assessment, AssessmentResult
+from .selectors import default_framework
+
+BASELINE = "Spring baseline"
+REVIEW = "Autumn readiness review"
+
+
+def _pick(question_id: str, salt: str, n: int) -> int:
+    return int(hashlib.sha256(f"{salt}:{question_id}".encode()).hexdigest(), 16) % n
+
+
+def _answer(question: scoring.Question, *, uplift: int) -> services.AnswerInput:
+    """A plausible answer: mostly middling maturity, better after the uplift."""
+    if question.allow_na and _pick(question.id, "na", 5) == 0:
+        return services.AnswerInput(question.id, not_applicable=True, na_reason="We serve from one region only.")
+    if question.type == "maturity":
+        return services.AnswerInput(question.id, min(4, 1 + _pick(question.id, "level", 3) + uplift))
+    if question.type == "yes_no":
+        return services.AnswerInput(question.id, _pick(question.id, "yes", 3) + uplift > 0)
+    if question.type == "choice":
+        scores = sorted(question.options, key=lambda option: option.score)
+        return services.AnswerInput(question.id, scores[min(len(scores) - 1, _pick(question.id, "c", 2) + uplift)].id)
+    spec = question.numeric
+    share = min(1.0, (1 + _pick(question.id, "n", 3) + uplift) / 5)
+    return services.AnswerInput(question.id, spec.zero_score_at + share * (spec.full_score_at - spec.zero_score_at))
+
+
+def _answered(assessment: Assessment, *, uplift: int, user: Any) -> None:
+    from_inventory = set(assessment.answers.filter(source="inventory").values_list("question_id", flat=True))
+    framework = services.framework_parse(assessment.framework)
+    items = [_answer(q, uplift=uplift) for q in framework.questions() if q.id not in from_inventory]
+    services.answers_save(assessment=assessment, items=items, user=user)
+    services.assessment_submit(assessment=assessment, user=user)
+
+
+def seed_assessments(result: Any) -> None:
+    organization = result.organization
+    if Assessment.objects.filter(organization=organization, title__in=[BASELINE, REVIEW]).exists():
+        return
+    user = get_user_model().objects.get(username=result.username)
+    framework = default_framework()
+    baseline = services.assessment_create(
+        organization=organization,
+        framework=framework,
+        title=BASELINE,
+        user=user,
+        scope="Both sites and the cloud capacity; serving and fine-tuning workloads.",
+    )
+    _answered(baseline, uplift=0, user=user)
+    review = services.assessment_create(
+        organization=organization,
+        framework=framework,
+        title=REVIEW,
+        user=user,
+        scope=baseline.scope,
+        previous=baseline,
+    )
+    review.answers.filter(source="self").delete()  # answered afresh below, with the improvements made since
+    _answered(review, uplift=1, user=user)
+    for assessment in (baseline, review):
+        assessment.refresh_from_db()
+        scored = AssessmentResult.objects.filter(assessment=assessment).first()
+        index = f", readiness index {scored.readiness_index:.1f}" if scored else " (a worker will score it)"
+        result.notes.append(f"Demo assessment '{assessment.title}': {assessment.get_status_display()}{index}")

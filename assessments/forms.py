@@ -1,0 +1,243 @@
+"""Forms of the assessment pages: starting an assessment, uploading a framework file, and reading the answers of
+one area page posted without JavaScript."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from . import scoring
+from .models import Answer, AnswerSource, Framework
+
+LEVEL_CHOICES = [(level.value, f"{level.value} {level.label}") for level in scoring.MaturityLevel]
+
+
+def target_field_name(area_id: str) -> str:
+    return f"target_{area_id}"
+
+
+class FrameworkChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Framework) -> str:
+        own = "" if obj.organization_id is None else " (your organization's)"
+        return f"{obj.title} {obj.version}{own}"
+
+
+class AssessmentCreateForm(forms.Form):
+    """Title, scope, framework, and a target maturity level per area of `framework` (the one whose areas are shown).
+
+    When the posted framework is another one than the framework whose targets were shown, the form is invalid:
+    the page is shown again with the targets of the chosen framework.
+    """
+
+    title = forms.CharField(max_length=200, help_text="For example “GenAI readiness 2025, Frankfurt”.")
+    scope = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What this assessment covers: sites, business units, workloads.",
+    )
+    framework = FrameworkChoiceField(queryset=Framework.objects.none(), empty_label=None)
+    targets_for = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: Any, frameworks: QuerySet[Framework], targets_framework: Framework, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = frameworks
+        self.targets_framework = targets_framework
+        self.initial.setdefault("framework", targets_framework.pk)
+        self.initial["targets_for"] = targets_framework.pk
+        self.areas = scoring.Framework.from_dict(targets_framework.definition).areas
+        for area in self.areas:
+            self.fields[target_field_name(area.id)] = forms.TypedChoiceField(
+                label=area.name,
+                choices=LEVEL_CHOICES,
+                coerce=int,
+                initial=area.default_target_level,
+                required=False,
+                empty_value=area.default_target_level,
+            )
+
+    def target_fields(self) -> list[forms.BoundField]:
+        return [self[target_field_name(area.id)] for area in self.areas]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        framework = cleaned.get("framework")
+        if framework is not None and cleaned.get("targets_for") not in (None, framework.pk):
+            raise forms.ValidationError(
+                f"Check the target levels for the areas of {framework.title} {framework.version}, then start.",
+                code="targets",
+            )
+        return cleaned
+
+    def target_levels(self) -> dict[str, int]:
+        return {area.id: self.cleaned_data[target_field_name(area.id)] for area in self.areas}
+
+
+class FrameworkUploadForm(forms.Form):
+    file = forms.FileField(
+        required=False,
+        label="Framework file",
+        help_text="A YAML (or JSON) file in the framework format.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml,.json,application/json,text/yaml"}),
+    )
+    content = forms.CharField(
+        required=False,
+        label="Or paste its text",
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "font-monospace"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("file"):
+            cleaned["text"] = cleaned["file"].read()
+        elif cleaned.get("content", "").strip():
+            cleaned["text"] = cleaned["content"]
+        elif not self.errors:
+            raise forms.ValidationError("Choose a framework file, or paste its text.")
+        return cleaned
+
+
+# --- the answers of one area page, posted as a plain form ---------------------------------------------------------
+
+YES, NO = "yes", "no"
+ANSWER_PARTS = ("value", "na", "na_reason", "note", "evidence_url")
+
+
+def field_name(question_id: str, part: str) -> str:
+    """The form field of one part of a question's answer: `HW-PP-01-value`, `HW-PP-01-na`, ..."""
+    return f"{question_id}-{part}"
+
+
+@dataclass
+class PostedAnswer:
+    """What the form says about one question: the raw strings (to show again) and the parsed answer."""
+
+    question: scoring.Question
+    raw_value: str
+    not_applicable: bool
+    na_reason: str
+    note: str
+    evidence_url: str
+    value: Any = None
+    errors: list[str] | None = None
+
+    @property
+    def gives_answer(self) -> bool:
+        return self.not_applicable or self.value is not None
+
+
+def value_to_raw(question: scoring.Question, value: Any) -> str:
+    """A stored answer value as the form shows it."""
+    if value is None:
+        return ""
+    if question.type == "yes_no":
+        return YES if value else NO
+    if question.type == "numeric" and isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_number(raw: str) -> int | float:
+    """A finite number from a form string; whole numbers become ints (stored as `90`, not `90.0`)."""
+    number = float(raw)
+    if not math.isfinite(number):
+        raise ValueError(raw)
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+def _shown(number: float | None) -> str:
+    return "" if number is None else (f"{number:g}" if isinstance(number, float) else str(number))
+
+
+def parse_value(question: scoring.Question, raw: str) -> tuple[Any, str | None]:
+    """The answer value of a raw form string, or an error naming the question."""
+    raw = raw.strip()
+    if not raw:
+        return None, None
+    where = f"{question.id}"
+    if question.type == "maturity":
+        if raw not in {"0", "1", "2", "3", "4"}:
+            return None, f"{where}: choose a level from 0 to 4."
+        return int(raw), None
+    if question.type == "yes_no":
+        if raw not in (YES, NO):
+            return None, f"{where}: answer yes or no."
+        return raw == YES, None
+    if question.type == "choice":
+        if question.option(raw) is None:
+            return None, f"{where}: choose one of the options."
+        return raw, None
+    try:
+        number = parse_number(raw)
+    except ValueError:
+        return None, f"{where}: “{raw}” is not a number."
+    spec = question.numeric
+    if spec is not None and spec.min is not None and number < spec.min:
+        return None, f"{where}: must be at least {_shown(spec.min)}{' ' + spec.unit if spec.unit else ''}."
+    if spec is not None and spec.max is not None and number > spec.max:
+        return None, f"{where}: must be at most {_shown(spec.max)}{' ' + spec.unit if spec.unit else ''}."
+    return number, None
+
+
+_URL_FIELD = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+
+def read_posted_answer(question: scoring.Question, data: Any) -> PostedAnswer:
+    """Read and check one question's fields of a posted area form."""
+    posted = PostedAnswer(
+        question=question,
+        raw_value=str(data.get(field_name(question.id, "value"), "")),
+        not_applicable=question.allow_na and data.get(field_name(question.id, "na")) in ("on", "1", "true"),
+        na_reason=str(data.get(field_name(question.id, "na_reason"), "")).strip(),
+        note=str(data.get(field_name(question.id, "note"), "")).replace("\r\n", "\n").strip(),
+        evidence_url=str(data.get(field_name(question.id, "evidence_url"), "")).strip(),
+        errors=[],
+    )
+    errors: list[str] = []
+    if not posted.not_applicable:
+        posted.value, error = parse_value(question, posted.raw_value)
+        if error:
+            errors.append(error)
+    elif not posted.na_reason:
+        errors.append(f"{question.id}: say why it does not apply.")
+    if len(posted.na_reason) > 500:
+        errors.append(f"{question.id}: the reason takes at most 500 characters.")
+    if posted.evidence_url:
+        try:
+            posted.evidence_url = _URL_FIELD.clean(posted.evidence_url)
+        except forms.ValidationError:
+            errors.append(f"{question.id}: the evidence link must be a web address (https://…).")
+    if not errors and not posted.gives_answer and (posted.note or posted.evidence_url):
+        errors.append(f"{question.id}: give an answer (or “not applicable”) to keep the note and the evidence link.")
+    posted.errors = errors
+    return posted
+
+
+def stored_state(question: scoring.Question, answer: Answer | None) -> tuple[str, bool, str, str, str]:
+    """What the form shows for a stored answer (an inventory answer's note is shown apart, not in the field)."""
+    if answer is None:
+        return ("", False, "", "", "")
+    note = "" if answer.source == AnswerSource.INVENTORY else answer.note
+    return (
+        "" if answer.not_applicable else value_to_raw(question, answer.value),
+        answer.not_applicable,
+        answer.na_reason if answer.not_applicable else "",
+        note.replace("\r\n", "\n").strip(),
+        answer.evidence_url,
+    )
+
+
+def posted_state(posted: PostedAnswer) -> tuple[str, bool, str, str, str]:
+    value = "" if posted.not_applicable else value_to_raw(posted.question, posted.value)
+    return (
+        value,
+        posted.not_applicable,
+        posted.na_reason if posted.not_applicable else "",
+        posted.note,
+        posted.evidence_url,
+    )

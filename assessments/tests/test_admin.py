@@ -1,0 +1,151 @@
+"""The assessments in Django's admin: every page opens for a superuser; other staff see only their organizations'
+rows (and the shared frameworks), and what the application derives is read-only."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from assessments import services
+from assessments.models import Assessment, AssessmentResult, Framework
+from assessments.tests.factories import answer_all, ensure_default_framework, start_assessment
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Framework, Assessment, AssessmentResult]
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:assessments_{model._meta.model_name}_{action}", args=args)
+
+
+@pytest.fixture(autouse=True)
+def framework(db):
+    return ensure_default_framework()
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def scored(organization, other_organization, assessor, outsider):
+    """A scored assessment in each organization."""
+    made = {}
+    for org, user, title in ((organization, assessor, "Acme 2025"), (other_organization, outsider, "Other 2025")):
+        assessment = start_assessment(organization=org, user=user, title=title)
+        answer_all(assessment, user)
+        services.assessment_submit(assessment=assessment, user=user)
+        made[org.slug] = assessment
+    return made
+
+
+class TestSuperuser:
+    @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+    def test_every_changelist_and_change_page_opens(self, model, client, superuser, scored):
+        client.force_login(superuser)
+        assert client.get(admin_url(model, "changelist")).status_code == 200
+        assert client.get(admin_url(model, "changelist"), {"q": "acme"}).status_code == 200
+        obj = model.objects.first()
+        assert client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+    def test_assessment_filters(self, client, superuser, scored, framework):
+        client.force_login(superuser)
+        for params in ({"status__exact": "scored"}, {"framework__id__exact": framework.pk}):
+            response = client.get(admin_url(Assessment, "changelist"), params)
+            assert response.status_code == 200
+            assert response.context["cl"].result_count == 2
+
+    def test_the_framework_definition_is_shown_read_only(self, client, superuser, framework):
+        client.force_login(superuser)
+        response = client.get(admin_url(Framework, "change", framework.pk))
+        body = response.content.decode()
+        assert "HW-PP-01" in body
+        assert 'name="title"' not in body
+        assert client.get(admin_url(Framework, "add")).status_code == 403
+
+    def test_an_assessment_shows_its_answers_read_only(self, client, superuser, scored):
+        client.force_login(superuser)
+        assessment = scored["acme-ai"]
+        body = client.get(admin_url(Assessment, "change", assessment.pk)).content.decode()
+        assert "HW-PP-03" in body
+        assert 'name="answers-0-value"' not in body
+        assert 'name="title"' in body  # title and scope may be corrected
+
+    def test_a_result_shows_its_scores_read_only(self, client, superuser, scored):
+        client.force_login(superuser)
+        result = scored["acme-ai"].result
+        body = client.get(admin_url(AssessmentResult, "change", result.pk)).content.decode()
+        assert "hardware.processing-power" in body
+        assert 'name="scores-0-score"' not in body
+
+    def test_the_assessment_changelist_runs_a_constant_number_of_queries(
+        self, client, superuser, organization, assessor, django_assert_max_num_queries
+    ):
+        start_assessment(organization=organization, user=assessor, title="first")
+        client.force_login(superuser)
+        with CaptureQueriesContext(connection) as one:
+            client.get(admin_url(Assessment, "changelist"))
+        for n in range(10):
+            start_assessment(organization=organization, user=assessor, title=f"more {n}")
+        with django_assert_max_num_queries(len(one)):
+            response = client.get(admin_url(Assessment, "changelist"))
+        assert response.context["cl"].result_count == 11
+
+
+class TestStaff:
+    @pytest.fixture
+    def staff_owner(self, owner):
+        owner.is_staff = True
+        owner.save()
+        owner.user_permissions.set(Permission.objects.filter(content_type__app_label="assessments"))
+        return owner
+
+    def test_sees_only_their_organizations_rows_and_the_shared_frameworks(
+        self, client, staff_owner, scored, organization, framework
+    ):
+        client.force_login(staff_owner)
+        titles = [a.title for a in client.get(admin_url(Assessment, "changelist")).context["cl"].result_list]
+        assert titles == ["Acme 2025"]
+        results = client.get(admin_url(AssessmentResult, "changelist")).context["cl"].result_list
+        assert [r.assessment.title for r in results] == ["Acme 2025"]
+        frameworks = client.get(admin_url(Framework, "changelist")).context["cl"].result_list
+        assert list(frameworks) == [framework]
+        theirs = scored["other-corp"]
+        assert client.get(admin_url(Assessment, "change", theirs.pk)).status_code == 302  # "not found" redirect
+        assert client.get(admin_url(AssessmentResult, "change", theirs.result.pk)).status_code == 302
+
+    def test_they_may_correct_the_title_of_their_assessment(self, client, staff_owner, scored):
+        client.force_login(staff_owner)
+        ours = scored["acme-ai"]
+        assert client.get(admin_url(Assessment, "change", ours.pk)).status_code == 200
+        response = client.post(
+            admin_url(Assessment, "change", ours.pk),
+            {
+                "title": "Acme 2025, corrected",
+                "scope": "",
+                "answers-TOTAL_FORMS": "0",
+                "answers-INITIAL_FORMS": "0",
+                "answers-MIN_NUM_FORMS": "0",
+                "answers-MAX_NUM_FORMS": "0",
+            },
+        )
+        assert response.status_code == 302, response.content
+        ours.refresh_from_db()
+        assert ours.title == "Acme 2025, corrected"
+        assert ours.status == "scored"
+
+    def test_a_shared_framework_is_read_only_for_them(self, client, staff_owner, framework):
+        client.force_login(staff_owner)
+        assert client.get(admin_url(Framework, "change", framework.pk)).status_code == 200
+        assert client.post(admin_url(Framework, "delete", framework.pk), {"post": "yes"}).status_code == 403
+        assert Framework.objects.filter(pk=framework.pk).exists()
+
+    def test_staff_without_an_organization_see_nothing(self, client, db):
+        user = UserFactory(username="staffer", is_staff=True)
+        user.user_permissions.set(Permission.objects.filter(content_type__app_label="assessments"))
+        client.force_login(user)
+        assert client.get(admin_url(Assessment, "changelist")).status_code == 403

@@ -1,0 +1,57 @@
+"""Stored results are grounded in the inventory: evidence per area, blended scores and contradiction flags."""
+
+import pytest
+
+from assessments import services
+from assessments.selectors import default_framework
+from inventory.models import Site
+
+pytestmark = pytest.mark.django_db
+
+
+def energy_maturity_answers(framework, level: int) -> list[services.AnswerInput]:
+    (energy,) = [area for area in services.framework_parse(framework).areas if area.id == "energy"]
+    questions = energy.questions()
+    return [services.AnswerInput(q.id, level) for q in questions if q.type == "maturity"]
+
+
+def test_a_self_assessment_the_inventory_contradicts_is_flagged_with_both_numbers_and_the_facts(organization, assessor):
+    Site.objects.create(organization=organization, name="Old DC", country="PL", pue=2.1, renewable_share_pct=0)
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Optimistic", user=assessor
+    )
+    assessment.answers.filter(source="inventory").delete()  # the respondents' own view only
+    services.answers_save(assessment=assessment, items=energy_maturity_answers(assessment.framework, 4), user=assessor)
+    services.assessment_submit(assessment=assessment, user=assessor)
+
+    result = assessment.result
+    energy = result.scores.get(scope="area", ref="energy")
+    assert energy.details["self_score"] == 100.0
+    assert energy.details["evidence_score"] < 20  # PUE 2.1, no renewables, Polish grid 662 gCO2/kWh
+    assert energy.details["contradiction"] is True
+    assert energy.score == pytest.approx((100.0 + energy.details["evidence_score"]) / 2)
+    facts = {item["fact"] for item in energy.details["evidence"]}
+    assert {"average_pue", "renewable_share_pct", "grid_carbon_intensity_g_per_kwh"} <= facts
+    assert result.facts["average_pue"]["value"] == 2.1
+    assert result.contradictions >= 1
+
+
+def test_agreeing_evidence_raises_no_flag(organization, assessor):
+    Site.objects.create(organization=organization, name="Green DC", country="SE", pue=1.1, renewable_share_pct=100)
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Honest", user=assessor
+    )
+    services.answers_save(assessment=assessment, items=energy_maturity_answers(assessment.framework, 4), user=assessor)
+    services.assessment_submit(assessment=assessment, user=assessor)
+    energy = assessment.result.scores.get(scope="area", ref="energy")
+    assert energy.details["contradiction"] is False
+    assert energy.details["evidence_score"] > 90
+
+
+def test_without_inventory_the_index_is_the_questionnaires(organization, assessor):
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="No inventory", user=assessor
+    )
+    services.answers_save(assessment=assessment, items=energy_maturity_answers(assessment.framework, 2), user=assessor)
+    services.assessment_submit(assessment=assessment, user=assessor)
+    assert assessment.result.readiness_index == assessment.result.answers_index == 50.0

@@ -1,0 +1,94 @@
+"""The capacity analysis of the demo inventory, and the inventory facts the assessment uses."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Organization
+from inventory.analysis import WhatIf, analyse
+from inventory.facts import compute_facts
+from inventory.models import AcceleratorType, Site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(monkeypatch) -> Organization:
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
+    call_command("seed_demo")
+    return Organization.objects.get(slug="demo-corp")
+
+
+def test_site_footprints_of_the_demo(demo):
+    summary = analyse(organization=demo)
+    frankfurt = next(f for f in summary.sites if f.site.name == "Frankfurt DC")
+    # 16 DGX H100 at 10.2 kW rated, PUE 1.35, 0.19 EUR/kWh, Germany 381 gCO2/kWh, 730 h
+    assert frankfurt.it_power_kw == pytest.approx(163.2)
+    assert frankfurt.footprint.facility_power_kw == pytest.approx(220.32)
+    assert frankfurt.footprint.energy_kwh_per_month == pytest.approx(160_833.6)
+    assert frankfurt.footprint.cost_per_month == pytest.approx(30_558.38, abs=0.01)
+    assert frankfurt.footprint.tco2_per_month == pytest.approx(61.2776, abs=1e-4)
+    assert frankfurt.currency == "EUR"
+    assert summary.total.it_power_kw == pytest.approx(163.2 + 106.0)
+
+
+def test_every_demo_workload_fits_with_its_numbers(demo):
+    verdicts = {v.workload.name: v for v in analyse(organization=demo).verdicts}
+    serving = verdicts["Customer assistant"]
+    assert serving.fits
+    assert serving.pool.label == "128 x NVIDIA H100 SXM at Frankfurt DC"
+    assert serving.fit.tensor_parallel == 2
+    assert serving.fit.gpus_needed == serving.fit.replicas * 2
+    assert serving.meets_latency is True
+    assert serving.cost_per_million_tokens > 0
+    tuning = verdicts["Maintenance-manual fine-tune"]
+    assert tuning.fits
+    assert tuning.fit.meets_deadline
+
+
+def test_a_workload_the_fleet_cannot_hold(demo):
+    from inventory.models import ModelProfile, Workload
+
+    Workload.objects.create(
+        organization=demo,
+        name="405B chat",
+        kind="inference",
+        precision="bf16",
+        model_profile=ModelProfile.objects.get(name="Llama-3.1-405B"),
+        requests_per_second=2000,
+        prompt_tokens=4000,
+        output_tokens=1000,
+    )
+    verdict = next(v for v in analyse(organization=demo).verdicts if v.workload.name == "405B chat")
+    assert not verdict.fits
+    assert verdict.bottleneck in {"count", "memory", "site_power"}
+    assert verdict.reasons
+
+
+def test_what_if_changes_nothing_stored(demo):
+    b200 = AcceleratorType.objects.get(model="B200")
+    frankfurt = Site.objects.get(organization=demo, name="Frankfurt DC")
+    base = analyse(organization=demo)
+    changed = analyse(
+        organization=demo,
+        what_if=WhatIf(accelerator_type=b200, accelerator_count=16, site=frankfurt, pue=1.6, price_per_kwh=0.25),
+    )
+    assert changed.total.energy_kwh_per_month > base.total.energy_kwh_per_month
+    assert changed.accelerators == base.accelerators + 16
+    assert any("B200" in info.label for v in changed.verdicts for info, _ in v.alternatives + [(v.pool, None)])
+    assert Site.objects.get(pk=frankfurt.pk).pue == 1.35
+
+
+def test_inventory_facts_of_the_demo(demo):
+    facts = {name: fact.value for name, fact in compute_facts(organization=demo, today=date(2026, 11, 26)).items()}
+    # PUE weighted by rated draw: (106 kW x 1.5 + 163.2 kW x 1.35) / 269.2 kW
+    assert facts["average_pue"] == pytest.approx((106 * 1.5 + 163.2 * 1.35) / 269.2)
+    assert facts["power_headroom_pct"] == pytest.approx(100 * (650 - 269.2) / 650)
+    assert facts["distinct_driver_versions"] == 3
+    assert facts["distinct_cuda_versions"] == 2
+    assert facts["accelerators_older_than_3y_pct"] == pytest.approx(100 * 224 / 264)  # H100 (2022) and A100 (2020)
+    assert facts["interconnect_kind"] == "infiniband"
+    assert facts["workloads_fitting_pct"] == 100.0
+    assert facts["workloads_meeting_latency_pct"] == 100.0
+    assert 0 < facts["fleet_memory_headroom_pct"] < 100
