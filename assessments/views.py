@@ -224,6 +224,10 @@ class AreaResultRow:
     high_risks: int
     medium_risks: int
     url: str
+    self_score: float | None = None
+    evidence_score: float | None = None
+    contradiction: bool = False
+    evidence: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,31 @@ class RiskRow:
     score: float | None
     recommendation: str
     url: str
+
+
+def _shown(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, int | float) else str(value)
+
+
+def _evidence_facts(
+    evidence: list[dict[str, Any]], facts: dict[str, Any], questions: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The facts behind an area's evidence score, as they were when it was scored."""
+    rows = []
+    for item in evidence:
+        fact = facts.get(item["fact"], {})
+        question = questions.get(item["question"])
+        rows.append(
+            {
+                "question": item["question"],
+                "text": question.text if question else item["question"],
+                "fact": item["fact"],
+                "value": _shown(fact.get("value", item["value"])),
+                "unit": fact.get("unit", ""),
+                "explanation": fact.get("explanation", ""),
+            }
+        )
+    return rows
 
 
 def result_context(view: AssessmentMixin, result: Any) -> dict[str, Any]:
@@ -264,6 +293,10 @@ def result_context(view: AssessmentMixin, result: Any) -> dict[str, Any]:
                     high_risks=score.details.get("high_risks", 0),
                     medium_risks=score.details.get("medium_risks", 0),
                     url=view.area_url(score.ref),
+                    self_score=scoring.round_score(score.details.get("self_score")),
+                    evidence_score=scoring.round_score(score.details.get("evidence_score")),
+                    contradiction=bool(score.details.get("contradiction")),
+                    evidence=tuple(_evidence_facts(score.details.get("evidence", []), result.facts, questions)),
                 )
             )
         elif score.scope == ScoreScope.QUESTION and score.risk in ("high", "medium"):
@@ -287,6 +320,8 @@ def result_context(view: AssessmentMixin, result: Any) -> dict[str, Any]:
         "answered_pct": round(100 * result.answered / result.total) if result.total else None,
         "evidence_pct": round(100 * from_inventory / answered) if answered else None,
         "area_results": area_rows,
+        "contradictions": [row for row in area_rows if row.contradiction],
+        "answers_index": scoring.round_score(result.answers_index),
         "risk_rows": [row for _, _, row in sorted(risks, key=lambda item: item[:2])],
     }
 

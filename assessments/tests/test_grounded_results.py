@@ -55,3 +55,23 @@ def test_without_inventory_the_index_is_the_questionnaires(organization, assesso
     services.answers_save(assessment=assessment, items=energy_maturity_answers(assessment.framework, 2), user=assessor)
     services.assessment_submit(assessment=assessment, user=assessor)
     assert assessment.result.readiness_index == assessment.result.answers_index == 50.0
+
+
+def test_the_result_page_shows_the_contradiction_with_both_numbers_and_the_facts(client, organization, assessor):
+    from django.urls import reverse
+
+    Site.objects.create(organization=organization, name="Old DC", country="PL", pue=2.1, renewable_share_pct=0)
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Optimistic", user=assessor
+    )
+    assessment.answers.filter(source="inventory").delete()
+    services.answers_save(assessment=assessment, items=energy_maturity_answers(assessment.framework, 4), user=assessor)
+    services.assessment_submit(assessment=assessment, user=assessor)
+    energy = assessment.result.scores.get(scope="area", ref="energy")
+
+    client.force_login(assessor)
+    page = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
+    assert "Self-assessment contradicted by the inventory" in page
+    assert f"self-assessed 100.0, evidence {round(energy.details['evidence_score'], 1)}" in page
+    assert "EN-COST-01" in page
+    assert "2.1 ratio" in page
