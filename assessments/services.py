@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from inventory.facts import compute_facts
+from inventory.facts import compute_facts, shown
 
 from . import scoring
 from .framework_files import framework_fields, read_framework
@@ -73,10 +73,6 @@ def _fact_answer(question: scoring.Question, fact: Any) -> Any:
     return None
 
 
-def _shown(value: float | str) -> str:
-    return value if isinstance(value, str) else f"{value:.4g}"
-
-
 def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
     """Answer the questions bound to inventory facts from the current inventory (source "inventory").
 
@@ -84,23 +80,21 @@ def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
     """
     facts = compute_facts(organization=assessment.organization)
     answered_by_people = set(assessment.answers.filter(source=AnswerSource.SELF).values_list("question_id", flat=True))
+    bound = _facts_by_question(framework_parse(assessment.framework), facts)
     written = 0
-    for question in framework_parse(assessment.framework).questions():
-        fact = facts.get(question.inventory_fact or "")
-        if fact is None or question.id in answered_by_people:
+    for question_id, (value, fact_name) in bound.items():
+        if question_id in answered_by_people:
             continue
-        value = _fact_answer(question, fact)
-        if value is None:
-            continue
+        fact = facts[fact_name]
         Answer.objects.update_or_create(
             assessment=assessment,
-            question_id=question.id,
+            question_id=question_id,
             defaults={
                 "value": value,
                 "not_applicable": False,
                 "source": AnswerSource.INVENTORY,
                 "answered_by": None,
-                "note": f"From the inventory: {fact.explanation} ({_shown(fact.value)} {fact.unit}).",
+                "note": f"From the inventory: {fact.explanation} ({shown(fact.value)} {fact.unit}).",
             },
         )
         written += 1

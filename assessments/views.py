@@ -30,6 +30,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.models import Role
 from accounts.scoping import OrganizationViewMixin
+from inventory.facts import shown
 
 from . import forms, scoring, selectors, services
 from .framework_files import FrameworkFileError
@@ -241,10 +242,6 @@ class RiskRow:
     url: str
 
 
-def _shown(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, int | float) else str(value)
-
-
 def _evidence_facts(
     evidence: list[dict[str, Any]], facts: dict[str, Any], questions: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -258,7 +255,7 @@ def _evidence_facts(
                 "question": item["question"],
                 "text": question.text if question else item["question"],
                 "fact": item["fact"],
-                "value": _shown(fact.get("value", item["value"])),
+                "value": shown(fact.get("value", item["value"])),
                 "unit": fact.get("unit", ""),
                 "explanation": fact.get("explanation", ""),
             }

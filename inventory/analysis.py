@@ -18,9 +18,8 @@ from typing import Any
 
 from accounts.models import Organization
 
-from . import capacity
-from .catalog import WORLD_AVERAGE_G_PER_KWH
-from .models import AcceleratorType, CloudCapacity, GridRegion, ModelProfile, Server, ServerStatus, Site, Workload
+from . import capacity, selectors
+from .models import AcceleratorType, CloudCapacity, ModelProfile, Server, ServerStatus, Site, Workload
 
 SOURCES = {
     "overhead": "DGX H100 system 10.2 kW for 8 x 700 W GPUs (NVIDIA DGX H100 datasheet)",
@@ -165,14 +164,6 @@ def _server_watts(server: Server) -> float:
     return 0.0
 
 
-def _grid(sites: list[Site]) -> dict[str, float]:
-    return dict(
-        GridRegion.objects.filter(country_code__in={s.country for s in sites}).values_list(
-            "country_code", "g_co2_per_kwh"
-        )
-    )
-
-
 def analyse(
     *, organization: Organization, what_if: WhatIf | None = None, workloads: list[Workload] | None = None
 ) -> CapacitySummary:
@@ -183,7 +174,7 @@ def analyse(
     servers = list(
         Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE).select_related("accelerator_type")
     )
-    grid = _grid(sites)
+    intensities = selectors.grid_intensities(sites=sites)
     by_site: dict[int, list[Server]] = defaultdict(list)
     for server in servers:
         by_site[server.site_id].append(server)
@@ -201,11 +192,7 @@ def analyse(
             watts += what_if.accelerator_count * (kind.tdp_w or 0) * capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
         pue = what_if.pue or site.pue
         price = what_if.price_per_kwh if what_if.price_per_kwh is not None else _float(site.electricity_price_per_kwh)
-        intensity = (
-            site.grid_intensity_override
-            if site.grid_intensity_override is not None
-            else grid.get(site.country, WORLD_AVERAGE_G_PER_KWH)
-        )
+        intensity = intensities[site.pk]
         footprint = capacity.site_footprint(watts, 1.0, pue, price or 0.0, intensity)
         count = sum(s.accelerator_count for s in by_site[site.pk])
         footprints.append(

@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
 
-from .catalog import WORLD_AVERAGE_G_PER_KWH
-from .models import CloudCapacity, GridRegion, NetworkFabric, Server, ServerStatus, Site, StorageSystem, Workload
+from .models import CloudCapacity, NetworkFabric, Server, ServerStatus, Site, StorageSystem, Workload
+from .selectors import grid_intensities
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,12 @@ FACTS: dict[str, Fact] = {
     ]
 }
 
+
+def shown(value: float | str) -> str:
+    """A fact's value as people read it: four significant digits for numbers, text as it is."""
+    return f"{value:.4g}" if isinstance(value, int | float) else str(value)
+
+
 FABRIC_RANK = {"infiniband": 3, "roce": 2, "ethernet": 1}
 
 
@@ -96,11 +102,6 @@ def compute_facts(*, organization: Organization, today: date | None = None) -> d
         )
     )
     if sites:
-        grid = dict(
-            GridRegion.objects.filter(country_code__in={s.country for s in sites}).values_list(
-                "country_code", "g_co2_per_kwh"
-            )
-        )
         total_draw = sum(s.draw_w for s in sites)
         weights = {s.pk: (s.draw_w / total_draw if total_draw else 1 / len(sites)) for s in sites}
 
@@ -120,12 +121,7 @@ def compute_facts(*, organization: Organization, today: date | None = None) -> d
             f"renewable share of {len(sites)} site(s), weighted by {basis}",
             sites={s.name: s.renewable_share_pct for s in sites},
         )
-        intensity = {
-            s.pk: s.grid_intensity_override
-            if s.grid_intensity_override is not None
-            else grid.get(s.country, WORLD_AVERAGE_G_PER_KWH)
-            for s in sites
-        }
+        intensity = grid_intensities(sites=sites)
         facts["grid_carbon_intensity_g_per_kwh"] = _value(
             "grid_carbon_intensity_g_per_kwh",
             weighted(intensity),
