@@ -24,8 +24,8 @@ def _catalog(model: str) -> AcceleratorType:
     return AcceleratorType.objects.get(organization=None, model=model)
 
 
-def _servers(organization: Any, site: Site, prefix: str, n: int, **values: Any) -> None:
-    for i in range(1, n + 1):
+def _servers(organization: Any, site: Site, prefix: str, numbers: range, **values: Any) -> None:
+    for i in numbers:
         Server.objects.update_or_create(
             organization=organization, hostname=f"{prefix}-{i:02d}", defaults={"site": site, **values}
         )
@@ -63,51 +63,44 @@ def seed_inventory(result: Any) -> None:
     )
     h100, a100, l40s = _catalog("H100 SXM"), _catalog("A100 SXM 80GB"), _catalog("L40S")
     # 16 DGX H100 (10.2 kW rated each); the last four still run an older driver: version drift to find.
+    dgx_h100 = {
+        "vendor": "NVIDIA",
+        "model": "DGX H100",
+        "cpu_cores": 112,
+        "ram_gb": 2048,
+        "accelerator_type": h100,
+        "accelerator_count": 8,
+        "power_w": 10200,
+        "os": "Ubuntu 22.04",
+        "status": ServerStatus.ACTIVE,
+    }
     _servers(
         organization,
         frankfurt,
         "fra-h100",
-        12,
-        vendor="NVIDIA",
-        model="DGX H100",
-        cpu_cores=112,
-        ram_gb=2048,
-        accelerator_type=h100,
-        accelerator_count=8,
-        power_w=10200,
+        range(1, 13),
+        **dgx_h100,
         purchase_date=date(2024, 3, 1),
         purchase_cost=Decimal("320000"),
         gpu_driver_version="550.54.15",
         cuda_version="12.4",
-        os="Ubuntu 22.04",
-        status=ServerStatus.ACTIVE,
     )
-    for i in range(13, 17):
-        Server.objects.update_or_create(
-            organization=organization,
-            hostname=f"fra-h100-{i:02d}",
-            defaults={
-                "site": frankfurt,
-                "vendor": "NVIDIA",
-                "model": "DGX H100",
-                "cpu_cores": 112,
-                "ram_gb": 2048,
-                "accelerator_type": h100,
-                "accelerator_count": 8,
-                "power_w": 10200,
-                "purchase_date": date(2023, 9, 1),
-                "purchase_cost": Decimal("310000"),
-                "gpu_driver_version": "535.129.03",
-                "cuda_version": "12.2",
-                "os": "Ubuntu 22.04",
-                "status": ServerStatus.ACTIVE,
-            },
-        )
+    _servers(
+        organization,
+        frankfurt,
+        "fra-h100",
+        range(13, 17),
+        **dgx_h100,
+        purchase_date=date(2023, 9, 1),
+        purchase_cost=Decimal("310000"),
+        gpu_driver_version="535.129.03",
+        cuda_version="12.2",
+    )
     _servers(
         organization,
         virginia,
         "iad-a100",
-        12,
+        range(1, 13),
         vendor="Supermicro",
         model="AS-4124GO-NART",
         cpu_cores=128,
@@ -127,7 +120,7 @@ def seed_inventory(result: Any) -> None:
         organization,
         virginia,
         "iad-l40s",
-        10,
+        range(1, 11),
         vendor="Dell",
         model="PowerEdge R760xa",
         cpu_cores=64,
@@ -146,7 +139,7 @@ def seed_inventory(result: Any) -> None:
         organization,
         frankfurt,
         "fra-h200",
-        2,
+        range(1, 3),
         vendor="NVIDIA",
         model="HGX H200",
         accelerator_type=_catalog("H200 SXM"),
@@ -158,7 +151,7 @@ def seed_inventory(result: Any) -> None:
         organization,
         virginia,
         "iad-v100-legacy",
-        1,
+        range(1, 2),
         vendor="Dell",
         model="C4140",
         status=ServerStatus.RETIRED,

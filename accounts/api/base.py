@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from ..models import Membership, Organization
@@ -28,6 +30,19 @@ class OrganizationScopedAPIMixin:
     @property
     def organization(self) -> Organization:
         return self.membership.organization
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary-key field whose choices come from `selector(organization=...)` of the request's organization."""
+
+    def __init__(self, selector: Any, **kwargs: Any) -> None:
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        # Without an organization (OpenAPI schema generation) the selectors return nothing private.
+        return self.selector(organization=self.context.get("organization"))
 
 
 class OrganizationScopedViewSet(OrganizationScopedAPIMixin, viewsets.ModelViewSet):

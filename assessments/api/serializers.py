@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.api.base import OrganizationRelatedField
+
 from .. import selectors
 from ..models import Answer, Assessment, AssessmentResult, Framework, Score
 
@@ -36,13 +38,10 @@ class FrameworkUploadSerializer(serializers.Serializer):
         raise serializers.ValidationError({"file": "send a framework file (or its text as `content`)."})
 
 
-class FrameworkField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self) -> Any:
-        return selectors.frameworks_for(organization=self.context.get("organization"))
-
-
 class AssessmentSerializer(serializers.ModelSerializer):
-    framework = FrameworkField(required=False, help_text="Defaults to the shipped GenAI infrastructure framework.")
+    framework = OrganizationRelatedField(
+        selectors.frameworks_for, required=False, help_text="Defaults to the shipped GenAI infrastructure framework."
+    )
     framework_title = serializers.CharField(source="framework.__str__", read_only=True)
     readiness_index = serializers.FloatField(source="result.readiness_index", read_only=True, default=None)
     level = serializers.IntegerField(source="result.level", read_only=True, default=None)

@@ -10,13 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.base import OrganizationScopedAPIMixin
+from accounts.api.base import OrganizationRelatedField, OrganizationScopedAPIMixin
 from accounts.models import Role
 
 from .. import selectors
 from ..analysis import SOURCES, CapacitySummary, SiteFootprint, WhatIf, WorkloadVerdict, analyse, verdict_figures
 from ..models import Precision, Workload, WorkloadKind
-from .serializers import OrganizationRelatedField
 
 
 class ChangeSerializer(serializers.Serializer):

@@ -7,9 +7,9 @@ from collections import Counter
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from accounts.api.base import OrganizationRelatedField
 
 from .. import selectors
 from ..models import (
@@ -24,19 +24,6 @@ from ..models import (
     Workload,
     WorkloadKind,
 )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary-key field whose choices come from `selector(organization=...)` of the request's organization."""
-
-    def __init__(self, selector: Any, **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        # Without an organization (OpenAPI schema generation) the selectors return nothing private.
-        return self.selector(organization=self.context.get("organization"))
 
 
 class BulkListSerializer(serializers.ListSerializer):
@@ -159,10 +146,14 @@ class ServerSerializer(OrganizationOwnedSerializer):
         return attrs
 
 
-class StorageSystemSerializer(OrganizationOwnedSerializer):
+class SiteOwnedSerializer(OrganizationOwnedSerializer):
+    """Rows that belong to one of the organization's sites, named in the output too."""
+
     site = OrganizationRelatedField(selectors.sites_for)
     site_name = serializers.CharField(source="site.name", read_only=True)
 
+
+class StorageSystemSerializer(SiteOwnedSerializer):
     class Meta:
         model = StorageSystem
         exclude = ("organization",)
@@ -176,10 +167,7 @@ class StorageSystemSerializer(OrganizationOwnedSerializer):
         return attrs
 
 
-class NetworkFabricSerializer(OrganizationOwnedSerializer):
-    site = OrganizationRelatedField(selectors.sites_for)
-    site_name = serializers.CharField(source="site.name", read_only=True)
-
+class NetworkFabricSerializer(SiteOwnedSerializer):
     class Meta:
         model = NetworkFabric
         exclude = ("organization",)
