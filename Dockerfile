@@ -6,9 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production
 
-# Debian's chromium renders chart images for the PDF reports; fonts for the PDFs.
+# Debian's chromium renders chart images for the PDF reports; Pango and fonts for WeasyPrint's PDFs.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-liberation2 curl \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -16,6 +19,11 @@ def memberships_of_user(*, user: AbstractBaseUser) -> QuerySet[Membership]:
 
 def members_of_organization(*, organization: Organization) -> QuerySet[Membership]:
     return Membership.objects.filter(organization=organization).select_related("user").order_by("user__username")
+
+
+def users_of_organization(*, organization: Organization) -> QuerySet[Any]:
+    """The users who are members of the organization (owners of roadmap items, for instance)."""
+    return get_user_model().objects.filter(memberships__organization=organization).order_by("username")
 
 
 def api_token_for_key(*, raw_key: str) -> ApiToken | None:

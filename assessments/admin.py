@@ -17,9 +17,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from inventory.admin import ORGANIZATION_FILTER, OrganizationScopedMixin
+from inventory.admin import ORGANIZATION_FILTER, OrganizationAdminForm, OrganizationScopedMixin
 
-from .models import Answer, Assessment, AssessmentResult, Framework, Score
+from . import services
+from .models import Answer, Assessment, AssessmentResult, Framework, RoadmapItem, Score
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -210,3 +211,40 @@ class AssessmentResultAdmin(OrganizationScopedMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class RoadmapItemAdminForm(OrganizationAdminForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.pk is not None:  # the service's own rules, so the admin refuses what the app refuses
+            services.roadmap_item_check(
+                item=self.instance,
+                changes={name: data.get(name) for name in ("status", "status_reason")}
+                | {"owner_id": data["owner"].pk if data.get("owner") else None},
+            )
+        return data
+
+
+@admin.register(RoadmapItem)
+class RoadmapItemAdmin(OrganizationScopedMixin, admin.ModelAdmin):
+    """Roadmap items are computed by the roadmap task; operators may only correct their tracking."""
+
+    form = RoadmapItemAdminForm
+    list_display = ("rank", "title", "assessment", "organization", "phase", "kind", "status", "owner", "due_date")
+    list_filter = ("status", "phase", "kind", ORGANIZATION_FILTER)
+    search_fields = ("title", "item_id", "assessment__title")
+    list_select_related = ("assessment", "organization", "owner")
+    list_per_page = 50
+    raw_id_fields = ("owner",)
+    tracked = ("status", "status_reason", "owner", "due_date")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in self.model._meta.fields if f.name not in self.tracked]
+
+    def save_model(self, request: HttpRequest, obj: RoadmapItem, form: Any, change: bool) -> None:
+        changes = {name: form.cleaned_data.get(name) for name in ("status", "status_reason", "due_date")}
+        changes["owner_id"] = obj.owner_id
+        services.roadmap_item_update(item=obj, changes=changes, user=request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # built by the roadmap task after scoring

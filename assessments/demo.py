@@ -7,11 +7,12 @@ bound to inventory facts keep the answers the demo inventory gives them.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from . import scoring, services
+from . import scoring, selectors, services
 from .models import Assessment, AssessmentResult
 from .selectors import default_framework
 
@@ -47,6 +48,21 @@ def _answered(assessment: Assessment, *, uplift: int, user: Any) -> None:
     services.assessment_submit(assessment=assessment, user=user)
 
 
+def _track_baseline_roadmap(baseline: Assessment, *, user: Any) -> None:
+    """Work the baseline's plan as a team would: the first items done, one under way, one dismissed."""
+    items = list(selectors.roadmap_of(assessment=baseline))  # empty when a real worker has not built it yet
+    plan: list[dict[str, Any]] = [
+        {"status": "done"},
+        {"status": "done"},
+        {"status": "done"},
+        {"status": "in_progress", "due_date": date(2026, 12, 15)},
+        {"status": "dismissed", "status_reason": "Covered by the data-centre provider's contract."},
+        {"status": "accepted", "due_date": date(2027, 3, 31)},
+    ]
+    for item, changes in zip(items, plan, strict=False):
+        services.roadmap_item_update(item=item, changes={**changes, "owner_id": user.pk}, user=user)
+
+
 def seed_assessments(result: Any) -> None:
     organization = result.organization
     if Assessment.objects.filter(organization=organization, title__in=[BASELINE, REVIEW]).exists():
@@ -61,6 +77,7 @@ def seed_assessments(result: Any) -> None:
         scope="Both sites and the cloud capacity; serving and fine-tuning workloads.",
     )
     _answered(baseline, uplift=0, user=user)
+    _track_baseline_roadmap(baseline, user=user)
     review = services.assessment_create(
         organization=organization,
         framework=framework,

@@ -4,6 +4,7 @@ one area page posted without JavaScript."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from . import scoring
-from .models import Answer, AnswerSource, Framework
+from .models import Answer, AnswerSource, Framework, RoadmapStatus
 
 LEVEL_CHOICES = [(level.value, f"{level.value} {level.label}") for level in scoring.MaturityLevel]
 
@@ -241,3 +242,28 @@ def posted_state(posted: PostedAnswer) -> tuple[str, bool, str, str, str]:
         posted.note,
         posted.evidence_url,
     )
+
+
+class RoadmapTrackForm(forms.Form):
+    """Track one roadmap item: status, why it is dismissed, owner (a member of the organization), due date."""
+
+    status = forms.ChoiceField(choices=RoadmapStatus.choices)
+    status_reason = forms.CharField(
+        label="Reason (when dismissed)", required=False, max_length=500, help_text="Required to dismiss an item."
+    )
+    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, members: Sequence[Any], **kwargs: Any) -> None:
+        """``members``: the organization's users, evaluated once (a page renders one form per item)."""
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "No owner"), *((user.pk, user.get_username()) for user in members)]
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "status_reason": data.get("status_reason", ""),
+            "owner_id": data.get("owner"),
+            "due_date": data.get("due_date"),
+        }

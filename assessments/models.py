@@ -179,3 +179,87 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.ref}: {self.score}"
+
+
+class RoadmapKind(models.TextChoices):
+    GAP = "gap", "Close a gap"
+    CAPACITY = "capacity", "Capacity shortfall"
+    VERIFY = "verify", "Verify the facts"
+
+
+class RoadmapPhase(models.TextChoices):
+    NOW = "now", "Now (0-3 months)"
+    NEXT = "next", "Next (3-6 months)"
+    LATER = "later", "Later (6-12 months)"
+
+
+class RoadmapStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class RoadmapItem(OrganizationOwned):
+    """One step of an assessment's roadmap: computed by `assessments.roadmap`, then tracked by people.
+
+    The computed fields (rank, phase, priority, scores, details) are rewritten when the roadmap is rebuilt; the
+    tracking fields (status, reason, owner, due date) belong to the users and are never overwritten.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="roadmap_items")
+    item_id = models.CharField(max_length=80, help_text="The recommendation id, or CAP-/VERIFY- for built items.")
+    rank = models.PositiveIntegerField(help_text="1-based position in execution order.")
+    phase = models.CharField(max_length=8, choices=RoadmapPhase.choices)
+    kind = models.CharField(max_length=10, choices=RoadmapKind.choices)
+    area_ref = models.CharField(max_length=80, blank=True)
+    question_ref = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=300)
+    action = models.TextField(blank=True)
+    why = models.TextField(help_text="The answers and facts behind the item, in words.")
+    effort = models.CharField(max_length=1)
+    effort_cost = models.PositiveSmallIntegerField()
+    priority = models.FloatField()
+    risk = models.CharField(max_length=8, blank=True)
+    current_score = models.FloatField(null=True, blank=True)
+    target_score = models.FloatField(null=True, blank=True)
+    gap_points = models.FloatField()
+    current_area_score = models.FloatField(null=True, blank=True)
+    expected_area_score = models.FloatField(null=True, blank=True)
+    depends_on = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True, help_text="Figures behind the item, with their sources.")
+    in_plan = models.BooleanField(
+        default=True, help_text="False when a rebuild no longer needs it (kept because someone tracked it)."
+    )
+    status = models.CharField(max_length=12, choices=RoadmapStatus.choices, default=RoadmapStatus.PROPOSED)
+    status_reason = models.CharField(max_length=500, blank=True, help_text="Why it was dismissed.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The same item in the previous assessment, when it was tracked there.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "-in_plan", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item_id"], name="roadmap_item_unique_per_assessment"),
+            models.CheckConstraint(
+                condition=~Q(status="dismissed") | ~Q(status_reason=""), name="roadmap_dismissed_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.title}"

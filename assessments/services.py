@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from inventory.facts import compute_facts, shown
 
-from . import scoring
+from . import roadmap, scoring
 from .framework_files import framework_fields, read_framework
 from .models import (
     Answer,
@@ -25,9 +25,12 @@ from .models import (
     AssessmentResult,
     AssessmentStatus,
     Framework,
+    RoadmapItem,
+    RoadmapStatus,
     Score,
     ScoreScope,
 )
+from .selectors import scoring_answers_of
 
 
 def _digest(data: Any) -> str:
@@ -257,13 +260,6 @@ def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> str:
     return result.id
 
 
-def _answers_for_scoring(assessment: Assessment) -> dict[str, scoring.Answer]:
-    return {
-        a.question_id: scoring.Answer(a.question_id, a.value, a.not_applicable, a.source)
-        for a in assessment.answers.all()
-    }
-
-
 @transaction.atomic
 def assessment_score(*, assessment_id: int) -> AssessmentResult:
     """Score an assessment and store the result (per question, sub-area, area, overall).
@@ -272,7 +268,7 @@ def assessment_score(*, assessment_id: int) -> AssessmentResult:
     scoring changed answers replaces it.
     """
     assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment_id)
-    answers = _answers_for_scoring(assessment)
+    answers = scoring_answers_of(assessment=assessment)
     digest = _digest({k: [a.value, a.not_applicable, a.source] for k, a in sorted(answers.items())})
     existing = AssessmentResult.objects.filter(assessment=assessment).first()
     if existing is not None and existing.answers_digest == digest:
@@ -429,3 +425,271 @@ def assessment_reassess(*, previous: Assessment, user: AbstractBaseUser) -> Asse
         target_levels=previous.target_levels,
         previous=previous,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Roadmap: built after scoring from the gaps, the capacity shortfalls and the contradictions; tracked by people.
+# --------------------------------------------------------------------------------------------------
+
+CAPACITY_AREA = "hardware"
+"""Area of capacity-shortfall items (procuring or renting accelerators is a hardware decision)."""
+
+
+def _value_shown(question: scoring.Question, value: Any) -> str:
+    """An answer as a person reads it: the level's words, the option's label, yes/no, or the number."""
+    if value is None:
+        return "no answer"
+    if question.type == "maturity" and question.levels and isinstance(value, int) and 0 <= value < len(question.levels):
+        label = question.levels[value]
+        return label if label.startswith(str(value)) else f"level {value} ({label})"
+    if question.type == "yes_no":
+        return "yes" if value else "no"
+    if question.type == "choice":
+        labels = {option.id: option.label for option in question.options}
+        return labels.get(value, str(value))
+    return shown(value)
+
+
+def _gap_why(question: scoring.Question, answer: Answer | None, item: roadmap.RoadmapItem) -> str:
+    source = "from the inventory" if answer is not None and answer.source == AnswerSource.INVENTORY else "self-reported"
+    answered = _value_shown(question, None if answer is None else answer.value)
+    return (
+        f"“{question.text}” was answered {answered} ({source}); it scores {item.current_score:.0f} against the "
+        f"target {item.target_score:.0f} of area {item.area_id} (risk {item.risk.value})."
+    )
+
+
+def _verify_items(stored: AssessmentResult, area_names: Mapping[str, str]) -> list[roadmap.ExternalItem]:
+    """One "verify the facts first" item per area whose self-assessment and evidence disagree by > 30 points."""
+    items = []
+    for row in stored.scores.all():
+        details = row.details or {}
+        if row.scope != ScoreScope.AREA or not details.get("contradiction"):
+            continue
+        own, evidence = details["self_score"], details["evidence_score"]
+        items.append(
+            roadmap.ExternalItem(
+                id=f"VERIFY-{row.ref}",
+                title=f"Verify the facts of {area_names.get(row.ref, row.ref)} before acting on them",
+                action=(
+                    "The answers and the inventory disagree. Check the inventory records and the answers with their "
+                    "owners, correct whichever is wrong, then re-assess."
+                ),
+                effort="S",
+                area_id=row.ref,
+                gap_points=abs(own - evidence),
+                risk=scoring.Risk.MEDIUM,
+                blocks_area=True,
+                kind="verify",
+            )
+        )
+    return items
+
+
+def _capacity_items(organization: Organization) -> tuple[list[roadmap.ExternalItem], dict[str, dict[str, Any]]]:
+    """One item per workload the fleet cannot run, with the accelerators, power, energy cost and carbon to add.
+
+    Extra accelerators = GPUs needed - GPUs available in the pool that comes closest; their power is
+    ``extra x TDP x server overhead``; energy, cost and tCO2 per month follow `inventory.capacity` at the pool's
+    site (PUE, price, grid intensity). Energy cost only: the inventory holds no purchase prices.
+    """
+    from inventory import capacity
+    from inventory.analysis import analyse
+
+    summary = analyse(organization=organization)
+    sites = {footprint.site.pk: footprint for footprint in summary.sites}
+    items: list[roadmap.ExternalItem] = []
+    details: dict[str, dict[str, Any]] = {}
+    for verdict in summary.verdicts:
+        if verdict.fits:
+            continue
+        workload = verdict.workload
+        item_id = f"CAP-{workload.pk}"
+        fit, pool = verdict.fit, verdict.pool
+        needed = None if fit is None else fit.gpus_needed
+        figures: dict[str, Any] = {"workload": workload.name, "reasons": list(verdict.reasons)}
+        if fit is not None and pool is not None and needed is not None and needed > fit.gpus_available:
+            extra = needed - fit.gpus_available
+            accelerator = pool.pool.accelerator
+            site = sites.get(pool.site.pk) if pool.site is not None else None
+            figures.update(accelerator=accelerator.name, add_accelerators=extra, needed=needed)
+            figures["where"] = pool.label
+            if accelerator.tdp_w:
+                watts = accelerator.tdp_w * pool.pool.server_overhead_factor
+                figures["add_it_kw"] = extra * watts / 1000
+                if site is not None:
+                    kwh = capacity.energy_kwh(extra, watts, capacity.HOURS_PER_MONTH, site.pue)
+                    figures.update(add_kwh_month=kwh, pue=site.pue, g_per_kwh=site.g_per_kwh)
+                    figures["add_tco2_month"] = capacity.emissions_kg(kwh, site.g_per_kwh) / 1000
+                    if site.price_per_kwh is not None:
+                        figures["add_cost_month"] = capacity.energy_cost(kwh, site.price_per_kwh)
+                        figures["currency"] = site.currency
+            title = f"Add {extra} {accelerator.name} at {pool.label} to serve {workload.name}"
+            gap_points = min(100.0, 100.0 * extra / needed)
+        else:
+            title = f"Find capacity for {workload.name}"
+            gap_points = 100.0
+        figures["sources"] = [
+            "inventory/capacity.py: GPUs needed (docs/capacity.md)",
+            "power = accelerators x TDP x server overhead 1.82 (DGX H100 datasheet)",
+            "energy = kW x PUE x 730 h; tCO2 = kWh x grid g/kWh / 1e6",
+        ]
+        details[item_id] = figures
+        items.append(
+            roadmap.ExternalItem(
+                id=item_id,
+                title=title,
+                action=(
+                    "Decide between procuring or renting the accelerators, or shrinking the workload (quantization, "
+                    "a smaller model, a lower request rate); record the decision with an owner and a date."
+                ),
+                effort="L",
+                area_id=CAPACITY_AREA,
+                gap_points=gap_points,
+                risk=scoring.Risk.HIGH,
+                kind="capacity",
+            )
+        )
+    return items, details
+
+
+def _capacity_why(figures: Mapping[str, Any]) -> str:
+    reasons = " ".join(figures.get("reasons", []))
+    if "add_accelerators" not in figures:
+        return f"Workload {figures['workload']} does not fit the fleet. {reasons}".strip()
+    parts = [
+        f"Workload {figures['workload']} needs {figures['needed']} {figures['accelerator']}; "
+        f"{figures['needed'] - figures['add_accelerators']} are available at {figures['where']}."
+    ]
+    if "add_it_kw" in figures:
+        parts.append(f"Adding them draws +{figures['add_it_kw']:.1f} kW IT")
+        if "add_kwh_month" in figures:
+            parts.append(
+                f", +{figures['add_kwh_month']:,.0f} kWh and +{figures['add_tco2_month']:.2f} tCO2 per month"
+                f" (PUE {figures['pue']:g}, {figures['g_per_kwh']:g} g/kWh)"
+            )
+        if "add_cost_month" in figures:
+            parts.append(f", +{figures['add_cost_month']:,.0f} {figures['currency']} energy per month")
+        parts.append(".")
+    return "".join(parts[:1]) + " " + "".join(parts[1:]) + (f" {reasons}" if reasons else "")
+
+
+def _verify_why(row: Score) -> str:
+    details = row.details
+    facts = ", ".join(f"{e['fact']} = {shown(e['value'])}" for e in details.get("evidence", []))
+    return (
+        f"Self-assessed {details['self_score']:.0f} but the inventory's evidence gives {details['evidence_score']:.0f}"
+        f" (more than 30 points apart). Facts: {facts or 'none'}."
+    )
+
+
+@transaction.atomic
+def roadmap_build(*, assessment_id: int) -> list[RoadmapItem]:
+    """Build (or rebuild) the roadmap of a scored assessment and store it; idempotent.
+
+    Computed fields are rewritten; the tracking (status, reason, owner, due date) of items already there is kept.
+    Items no longer needed are deleted if nobody tracked them, else kept with ``in_plan=False``. Items of the
+    previous assessment that were tracked link to their successor (``carried_from``) and pass on their owner.
+    """
+    assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment_id)
+    stored = AssessmentResult.objects.prefetch_related("scores").get(assessment=assessment)
+    framework = framework_parse(assessment.framework)
+    answers = {a.question_id: a for a in assessment.answers.all()}
+    result = scoring.score_assessment(framework, scoring_answers_of(assessment=assessment), assessment.target_levels)
+    verify = _verify_items(stored, {area.id: area.name for area in framework.areas})
+    capacity_items, capacity_details = _capacity_items(assessment.organization)
+    plan = roadmap.build_roadmap(framework, result, [*verify, *capacity_items])
+    area_rows = {row.ref: row for row in stored.scores.all() if row.scope == ScoreScope.AREA}
+
+    existing = {item.item_id: item for item in assessment.roadmap_items.all()}
+    previous = {}
+    if assessment.previous_id is not None:
+        previous = {
+            item.item_id: item
+            for item in RoadmapItem.objects.filter(assessment_id=assessment.previous_id).exclude(
+                status=RoadmapStatus.PROPOSED
+            )
+        }
+    kept: list[RoadmapItem] = []
+    for planned in plan.items:
+        row = existing.pop(planned.id, None)
+        if row is None:
+            row = RoadmapItem(assessment=assessment, organization=assessment.organization, item_id=planned.id)
+            before = previous.get(planned.id)
+            if before is not None:
+                row.carried_from = before
+                row.owner_id = before.owner_id
+        details: dict[str, Any] = {}
+        if planned.kind == "gap":
+            question = framework.question(planned.question_id)
+            why = _gap_why(question, answers.get(planned.question_id), planned)
+            details = {"question": question.text, "recommendation_impact": question.recommendation.impact}
+        elif planned.kind == "verify":
+            area_row = area_rows[planned.area_id]
+            why = _verify_why(area_row)
+            details = {
+                "self_score": area_row.details["self_score"],
+                "evidence_score": area_row.details["evidence_score"],
+                "evidence": area_row.details.get("evidence", []),
+            }
+        else:
+            details = capacity_details[planned.id]
+            why = _capacity_why(details)
+        for name in (
+            "rank", "title", "action", "effort", "effort_cost", "priority", "current_score", "target_score",
+            "gap_points", "current_area_score", "expected_area_score",
+        ):  # fmt: skip
+            setattr(row, name, getattr(planned, name))
+        row.phase = planned.phase.value
+        row.kind = planned.kind
+        row.area_ref = planned.area_id or ""
+        row.question_ref = planned.question_id or ""
+        row.why = why
+        row.risk = planned.risk.value
+        row.depends_on = list(planned.depends_on)
+        row.details = details
+        row.in_plan = True
+        row.save()
+        kept.append(row)
+    untracked = [row.pk for row in existing.values() if row.status == RoadmapStatus.PROPOSED]
+    RoadmapItem.objects.filter(pk__in=untracked).delete()
+    RoadmapItem.objects.filter(pk__in=[row.pk for row in existing.values() if row.pk not in untracked]).update(
+        in_plan=False, rank=len(kept) + 1
+    )
+    return kept
+
+
+ROADMAP_TRACKED_FIELDS = ("status", "status_reason", "owner_id", "due_date")
+
+
+def roadmap_item_check(*, item: RoadmapItem, changes: Mapping[str, Any]) -> tuple[str, str, int | None]:
+    """The status, reason and owner id ``changes`` would give ``item``; ValidationError naming each bad field.
+
+    A dismissal needs a reason; leaving "dismissed" clears it. The owner must be a member of the organization.
+    """
+    errors: dict[str, str] = {}
+    status = changes.get("status") or item.status
+    if status not in RoadmapStatus.values:
+        errors["status"] = f"Choose one of: {', '.join(RoadmapStatus.values)}."
+    reason = (changes.get("status_reason", item.status_reason) or "").strip()
+    if status == RoadmapStatus.DISMISSED and not reason:
+        errors["status_reason"] = "Say why the item is dismissed."
+    elif status != RoadmapStatus.DISMISSED:
+        reason = ""
+    owner_id = changes.get("owner_id", item.owner_id)
+    if owner_id is not None and not item.organization.memberships.filter(user_id=owner_id).exists():
+        errors["owner"] = "The owner must be a member of the organization."
+    if errors:
+        raise ValidationError(errors)
+    return status, reason, owner_id
+
+
+def roadmap_item_update(*, item: RoadmapItem, changes: Mapping[str, Any], user: AbstractBaseUser) -> RoadmapItem:
+    """Track an item: change any of ``status``, ``status_reason``, ``owner_id`` and ``due_date`` (others ignored),
+    checked by :func:`roadmap_item_check`."""
+    changes = {name: value for name, value in changes.items() if name in ROADMAP_TRACKED_FIELDS}
+    item.status, item.status_reason, item.owner_id = roadmap_item_check(item=item, changes=changes)
+    item.due_date = changes.get("due_date", item.due_date)
+    item.updated_by = user
+    item.save(update_fields=["status", "status_reason", "owner", "due_date", "updated_by", "updated"])
+    return item

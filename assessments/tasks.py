@@ -27,4 +27,12 @@ def score_assessment_task(self, assessment_id: int) -> dict:
         logger.exception("scoring assessment %s failed", assessment_id)
         services.assessment_mark_failed(assessment_id=assessment_id, error=f"{type(error).__name__}: {error}")
         return {"assessment": assessment_id, "error": str(error)}
+    build_roadmap_task.delay(assessment_id)
     return {"assessment": assessment_id, "readiness_index": result.readiness_index, "level": result.level}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True)
+def build_roadmap_task(assessment_id: int) -> dict:
+    """Build the roadmap of a scored assessment (queued by scoring); idempotent, keeps people's tracking."""
+    items = services.roadmap_build(assessment_id=assessment_id)
+    return {"assessment": assessment_id, "items": len(items)}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import roadmap_views, views
 
 app_name = "assessments"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.ReviewView.as_view(), name="review"),
     path("<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("<int:pk>/reassess/", views.ReassessView.as_view(), name="reassess"),
+    path("<int:pk>/roadmap/", roadmap_views.RoadmapView.as_view(), name="roadmap"),
+    path("<int:pk>/roadmap.csv", roadmap_views.RoadmapCsvView.as_view(), name="roadmap_csv"),
+    path("<int:pk>/roadmap/<str:item_id>/track/", roadmap_views.RoadmapItemTrackView.as_view(), name="roadmap_track"),
 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages InfraReady needs, only those that are missing.
-#   scripts/ensure-packages.sh browser   chromium and fonts (browser tests, chart export)
+#   scripts/ensure-packages.sh browser   chromium, fonts and Pango (browser tests, chart export, PDF reports)
 #   scripts/ensure-packages.sh ci        everything .ci/run needs (adds PostgreSQL, Redis, poppler, docker-compose)
 # As root it installs with apt-get; otherwise it names what is missing. With CI=true a missing package is an error.
 set -euo pipefail
@@ -12,12 +12,14 @@ need() {  # need PACKAGE CHECK...: the package is missing when the check command
   if ! "$@" >/dev/null 2>&1; then missing+=("$package"); fi
 }
 has_font() { fc-list 2>/dev/null | grep -qi "$1"; }
+has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 
 need python3-venv python3 -c "import ensurepip"
 need chromium command -v chromium
 need fontconfig command -v fc-list
 need fonts-dejavu-core has_font dejavu
 need fonts-liberation2 has_font liberation
+need libpangoft2-1.0-0 has_lib libpangoft2-1.0.so.0  # WeasyPrint (PDF reports)
 if [ "$profile" = ci ]; then
   need make command -v make
   need postgresql command -v pg_ctlcluster

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from accounts.api.base import OrganizationRelatedField
 
 from .. import selectors
-from ..models import Answer, Assessment, AssessmentResult, Framework, Score
+from ..models import Answer, Assessment, AssessmentResult, Framework, RoadmapItem, RoadmapStatus, Score
 
 
 class FrameworkSerializer(serializers.ModelSerializer):
@@ -122,3 +122,74 @@ class ResultSerializer(serializers.ModelSerializer):
             "computed_at",
             "scores",
         )
+
+
+class RoadmapItemSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner_id = serializers.IntegerField(read_only=True, allow_null=True)
+    carried_from = serializers.SerializerMethodField(help_text="The same item's tracking in the previous assessment.")
+
+    class Meta:
+        model = RoadmapItem
+        fields = (
+            "item_id",
+            "rank",
+            "phase",
+            "kind",
+            "area_ref",
+            "question_ref",
+            "title",
+            "action",
+            "why",
+            "effort",
+            "effort_cost",
+            "priority",
+            "risk",
+            "current_score",
+            "target_score",
+            "gap_points",
+            "current_area_score",
+            "expected_area_score",
+            "depends_on",
+            "details",
+            "in_plan",
+            "status",
+            "status_reason",
+            "owner",
+            "owner_id",
+            "due_date",
+            "carried_from",
+            "updated",
+        )
+        read_only_fields = fields
+
+    def get_carried_from(self, item: RoadmapItem) -> dict[str, Any] | None:
+        before = item.carried_from
+        if before is None:
+            return None
+        return {
+            "assessment": before.assessment_id,
+            "assessment_title": before.assessment.title,
+            "status": before.status,
+        }
+
+
+class RoadmapItemUpdateSerializer(serializers.Serializer):
+    """Any subset of the tracking fields; the service checks them together (a dismissal needs a reason)."""
+
+    status = serializers.ChoiceField(choices=RoadmapStatus.choices, required=False)
+    status_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    owner_id = serializers.IntegerField(required=False, allow_null=True, help_text="A member's user id, or null.")
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class RoadmapProjectionInputSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.CharField(max_length=80), allow_empty=True)
+
+
+class RoadmapProjectionSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.CharField())
+    index = serializers.FloatField(allow_null=True, help_text="Questionnaire index if those items were done.")
+    current_index = serializers.FloatField(allow_null=True)
+    areas = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    current_areas = serializers.DictField(child=serializers.FloatField(allow_null=True))

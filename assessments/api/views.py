@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_celery_results.models import TaskResult
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -187,3 +188,52 @@ class AssessmentViewSet(OrganizationScopedViewSet):
         assessment = self.get_object()
         new = services.assessment_reassess(previous=assessment, user=request.user)
         return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=serializers.RoadmapItemSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def roadmap(self, request: Request, pk: str | None = None) -> Response:
+        """The roadmap in execution order (Now, Next, Later), with why, effect and tracking of each item.
+        Empty until the assessment is scored and its roadmap built."""
+        assessment = self.get_object()
+        items = selectors.roadmap_of(assessment=assessment)
+        return Response(serializers.RoadmapItemSerializer(items, many=True).data)
+
+    @extend_schema(request=serializers.RoadmapItemUpdateSerializer, responses=serializers.RoadmapItemSerializer)
+    @action(detail=True, methods=["patch"], url_path=r"roadmap/(?P<item_id>(?!projection/)[A-Za-z0-9_.-]+)")
+    def roadmap_item(self, request: Request, pk: str | None = None, item_id: str = "") -> Response:
+        """Track one item: status (a dismissal needs `status_reason`), `owner_id` (a member), `due_date`."""
+        assessment = self.get_object()
+        item = get_object_or_404(selectors.roadmap_of(assessment=assessment), item_id=item_id)
+        payload = serializers.RoadmapItemUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            services.roadmap_item_update(item=item, changes=payload.validated_data, user=request.user)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(serializers.RoadmapItemSerializer(item).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("done", str, many=True, description="Item ids to count as done (repeat the parameter).")
+        ],
+        responses=serializers.RoadmapProjectionSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="roadmap/projection")
+    def roadmap_projection(self, request: Request, pk: str | None = None) -> Response:
+        """What-if: the questionnaire's area scores and index if the listed items were done (nothing is saved)."""
+        assessment = self.get_object()
+        payload = serializers.RoadmapProjectionInputSerializer(data={"done": request.query_params.getlist("done")})
+        payload.is_valid(raise_exception=True)
+        if assessment.status != "scored":
+            return Response({"detail": f"Not scored yet (status: {assessment.status})."}, status=404)
+        done = payload.validated_data["done"]
+        current = selectors.roadmap_projection(assessment=assessment, done_ids=())
+        projected = selectors.roadmap_projection(assessment=assessment, done_ids=done)
+        body = {
+            "done": done,
+            "index": projected.index,
+            "current_index": current.index,
+            "areas": projected.areas,
+            "current_areas": current.areas,
+        }
+        return Response(serializers.RoadmapProjectionSerializer(body).data)

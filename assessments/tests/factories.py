@@ -70,6 +70,18 @@ def low_value(question: scoring.Question) -> Any:
     return question.numeric.zero_score_at
 
 
+def weak_value(question: scoring.Question) -> Any:
+    """An answer that scores low (level 1, no, the worst option, the zero-score threshold): gaps for a roadmap."""
+    if question.type == "maturity":
+        return 1
+    if question.type == "yes_no":
+        return question.yes_score < 50
+    if question.type == "choice":
+        return min(question.options, key=lambda option: option.score).id
+    assert question.numeric is not None
+    return question.numeric.zero_score_at
+
+
 def answer_all(
     assessment: Assessment,
     user: Any,

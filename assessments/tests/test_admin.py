@@ -9,12 +9,12 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from assessments import services
-from assessments.models import Assessment, AssessmentResult, Framework
-from assessments.tests.factories import answer_all, ensure_default_framework, start_assessment
+from assessments.models import Assessment, AssessmentResult, Framework, RoadmapItem
+from assessments.tests.factories import answer_all, ensure_default_framework, start_assessment, weak_value
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Framework, Assessment, AssessmentResult]
+MODELS = [Framework, Assessment, AssessmentResult, RoadmapItem]
 
 
 def admin_url(model, action, *args):
@@ -37,7 +37,7 @@ def scored(organization, other_organization, assessor, outsider):
     made = {}
     for org, user, title in ((organization, assessor, "Acme 2025"), (other_organization, outsider, "Other 2025")):
         assessment = start_assessment(organization=org, user=user, title=title)
-        answer_all(assessment, user)
+        answer_all(assessment, user, weak_value)  # low answers: the roadmap has items
         services.assessment_submit(assessment=assessment, user=user)
         made[org.slug] = assessment
     return made
@@ -149,3 +149,19 @@ class TestStaff:
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="assessments"))
         client.force_login(user)
         assert client.get(admin_url(Assessment, "changelist")).status_code == 403
+
+
+def test_roadmap_tracking_in_the_admin_follows_the_apps_rules(client, superuser, scored, organization):
+    item = RoadmapItem.objects.filter(organization=organization).order_by("rank").first()
+    client.force_login(superuser)
+    url = admin_url(RoadmapItem, "change", item.pk)
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"status": "dismissed", "status_reason": "", "owner": "", "due_date": ""})
+    assert refused.status_code == 200
+    assert "Say why the item is dismissed." in refused.content.decode()
+    saved = client.post(
+        url, {"status": "dismissed", "status_reason": "Done by the landlord", "owner": "", "due_date": ""}
+    )
+    assert saved.status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.status_reason, item.updated_by) == ("dismissed", "Done by the landlord", superuser)

@@ -5,6 +5,7 @@ in process. ``DATABASE_URL`` and ``CELERY_BROKER_URL`` switch to PostgreSQL, Red
 A ``.env`` file in the project folder, if present, is read first (``make demo`` writes one with a secret key).
 """
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -174,6 +175,8 @@ SPECTACULAR_SETTINGS = {
         "StorageKindEnum": "inventory.models.StorageKind",
         "FabricKindEnum": "inventory.models.FabricKind",
         "WorkloadKindEnum": "inventory.models.WorkloadKind",
+        "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
+        "RoadmapStatusEnum": "assessments.models.RoadmapStatus",
     },
 }
 
@@ -207,7 +210,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # kaleido and choreographer (chart export for PDF reports) log every browser step at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "kaleido", "choreographer")},
 }
 
 # --- Inventory import ---
@@ -219,3 +223,8 @@ INVENTORY_IMPORT_CHUNK_SIZE = 1000  # rows per bulk_create / bulk_update and per
 INVENTORY_IMPORT_MAX_ERRORS = 500  # problems listed (all are counted)
 INVENTORY_IMPORT_PREVIEW_ROWS = 10
 INVENTORY_NVIDIA_SMI_MAX_BYTES = 1024 * 1024
+
+# --- Reports ---
+# Debian's chromium exports the dashboards' charts for PDF reports (kaleido); "" turns chart export off and the
+# reports show tables instead of charts.
+CHART_EXPORT_BROWSER = env.str("CHART_EXPORT_BROWSER", default=shutil.which("chromium") or "/usr/bin/chromium")

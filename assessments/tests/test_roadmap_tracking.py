@@ -1,0 +1,298 @@
+"""The roadmap in the application: built after scoring, tracked by people, carried into the next assessment."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import AssessmentStatus, RoadmapItem, RoadmapStatus
+from assessments.selectors import roadmap_of
+from assessments.tests import factories
+from assessments.tests.factories import start_assessment, weak_value
+from inventory import capacity
+from inventory.models import Site
+from inventory.tests.factories import ServerFactory, SiteFactory, WorkloadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def answer_all(assessment, user, level: int = 1) -> None:
+    """Every maturity question at `level`, the rest answered low: plenty of gaps below the level-4 targets."""
+    factories.answer_all(assessment, user, lambda q: level if q.type == "maturity" else weak_value(q))
+
+
+@pytest.fixture
+def scored(organization, assessor):
+    assessment = start_assessment(organization=organization, user=assessor)
+    answer_all(assessment, assessor)
+    services.assessment_submit(assessment=assessment, user=assessor)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SCORED
+    return assessment
+
+
+def test_scoring_builds_a_ranked_phased_roadmap_that_respects_dependencies(scored):
+    items = list(roadmap_of(assessment=scored))
+    assert len(items) > 10
+    assert [item.rank for item in items] == list(range(1, len(items) + 1))
+    phases = [item.phase for item in items]
+    assert phases == sorted(phases, key=["now", "next", "later"].index)
+    rank = {item.item_id: item.rank for item in items}
+    for item in items:
+        assert all(rank[dep] < item.rank for dep in item.depends_on), item.item_id
+    now_units = sum(item.effort_cost for item in items if item.phase == "now")
+    assert 0 < now_units <= 6
+    gap = next(item for item in items if item.kind == "gap")
+    assert gap.question_ref
+    assert gap.current_score < gap.target_score
+    assert gap.expected_area_score > gap.current_area_score
+    assert "answered" in gap.why
+    assert gap.question_ref not in ("",)
+    assert all(item.status == RoadmapStatus.PROPOSED for item in items)
+
+
+def test_rebuilding_keeps_tracking_and_drops_only_untracked_items(scored, assessor):
+    first = list(roadmap_of(assessment=scored))
+    tracked = first[0]
+    services.roadmap_item_update(
+        item=tracked,
+        changes={"status": "in_progress", "owner_id": assessor.pk, "due_date": date(2027, 1, 31)},
+        user=assessor,
+    )
+    stale_tracked = RoadmapItem.objects.create(
+        organization=scored.organization,
+        assessment=scored,
+        item_id="OLD-1",
+        rank=99,
+        phase="now",
+        kind="gap",
+        title="Old",
+        why="-",
+        effort="S",
+        effort_cost=1,
+        priority=1,
+        gap_points=1,
+        status="accepted",
+    )
+    stale_untracked = RoadmapItem.objects.create(
+        organization=scored.organization,
+        assessment=scored,
+        item_id="OLD-2",
+        rank=98,
+        phase="now",
+        kind="gap",
+        title="Old 2",
+        why="-",
+        effort="S",
+        effort_cost=1,
+        priority=1,
+        gap_points=1,
+    )
+
+    rebuilt = services.roadmap_build(assessment_id=scored.pk)
+
+    assert [i.item_id for i in rebuilt] == [i.item_id for i in first]
+    tracked.refresh_from_db()
+    assert (tracked.status, tracked.owner, tracked.due_date) == ("in_progress", assessor, date(2027, 1, 31))
+    stale_tracked.refresh_from_db()
+    assert stale_tracked.in_plan is False
+    assert not RoadmapItem.objects.filter(pk=stale_untracked.pk).exists()
+
+
+def test_a_contradiction_becomes_a_verify_item_ahead_of_its_areas_gaps(organization, assessor):
+    Site.objects.create(organization=organization, name="Old DC", country="PL", pue=2.1, renewable_share_pct=0)
+    assessment = start_assessment(organization=organization, user=assessor, title="Optimistic")
+    assessment.answers.filter(source="inventory").delete()
+    answer_all(assessment, assessor, level=4)
+    services.assessment_submit(assessment=assessment, user=assessor)
+    items = {item.item_id: item for item in roadmap_of(assessment=assessment)}
+    verify = items["VERIFY-energy"]
+    assert verify.kind == "verify"
+    energy = assessment.result.scores.get(scope="area", ref="energy").details
+    assert verify.why.startswith(
+        f"Self-assessed {energy['self_score']:.0f} but the inventory's evidence gives {energy['evidence_score']:.0f}"
+    )
+    assert "average_pue = 2.1" in verify.why
+    for item in items.values():
+        if item.kind == "gap" and item.area_ref == "energy":
+            assert "VERIFY-energy" in item.depends_on
+            assert item.rank > verify.rank
+
+
+def test_a_workload_the_fleet_cannot_serve_becomes_a_capacity_item_with_power_cost_and_carbon(organization, assessor):
+    site = SiteFactory(
+        organization=organization,
+        name="Lab",
+        country="DE",
+        pue=1.3,
+        power_capacity_kw=500,
+        electricity_price_per_kwh="0.2000",
+        currency="EUR",
+    )
+    ServerFactory(organization=organization, site=site)  # 8 x H100 SXM
+    workload = WorkloadFactory(organization=organization, name="Big assistant", requests_per_second=300)
+    assessment = start_assessment(organization=organization, user=assessor)
+    answer_all(assessment, assessor, level=2)
+    services.assessment_submit(assessment=assessment, user=assessor)
+
+    item = RoadmapItem.objects.get(assessment=assessment, item_id=f"CAP-{workload.pk}")
+    figures = item.details
+    extra = figures["add_accelerators"]
+    assert extra == figures["needed"] - 8 > 0
+    assert item.title == f"Add {extra} NVIDIA H100 SXM at 8 x NVIDIA H100 SXM at Lab to serve Big assistant"
+    kw = extra * 700 * capacity.DEFAULT_SERVER_OVERHEAD_FACTOR / 1000
+    assert figures["add_it_kw"] == pytest.approx(kw)
+    assert figures["add_kwh_month"] == pytest.approx(kw * 1.3 * 730)
+    assert figures["add_cost_month"] == pytest.approx(kw * 1.3 * 730 * 0.2)
+    assert figures["currency"] == "EUR"
+    assert figures["add_tco2_month"] == pytest.approx(kw * 1.3 * 730 * figures["g_per_kwh"] / 1e6)
+    assert (item.kind, item.area_ref, item.risk, item.effort) == ("capacity", "hardware", "high", "L")
+    assert f"+{kw:.1f} kW IT" in item.why
+
+
+def test_tracking_rules_name_the_field(scored, assessor, outsider):
+    item = roadmap_of(assessment=scored).first()
+    with pytest.raises(ValidationError) as error:
+        services.roadmap_item_update(item=item, changes={"status": "dismissed"}, user=assessor)
+    assert "status_reason" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.roadmap_item_update(item=item, changes={"owner_id": outsider.pk}, user=assessor)
+    assert "owner" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.roadmap_item_update(item=item, changes={"status": "finished"}, user=assessor)
+    assert "status" in error.value.message_dict
+    services.roadmap_item_update(
+        item=item, changes={"status": "dismissed", "status_reason": "  Outsourced "}, user=assessor
+    )
+    item.refresh_from_db()
+    assert (item.status, item.status_reason, item.updated_by) == ("dismissed", "Outsourced", assessor)
+    services.roadmap_item_update(item=item, changes={"status": "accepted"}, user=assessor)
+    item.refresh_from_db()
+    assert (item.status, item.status_reason) == ("accepted", "")
+
+
+def test_done_items_are_carried_into_the_reassessment(scored, assessor):
+    first = roadmap_of(assessment=scored).first()
+    services.roadmap_item_update(item=first, changes={"status": "done", "owner_id": assessor.pk}, user=assessor)
+    review = services.assessment_reassess(previous=scored, user=assessor)
+    services.assessment_submit(assessment=review, user=assessor)  # same answers: the gap is still there
+    carried = RoadmapItem.objects.get(assessment=review, item_id=first.item_id)
+    assert carried.carried_from == first
+    assert carried.owner == assessor
+    assert carried.status == RoadmapStatus.PROPOSED
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_roadmap_page_shows_phases_and_the_what_if(client, scored, viewer):
+    items = list(roadmap_of(assessment=scored))
+    gap = next(item for item in items if item.kind == "gap")
+    client.force_login(viewer)
+    url = reverse("assessments:roadmap", args=[scored.pk])
+    page = client.get(url, {"done": [gap.item_id, "NOT-AN-ITEM"]}).content.decode()
+    assert "Now (0-3 months)" in page
+    assert gap.title in page
+    assert f"{gap.current_area_score:.1f} → {gap.expected_area_score:.1f}" in page
+    assert 'id="projection-table"' in page
+    assert "Track this item" not in page  # viewers read only
+
+
+def test_the_roadmap_page_runs_a_constant_number_of_queries(client, scored, assessor, django_assert_max_num_queries):
+    client.force_login(assessor)
+    url = reverse("assessments:roadmap", args=[scored.pk])
+    client.get(url)
+    with django_assert_max_num_queries(9):
+        assert client.get(url).status_code == 200
+
+
+def test_tracking_from_the_page(client, scored, assessor, viewer):
+    item = roadmap_of(assessment=scored).first()
+    url = reverse("assessments:roadmap_track", args=[scored.pk, item.item_id])
+    prefix = f"item-{item.pk}"
+    client.force_login(viewer)
+    assert client.post(url, {f"{prefix}-status": "done"}).status_code == 403
+    client.force_login(assessor)
+    response = client.post(url, {f"{prefix}-status": "dismissed", f"{prefix}-status_reason": ""}, follow=True)
+    assert "status_reason: Say why the item is dismissed." in response.content.decode()
+    client.post(
+        url, {f"{prefix}-status": "in_progress", f"{prefix}-owner": assessor.pk, f"{prefix}-due_date": "2027-02-01"}
+    )
+    item.refresh_from_db()
+    assert (item.status, item.owner, item.due_date) == ("in_progress", assessor, date(2027, 2, 1))
+
+
+def test_another_organizations_roadmap_is_a_404(client, scored, outsider):
+    client.force_login(outsider)
+    assert client.get(reverse("assessments:roadmap", args=[scored.pk])).status_code == 404
+    assert client.get(reverse("assessments:roadmap_csv", args=[scored.pk])).status_code == 404
+
+
+def test_the_csv_export_lists_every_item_and_neutralizes_formulas(client, scored, assessor):
+    item = roadmap_of(assessment=scored).first()
+    services.roadmap_item_update(
+        item=item, changes={"status": "dismissed", "status_reason": "=HYPERLINK(1)"}, user=assessor
+    )
+    client.force_login(assessor)
+    response = client.get(reverse("assessments:roadmap_csv", args=[scored.pk]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("rank,phase,item_id,kind")
+    assert len(lines) == roadmap_of(assessment=scored).count() + 1
+    assert "'=HYPERLINK(1)" in body
+    assert response["Content-Disposition"].startswith('attachment; filename="roadmap-')
+
+
+# --- API -----------------------------------------------------------------------------------------------------------
+
+
+def test_api_lists_and_tracks_the_roadmap(api_client_for, scored, assessor, viewer, organization):
+    url = reverse("api:assessments:assessment-roadmap", args=[scored.pk])
+    items = api_client_for(viewer, organization).get(url).json()
+    assert [item["rank"] for item in items] == list(range(1, len(items) + 1))
+    first = items[0]
+    item_url = reverse("api:assessments:assessment-roadmap-item", args=[scored.pk, first["item_id"]])
+    assert api_client_for(viewer, organization).patch(item_url, {"status": "done"}, format="json").status_code == 403
+    client = api_client_for(assessor, organization)
+    refused = client.patch(item_url, {"status": "dismissed"}, format="json")
+    assert refused.status_code == 400
+    assert "status_reason" in refused.json()
+    response = client.patch(
+        item_url, {"status": "in_progress", "owner_id": assessor.pk, "due_date": "2027-03-01"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "in_progress"
+    assert response.json()["owner"] == assessor.username
+    assert (
+        client.patch(
+            reverse("api:assessments:assessment-roadmap-item", args=[scored.pk, "NOPE"]),
+            {"status": "done"},
+            format="json",
+        ).status_code
+        == 404
+    )
+
+
+def test_api_projection_is_a_read(api_client_for, scored, viewer, organization):
+    gap = next(item for item in roadmap_of(assessment=scored) if item.kind == "gap")
+    url = reverse("api:assessments:assessment-roadmap-projection", args=[scored.pk])
+    body = api_client_for(viewer, organization).get(url, {"done": gap.item_id}).json()
+    assert body["areas"][gap.area_ref] == pytest.approx(gap.expected_area_score)
+    assert body["current_areas"][gap.area_ref] == pytest.approx(gap.current_area_score)
+    assert body["index"] > body["current_index"]
+
+
+def test_api_roadmap_of_another_organization_is_a_404(api_client_for, scored, outsider, other_organization):
+    url = reverse("api:assessments:assessment-roadmap", args=[scored.pk])
+    assert api_client_for(outsider, other_organization).get(url).status_code == 404
+
+
+def test_api_roadmap_runs_a_constant_number_of_queries(
+    api_client_for, scored, viewer, organization, django_assert_max_num_queries
+):
+    url = reverse("api:assessments:assessment-roadmap", args=[scored.pk])
+    client = api_client_for(viewer, organization)
+    with django_assert_max_num_queries(6):
+        assert len(client.get(url).json()) > 10
