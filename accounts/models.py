@@ -32,6 +32,9 @@ class Organization(models.Model):
     industry = models.CharField(max_length=80, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
     created = models.DateTimeField(auto_now_add=True)
+    data_version = models.PositiveBigIntegerField(
+        default=0, editable=False, help_text="Raised on any change of inventory or results (the dashboards' cache key)."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -34,6 +35,15 @@ def _unique_slug(name: str) -> str:
 
 
 @transaction.atomic
+def organization_data_changed(*, organization_id: int | None) -> None:
+    """Raise the organization's data version, so every cached dashboard of it is rebuilt on its next view.
+
+    One UPDATE; the new version is read with the organization on the next request (no extra query there).
+    """
+    if organization_id is not None:
+        Organization.objects.filter(pk=organization_id).update(data_version=F("data_version") + 1)
+
+
 def organization_create(*, name: str, creator: AbstractBaseUser, industry: str = "", country: str = "") -> Organization:
     """Create an organization with `creator` as its owner."""
     organization = Organization.objects.create(

@@ -29,6 +29,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from accounts.models import Organization
+from accounts.services import organization_data_changed
 
 from . import selectors
 from .capacity import DEFAULT_SERVER_OVERHEAD_FACTOR
@@ -569,6 +570,7 @@ def _apply(organization: Organization, handle: IO[bytes], info: ImportFile, prog
             importer.run(rows, write=True, progress=progress)
             if importer.problems:
                 raise _Rollback
+            organization_data_changed(organization_id=organization.pk)  # bulk writes send no signals
     except _Rollback:
         pass
     except ImportRejected as exc:

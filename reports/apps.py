@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class ReportsConfig(AppConfig):
     name = "reports"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -225,6 +225,10 @@ INVENTORY_IMPORT_PREVIEW_ROWS = 10
 INVENTORY_NVIDIA_SMI_MAX_BYTES = 1024 * 1024
 
 # --- Reports ---
+# The dashboards' figures are cached per organization and data version (reports/cache.py). Without CACHE_URL each
+# process keeps its own memory cache; the version in the key keeps every process correct either way.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=600)
 # Debian's chromium exports the dashboards' charts for PDF reports (kaleido); "" turns chart export off and the
 # reports show tables instead of charts.
 CHART_EXPORT_BROWSER = env.str("CHART_EXPORT_BROWSER", default=shutil.which("chromium") or "/usr/bin/chromium")
