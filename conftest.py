@@ -157,7 +157,12 @@ def celery_worker_queue(django_db_setup, django_db_blocker, tmp_path_factory) ->
     queue = f"infraready-test-{uuid.uuid4().hex[:8]}"
     node = f"{queue}@{socket.gethostname()}"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks the worker queues itself (scoring -> roadmap) stay on it
+    }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [

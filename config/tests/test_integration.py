@@ -25,3 +25,35 @@ def test_readyz_sees_the_real_database_and_broker(client):
     response = client.get(reverse("readyz"))
     assert response.status_code == 200, response.content
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_submitting_an_assessment_scores_it_and_builds_its_roadmap_in_the_worker(
+    celery_worker_queue, organization, assessor
+):
+    import time
+
+    from assessments import services
+    from assessments.models import AssessmentStatus, RoadmapItem
+    from assessments.tests.factories import answer_all, start_assessment, weak_value
+    from config.celery import app
+
+    assessment = start_assessment(organization=organization, user=assessor)
+    answer_all(assessment, assessor, weak_value)
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = celery_worker_queue
+    try:
+        task_id = services.assessment_submit(assessment=assessment, user=assessor)
+    finally:
+        app.conf.task_default_queue = default_queue
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not RoadmapItem.objects.filter(assessment=assessment).exists():
+        time.sleep(0.5)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SCORED, assessment.scoring_error
+    assert TaskResult.objects.get(task_id=task_id).worker.startswith(celery_worker_queue)
+    roadmap_task = TaskResult.objects.get(
+        task_name="assessments.tasks.build_roadmap_task", task_args__contains=str(assessment.pk)
+    )
+    assert roadmap_task.worker.startswith(celery_worker_queue)
+    assert RoadmapItem.objects.filter(assessment=assessment).count() > 10
