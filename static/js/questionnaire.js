@@ -126,6 +126,7 @@
         return { error: "the evidence link must be a web address (https://…)." };
       }
       if (na && !reason) return { wait: "Say why it does not apply to save it." };
+      if (!na && value === null && this.type === "numeric" && this.answered) return { clear: true };
       if (!na && value === null) {
         return { wait: note || evidence ? "Give an answer to save the note and link." : "" };
       }
@@ -157,9 +158,18 @@
     saveNow(typing = false) {
       window.clearTimeout(this.timer);
       this.timer = null;
-      const { payload, error, wait } = this.collect();
+      const { payload, error, wait, clear } = this.collect();
       if (error) {
         this.show(typing ? "" : `Error: ${error}`, typing ? "info" : "error");
+        return;
+      }
+      if (clear) {
+        // An emptied number removes the answer, once the field is left (not while the user is still typing).
+        if (!typing && this.lastQueued !== "clear") {
+          this.lastQueued = "clear";
+          this.show("Removing…", "info");
+          this.queue = this.queue.then(() => this.remove()).catch(() => undefined);
+        }
         return;
       }
       if (!payload) {
@@ -203,6 +213,32 @@
         this.saved(saved || {});
       } catch (failure) {
         this.failed(body, "Error: not saved, the server could not be reached. Try again.");
+      }
+    }
+
+    async remove() {
+      try {
+        const response = await fetch(`${this.page.url}${encodeURIComponent(this.id)}/`, {
+          method: "DELETE",
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRFToken": this.page.token, "X-Requested-With": "XMLHttpRequest" },
+        });
+        if (!response.ok && response.status !== 404) {
+          let data = null;
+          try {
+            data = await response.json();
+          } catch (ignored) {
+            data = null;
+          }
+          this.failed("clear", `Error: ${errorMessage(data, response.status)}`);
+          return;
+        }
+        this.element.dataset.answered = "0";
+        this.page.progress.forEach((progress) => progress.add(-1));
+        this.meta.textContent = "Not answered";
+        this.show("Answer removed", "ok");
+      } catch (failure) {
+        this.failed("clear", "Error: not removed, the server could not be reached. Try again.");
       }
     }
 
