@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from django.db.models import Count, F, FloatField, Max, Q, Sum
+from django.db.models import Count, FloatField, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
 
 from .models import CloudCapacity, NetworkFabric, Server, ServerStatus, Site, StorageSystem, Workload
-from .selectors import grid_intensities
+from .selectors import grid_intensities, server_draw_w
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _value(name: str, value: float | str, explanation: str, **inputs: Any) -> Fa
 def compute_facts(*, organization: Organization, today: date | None = None) -> dict[str, FactValue]:
     """The facts the organization's inventory supports, in a fixed, small number of queries.
 
-    Site-level facts are weighted by each site's rated power draw (servers' `power_w`, else accelerators' TDP),
+    Site-level facts are weighted by each site's power draw (`inventory.selectors.server_draw_w`),
     so that a large site counts more than a small one; with no power recorded, sites weigh equally.
     """
     today = today or date.today()
@@ -89,11 +89,7 @@ def compute_facts(*, organization: Organization, today: date | None = None) -> d
         Site.objects.filter(organization=organization).annotate(
             draw_w=Coalesce(
                 Sum(
-                    Coalesce(
-                        F("servers__power_w"),
-                        F("servers__accelerator_count") * F("servers__accelerator_type__tdp_w"),
-                        0,
-                    ),
+                    server_draw_w("servers__"),
                     filter=Q(servers__status=ServerStatus.ACTIVE),
                     output_field=FloatField(),
                 ),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import Organization
 
+from . import capacity
 from .catalog import WORLD_AVERAGE_G_PER_KWH
 from .models import (
     AcceleratorType,
@@ -112,11 +113,25 @@ class InventoryOverview:
     workloads: int = 0
 
 
+def server_draw_w(prefix: str = "") -> Coalesce:
+    """A server's power draw in W, in the database: its `power_w` (measured or nameplate), else its accelerators'
+    TDP x the server overhead factor (`inventory.capacity.DEFAULT_SERVER_OVERHEAD_FACTOR`, from the DGX H100
+    datasheet), else 0. The same rule as `inventory.analysis`, so the overview, the facts and the capacity model
+    agree. ``prefix`` reaches servers through a relation (``"servers__"`` from a site)."""
+    return Coalesce(
+        Cast(F(f"{prefix}power_w"), FloatField()),
+        F(f"{prefix}accelerator_count")
+        * F(f"{prefix}accelerator_type__tdp_w")
+        * Value(capacity.DEFAULT_SERVER_OVERHEAD_FACTOR, output_field=FloatField()),
+        Value(0.0),
+        output_field=FloatField(),
+    )
+
+
 def inventory_overview(*, organization: Organization) -> InventoryOverview:
     """Aggregates in the database: four queries whatever the fleet size.
 
-    Rated power per site is the servers' `power_w` (measured or nameplate); a server without it counts its
-    accelerators' TDP, a lower bound that the capacity model refines with the server overhead factor.
+    Rated power per site: each active server's draw as :func:`server_draw_w` defines it.
     """
     active = Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE)
     by_type = (
@@ -150,14 +165,11 @@ def inventory_overview(*, organization: Organization) -> InventoryOverview:
             ),
             power_w=Coalesce(
                 Sum(
-                    Coalesce(
-                        F("servers__power_w"),
-                        F("servers__accelerator_count") * F("servers__accelerator_type__tdp_w"),
-                        0,
-                    ),
+                    server_draw_w("servers__"),
                     filter=Q(servers__status=ServerStatus.ACTIVE),
+                    output_field=FloatField(),
                 ),
-                0,
+                0.0,
             ),
         )
         .order_by("name")
