@@ -7,10 +7,11 @@ bound to inventory facts keep the answers the demo inventory gives them.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from . import scoring, selectors, services
 from .models import Assessment, AssessmentResult
@@ -77,6 +78,9 @@ def seed_assessments(result: Any) -> None:
         scope="Both sites and the cloud capacity; serving and fine-tuning workloads.",
     )
     _answered(baseline, uplift=0, user=user)
+    # The baseline was taken in spring: date it so the trend and "change since" read as they would in real use.
+    spring = timezone.now() - timedelta(days=210)
+    Assessment.objects.filter(pk=baseline.pk).update(created=spring, submitted_at=spring + timedelta(days=9))
     _track_baseline_roadmap(baseline, user=user)
     review = services.assessment_create(
         organization=organization,
