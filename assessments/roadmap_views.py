@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from accounts.selectors import users_of_organization
 from inventory.exporting import csv_chunks
+from reports.dashboards import roadmap_chart
 
 from . import selectors, services
 from .forms import RoadmapTrackForm
@@ -78,6 +79,10 @@ class RoadmapView(AssessmentMixin, TemplateView):
         known = {item.item_id for item in items}
         done = [item_id for item_id in self.request.GET.getlist("done") if item_id in known]
         context["what_if_done"] = set(done)
+        if context["scored"] and context["item_count"]:
+            assessment.organization = self.organization  # its data version keys the cached chart
+            context["gantt"] = roadmap_chart(assessment=assessment)
+            context["load_charts"] = True
         if done and context["scored"]:
             current = selectors.roadmap_projection(assessment=assessment, done_ids=())
             projected = selectors.roadmap_projection(assessment=assessment, done_ids=done)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organization
+from inventory.facts import shown
 
 from . import roadmap, scoring
 from .models import Answer, Assessment, AssessmentResult, Framework, RoadmapItem, RoadmapStatus
@@ -168,3 +169,19 @@ def roadmap_rows(*, assessment: Assessment) -> list[dict[str, Any]]:
         }
         for item in roadmap_of(assessment=assessment)
     ]
+
+
+def answer_shown(*, question: scoring.Question, value: Any) -> str:
+    """An answer value as a person reads it: the level's words, the option's label, yes/no, or the number (the
+    roadmap's *why*, reports and exports)."""
+    if value is None:
+        return "no answer"
+    if question.type == "maturity" and question.levels and isinstance(value, int) and 0 <= value < len(question.levels):
+        label = question.levels[value]
+        return label if label.startswith(str(value)) else f"level {value} ({label})"
+    if question.type == "yes_no":
+        return "yes" if value else "no"
+    if question.type == "choice":
+        labels = {option.id: option.label for option in question.options}
+        return labels.get(value, str(value))
+    return shown(value)

@@ -30,7 +30,7 @@ from .models import (
     Score,
     ScoreScope,
 )
-from .selectors import scoring_answers_of
+from .selectors import answer_shown, scoring_answers_of
 
 
 def _digest(data: Any) -> str:
@@ -435,24 +435,9 @@ CAPACITY_AREA = "hardware"
 """Area of capacity-shortfall items (procuring or renting accelerators is a hardware decision)."""
 
 
-def _value_shown(question: scoring.Question, value: Any) -> str:
-    """An answer as a person reads it: the level's words, the option's label, yes/no, or the number."""
-    if value is None:
-        return "no answer"
-    if question.type == "maturity" and question.levels and isinstance(value, int) and 0 <= value < len(question.levels):
-        label = question.levels[value]
-        return label if label.startswith(str(value)) else f"level {value} ({label})"
-    if question.type == "yes_no":
-        return "yes" if value else "no"
-    if question.type == "choice":
-        labels = {option.id: option.label for option in question.options}
-        return labels.get(value, str(value))
-    return shown(value)
-
-
 def _gap_why(question: scoring.Question, answer: Answer | None, item: roadmap.RoadmapItem) -> str:
     source = "from the inventory" if answer is not None and answer.source == AnswerSource.INVENTORY else "self-reported"
-    answered = _value_shown(question, None if answer is None else answer.value)
+    answered = answer_shown(question=question, value=None if answer is None else answer.value)
     return (
         f"“{question.text}” was answered {answered} ({source}); it scores {item.current_score:.0f} against the "
         f"target {item.target_score:.0f} of area {item.area_id} (risk {item.risk.value})."

@@ -1,0 +1,266 @@
+"""The dashboards' pages, built from `reports.selectors` and `reports.charts`, cached per organization.
+
+Each builder returns what one page shows and caches it with `reports.cache.cached`, whose key holds the
+organization's data version: any change of its inventory, results or roadmap makes the next view build afresh.
+
+- `assessment_charts(assessment=)`: ``{"indicator", "radar", "area_bars", "heatmap", "self_vs_evidence",
+  "answers_by_source", "gantt"}`` (`ASSESSMENT_CHARTS`); `assessment_dashboard` adds the readiness figures and
+  the risk table. Cache entry ``assessment:<pk>``.
+- `roadmap_chart(assessment=)`: the roadmap's Gantt chart (``roadmap:<pk>``; also on the roadmap page).
+- `inventory_charts(organization=)`: ``{"accelerators", "capacity", "power", "energy"}`` (`INVENTORY_CHARTS`);
+  `inventory_dashboard` adds the energy totals. Cache entry ``inventory``.
+- `trend_chart(organization=)`: readiness over every scored assessment (``trend``).
+- `overview(organization=)` / `overview_charts`: the home page: the latest scored assessment's index, radar and
+  bars, the trend, the first roadmap items (``overview``).
+
+The charts come back as `CachedChart`: a `reports.charts.Chart` whose ``figure`` is the figure as a plain dict
+(what ``Plotly.newPlot`` and `reports.chart_export.export_many` take; ``plotly.graph_objects.Figure(chart.figure)``
+gives an object back) and whose ``to_json()`` is that dict as JSON. A dict unpickles in microseconds where a
+``go.Figure`` is validated again (~10 ms per chart), so a warm page does no Plotly work at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.models import Organization
+from assessments.models import Assessment
+
+from . import selectors
+from .cache import cached
+from .charts import (
+    Chart,
+    TrendPoint,
+    accelerators_by_site,
+    answers_by_source,
+    area_bars,
+    area_radar,
+    capacity_vs_demand,
+    energy_cost_carbon,
+    power_vs_capacity,
+    readiness_indicator,
+    roadmap_gantt,
+    schedule_bars,
+    self_vs_evidence,
+    subarea_heatmap,
+    trend,
+)
+
+ASSESSMENT_CHARTS = ("indicator", "radar", "area_bars", "heatmap", "self_vs_evidence", "answers_by_source", "gantt")
+INVENTORY_CHARTS = ("accelerators", "capacity", "power", "energy")
+OVERVIEW_CHARTS = ("indicator", "radar", "area_bars", "trend")
+
+
+@dataclass(frozen=True, eq=False)
+class CachedChart(Chart):
+    """A chart as cached: ``figure`` is the figure's plain dict (``None`` when empty)."""
+
+    def to_json(self) -> str:
+        return "" if self.figure is None else json.dumps(self.figure, separators=(",", ":"))
+
+
+def frozen(chart: Chart) -> CachedChart:
+    """The chart with its figure as a plain dict, ready to cache."""
+    if isinstance(chart, CachedChart):
+        return chart
+    figure = None if chart.figure is None else json.loads(chart.to_json())
+    return CachedChart(chart.name, chart.title, chart.how_to_read, figure, chart.table, chart.empty)
+
+
+# --------------------------------------------------------------------------------------------------
+# One assessment
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentDashboard:
+    charts: dict[str, CachedChart]
+    readiness: selectors.Readiness
+    risks: tuple[selectors.RiskRow, ...]
+
+
+def assessment_dashboard(*, assessment: Assessment) -> AssessmentDashboard:
+    """Charts, readiness and risks of one assessment (empty charts, saying what to do, until it is scored)."""
+    return cached(assessment.organization, f"assessment:{assessment.pk}", lambda: _assessment_dashboard(assessment))
+
+
+def assessment_charts(*, assessment: Assessment) -> dict[str, Chart]:
+    """The assessment's charts by key: indicator, radar, area_bars, heatmap, self_vs_evidence, answers_by_source,
+    gantt (see `ASSESSMENT_CHARTS`)."""
+    return dict(assessment_dashboard(assessment=assessment).charts)
+
+
+def _assessment_dashboard(assessment: Assessment) -> AssessmentDashboard:
+    names = selectors.framework_names(framework=assessment.framework)
+    readiness = selectors.readiness_of(assessment=assessment)
+    areas = selectors.area_scores(assessment=assessment, names=names)
+    charts: dict[str, Chart] = {
+        "indicator": readiness_indicator(readiness.index, readiness.level, readiness.previous_index),
+        "radar": area_radar(areas),
+        "area_bars": area_bars(areas),
+        "heatmap": subarea_heatmap(selectors.subarea_scores(assessment=assessment, names=names)),
+        "self_vs_evidence": self_vs_evidence(areas),
+        "answers_by_source": answers_by_source(selectors.source_counts(assessment=assessment, names=names)),
+        "gantt": roadmap_chart(assessment=assessment),
+    }
+    return AssessmentDashboard(
+        charts={key: frozen(chart) for key, chart in charts.items()},
+        readiness=readiness,
+        risks=tuple(selectors.risk_rows(assessment=assessment, names=names)),
+    )
+
+
+def roadmap_chart(*, assessment: Assessment) -> Chart:
+    """The Gantt chart of the assessment's current plan."""
+
+    def build() -> CachedChart:
+        entries = selectors.roadmap_entries(assessment=assessment)
+        return frozen(roadmap_gantt(schedule_bars(entries)))
+
+    return cached(assessment.organization, f"roadmap:{assessment.pk}", build)
+
+
+# --------------------------------------------------------------------------------------------------
+# Inventory, capacity and energy
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InventoryDashboard:
+    charts: dict[str, CachedChart]
+    energy: selectors.EnergyTotals
+    accelerators: int
+    workloads: int
+    not_analysed: tuple[str, ...]
+    """Workloads the capacity model could not analyse (left out of the capacity chart)."""
+
+
+def inventory_dashboard(*, organization: Organization) -> InventoryDashboard:
+    """Accelerators by site, capacity against demand, power and energy of the organization's fleet."""
+    return cached(organization, "inventory", lambda: _inventory_dashboard(organization))
+
+
+def inventory_charts(*, organization: Organization) -> dict[str, Chart]:
+    """The inventory's charts by key: accelerators, capacity, power, energy (see `INVENTORY_CHARTS`)."""
+    return dict(inventory_dashboard(organization=organization).charts)
+
+
+def _inventory_dashboard(organization: Organization) -> InventoryDashboard:
+    from inventory.analysis import analyse  # the capacity model, imported when a page is first built
+
+    summary = analyse(organization=organization)
+    counts = selectors.accelerator_counts(organization=organization)
+    demands = selectors.workload_demands(summary=summary)
+    energies = selectors.site_energies(summary=summary)
+    charts = {
+        "accelerators": accelerators_by_site(counts),
+        "capacity": capacity_vs_demand(demands),
+        "power": power_vs_capacity(selectors.site_powers(summary=summary)),
+        "energy": energy_cost_carbon(energies),
+    }
+    analysed = {demand.workload for demand in demands}
+    return InventoryDashboard(
+        charts={key: frozen(chart) for key, chart in charts.items()},
+        energy=selectors.energy_totals(energies=energies),
+        accelerators=sum(count.count for count in counts),
+        workloads=len(summary.verdicts),
+        not_analysed=tuple(v.workload.name for v in summary.verdicts if v.workload.name not in analysed),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Trend and overview
+# --------------------------------------------------------------------------------------------------
+
+
+def trend_chart(*, organization: Organization) -> Chart:
+    """Readiness index and area scores over every scored assessment of the organization."""
+    return cached(organization, "trend", lambda: _trend(selectors.trend_points(organization=organization)))
+
+
+TREND_TICKS = 8
+"""Up to this many assessment dates, the trend's date axis has a tick at each one."""
+
+
+def _trend(points: list[TrendPoint]) -> CachedChart:
+    """The trend chart, its date axis framed around the assessments: at least 15 days either side (a tenth of the
+    span when longer), so that one assessment, or several on the same day, do not give an axis of milliseconds."""
+    chart = trend(points)
+    if chart.figure is not None:
+        dates = sorted({point.date for point in points})
+        pad = max(datetime.timedelta(days=15), (dates[-1] - dates[0]) / 10)
+        chart.figure.update_xaxes(range=[(dates[0] - pad).isoformat(), (dates[-1] + pad).isoformat()])
+        if len(dates) <= TREND_TICKS:
+            chart.figure.update_xaxes(tickvals=[day.isoformat() for day in dates], tickformat="%-d %b %Y")
+    return frozen(chart)
+
+
+@dataclass(frozen=True)
+class LatestAssessment:
+    pk: int
+    title: str
+    submitted: Any
+
+
+@dataclass(frozen=True)
+class Overview:
+    charts: dict[str, CachedChart]
+    latest: LatestAssessment | None
+    readiness: selectors.Readiness | None
+    top_items: tuple[selectors.TopItem, ...]
+    has_assessments: bool
+    has_servers: bool
+
+
+def overview(*, organization: Organization) -> Overview:
+    """The home page: where the organization stands (its latest scored assessment) and what to do next."""
+    return cached(organization, "overview", lambda: _overview(organization))
+
+
+def overview_charts(*, organization: Organization) -> dict[str, Chart]:
+    """The home page's charts by key: indicator, radar, area_bars, trend (see `OVERVIEW_CHARTS`)."""
+    return dict(overview(organization=organization).charts)
+
+
+def _overview(organization: Organization) -> Overview:
+    latest = selectors.latest_scored_assessment(organization=organization)
+    if latest is not None:
+        latest.organization = organization  # the caller's instance: its data version keys the cache
+        dashboard = assessment_dashboard(assessment=latest)
+        charts = {key: dashboard.charts[key] for key in ("indicator", "radar", "area_bars")}
+        readiness = dashboard.readiness
+        top = tuple(selectors.top_roadmap_items(assessment=latest))
+        summary = LatestAssessment(latest.pk, latest.title, latest.submitted_at)
+    else:
+        charts = {
+            "indicator": frozen(readiness_indicator(None, None, None)),
+            "radar": frozen(area_radar([])),
+            "area_bars": frozen(area_bars([])),
+        }
+        readiness, top, summary = None, (), None
+    charts["trend"] = frozen(trend_chart(organization=organization))
+    return Overview(
+        charts=charts,
+        latest=summary,
+        readiness=readiness,
+        top_items=top,
+        has_assessments=latest is not None or Assessment.objects.filter(organization=organization).exists(),
+        has_servers=selectors.has_servers(organization=organization),
+    )
+
+
+PAGE_CHARTS = {
+    "overview": overview_charts,
+    "inventory": inventory_charts,
+    "energy": inventory_charts,
+    "trend": lambda *, organization: {"trend": trend_chart(organization=organization)},
+}
+"""The organization-wide pages whose charts can be downloaded as CSV, by page slug."""
+
+
+def chart_by_name(charts: dict[str, Chart], name: str) -> Chart | None:
+    """The chart whose ``name`` (its slug, as in the page's DOM ids and CSV names) is ``name``."""
+    return next((chart for chart in charts.values() if chart.name == name), None)

@@ -1,0 +1,132 @@
+"""Dashboard pages run a fixed number of queries whatever the data size, fewer again from the cache, and a change
+of the organization's data shows on the next view."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import services
+from assessments.selectors import roadmap_of
+from inventory.tests.factories import WorkloadFactory
+from reports.selectors import latest_scored_assessment
+
+from .dashboard_data import scored_assessment, servers, site
+
+pytestmark = pytest.mark.django_db
+
+INVENTORY_PAGES = ("/", "/reports/inventory/", "/reports/energy/", "/reports/charts/inventory/power-vs-capacity.csv")
+MAX_COLD = 18
+"""Most queries of a dashboard page built afresh: session, user, membership, and the page's own aggregated reads (the
+home page: 4 + the latest assessment's 9 + the trend's 3 + inventory 1 + ... = 18)."""
+MAX_WARM = 5
+"""Most queries of a dashboard page from the cache: session, user, membership, the home page's member count, and
+the assessment itself on its dashboard."""
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def cold(client, url: str) -> int:
+    cache.clear()
+    return queries(client, url)
+
+
+def assessment_pages(organization) -> tuple[str, ...]:
+    latest = latest_scored_assessment(organization=organization)
+    return (
+        "/",
+        f"/reports/assessments/{latest.pk}/",
+        f"/assessments/{latest.pk}/roadmap/",
+        "/reports/trend/",
+        f"/reports/assessments/{latest.pk}/charts/subarea-heatmap.csv",
+    )
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def test_inventory_pages_run_as_many_queries_for_50_servers_as_for_1(owner_client, organization, owner):
+    frankfurt = site(organization, name="Frankfurt")
+    servers(organization, 1, at=frankfurt)
+    WorkloadFactory(organization=organization)
+    one = {url: cold(owner_client, url) for url in INVENTORY_PAGES}
+    servers(organization, 30, at=frankfurt)
+    servers(organization, 19, at=site(organization, name="Ashburn", currency="USD"), accelerator_count=4)
+    WorkloadFactory(organization=organization)
+    fifty = {url: cold(owner_client, url) for url in INVENTORY_PAGES}
+    assert fifty == one
+    assert max(fifty.values()) <= MAX_COLD
+    response = owner_client.get("/reports/inventory/")
+    assert response.context["dashboard"].accelerators == 8 + 30 * 8 + 19 * 4  # the 50 servers are all there
+
+
+def test_assessment_pages_run_as_many_queries_for_5_assessments_as_for_1(owner_client, organization, owner):
+    servers(organization, 1)
+    first = scored_assessment(organization, owner, title="First")
+    one = {url: cold(owner_client, url) for url in assessment_pages(organization)}
+    previous = first
+    for _ in range(4):
+        previous = scored_assessment(organization, owner, previous=previous)
+    five = [cold(owner_client, url) for url in assessment_pages(organization)]
+    assert five == list(one.values())
+    assert max(five) <= MAX_COLD
+    trend = owner_client.get("/reports/trend/").context["chart"]
+    assert len(trend.table.rows) == 5
+
+
+def test_each_page_is_built_once_then_comes_from_the_cache(
+    owner_client, organization, owner, django_assert_max_num_queries
+):
+    servers(organization, 2)
+    WorkloadFactory(organization=organization)
+    scored_assessment(organization, owner, title="First")
+    for url in (*INVENTORY_PAGES, *assessment_pages(organization)):
+        built = cold(owner_client, url)
+        again = queries(owner_client, url)
+        assert again < built, url
+        if "/roadmap/" not in url:  # the roadmap page's own tracking forms are not cached
+            with django_assert_max_num_queries(MAX_WARM):
+                owner_client.get(url)
+
+
+def test_saving_a_server_shows_on_the_next_view(owner_client, organization):
+    frankfurt = site(organization, name="Frankfurt")
+    (server,) = servers(organization, 1, at=frankfurt)
+    before = owner_client.get("/reports/inventory/").context["charts"]["accelerators"]
+    assert before.table.rows == (("Frankfurt", "NVIDIA H100 SXM", 8, 640.0),)
+    assert owner_client.get("/reports/inventory/").context["charts"]["accelerators"] is not None  # from the cache
+    server.accelerator_count = 4
+    server.save()
+    after = owner_client.get("/reports/inventory/").context["charts"]["accelerators"]
+    assert after.table.rows == (("Frankfurt", "NVIDIA H100 SXM", 4, 320.0),)
+    csv = owner_client.get("/reports/charts/inventory/accelerators-by-site.csv").content.decode()
+    assert "Frankfurt,NVIDIA H100 SXM,4,320.0" in csv
+
+
+def test_tracking_a_roadmap_item_shows_on_the_timeline(owner_client, organization, owner):
+    assessment = scored_assessment(organization, owner)
+    url = reverse("reports:dashboard_assessment", args=[assessment.pk])
+    statuses = [row[4] for row in owner_client.get(url).context["charts"]["gantt"].table.rows]
+    assert statuses[0] == "Proposed"
+    item = roadmap_of(assessment=assessment).first()
+    services.roadmap_item_update(item=item, changes={"status": "in_progress"}, user=owner)
+    statuses = [row[4] for row in owner_client.get(url).context["charts"]["gantt"].table.rows]
+    assert statuses[0] == "In progress"
+
+
+def test_a_new_scored_assessment_moves_the_overview(owner_client, organization, owner):
+    first = scored_assessment(organization, owner, title="First")
+    assert owner_client.get("/").context["overview"].latest.pk == first.pk
+    second = scored_assessment(organization, owner, title="Second", previous=first)
+    overview = owner_client.get("/").context["overview"]
+    assert overview.latest.pk == second.pk
+    assert overview.readiness.previous_title == first.title
