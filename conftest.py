@@ -73,6 +73,16 @@ def api_client_for():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """The dashboards' cache is keyed by organization id and data version, which a rolled-back test may reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _shared_catalog(request, django_db_blocker):
     """A transactional test ends by flushing every table, the rows data migrations loaded included. Before each
     database test, put the shared catalog and the shipped framework back if they are gone, so that every test sees

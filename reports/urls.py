@@ -1,8 +1,8 @@
-"""Dashboard pages under /reports/ (the overview is the home page, `config.urls`). Add other report URLs below."""
+"""Pages under /reports/: dashboards (the overview is the home page, `config.urls`), PDF reports, data exports."""
 
 from django.urls import path
 
-from . import views
+from . import report_urls, views
 
 app_name = "reports"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("energy/", views.EnergyDashboardView.as_view(), name="dashboard_energy"),
     path("trend/", views.TrendDashboardView.as_view(), name="dashboard_trend"),
     path("charts/<slug:page>/<slug:chart>.csv", views.ChartCsvView.as_view(), name="chart_csv"),
+    *report_urls.urlpatterns,  # PDF reports and data exports
 ]

@@ -218,7 +218,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # kaleido and choreographer (chart export for PDF reports) log every browser step at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "kaleido", "choreographer")},
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "kaleido", "choreographer", "weasyprint")},
 }
 
 # --- Inventory import ---

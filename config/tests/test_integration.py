@@ -57,3 +57,38 @@ def test_submitting_an_assessment_scores_it_and_builds_its_roadmap_in_the_worker
     )
     assert roadmap_task.worker.startswith(celery_worker_queue)
     assert RoadmapItem.objects.filter(assessment=assessment).count() > 10
+
+
+def test_a_requested_pdf_report_is_rendered_by_the_worker(celery_worker_queue, organization, assessor):
+    import time
+
+    from assessments import services as assessment_services
+    from assessments.tests.factories import answer_all, start_assessment, weak_value
+    from config.celery import app
+    from reports import services
+    from reports.models import Report, ReportStatus
+
+    assessment = start_assessment(organization=organization, user=assessor)
+    answer_all(assessment, assessor, weak_value)
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = celery_worker_queue
+    try:
+        assessment_services.assessment_submit(assessment=assessment, user=assessor)
+        deadline = time.monotonic() + 90
+        while assessment.status != "scored" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            assessment.refresh_from_db()
+        report = services.report_request(organization=organization, assessment=assessment, user=assessor)
+    finally:
+        app.conf.task_default_queue = default_queue
+
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status in (ReportStatus.READY, ReportStatus.FAILED):
+            break
+        time.sleep(0.5)
+    assert report.status == ReportStatus.READY, report.error
+    assert report.pages > 5
+    assert TaskResult.objects.get(task_id=report.task_id).worker.startswith(celery_worker_queue)
+    assert Report.objects.filter(organization=organization).count() == 1

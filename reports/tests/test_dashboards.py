@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import Role
@@ -20,13 +19,6 @@ from .dashboard_data import scored_assessment, servers, site
 pytestmark = pytest.mark.django_db
 
 PLOTLY_URL = "/static/vendor/plotly/plotly.min.js"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,158 @@
+"""Reports REST API: PDF reports (request: 202 with a status URL; status; download) and data exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django_celery_results.models import TaskResult
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from accounts.api.base import OrganizationScopedAPIMixin, OrganizationScopedViewSet
+from assessments import selectors as assessment_selectors
+
+from .. import exports, report_data, services
+from ..models import Report
+from ..report_views import report_file_response
+from . import serializers
+
+
+class ReportViewSet(OrganizationScopedViewSet):
+    """PDF reports of the organization's scored assessments, newest first. Viewers read and download; assessors
+    request (POST: 202 with the status URL to poll). Reports are kept: regenerating is requesting again."""
+
+    queryset = Report.objects.all()
+    selector = report_data.reports_for
+    serializer_class = serializers.ReportSerializer
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_fields = ("status", "assessment", "page_size")
+    ordering_fields = ("created",)
+    ordering = ("-created",)
+
+    @extend_schema(request=serializers.ReportRequestSerializer, responses={202: serializers.ReportSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Request a report of a scored assessment (`page_size`: A4 or Letter); a worker renders it."""
+        payload = serializers.ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        try:
+            report = services.report_request(
+                organization=self.organization,
+                assessment=payload.validated_data["assessment"],
+                user=request.user,
+                page_size=payload.validated_data["page_size"],
+            )
+        except DjangoValidationError as error:
+            raise ValidationError({"problems": error.messages}) from error
+        report = self.get_queryset().get(pk=report.pk)
+        body = self.get_serializer(report).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+
+    @extend_schema(responses=serializers.ReportStatusSerializer)
+    @action(detail=True, methods=["get"], url_path="status", url_name="status")
+    def report_status(self, request: Request, pk: str | None = None) -> Response:
+        """Where the report stands: queued, rendering, ready (with its download URL) or failed (with why)."""
+        report = self.get_object()
+        task = TaskResult.objects.filter(task_id=report.task_id).only("status").first() if report.task_id else None
+        return Response(
+            {
+                "status": report.status,
+                "task": task.status if task else None,
+                "error": report.error or None,
+                "pages": report.pages,
+                "charts_exported": report.charts_exported,
+                "download_url": (
+                    reverse("api:reports:report-download", args=[report.pk], request=request)
+                    if report.is_ready
+                    else None
+                ),
+            }
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: dict})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> Any:
+        """The PDF, once ready (404 before, and for another organization's report)."""
+        report = self.get_object()
+        if not report.is_ready:
+            return Response({"detail": f"Not ready (status: {report.status})."}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            return report_file_response(report)
+        except Http404 as error:
+            return Response({"detail": str(error)}, status=status.HTTP_404_NOT_FOUND)
+
+
+class _FormatParameterIsOurs(DefaultContentNegotiation):
+    """`?format=` names the export's file format here, not a DRF renderer; answers (errors) are JSON."""
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+def _file(export: exports.Export) -> HttpResponse:
+    if isinstance(export.content, bytes):
+        response: HttpResponse = HttpResponse(export.content, content_type=export.content_type)
+    else:
+        response = StreamingHttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=list(exports.FORMATS), description="csv (default)")
+
+
+class AssessmentExportView(OrganizationScopedAPIMixin, APIView):
+    """One dataset of an assessment: `scores` (area, sub-area and question rows), `answers` (every question with
+    its answer, note and evidence link) or `roadmap`, as `?format=csv|json|xlsx`."""
+
+    content_negotiation_class = _FormatParameterIsOurs
+
+    @extend_schema(
+        parameters=[FORMAT_PARAMETER],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: dict, 404: dict},
+    )
+    def get(self, request: Request, pk: int, dataset: str) -> Any:
+        assessment = assessment_selectors.assessments_for(organization=self.organization).filter(pk=pk).first()
+        if assessment is None:
+            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            export = exports.assessment_export(
+                assessment=assessment, dataset=dataset, file_format=request.query_params.get("format") or "csv"
+            )
+        except exports.ExportRejected as error:
+            return Response({"problems": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+        return _file(export)
+
+
+class InventoryExportView(OrganizationScopedAPIMixin, APIView):
+    """The inventory: `?format=xlsx` (one sheet per kind), `csv` (one `?kind=`) or `json` (one kind or all)."""
+
+    content_negotiation_class = _FormatParameterIsOurs
+
+    @extend_schema(
+        parameters=[
+            FORMAT_PARAMETER,
+            OpenApiParameter("kind", OpenApiTypes.STR, description="one kind (sites, servers, ...); CSV needs one"),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 400: dict},
+    )
+    def get(self, request: Request) -> Any:
+        try:
+            export = exports.inventory_export(
+                organization=self.organization,
+                file_format=request.query_params.get("format") or "xlsx",
+                kind=request.query_params.get("kind") or None,
+            )
+        except exports.ExportRejected as error:
+            return Response({"problems": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+        return _file(export)
