@@ -108,7 +108,9 @@ __all__ = [
     "blend",
     "contradiction",
     "level_for_score",
+    "level_label",
     "normalize",
+    "percent",
     "question_risk",
     "round_score",
     "score_assessment",
@@ -192,6 +194,16 @@ class MaturityLevel(IntEnum):
     def upper(self) -> float:
         """Upper end of the band: ``20 * level`` (exclusive, except 100 which belongs to level 5)."""
         return float(LEVEL_WIDTH * self.value)
+
+
+def level_label(level: int | None, none: str = "—") -> str:
+    """“4 Managed” for a maturity level 1-5; ``none`` when there is no level."""
+    return none if level is None else f"{level} {MaturityLevel(level).label}"
+
+
+def percent(share: float | None) -> int | None:
+    """A share 0-1 as a whole percentage (``0.256 -> 26``); ``None`` stays ``None``."""
+    return None if share is None else round(100 * share)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -35,22 +35,12 @@ from inventory.facts import shown
 from . import forms, scoring, selectors, services
 from .framework_files import FrameworkFileError
 from .models import Answer, Assessment, AssessmentStatus, Framework, ScoreScope
+from .scoring import level_label, percent
 
 PAGE_SIZE = 50
 FROZEN_MESSAGE = "This assessment has been submitted; its answers are frozen. Re-assess to change them."
 _LEVEL_PREFIX = re.compile(r"^\s*(\d)\s*:\s*")
 _POSITION = re.compile(r"^\[(\d+)\]\s*")
-
-
-def level_label(level: int | None) -> str:
-    """“3 Defined” for a maturity level 1-5, “—” for none."""
-    if level is None:
-        return "—"
-    return f"{level} {scoring.MaturityLevel(level).label}"
-
-
-def pct(share: float | None) -> int | None:
-    return None if share is None else round(100 * share)
 
 
 # --- shared ------------------------------------------------------------------------------------------------------
@@ -285,8 +275,8 @@ def result_context(view: AssessmentMixin, result: Any) -> dict[str, Any]:
                     level=level_label(score.level),
                     target=level_label(score.target_level),
                     gap=score.details.get("gap"),
-                    answered_pct=pct(confidence.get("answered_share")),
-                    evidence_pct=pct(confidence.get("evidence_share")),
+                    answered_pct=percent(confidence.get("answered_share")),
+                    evidence_pct=percent(confidence.get("evidence_share")),
                     high_risks=score.details.get("high_risks", 0),
                     medium_risks=score.details.get("medium_risks", 0),
                     url=view.area_url(score.ref),

@@ -28,7 +28,14 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from assessments.roadmap import effort_cost
-from assessments.scoring import CONTRADICTION_THRESHOLD, LEVEL_WIDTH, MaturityLevel, level_for_score, round_score
+from assessments.scoring import (
+    CONTRADICTION_THRESHOLD,
+    LEVEL_WIDTH,
+    MaturityLevel,
+    level_for_score,
+    level_label,
+    round_score,
+)
 
 __all__ = [
     "AREA_PALETTE",
@@ -131,11 +138,10 @@ def _num(value: float | None, digits: int) -> float | int | None:
     return round(float(value)) if digits == 0 else round(float(value), digits)
 
 
-def _level_name(level: int | None) -> str:
-    return f"{level} {LEVEL_NAMES[level]}" if level in LEVEL_NAMES else "not scored"
+NOT_SCORED = "not scored"
 
 
-def _fmt(value: float | None, spec: str = ".1f", none: str = "not scored") -> str:
+def _fmt(value: float | None, spec: str = ".1f", none: str = NOT_SCORED) -> str:
     return none if value is None else format(value, spec)
 
 
@@ -362,6 +368,7 @@ def readiness_indicator(index: float | None, level: int | None, previous_index: 
     previous = _score(previous_index)
     if level is None:
         level = int(level_for_score(min(100.0, max(0.0, index))))
+    heading = level_label(level)
     change = None if previous is None else _score(value - previous)
     indicator = go.Indicator(
         mode="gauge+number+delta" if previous is not None else "gauge+number",
@@ -377,7 +384,7 @@ def readiness_indicator(index: float | None, level: int | None, previous_index: 
             if previous is not None
             else None
         ),
-        title={"text": f"Level {_level_name(level)}<br><span style='font-size:0.8em'>{SCORE_AXIS}</span>"},
+        title={"text": f"Level {heading}<br><span style='font-size:0.8em'>{SCORE_AXIS}</span>"},
         gauge={
             "axis": {"range": [0, 100], "tickvals": [0, 20, 40, 60, 80, 100]},
             "bar": {"color": BLACK, "thickness": 0.3},
@@ -415,7 +422,7 @@ def area_radar(areas: Sequence[AreaScore]) -> Chart:
     def closed(values: list[Any]) -> list[Any]:
         return [*values, values[0]]  # repeat the first spoke so the outline closes
 
-    levels = [_level_name(area.level) for area in areas]
+    levels = [level_label(area.level, none=NOT_SCORED) for area in areas]
     figure = go.Figure()
     series = [("Current", current, BLUE, "solid", "toself")]
     if has_target:
@@ -499,7 +506,13 @@ def area_bars(areas: Sequence[AreaScore]) -> Chart:
         for score, area in zip(scores, areas, strict=True)
     ]
     customdata = [
-        [_level_name(area.level), _fmt(target, none="none"), _fmt(gap, none="-"), area.high_risks, area.medium_risks]
+        [
+            level_label(area.level, none=NOT_SCORED),
+            _fmt(target, none="none"),
+            _fmt(gap, none="-"),
+            area.high_risks,
+            area.medium_risks,
+        ]
         for area, target, gap in zip(areas, targets, gaps, strict=True)
     ]
     figure = go.Figure(
@@ -531,7 +544,7 @@ def area_bars(areas: Sequence[AreaScore]) -> Chart:
         )
     for area, score in zip(areas, scores, strict=True):
         if score is None:
-            figure.add_annotation(x=0, y=area.name, text="not scored", xanchor="left", xshift=6, showarrow=False)
+            figure.add_annotation(x=0, y=area.name, text=NOT_SCORED, xanchor="left", xshift=6, showarrow=False)
     _layout(
         figure,
         title,

@@ -30,6 +30,7 @@ from assessments.models import (
     Score,
     ScoreScope,
 )
+from assessments.scoring import level_label, percent
 from assessments.services import framework_parse
 from inventory import analysis, capacity
 from inventory.facts import shown
@@ -66,21 +67,10 @@ def scored_assessments_for(*, organization: Organization | None) -> QuerySet[Ass
 # --- helpers -------------------------------------------------------------------------------------------------------
 
 
-def level_label(level: int | None) -> str:
-    """“3 Defined” for a maturity level 1-5, “—” for none."""
-    if level is None:
-        return "—"
-    return f"{level} {scoring.MaturityLevel(level).label}"
-
-
 def score_text(score: float | None) -> str:
     """A score as the report prints it: one decimal (half away from zero), “not scored” for none."""
     rounded = scoring.round_score(score)
     return "not scored" if rounded is None else f"{rounded:.1f}"
-
-
-def pct(share: float | None) -> int | None:
-    return None if share is None else round(100 * share)
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -428,8 +418,8 @@ def _area_sections(
             self_score=score_text(details.get("self_score")),
             evidence_score=None if evidence_score is None else score_text(evidence_score),
             contradiction=bool(details.get("contradiction")),
-            answered_pct=pct(confidence.get("answered_share")),
-            evidence_pct=pct(confidence.get("evidence_share")),
+            answered_pct=percent(confidence.get("answered_share")),
+            evidence_pct=percent(confidence.get("evidence_share")),
             high_risks=details.get("high_risks", 0),
             medium_risks=details.get("medium_risks", 0),
             position=position,

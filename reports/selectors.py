@@ -154,7 +154,7 @@ class Readiness:
     @property
     def level_name(self) -> str:
         """“4 Managed”, or "" when there is no level."""
-        return "" if self.level is None else f"{self.level} {scoring.MaturityLevel(self.level).label}"
+        return scoring.level_label(self.level, none="")
 
     @property
     def change(self) -> float | None:
