@@ -15,16 +15,10 @@ into docs/performance.md by hand. A benchmark, not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from benchmarking import scratch_database  # first: the project on sys.path, test settings
 
 REPEAT = 3
 
@@ -35,25 +29,8 @@ def main() -> None:
     parser.add_argument("--assessments", type=int, default=50)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="infraready-bench-"))
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["testserver"]
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp / "bench.sqlite3")
-
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
-    try:
+    with scratch_database():
         run(args.servers, args.assessments)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def seed(servers: int, assessments: int):  # noqa: ANN201 - returns (user, organization)

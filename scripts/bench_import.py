@@ -13,16 +13,11 @@ memory of the process (`ru_maxrss`). Results go into docs/performance.md by hand
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from benchmarking import scratch_database  # first: the project on sys.path, test settings
 
 
 def write_csv(path: Path, rows: int, *, cores: int) -> None:
@@ -48,26 +43,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="infraready-bench-"))
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.MEDIA_ROOT = tmp / "media"
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.DEBUG = False
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp / "bench.sqlite3")
-
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
-    try:
+    with scratch_database() as tmp:
         run(tmp, args.rows)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(tmp: Path, rows: int) -> None:
