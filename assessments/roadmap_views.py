@@ -84,8 +84,7 @@ class RoadmapView(AssessmentMixin, TemplateView):
             context["gantt"] = roadmap_chart(assessment=assessment)
             context["load_charts"] = True
         if done and context["scored"]:
-            current = selectors.roadmap_projection(assessment=assessment, done_ids=())
-            projected = selectors.roadmap_projection(assessment=assessment, done_ids=done)
+            current, projected = selectors.roadmap_projection(assessment=assessment, done_ids=done)
             context["projection"] = {
                 "index": projected.index,
                 "current_index": current.index,

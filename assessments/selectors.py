@@ -106,11 +106,14 @@ def roadmap_done_before(*, assessment: Assessment) -> QuerySet[RoadmapItem]:
     ).select_related("owner", "updated_by")
 
 
-def roadmap_projection(*, assessment: Assessment, done_ids: Iterable[str]) -> roadmap.Projection:
-    """Questionnaire area scores and index if the items ``done_ids`` were done (see `roadmap.project`)."""
+def roadmap_projection(
+    *, assessment: Assessment, done_ids: Iterable[str]
+) -> tuple[roadmap.Projection, roadmap.Projection]:
+    """Questionnaire area scores and index now, and if the items ``done_ids`` were done (`roadmap.project`);
+    the assessment is scored once for both."""
     framework = scoring.Framework.from_dict(assessment.framework.definition)
     result = scoring.score_assessment(framework, scoring_answers_of(assessment=assessment), assessment.target_levels)
-    return roadmap.project(framework, result, set(done_ids))
+    return roadmap.project(framework, result, ()), roadmap.project(framework, result, set(done_ids))
 
 
 ROADMAP_COLUMNS = (

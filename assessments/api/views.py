@@ -227,8 +227,7 @@ class AssessmentViewSet(OrganizationScopedViewSet):
         if assessment.status != "scored":
             return Response({"detail": f"Not scored yet (status: {assessment.status})."}, status=404)
         done = payload.validated_data["done"]
-        current = selectors.roadmap_projection(assessment=assessment, done_ids=())
-        projected = selectors.roadmap_projection(assessment=assessment, done_ids=done)
+        current, projected = selectors.roadmap_projection(assessment=assessment, done_ids=done)
         body = {
             "done": done,
             "index": projected.index,
