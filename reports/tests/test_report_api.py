@@ -10,36 +10,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import services
 from reports.models import Report, ReportStatus
-from reports.pdf import render_pdf
 
-from .report_fixtures import pdf_text, scored_assessment
+from .report_fixtures import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser")]
 
 LIST = "api:reports:report-list"
-
-
-@pytest.fixture(autouse=True)
-def _no_browser(settings):
-    settings.CHART_EXPORT_BROWSER = ""
-
-
-@pytest.fixture
-def scored(organization, assessor):
-    return scored_assessment(organization, assessor)
-
-
-@pytest.fixture
-def quick(monkeypatch):
-    """Reports rendered as a one-page PDF (for the tests about the API, not the document)."""
-
-    def build(*, assessment, page_size="A4", **kwargs):
-        data = render_pdf(f"<p>{assessment.title}</p>", page_size=page_size)
-        return services.RenderedReport(pdf=data, pages=1, charts_drawn=False, seconds=0.01, html="")
-
-    monkeypatch.setattr(services, "report_build", build)
 
 
 def test_the_section_root_is_the_reports_list(api_client_for, organization, viewer):

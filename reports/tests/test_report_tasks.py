@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
-from django.core.cache import cache
 
 from reports import chart_export, report_data, services, tasks
 from reports.charts import AreaScore, area_bars, area_radar, readiness_indicator
@@ -14,13 +13,7 @@ from reports.pdf import render_pdf
 
 from .report_fixtures import FakeExporter, scored_assessment
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_browser(settings):
-    settings.CHART_EXPORT_BROWSER = ""
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser")]
 
 
 @pytest.fixture

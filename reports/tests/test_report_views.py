@@ -7,58 +7,16 @@ import io
 import json
 
 import pytest
-from django.core.cache import cache
-from django.urls import include, path, reverse
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments.models import Answer
-from config import urls as site_urls
 from inventory.tests.factories import SiteFactory
-from reports import report_urls, services
-from reports import urls as reports_urls
 from reports.models import Report, ReportStatus
-from reports.pdf import render_pdf
 
 from .report_fixtures import pdf_text, scored_assessment
 
-
-def _urlpatterns() -> list:
-    """The site's URLs, with this app's report pages included under /reports/ if `reports.urls` does not include
-    them (yet)."""
-    if any(getattr(p, "name", None) == "report_list" for p in reports_urls.urlpatterns):
-        return site_urls.urlpatterns
-    pages = [*reports_urls.urlpatterns, *report_urls.urlpatterns]
-    return [
-        path("reports/", include((pages, "reports"))) if str(getattr(p, "pattern", "")) == "reports/" else p
-        for p in site_urls.urlpatterns
-    ]
-
-
-urlpatterns = _urlpatterns()
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-@pytest.fixture(autouse=True)
-def _no_browser(settings):
-    """Reports render with tables in place of charts here (fast); the PDF tests draw them."""
-    settings.CHART_EXPORT_BROWSER = ""
-    cache.clear()
-
-
-@pytest.fixture
-def scored(organization, assessor):
-    return scored_assessment(organization, assessor)
-
-
-@pytest.fixture
-def quick(monkeypatch):
-    """Reports rendered as a one-page PDF: for the tests about pages, roles and scoping, not the document."""
-
-    def build(*, assessment, page_size="A4", **kwargs):
-        data = render_pdf(f"<p>{assessment.title}</p>", page_size=page_size)
-        return services.RenderedReport(pdf=data, pages=1, charts_drawn=False, seconds=0.01, html="")
-
-    monkeypatch.setattr(services, "report_build", build)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser")]
 
 
 @pytest.fixture
