@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,63 @@ def _shared_catalog(request, django_db_blocker):
                 load_catalog(AcceleratorType, ModelProfile, GridRegion)
             if selectors.default_framework() is None:
                 services.framework_load(text=DEFAULT_FRAMEWORK_FILE.read_bytes())
+
+
+# --- the broker, as jobs see it (config.jobs) -------------------------------------------------------------------
+
+
+BROKER_REFUSED = "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Publishing any task raises what kombu raises when Redis refuses connections."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError(BROKER_REFUSED)
+
+    monkeypatch.setattr(Task, "apply_async", refuse)
+
+
+@pytest.fixture
+def through_a_broker() -> Iterator[None]:
+    """Tasks are published to a broker after commit, as in production, not run in process as in the test suite."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = eager
+
+
+@dataclass
+class Published:
+    """A message a task would have sent to the broker: `deliver()` runs it as a worker would (in process)."""
+
+    task: Any
+    args: tuple[Any, ...]
+    task_id: str
+
+    def deliver(self) -> Any:
+        return self.task.apply(self.args, task_id=self.task_id).get()
+
+
+@pytest.fixture
+def published(monkeypatch) -> list[Published]:
+    """Messages are recorded instead of run (as if sent to a broker no worker reads yet), in order."""
+    from celery.app.task import Task
+    from celery.result import AsyncResult
+
+    sent: list[Published] = []
+
+    def record(self: Any, args: Any = None, kwargs: Any = None, task_id: str | None = None, **options: Any) -> Any:
+        sent.append(Published(self, tuple(args or ()), task_id or str(uuid.uuid4())))
+        return AsyncResult(sent[-1].task_id)
+
+    monkeypatch.setattr(Task, "apply_async", record)
+    return sent
 
 
 # --- browser ------------------------------------------------------------------------------------------------
@@ -214,3 +272,29 @@ def celery_worker_queue(django_db_setup, django_db_blocker, tmp_path_factory) ->
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True)
+def one_connection_with_the_live_server(request):
+    """The test's reads go through the live server's connection to the in-memory test database.
+
+    Playwright's sync API leaves an event loop running in this thread, and Django keeps a thread's connections in
+    a context variable while a loop runs: once the browser is up, the test gets a connection of its own, not the
+    one the session's live server was given (`live_server` may have started before the browser). Two connections
+    to SQLite's shared-cache memory database lock each other table by table, at once and whatever the busy timeout
+    ("database table is locked: assessments_answer" when the test reads answers while the server saves one)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.db import connections
+
+    if {"browser", "page"} & set(request.fixturenames):
+        request.getfixturevalue("browser")  # the loop runs from here on: the connection is kept where it looks now
+    shared = request.getfixturevalue("live_server").thread.connections_override.get("default")
+    own = connections["default"]
+    if shared is None or shared is own:
+        yield
+        return
+    connections["default"] = shared
+    yield
+    connections["default"] = own

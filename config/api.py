@@ -18,6 +18,7 @@ SECTIONS = {
     "assessments": "api:assessments:assessment-list",
     "capacity": "api:capacity:summary",
     "reports": "api:reports:api-root",
+    "webhooks": "api:webhooks:webhook-list",
 }
 
 
@@ -31,6 +32,11 @@ class ApiRootView(APIView):
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
-    *[path(f"{section}/", include(f"{section}.api.urls")) for section in SECTIONS if section != "capacity"],
+    *[
+        path(f"{section}/", include(f"{section}.api.urls"))
+        for section in SECTIONS
+        if section not in ("capacity", "webhooks")
+    ],
+    path("webhooks/", include("accounts.api.webhook_urls")),
     path("capacity/", include("inventory.api.capacity_urls")),
 ]

@@ -1,7 +1,8 @@
 """Celery application.
 
-With no ``CELERY_BROKER_URL`` the settings make every task run eagerly, in process (see ``config.settings.base``);
-with one, tasks go through the broker to ``celery -A config worker``.
+Tasks go through a broker to ``celery -A config worker``: Redis when ``CELERY_BROKER_URL`` is set, else the
+embedded broker, a SQLite file in the project folder (``make demo`` starts the worker beside the web server; see
+``config.settings.base``). ``CELERY_TASK_ALWAYS_EAGER`` (the test suite) runs them in process instead.
 """
 
 import os
@@ -24,3 +25,11 @@ def ping(self) -> dict[str, str]:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return {"worker": "eager" if self.request.is_eager else self.request.hostname, "database": connection.vendor}
+
+
+@app.task(name="infraready.reap_jobs")
+def reap_jobs() -> dict[str, dict[str, int]]:
+    """Beat: queue once more, then fail with the reason, every job past its deadline (``config.jobs``)."""
+    from config.jobs import reap_all
+
+    return reap_all()

@@ -27,11 +27,16 @@ def check_database() -> str | None:
 
 
 def check_broker() -> str | None:
+    """Redis answers; or the embedded broker's SQLite file opens and its queue can be read (see settings)."""
     from config.celery import app
 
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=3)
+            if settings.INFRAREADY_EMBEDDED_BROKER:
+                # A virtual transport connects without touching its storage: declare the queue the worker reads
+                # (idempotent), which opens the file and counts its messages.
+                conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
     except Exception as error:  # any transport error means not ready
         return f"{type(error).__name__}: {error}".strip()
     return None
@@ -40,7 +45,7 @@ def check_broker() -> str | None:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready when the database answers and, if a broker is configured, the broker too; 503 names what failed."""
+    """Ready when the database answers and, unless tasks run in process, the broker too; 503 names what failed."""
     checks: dict[str, str] = {}
     failures: dict[str, str] = {}
     parts = {"database": check_database}

@@ -90,5 +90,9 @@ def test_a_requested_pdf_report_is_rendered_by_the_worker(celery_worker_queue, o
         time.sleep(0.5)
     assert report.status == ReportStatus.READY, report.error
     assert report.pages > 5
+    # The worker stores the task's result just after the task has marked the report ready: wait for it.
+    deadline = time.monotonic() + 20
+    while not TaskResult.objects.filter(task_id=report.task_id).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert TaskResult.objects.get(task_id=report.task_id).worker.startswith(celery_worker_queue)
     assert Report.objects.filter(organization=organization).count() == 1

@@ -1,0 +1,67 @@
+"""Serializer bases shared by the apps' APIs."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.core import validators as django_validators
+from django.db import models
+from rest_framework import serializers
+from rest_framework import validators as drf_validators
+
+# The limits of a column, which forms check on the form field too; the model's other rules run in full_clean.
+FIELD_LIMITS = (
+    django_validators.MinValueValidator,
+    django_validators.MaxValueValidator,
+    django_validators.MaxLengthValidator,
+    django_validators.MinLengthValidator,
+    django_validators.DecimalValidator,
+    drf_validators.UniqueValidator,
+)
+
+
+class ValidatedModelSerializer(serializers.ModelSerializer):
+    """Validates through the model, as NetBox's ``ValidatedModelSerializer`` does.
+
+    After DRF's own checks (types, choices, related rows), ``validate`` builds the instance the request would save
+    (a copy of the stored one for an update) and calls its ``full_clean()``: the model's field validators,
+    ``clean()`` (rules across fields) and unique constraints give the API exactly the messages the app's forms and
+    the import give. Django's ``ValidationError`` becomes field errors (DRF does it in ``run_validation``; in a list
+    body each item's errors carry its ``index``), rendered in the one error shape (``config.api_errors``). Values the
+    model normalizes (``" de "`` -> ``"DE"``) are saved normalized.
+
+    Subclasses whose model has fields that the request does not carry (the organization) set them in
+    :meth:`prepare_instance`.
+    """
+
+    def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple[type, dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        # As in a form: the field checks the column's limits; the model's own rules run once, in full_clean, so
+        # a value too long for the column is refused for that alone, and a rule's message is the model's.
+        validators = [v for v in kwargs.pop("validators", []) if isinstance(v, FIELD_LIMITS)]
+        # DRF words a length limit its own way ("no more than N characters"); forms and the import say Django's.
+        if "max_length" in kwargs and issubclass(field_class, serializers.CharField):
+            validators.append(django_validators.MaxLengthValidator(kwargs.pop("max_length")))
+        if validators:
+            kwargs["validators"] = validators
+        return field_class, kwargs
+
+    def prepare_instance(self, instance: models.Model) -> None:
+        """Set what the request does not say (e.g. the organization) before the instance is validated."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        concrete = {f.name: f for f in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        self.prepare_instance(instance)
+        instance.full_clean()
+        for name in attrs:  # what the model normalized
+            field = concrete.get(name)
+            if field is not None and not field.is_relation:
+                attrs[name] = getattr(instance, field.attname)
+        return attrs

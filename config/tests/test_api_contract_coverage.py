@@ -1,0 +1,38 @@
+"""Every route under /api/v1/ is declared in an app's contract tests (``config.api_contracts``), so a new endpoint
+cannot land without the anonymous, role, tenancy and query-count checks every endpoint has."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.urls import get_resolver
+from django.urls.resolvers import URLPattern, URLResolver
+
+from accounts.tests.test_api_contracts import CONTRACTS as ACCOUNTS
+from assessments.tests.test_api_contracts import CONTRACTS as ASSESSMENTS
+from inventory.tests.test_api_contracts import CONTRACTS as INVENTORY
+from reports.tests.test_api_contracts import CONTRACTS as REPORTS
+
+NOT_CONTRACTED = {
+    "api:root": "the browsable index of the sections: public links, no data",
+    "api:accounts:api-root": "DRF's router index of the section: links only",
+    "api:inventory:api-root": "DRF's router index of the section: links only",
+    "api:reports:api-root": "DRF's router index of the section: links only",
+}
+
+
+def _routes(patterns: list, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from _routes(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name, prefix + str(pattern.pattern)
+
+
+def test_every_api_route_has_a_contract():
+    routes = {name for name, path in _routes(get_resolver().url_patterns) if path.startswith("api/v1/")}
+    declared = {contract.name for contract in [*ACCOUNTS, *INVENTORY, *ASSESSMENTS, *REPORTS]}
+    assert routes - declared - set(NOT_CONTRACTED) == set(), "routes without a contract"
+    assert declared - routes == set(), "contracts of routes that do not exist"
+    assert set(NOT_CONTRACTED) <= routes

@@ -1,0 +1,256 @@
+"""What schemathesis found (issue 12), pinned one by one: no input answers a 500, every refusal is in the one error
+shape. `make test-api-fuzz` runs the fuzzer itself over every operation."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Membership, Role
+from assessments.tests.factories import ensure_default_framework
+from config.parsers import MAX_DEPTH, depth_exceeds, loads
+from config.testing import api_errors
+from inventory.models import Server, Site
+from inventory.tests.factories import ServerFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(assessor, organization, api_client_for):
+    return api_client_for(assessor, organization)
+
+
+@pytest.fixture
+def owner_api(owner, organization, api_client_for):
+    return api_client_for(owner, organization)
+
+
+SITES = "/api/v1/inventory/sites/"
+
+
+def post_raw(client, url, body: str):
+    return client.generic("POST", url, body, content_type="application/json")
+
+
+def test_deleting_a_site_with_servers_is_a_409_that_says_why(api, organization):
+    site = SiteFactory(organization=organization, name="Frankfurt")
+    ServerFactory.create_batch(2, organization=organization, site=site)
+    response = api.delete(f"{SITES}{site.pk}/")
+    assert response.status_code == 409
+    assert api_errors(response) == [
+        {
+            "code": "still_referred",
+            "message": "It cannot be deleted: 2 servers still refer to it; delete or move them first.",
+        }
+    ]
+    assert Site.objects.filter(pk=site.pk).exists()
+    assert Server.objects.filter(site=site).count() == 2
+
+
+def test_patching_a_member_with_nothing_changes_nothing(owner_api, owner, organization):
+    membership = Membership.objects.get(user=owner, organization=organization)
+    response = owner_api.patch(f"/api/v1/accounts/members/{membership.pk}/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["role"] == Role.OWNER
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 100_000])
+def test_a_body_nested_too_deep_is_a_400(api, depth):
+    response = post_raw(api, SITES, "[" * depth + "]" * depth)
+    assert response.status_code == 400
+    assert api_errors(response)[0]["code"] == "parse_error"
+    assert f"nested more than {MAX_DEPTH} levels" in api_errors(response)[0]["message"]
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e999", "NaN", "Infinity", "-Infinity"])
+def test_numbers_json_cannot_hold_are_a_400(api, number):
+    response = post_raw(api, SITES, '{"name": "x", "power_capacity_kw": ' + number + "}")
+    assert response.status_code == 400
+    assert api_errors(response)[0]["code"] == "parse_error"
+    assert not Site.objects.filter(name="x").exists()
+
+
+def test_brackets_inside_strings_do_not_count_as_depth():
+    text = '{"name": "' + "[" * 1000 + '", "x": [[1]]}'
+    assert not depth_exceeds(text)
+    assert loads(text)["x"] == [[1]]
+    assert depth_exceeds("[" * (MAX_DEPTH + 1))
+
+
+def test_a_site_of_1e308_kw_is_refused_and_assessments_still_start(api, organization, assessor):
+    response = api.post(SITES, {"name": "Huge", "country": "DE", "power_capacity_kw": 1e308}, format="json")
+    assert response.status_code == 400
+    assert api_errors(response) == [
+        {
+            "code": "out_of_range",
+            "field": "power_capacity_kw",
+            "message": "Enter a value above 0 and at most 5,000,000 kW.",
+        }
+    ]
+    ensure_default_framework()
+    started = api.post("/api/v1/assessments/", {"title": "After the refusal"}, format="json")
+    assert started.status_code == 201, started.content
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"pue": -1}, "pue"),
+        ({"pue": 99}, "pue"),
+        ({"electricity_price_per_kwh": "-0.5"}, "electricity_price_per_kwh"),
+        ({"grid_intensity_override": -5}, "grid_intensity_override"),
+        ({"power_capacity_kw": -10}, "power_capacity_kw"),
+        ({"name": "rtl\u202egpj.exe"}, "name"),
+        ({"name": "line\nbreak"}, "name"),
+    ],
+)
+def test_a_site_refuses_impossible_values_with_a_400(api, change, field):
+    response = api.post(SITES, {"name": "Lab", "country": "DE", **change}, format="json")
+    assert response.status_code == 400
+    assert [item["field"] for item in api_errors(response)] == [field]
+
+
+def test_an_answer_note_with_a_direction_override_is_refused(api, organization, assessor):
+    ensure_default_framework()
+    assessment = api.post("/api/v1/assessments/", {"title": "Notes"}, format="json").json()
+    question = "HW-PP-01"
+    url = f"/api/v1/assessments/{assessment['id']}/answers/"
+    response = api.post(url, [{"question_id": question, "value": 2, "note": "ok\u202eevil"}], format="json")
+    assert response.status_code == 400
+    assert api_errors(response)[0]["field"] == "note"
+    response = api.post(url, [{"question_id": question, "value": 2, "note": "x" * 5001}], format="json")
+    assert response.status_code == 400
+    assert api_errors(response)[0]["field"] == "note"
+
+
+def test_the_list_filters_do_not_reach_one_assessments_endpoints(api):
+    ensure_default_framework()
+    assessment = api.post("/api/v1/assessments/", {"title": "Filters"}, format="json").json()
+    base = f"/api/v1/assessments/{assessment['id']}/"
+    for suffix in ("", "answers/", "roadmap/"):
+        response = api.get(base + suffix, {"status": "scored", "ordering": "title"})
+        assert response.status_code == 200, (suffix, response.content)
+    assert api.get("/api/v1/assessments/", {"status": "scored"}).json()["count"] == 0
+
+
+def test_answers_and_the_roadmap_are_documented_as_the_plain_lists_they_are(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path in ("/api/v1/assessments/{id}/answers/", "/api/v1/assessments/{id}/roadmap/"):
+        get = schema["paths"][path]["get"]
+        body = get["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["type"] == "array", path
+        assert not {p["name"] for p in get.get("parameters", [])} & {"status", "limit", "offset", "ordering"}
+
+
+def test_one_objects_endpoints_document_neither_the_lists_filters_nor_pages_they_do_not_take(api):
+    """History, comments, evidence, reviews, owners (and answers, roadmap): one object's rows as a plain list; a
+    schema that gave them the list's filters and pages described requests and answers they never take or give."""
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    checked = 0
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None or "{" not in path:
+            continue
+        names = {p["name"] for p in get.get("parameters", []) if p["in"] == "query"}
+        body = get["responses"]["200"].get("content", {}).get("application/json", {}).get("schema", {})
+        paged = "Paginated" in body.get("$ref", "")
+        if not paged:
+            assert not names & {"limit", "offset", "cursor"}, (path, names)
+        assert not names & {"status", "ordering", "q", "site", "assigned_to", "framework"}, (path, names)
+        checked += 1
+    assert checked >= 40
+    for path in (
+        "/api/v1/inventory/servers/{id}/history/",
+        "/api/v1/assessments/{id}/history/",
+        "/api/v1/assessments/{id}/comments/",
+        "/api/v1/assessments/{id}/evidence/",
+        "/api/v1/assessments/{id}/reviews/",
+        "/api/v1/assessments/{id}/assignments/",
+    ):
+        body = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["type"] == "array", path
+    assigned = schema["paths"]["/api/v1/assessments/assigned-to-me/"]["get"]
+    assert assigned["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    assert not {p["name"] for p in assigned.get("parameters", [])} & {"status", "limit", "ordering"}
+
+
+def test_list_filters_taking_an_id_or_a_name_are_documented_as_strings(api, organization):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path, name in (
+        ("/api/v1/inventory/servers/", "site"),
+        ("/api/v1/inventory/servers/", "accelerator_type"),
+        ("/api/v1/inventory/storage/", "site"),
+        ("/api/v1/inventory/workloads/", "model_profile"),
+    ):
+        [parameter] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        assert parameter["schema"]["type"] == "string", (path, name)
+        assert "a name" in parameter["description"]
+    site = SiteFactory(organization=organization, name="Frankfurt DC")
+    by_name = api.get("/api/v1/inventory/servers/", {"site": "frankfurt  dc"})
+    assert by_name.status_code == 200
+    assert api.get("/api/v1/inventory/servers/", {"site": str(site.pk)}).status_code == 200
+    unknown = api.get("/api/v1/inventory/servers/", {"site": "Atlantis"})
+    assert unknown.status_code == 400
+    assert api_errors(unknown)[0]["field"] == "site"
+
+
+def test_a_url_no_route_matches_is_a_json_404_under_the_api(api, client):
+    for url in ("/api/v1/inventory/sites/abc/", "/api/v1/reports/-1/status/", "/api/v1/nothing/"):
+        response = api.get(url)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert api_errors(response) == [{"code": "not_found", "message": "Not found."}]
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_the_databases_last_line_is_a_409_not_a_500():
+    from django.db import IntegrityError
+
+    from config.api_errors import exception_handler
+
+    response = exception_handler(IntegrityError("UNIQUE constraint failed"), {})
+    assert response.status_code == 409
+    assert response.data["errors"][0]["code"] == "conflict"
+
+
+def test_every_write_documents_its_409_and_every_page_may_lack_a_count(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                assert "409" in operation["responses"], (method, path)
+    page = schema["components"]["schemas"]["PaginatedSiteList"]
+    assert "count" not in page.get("required", [])
+
+
+def test_a_cursor_that_is_not_ours_is_a_400_on_the_cursor(api):
+    response = api.get(SITES, {"cursor": "\u00e6\u0153"})
+    assert response.status_code == 400
+    assert api_errors(response)[0]["field"] == "cursor"
+    first = api.get(SITES, {"cursor": ""})
+    assert first.status_code == 200
+    assert "count" not in first.json()
+
+
+@pytest.mark.parametrize("owner_id", [-(2**101), 2**63, 0])
+def test_an_id_no_row_can_have_is_a_400_not_an_overflow(api, organization, assessor, owner_id):
+    """Found by the fuzz: a roadmap item's `owner_id` of -2.7e30 overflowed SQLite's integer in the membership
+    query (a 500). Ids in request bodies are bounded from 1 to 2**63 - 1 (`config.validators.id_field`)."""
+    from assessments import services
+    from assessments.models import RoadmapItem
+    from assessments.tests.factories import answer_all, start_assessment, weak_value
+
+    ensure_default_framework()
+    assessment = start_assessment(organization=organization, user=assessor)
+    answer_all(assessment, assessor, weak_value)
+    services.assessment_submit(assessment=assessment, user=assessor)
+    item = RoadmapItem.objects.filter(assessment=assessment).order_by("pk").first()
+    url = f"/api/v1/assessments/{assessment.pk}/roadmap/{item.item_id}/"
+    response = api.patch(url, {"owner_id": owner_id}, format="json")
+    assert response.status_code == 400
+    assert api_errors(response)[0]["field"] == "owner_id"
+    comments = f"/api/v1/assessments/{assessment.pk}/comments/"
+    question = next(iter(services.framework_parse(assessment.framework).questions())).id
+    reply = api.post(comments, {"question_id": question, "body": "x", "parent_id": owner_id}, format="json")
+    assert reply.status_code == 400
+    assert api_errors(reply)[0]["field"] == "parent_id"

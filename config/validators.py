@@ -1,0 +1,117 @@
+"""Field rules every app shares: names and free text that show the same as what is stored, numbers that are finite.
+
+Set on the model fields (so the forms, the API, the import and the admin all apply them with the same message):
+
+- :func:`validate_name` on names and titles: no control characters (a line break, a NUL, an escape) and no
+  bidirectional controls (``U+202E`` makes ``"rtl\\u202egpj.exe"`` show as ``rtlexe.jpg``), no zero-width characters;
+- :func:`validate_text` on notes and other free text: line breaks and tabs are fine, the rest as for names;
+  free text also has a length limit (``TEXT_MAX_LENGTH``: Django's ``TextField`` checks none by itself);
+- :func:`validate_finite` on float fields: no NaN, no infinity (they cannot be stored as JSON and break every sum);
+- :func:`validate_finite_json` on JSON fields: no NaN or infinity at any depth.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.deconstruct import deconstructible
+
+__all__ = [
+    "NOTES",
+    "TEXT_MAX_LENGTH",
+    "validate_finite",
+    "validate_finite_json",
+    "validate_name",
+    "validate_text",
+]
+
+#: Notes, descriptions and other free text people type.
+TEXT_MAX_LENGTH = 5000
+
+# Bidirectional embeddings, overrides and isolates, and the marks that change the order text is shown in.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_TEXT_WHITESPACE = frozenset("\n\r\t")
+
+
+def _refused(value: str, *, allowed: frozenset[str]) -> str | None:
+    for char in value:
+        if char in allowed:
+            continue
+        if char in _BIDI:
+            return "a character that reverses the text's direction"
+        if char in _INVISIBLE:
+            return "an invisible character"
+        if unicodedata.category(char) in ("Cc", "Cs"):
+            return "a control character"
+    return None
+
+
+def validate_name(value: Any) -> None:
+    """A name shows as it is stored: no control, invisible or text-direction characters."""
+    if not isinstance(value, str) or not value:
+        return
+    what = _refused(value, allowed=frozenset())
+    if what is not None:
+        raise ValidationError(f"Remove {what} from the name.", code="invalid_characters")
+
+
+def validate_text(value: Any) -> None:
+    """Free text: line breaks and tabs are fine; no other control character, no text-direction character."""
+    if not isinstance(value, str) or not value:
+        return
+    what = _refused(value, allowed=_TEXT_WHITESPACE)
+    if what is not None:
+        raise ValidationError(f"Remove {what} from the text.", code="invalid_characters")
+
+
+def validate_finite(value: Any) -> None:
+    """A number, not NaN or infinity."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError("Enter a finite number.", code="not_finite")
+
+
+def _has_non_finite(value: Any, depth: int = 0) -> bool:
+    if depth > 64:
+        return True
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_has_non_finite(v, depth + 1) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_non_finite(v, depth + 1) for v in value)
+    return False
+
+
+def validate_finite_json(value: Any) -> None:
+    """JSON holds finite numbers only, and is at most 64 levels deep."""
+    if _has_non_finite(value):
+        raise ValidationError(
+            "Enter finite numbers only (no NaN or infinity), nested at most 64 levels.", code="not_finite"
+        )
+
+
+@deconstructible(path="config.validators.TextLength")
+class TextLength(MaxLengthValidator):
+    """The length limit of free text (a ``TextField`` checks none by itself)."""
+
+    message = "Keep this under %(limit_value)d characters (it has %(show_value)d)."
+
+
+NOTES = [TextLength(TEXT_MAX_LENGTH), validate_text]
+
+
+ID_MAX = 2**63 - 1
+"""The largest id a database row can have (a signed 64-bit integer on PostgreSQL and SQLite): an id beyond it is
+refused as out of range, before it reaches a query it would overflow."""
+
+
+def id_field(**kwargs: Any) -> Any:
+    """A DRF integer field for an id in a request body: from 1 to `ID_MAX`, so that no id overflows a query."""
+    from rest_framework import serializers
+
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
