@@ -23,10 +23,16 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
-    def __init__(self, *args: Any, with_organization: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, invited_email: str | None = None, **kwargs: Any) -> None:
+        """`invited_email`: sign-up from an invitation's link. The account is for the invited address (shown,
+        locked: what the browser sends instead is ignored) and joins the inviting organization, no new one."""
         super().__init__(*args, **kwargs)
-        if not with_organization:
+        if invited_email is not None:
             del self.fields["organization_name"]
+            email = self.fields["email"]
+            email.initial = invited_email
+            email.disabled = True
+            email.help_text = "The invitation is for this address."
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -38,27 +44,28 @@ class SignUpForm(UserCreationForm):
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ("name", "industry", "country")
+        fields = ("name", "industry", "country", "reporting_currency")
+        labels = {"reporting_currency": "Reporting currency"}
+        help_texts = {
+            "reporting_currency": "Totals over sites and prices in several currencies are converted into this one "
+            "(ISO code, e.g. EUR), at the ECB reference rates or your own (Inventory → Exchange rates).",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reporting_currency"].required = False  # empty: EUR, the default
+
+    def clean_reporting_currency(self) -> str:
+        code = (self.cleaned_data.get("reporting_currency") or "EUR").strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise forms.ValidationError("Enter the three-letter ISO currency code, e.g. EUR.")
+        return code
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper()
         if country and (len(country) != 2 or not country.isalpha()):
             raise forms.ValidationError("Use the two-letter ISO code, e.g. DE or US.")
         return country
-
-
-class AddMemberForm(forms.Form):
-    """Add an existing user by username or email."""
-
-    user = forms.CharField(label="Username or email", max_length=254)
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
-
-    def clean_user(self) -> Any:
-        value = self.cleaned_data["user"].strip()
-        user = User.objects.filter(username__iexact=value).first() or User.objects.filter(email__iexact=value).first()
-        if user is None:
-            raise forms.ValidationError("No user with this username or email; send an invitation instead.")
-        return user
 
 
 class InviteForm(forms.Form):

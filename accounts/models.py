@@ -7,8 +7,13 @@ views reach them only through `accounts.scoping`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+
+from config.validators import validate_name
+
+CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Enter the three-letter ISO currency code, e.g. EUR.", code="invalid")
 
 
 class Role(models.TextChoices):
@@ -27,10 +32,16 @@ ROLE_RANK = {Role.VIEWER: 0, Role.ASSESSOR: 1, Role.OWNER: 2}
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=120)
+    name = models.CharField(validators=[validate_name], max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
-    industry = models.CharField(max_length=80, blank=True)
+    industry = models.CharField(validators=[validate_name], max_length=80, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    reporting_currency = models.CharField(
+        max_length=3,
+        default="EUR",
+        validators=[CURRENCY_CODE],
+        help_text="ISO code of the currency totals over several currencies are converted into, e.g. EUR.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     data_version = models.PositiveBigIntegerField(
         default=0, editable=False, help_text="Raised on any change of inventory or results (the dashboards' cache key)."
@@ -94,7 +105,7 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=80)
+    name = models.CharField(validators=[validate_name], max_length=80)
     prefix = models.CharField(max_length=12, help_text="The key's first characters, to recognise it.")
     digest = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -116,3 +127,31 @@ class OrganizationOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+# Integrations (webhooks, issue trackers) live in their own module of this app; imported here so Django finds them.
+from .integrations.models import (  # noqa: E402
+    DeliveryStatus,
+    IssueTracker,
+    TrackerKind,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+__all__ = [
+    "ApiToken",
+    "DeliveryStatus",
+    "Invitation",
+    "IssueTracker",
+    "Membership",
+    "Organization",
+    "OrganizationOwned",
+    "Role",
+    "TrackerKind",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+]

@@ -48,6 +48,11 @@ def invitation_for_link(*, raw_token: str) -> Invitation | None:
     return Invitation.objects.select_related("organization").filter(token_digest=secret_digest(raw_token)).first()
 
 
+def email_has_account(*, email: str) -> bool:
+    """Whether an account uses this address (asked only for an invitation's own address, by its link holder)."""
+    return get_user_model().objects.filter(email__iexact=email.strip()).exists()
+
+
 def pending_invitations(*, organization: Organization) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         organization=organization, accepted_at__isnull=True, expires_at__gt=timezone.now()

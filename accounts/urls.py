@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .integrations import views as integration_views
 
 app_name = "accounts"
 
@@ -18,6 +19,9 @@ urlpatterns = [
     path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
     path("organizations/switch/", views.switch_organization, name="switch_organization"),
     path("organization/", views.OrganizationSettingsView.as_view(), name="organization_settings"),
+    path("organization/webhooks/", integration_views.WebhooksView.as_view(), name="webhooks"),
+    path("organization/webhooks/<int:pk>/", integration_views.WebhookDetailView.as_view(), name="webhook_detail"),
+    path("organization/trackers/", integration_views.IssueTrackersView.as_view(), name="issue_trackers"),
     path("members/", views.MembersView.as_view(), name="members"),
     path("members/<int:pk>/", views.MemberUpdateView.as_view(), name="member_update"),
     path("invitations/<str:token>/", views.accept_invitation, name="invitation"),

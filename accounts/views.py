@@ -12,8 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,12 +20,41 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView, UpdateView
 
+from config.errors import DomainError, Invalid, add_to_form
+
 from . import selectors, services
-from .forms import AddMemberForm, ApiTokenForm, InviteForm, OrganizationForm, RoleForm, SignUpForm
-from .models import ApiToken, Membership, Organization, Role
+from .forms import ApiTokenForm, InviteForm, OrganizationForm, RoleForm, SignUpForm
+from .models import ApiToken, Invitation, Membership, Organization, Role
 from .scoping import OrganizationViewMixin, set_active_organization
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether a POST that cannot be undone carries its confirmation (the confirmation page's form adds it)."""
+    return request.POST.get("confirm") == "yes"
+
+
+def confirmation_page(
+    request: HttpRequest,
+    *,
+    question: str,
+    detail: str,
+    action_label: str,
+    fields: list[tuple[str, Any]],
+    cancel_url: str,
+) -> HttpResponse:
+    """Ask before an action that cannot be undone: the same POST again, with ``confirm=yes`` (no JavaScript)."""
+    context = {
+        "title": question.rstrip("?"),
+        "question": question,
+        "detail": detail,
+        "action_label": action_label,
+        "action_url": request.path,
+        "fields": fields,
+        "cancel_url": cancel_url,
+    }
+    return render(request, "confirm.html", context)
 
 
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -71,9 +98,12 @@ class OrganizationSettingsView(OrganizationViewMixin, UpdateView):
     def get_object(self, queryset: Any = None) -> Organization:
         return self.organization
 
-    def get_success_url(self) -> str:
+    def form_valid(self, form: Any) -> HttpResponse:
+        services.organization_update(
+            organization=self.organization, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
         messages.success(self.request, "Organization saved.")
-        return reverse("accounts:members")
+        return redirect("accounts:members")
 
 
 @login_required
@@ -92,7 +122,10 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
 
 
 class MembersView(OrganizationViewMixin, TemplateView):
-    """Everyone may see who is in the organization; owners add, invite, change roles and remove."""
+    """Everyone may see who is in the organization; owners invite, change roles and remove, and see emails.
+
+    Members join only by invitation (the invited address accepts, see `accept_invitation`), never by being added.
+    """
 
     template_name = "accounts/members.html"
     write_role = Role.OWNER
@@ -102,53 +135,60 @@ class MembersView(OrganizationViewMixin, TemplateView):
         context["members"] = selectors.members_of_organization(organization=self.organization)
         if context["can_write"]:
             context["invitations"] = selectors.pending_invitations(organization=self.organization)
-            context.setdefault("add_form", AddMemberForm())
             context.setdefault("invite_form", InviteForm())
             context["roles"] = Role.choices
+            context["invitation_days"] = settings.INFRAREADY_INVITATION_DAYS
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action")
-        if action == "add":
-            return self._add(request)
         if action == "invite":
             return self._invite(request)
+        if action == "revoke":
+            return self._revoke(request)
         messages.error(request, "Unknown action.")
-        return redirect("accounts:members")
-
-    def _add(self, request: HttpRequest) -> HttpResponse:
-        form = AddMemberForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(add_form=form))
-        try:
-            services.membership_add(
-                organization=self.organization, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{form.cleaned_data['user']} is now a member.")
         return redirect("accounts:members")
 
     def _invite(self, request: HttpRequest) -> HttpResponse:
         form = InviteForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(invite_form=form))
-        invitation, raw = services.invitation_create(
-            organization=self.organization,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-        )
+        try:
+            invitation, raw = services.invitation_create(
+                organization=self.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except DomainError as error:
+            add_to_form(form, error)
+            return self.render_to_response(self.get_context_data(invite_form=form))
         link = request.build_absolute_uri(reverse("accounts:invitation", args=[raw]))
-        send_mail(
-            subject=f"Join {self.organization} on InfraReady",
-            message=f"{request.user} invites you to {self.organization} as {invitation.get_role_display()}.\n\n"
-            f"Accept: {link}\n\nThe link works once and expires on {invitation.expires_at:%Y-%m-%d}.",
-            from_email=None,
-            recipient_list=[invitation.email],
+        services.invitation_send(invitation=invitation, link=link)
+        messages.success(
+            request, f"Invitation sent to {invitation.email}. The link, for that address only and valid once: {link}"
         )
-        messages.success(request, f"Invitation sent to {invitation.email}. The link, valid once: {link}")
+        return redirect("accounts:members")
+
+    def _revoke(self, request: HttpRequest) -> HttpResponse:
+        invitation = get_object_or_404(
+            Invitation, pk=request.POST.get("invitation") or 0, organization=self.organization
+        )
+        if not confirmed(request):
+            return confirmation_page(
+                request,
+                question=f"Withdraw the invitation of {invitation.email}?",
+                detail="Its link will stop working; you may invite the address again later.",
+                action_label="Withdraw invitation",
+                fields=[("action", "revoke"), ("invitation", invitation.pk)],
+                cancel_url=reverse("accounts:members"),
+            )
+        try:
+            services.invitation_revoke(invitation=invitation)
+        except DomainError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Invitation of {invitation.email} withdrawn.")
         return redirect("accounts:members")
 
 
@@ -160,6 +200,15 @@ class MemberUpdateView(OrganizationViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         membership = get_object_or_404(Membership, pk=pk, organization=self.organization)
+        if request.POST.get("action") == "remove" and not confirmed(request):
+            return confirmation_page(
+                request,
+                question=f"Remove {membership.user} from {self.organization}?",
+                detail="They lose access to this organization at once, and their API tokens for it stop working.",
+                action_label="Remove member",
+                fields=[("action", "remove")],
+                cancel_url=reverse("accounts:members"),
+            )
         try:
             if request.POST.get("action") == "remove":
                 services.membership_remove(membership=membership)
@@ -167,16 +216,21 @@ class MemberUpdateView(OrganizationViewMixin, View):
             else:
                 form = RoleForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError("Choose a valid role.")
+                    raise Invalid("Choose a valid role.", field="role")
                 services.membership_set_role(membership=membership, role=form.cleaned_data["role"])
                 messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
-        except ValidationError as error:
+        except DomainError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("accounts:members")
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Accept an invitation: a signed-in user joins; a visitor creates an account (even with sign-up closed)."""
+    """Accept an invitation, which is for one email address.
+
+    A signed-in user whose email is the invited address joins with one click; any other signed-in user gets a
+    page naming the address the invitation is for. A visitor logs in, or creates an account for the invited
+    address (locked on the form; even with open sign-up off) and joins in the same step.
+    """
     invitation = selectors.invitation_for_link(raw_token=token)
     if invitation is None:
         raise Http404("Unknown invitation.")
@@ -185,14 +239,26 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if not usable:
         return render(request, "accounts/invitation.html", context, status=410)
     if request.user.is_authenticated:
+        if not services.same_email(request.user.email, invitation.email):
+            context["mismatch"] = True
+            return render(request, "accounts/invitation.html", context, status=403)
         if request.method == "POST":
             return _join(request, invitation, request.user)
         return render(request, "accounts/invitation.html", context)
-    form = SignUpForm(request.POST or None, with_organization=False, initial={"email": invitation.email})
+    context["has_account"] = selectors.email_has_account(email=invitation.email)
+    if context["has_account"]:
+        return render(request, "accounts/invitation.html", context)
+    form = SignUpForm(request.POST or None, invited_email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend=AUTH_BACKEND)
-        return _join(request, invitation, user)
+        try:
+            user, membership = services.invitation_sign_up(
+                invitation=invitation, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+            )
+        except DomainError as error:
+            add_to_form(form, error)
+        else:
+            login(request, user, backend=AUTH_BACKEND)
+            return _joined(request, membership)
     context["form"] = form
     return render(request, "accounts/invitation.html", context)
 
@@ -200,9 +266,13 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def _join(request: HttpRequest, invitation: Any, user: Any) -> HttpResponse:
     try:
         membership = services.invitation_accept(invitation=invitation, user=user)
-    except ValidationError as error:
+    except DomainError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("home")
+    return _joined(request, membership)
+
+
+def _joined(request: HttpRequest, membership: Membership) -> HttpResponse:
     set_active_organization(request, membership.organization)
     messages.success(request, f"You joined {membership.organization} as {membership.get_role_display().lower()}.")
     return redirect("home")
@@ -225,6 +295,16 @@ class ApiTokensView(OrganizationViewMixin, TemplateView):
             token = get_object_or_404(
                 ApiToken, pk=request.POST["revoke"], user=request.user, organization=self.organization
             )
+            if not confirmed(request):
+                return confirmation_page(
+                    request,
+                    question=f"Revoke the token “{token.name}”?",
+                    detail=f"Programs using the key starting with {token.prefix}… will be refused at once. "
+                    "This cannot be undone: you would issue a new token.",
+                    action_label="Revoke token",
+                    fields=[("revoke", token.pk)],
+                    cancel_url=reverse("accounts:api_tokens"),
+                )
             services.api_token_revoke(token=token)
             messages.success(request, f"Token {token} revoked.")
             return redirect("accounts:api_tokens")

@@ -1,14 +1,32 @@
-from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Membership, Organization, Role
+from ..models import Invitation, Membership, Organization, Role
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ("id", "name", "slug", "industry", "country", "created")
+        fields = ("id", "name", "slug", "industry", "country", "reporting_currency", "created")
         read_only_fields = ("id", "slug", "created")
+        extra_kwargs = {
+            "reporting_currency": {
+                "help_text": "ISO code of the currency totals over several currencies are converted into (default EUR)."
+            }
+        }
+
+
+class OrganizationUpdateSerializer(serializers.Serializer):
+    """An owner's change of the organization's settings (every field optional)."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    industry = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    reporting_currency = serializers.CharField(
+        max_length=3,
+        required=False,
+        help_text="ISO code, e.g. EUR: totals over several currencies are converted into it.",
+    )
 
 
 class ActiveOrganizationSerializer(serializers.Serializer):
@@ -19,24 +37,42 @@ class ActiveOrganizationSerializer(serializers.Serializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
+    """A member. `email` is shown to owners only (they invite and manage members); `null` for everyone else."""
+
     username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.SerializerMethodField()
 
     class Meta:
         model = Membership
         fields = ("id", "username", "email", "role", "created")
         read_only_fields = ("id", "username", "email", "created")
 
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_email(self, membership: Membership) -> str | None:
+        return membership.user.email if self.context.get("show_emails") else None
 
-class MembershipCreateSerializer(serializers.Serializer):
-    """Add an existing user by username or email."""
 
-    user = serializers.CharField(help_text="Username or email of an existing user.")
+class InvitationSerializer(serializers.ModelSerializer):
+    """A pending invitation of an email address to the organization, with a role."""
+
+    class Meta:
+        model = Invitation
+        fields = ("id", "email", "role", "created", "expires_at")
+        read_only_fields = ("id", "created", "expires_at")
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="The address invited: only an account with this email can accept.")
     role = serializers.ChoiceField(choices=Role.choices, default=Role.VIEWER)
+    send_email = serializers.BooleanField(
+        default=True, help_text="Email the link to the address (false: deliver the returned link yourself)."
+    )
 
-    def validate_user(self, value: str):
-        User = get_user_model()
-        user = User.objects.filter(username__iexact=value).first() or User.objects.filter(email__iexact=value).first()
-        if user is None:
-            raise serializers.ValidationError("No user with this username or email.")
-        return user
+
+class InvitationCreatedSerializer(InvitationSerializer):
+    """The new invitation and its link, returned once: only a hash of the link's secret is stored."""
+
+    link = serializers.URLField(read_only=True, help_text="The invitation's link; shown this once.")
+
+    class Meta(InvitationSerializer.Meta):
+        fields = (*InvitationSerializer.Meta.fields, "link")

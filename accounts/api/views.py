@@ -2,22 +2,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
-from ..models import Membership, Role
+from ..models import Invitation, Membership, Role
 from .base import OrganizationScopedAPIMixin
-from .serializers import ActiveOrganizationSerializer, MembershipCreateSerializer, MembershipSerializer
+from .serializers import (
+    ActiveOrganizationSerializer,
+    InvitationCreatedSerializer,
+    InvitationCreateSerializer,
+    InvitationSerializer,
+    MembershipSerializer,
+    OrganizationUpdateSerializer,
+)
 
 
 class ActiveOrganizationView(OrganizationScopedAPIMixin, APIView):
-    """The organization this request acts for (the token's, or the session's active one) and your role."""
+    """The organization this request acts for (the token's, or the session's active one) and your role; owners
+    change its settings (name, industry, country, reporting currency) with PATCH."""
+
+    write_role = Role.OWNER
 
     @extend_schema(responses=ActiveOrganizationSerializer)
     def get(self, request: Request) -> Response:
@@ -25,6 +34,13 @@ class ActiveOrganizationView(OrganizationScopedAPIMixin, APIView):
         return Response(
             ActiveOrganizationSerializer({"organization": membership.organization, "role": membership.role}).data
         )
+
+    @extend_schema(request=OrganizationUpdateSerializer, responses=ActiveOrganizationSerializer)
+    def patch(self, request: Request) -> Response:
+        payload = OrganizationUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organization = services.organization_update(organization=self.organization, **payload.validated_data)
+        return Response(ActiveOrganizationSerializer({"organization": organization, "role": self.membership.role}).data)
 
 
 class MembershipViewSet(
@@ -35,7 +51,8 @@ class MembershipViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members of the active organization. Everyone reads; owners add, change roles and remove."""
+    """Members of the active organization. Everyone reads (emails are shown to owners only); owners change roles
+    and remove. Nobody is added here: people join by invitation (`/api/v1/accounts/invitations/`)."""
 
     serializer_class = MembershipSerializer
     queryset = Membership.objects.none()
@@ -47,28 +64,57 @@ class MembershipViewSet(
             return Membership.objects.none()
         return selectors.members_of_organization(organization=self.organization)
 
-    @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
-    def create(self, request: Request) -> Response:
-        payload = MembershipCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        membership = _service(
-            services.membership_add,
-            organization=self.organization,
-            user=payload.validated_data["user"],
-            role=payload.validated_data["role"],
-        )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["show_emails"] = self.membership.has_role(Role.OWNER)
+        return context
 
     def perform_update(self, serializer: MembershipSerializer) -> None:
-        _service(services.membership_set_role, membership=serializer.instance, role=serializer.validated_data["role"])
+        role = serializer.validated_data.get("role")  # a PATCH without a role changes nothing
+        if role is not None:
+            services.membership_set_role(membership=serializer.instance, role=role)
 
     def perform_destroy(self, instance: Membership) -> None:
-        _service(services.membership_remove, membership=instance)
+        services.membership_remove(membership=instance)
 
 
-def _service(function: Any, **kwargs: Any) -> Any:
-    """Call a service and turn its domain errors into a 400 response."""
-    try:
-        return function(**kwargs)
-    except DjangoValidationError as error:
-        raise ValidationError({"detail": error.messages}) from error
+class InvitationViewSet(
+    OrganizationScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Pending invitations of the active organization; owners only. Creating one returns its link once (and emails
+    it unless `send_email` is false); only an account with the invited email can accept it. Deleting withdraws it."""
+
+    serializer_class = InvitationSerializer
+    queryset = Invitation.objects.none()
+    read_role = Role.OWNER
+    write_role = Role.OWNER
+    ordering_fields = ("created", "expires_at", "email")
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Invitation.objects.none()
+        return selectors.pending_invitations(organization=self.organization).order_by("-created")
+
+    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationCreatedSerializer})
+    def create(self, request: Request) -> Response:
+        payload = InvitationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        invitation, raw = services.invitation_create(
+            organization=self.organization,
+            email=payload.validated_data["email"],
+            role=payload.validated_data["role"],
+            invited_by=request.user,
+        )
+        link = request.build_absolute_uri(reverse("accounts:invitation", args=[raw]))
+        if payload.validated_data["send_email"]:
+            services.invitation_send(invitation=invitation, link=link)
+        invitation.link = link
+        return Response(InvitationCreatedSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Invitation) -> None:
+        services.invitation_revoke(invitation=instance)

@@ -1,12 +1,14 @@
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts import services
-from accounts.models import ApiToken, Membership, Role
-from accounts.tests.factories import MembershipFactory
+from accounts.models import ApiToken, Invitation, Membership, Role
+from accounts.tests.factories import MembershipFactory, UserFactory
+from config.testing import api_errors, error_fields, error_text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ def test_a_bad_token_is_401_not_500():
 def test_api_root_lists_every_section(api_client_for, organization, viewer):
     response = api_client_for(viewer, organization).get(reverse("api:root"))
     assert response.status_code == 200
-    assert set(response.json()) == {"accounts", "inventory", "assessments", "capacity", "reports"}
+    assert set(response.json()) == {"accounts", "inventory", "assessments", "capacity", "reports", "webhooks"}
 
 
 def test_the_token_decides_the_organization(api_client_for, organization, other_organization, owner):
@@ -59,7 +61,8 @@ def test_session_writes_need_csrf(organization, owner, assessor):
     membership = Membership.objects.get(user=assessor)
     response = client.patch(reverse("api:accounts:membership-detail", args=[membership.pk]), {"role": "viewer"})
     assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    assert "CSRF" in error_text(response)
+    assert api_errors(response)[0]["code"] == "permission_denied"
 
 
 class TestMembersApi:
@@ -88,34 +91,121 @@ class TestMembersApi:
         assert client.get(url).status_code == 200
         assert client.patch(url, {"role": "viewer"}).status_code == 403
         assert client.delete(url).status_code == 403
-        assert client.post(reverse("api:accounts:membership-list"), {"user": user.username}).status_code == 403
+        invitations = reverse("api:accounts:invitation-list")
+        assert client.get(invitations).status_code == 403
+        assert client.post(invitations, {"email": "x@example.com", "role": "owner"}).status_code == 403
+        assert not Invitation.objects.exists()
 
-    def test_owner_adds_changes_and_removes(self, api_client_for, organization, owner, outsider):
+    def test_nobody_is_added_by_name_the_create_operation_is_gone(self, api_client_for, organization, owner, outsider):
         client = api_client_for(owner, organization)
-        created = client.post(reverse("api:accounts:membership-list"), {"user": outsider.username, "role": "assessor"})
-        assert created.status_code == 201
-        url = reverse("api:accounts:membership-detail", args=[created.json()["id"]])
+        for body in ({"user": outsider.username, "role": "owner"}, {"user": outsider.email}):
+            response = client.post(reverse("api:accounts:membership-list"), body)
+            assert response.status_code == 405
+            assert api_errors(response)[0]["code"] == "method_not_allowed"
+        assert not Membership.objects.filter(user=outsider, organization=organization).exists()
+        schema = APIClient().get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+        assert "post" not in schema["paths"]["/api/v1/accounts/members/"]
+
+    def test_owner_changes_a_role_and_removes(self, api_client_for, organization, owner, assessor):
+        client = api_client_for(owner, organization)
+        url = reverse("api:accounts:membership-detail", args=[Membership.objects.get(user=assessor).pk])
         assert client.patch(url, {"role": "viewer"}).json()["role"] == "viewer"
         assert client.delete(url).status_code == 204
-        assert not Membership.objects.filter(user=outsider, organization=organization).exists()
+        assert not Membership.objects.filter(user=assessor, organization=organization).exists()
 
-    def test_removing_the_last_owner_is_a_clear_400(self, api_client_for, organization, owner):
+    def test_a_patch_without_a_role_changes_nothing(self, api_client_for, organization, owner, assessor):
+        url = reverse("api:accounts:membership-detail", args=[Membership.objects.get(user=assessor).pk])
+        response = api_client_for(owner, organization).patch(url, {})
+        assert response.status_code == 200
+        assert response.json()["role"] == "assessor"
+
+    def test_emails_are_shown_to_owners_only(self, api_client_for, organization, owner, assessor, viewer):
+        url = reverse("api:accounts:membership-list")
+        by_owner = {m["username"]: m["email"] for m in api_client_for(owner, organization).get(url).json()["results"]}
+        assert by_owner[viewer.username] == viewer.email
+        for user in (assessor, viewer):
+            results = api_client_for(user, organization).get(url).json()["results"]
+            assert {m["username"] for m in results} == {owner.username, assessor.username, viewer.username}
+            assert {m["email"] for m in results} == {None}
+
+    def test_removing_the_last_owner_is_a_clear_409(self, api_client_for, organization, owner):
         client = api_client_for(owner, organization)
         url = reverse("api:accounts:membership-detail", args=[Membership.objects.get(user=owner).pk])
         response = client.delete(url)
-        assert response.status_code == 400
-        assert "at least one owner" in str(response.json())
-
-    def test_adding_an_unknown_user_names_the_field(self, api_client_for, organization, owner):
-        response = api_client_for(owner, organization).post(reverse("api:accounts:membership-list"), {"user": "ghost"})
-        assert response.status_code == 400
-        assert "user" in response.json()
+        assert response.status_code == 409
+        assert api_errors(response) == [
+            {
+                "code": "last_owner",
+                "message": "An organization needs at least one owner: make someone else owner first.",
+            }
+        ]
 
     def test_an_invalid_role_names_the_field(self, api_client_for, organization, owner, viewer):
         url = reverse("api:accounts:membership-detail", args=[Membership.objects.get(user=viewer).pk])
         response = api_client_for(owner, organization).patch(url, {"role": "emperor"})
         assert response.status_code == 400
-        assert "role" in response.json()
+        assert error_fields(response) == {"role"}
+
+
+class TestInvitationsApi:
+    url = staticmethod(lambda: reverse("api:accounts:invitation-list"))
+
+    def test_owner_invites_and_gets_the_link_once(self, api_client_for, organization, owner):
+        client = api_client_for(owner, organization)
+        response = client.post(self.url(), {"email": "Guest@Example.com", "role": "assessor"})
+        assert response.status_code == 201
+        body = response.json()
+        assert set(body) == {"id", "email", "role", "created", "expires_at", "link"}
+        assert (body["email"], body["role"]) == ("guest@example.com", "assessor")
+        assert re.fullmatch(r"http://testserver/accounts/invitations/inv_[\w-]{43}/", body["link"])
+        (message,) = mail.outbox
+        assert body["link"] in message.body
+        listed = client.get(self.url()).json()["results"]
+        assert listed == [{k: body[k] for k in ("id", "email", "role", "created", "expires_at")}]
+        assert "link" not in client.get(reverse("api:accounts:invitation-detail", args=[body["id"]])).json()
+
+    def test_the_link_joins_the_invited_address_only(self, api_client_for, client, organization, owner, outsider):
+        body = api_client_for(owner, organization).post(self.url(), {"email": "guest@example.com"}).json()
+        path = body["link"].removeprefix("http://testserver")
+        client.force_login(outsider)
+        assert client.post(path).status_code == 403
+        guest = UserFactory(username="guest", email="guest@example.com")
+        client.force_login(guest)
+        assert client.post(path).status_code == 302
+        assert Membership.objects.get(user=guest, organization=organization).role == Role.VIEWER
+        assert not Membership.objects.filter(user=outsider, organization=organization).exists()
+
+    def test_without_email_the_integrator_delivers_the_link(self, api_client_for, organization, owner):
+        response = api_client_for(owner, organization).post(self.url(), {"email": "a@example.com", "send_email": False})
+        assert response.status_code == 201
+        assert not mail.outbox
+
+    def test_inviting_a_member_is_a_409_naming_the_field(self, api_client_for, organization, owner, viewer):
+        response = api_client_for(owner, organization).post(self.url(), {"email": viewer.email.upper()})
+        assert response.status_code == 409
+        assert api_errors(response) == [
+            {"code": "already_member", "message": f"{viewer.email} is already a member of Acme AI.", "field": "email"}
+        ]
+
+    def test_a_bad_address_or_role_names_the_field(self, api_client_for, organization, owner):
+        client = api_client_for(owner, organization)
+        assert error_fields(client.post(self.url(), {"email": "not-an-address"})) == {"email"}
+        assert error_fields(client.post(self.url(), {"email": "a@example.com", "role": "emperor"})) == {"role"}
+
+    def test_withdrawing_and_another_organizations_invitation(self, api_client_for, organization, owner, outsider):
+        client = api_client_for(owner, organization)
+        mine = client.post(self.url(), {"email": "a@example.com"}).json()
+        theirs, _ = services.invitation_create(
+            organization=outsider.memberships.get().organization,
+            email="b@example.com",
+            role="owner",
+            invited_by=outsider,
+        )
+        assert client.get(reverse("api:accounts:invitation-detail", args=[theirs.pk])).status_code == 404
+        assert client.delete(reverse("api:accounts:invitation-detail", args=[theirs.pk])).status_code == 404
+        assert Invitation.objects.filter(pk=theirs.pk).exists()
+        assert client.delete(reverse("api:accounts:invitation-detail", args=[mine["id"]])).status_code == 204
+        assert client.get(self.url()).json()["results"] == []
 
 
 def test_member_list_runs_a_constant_number_of_queries(
@@ -149,3 +239,15 @@ def test_issue_token_service_and_schema_agree_on_the_header(organization, owner)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert client.get(reverse("api:accounts:organization")).status_code == 200
+
+
+def test_invitation_list_runs_a_constant_number_of_queries(
+    api_client_for, organization, owner, django_assert_max_num_queries
+):
+    client = api_client_for(owner, organization)
+    for n in range(30):
+        services.invitation_create(
+            organization=organization, email=f"p{n}@example.com", role="viewer", invited_by=owner
+        )
+    with django_assert_max_num_queries(6):
+        assert len(client.get(reverse("api:accounts:invitation-list")).json()["results"]) == 30

@@ -53,3 +53,16 @@ def test_seed_demo_generates_and_prints_a_password_when_none_is_given(capsys, mo
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Log in as"))
     password = line.split("password: ")[1].split()[0]
     assert Membership.objects.get(user__username=DEMO_USERNAME).user.check_password(password)
+
+
+def test_seed_demo_sends_no_email(monkeypatch, settings, django_capture_on_commit_callbacks):
+    """The demo's team is assigned areas and asked for reviews while seeding; those emails are not sent (with the
+    console backend they were printed into the command's output)."""
+    from django.core import mail
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-123")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("seed_demo")
+    assert callbacks  # the demo's notifications were made...
+    assert mail.outbox == []  # ...and none was sent
