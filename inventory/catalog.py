@@ -35,8 +35,10 @@ def accelerator_rows() -> list[dict[str, Any]]:
             "form_factor": row["form_factor"],
             "memory_gb": float(row["memory_gb"]),
             "mem_bandwidth_gbps": float(row["mem_bandwidth_gbps"]),
-            "bf16_tflops": float(row["bf16_tflops_dense"]),
+            "bf16_tflops": _float(row["bf16_tflops_dense"]),
             "fp8_tflops": _float(row["fp8_tflops_dense"]),
+            "fp16_tflops": _float(row["fp16_tflops_dense"]),
+            "int8_tops": _float(row["int8_tops_dense"]),
             "tdp_w": _int(row["tdp_w"]),
             "interconnect": row["interconnect"],
             "interconnect_gbps": _float(row["interconnect_gbps"]),
@@ -84,9 +86,24 @@ def grid_region_rows() -> list[dict[str, Any]]:
     ]
 
 
+def _fits_model(model: Any, values: dict[str, Any]) -> dict[str, Any] | None:
+    """``values`` restricted to the fields ``model`` has, or None when a value is missing for a field that cannot
+    be empty. A data migration passes the historical model of its time, which may lack columns added later
+    (e.g. ``fp16_tflops``) or require ones made optional later (``bf16_tflops`` before the T4 lost it): such rows
+    wait for the later migration that reloads the catalog."""
+    fields = {f.name: f for f in model._meta.get_fields() if getattr(f, "concrete", False)}
+    kept = {name: value for name, value in values.items() if name in fields}
+    if any(value is None and not fields[name].null for name, value in kept.items()):
+        return None
+    return kept
+
+
 def load_catalog(accelerator_type: Any, model_profile: Any, grid_region: Any) -> dict[str, int]:
     """Upsert the shared catalog; returns how many rows of each kind are in the files."""
-    for values in accelerator_rows():
+    for row in accelerator_rows():
+        values = _fits_model(accelerator_type, row)
+        if values is None:
+            continue
         accelerator_type.objects.update_or_create(
             organization=None, vendor=values.pop("vendor"), model=values.pop("model"), defaults=values
         )

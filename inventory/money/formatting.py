@@ -1,0 +1,57 @@
+"""Money as people read it: the currency's symbol (€, $, £, ¥) before the amount or its ISO code after it, whole
+units for large amounts and for currencies without minor units, cents for small amounts, thousands grouped.
+
+    format_money(1432.424, "EUR")  -> "€1,432"
+    format_money(0.4213, "USD")    -> "$0.42"
+    format_money(98.32, "USD")     -> "$98.32"
+    format_money(125000, "SEK")    -> "125,000 SEK"
+    format_money(1500.6, "JPY")    -> "¥1,501"
+
+Exports keep plain numbers and a currency column; this is for pages and the PDF.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
+"""Currencies shown with a symbol; every other by its ISO 4217 code (CHF, SEK, CAD...): "$" alone would be
+ambiguous between USD, CAD and AUD, so only USD gets it."""
+
+ZERO_DECIMAL = frozenset({"JPY", "KRW", "ISK", "CLP", "VND", "XAF", "XOF"})
+"""ISO 4217 currencies with no minor unit (exponent 0)."""
+
+CENTS_BELOW = 100
+"""Amounts below this many units keep two decimals ($98.32, €0.42); larger ones are rounded to whole units."""
+
+
+def symbol_for(currency: str) -> str | None:
+    return SYMBOLS.get(currency.upper())
+
+
+def decimals_for(amount: float, currency: str) -> int:
+    """0 for currencies without minor units and for amounts of 100 or more; else 2."""
+    if currency.upper() in ZERO_DECIMAL or abs(amount) >= CENTS_BELOW:
+        return 0
+    return 2
+
+
+def format_money(amount: float | Decimal | None, currency: str, *, decimals: int | None = None) -> str:
+    """``amount`` in ``currency`` as people read it (see the module docstring); "–" for None."""
+    if amount is None or currency is None:
+        return "–"
+    number = float(amount)
+    if not math.isfinite(number):
+        return "–"
+    currency = (currency or "").upper()
+    places = decimals_for(number, currency) if decimals is None else decimals
+    rounded = Decimal(repr(abs(number))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{places}f}"  # half away from zero, as money is rounded (not to even)
+    if text.strip("0.,") == "":  # rounds to zero: no "-0"
+        number = 0.0
+    sign = "-" if number < 0 else ""
+    symbol = symbol_for(currency)
+    if symbol:
+        return f"{sign}{symbol}{text}"
+    return f"{sign}{text} {currency}".strip()
