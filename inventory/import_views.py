@@ -3,7 +3,8 @@
 /inventory/import/                     inventory:import          upload (assessors and owners)
 /inventory/import/<uuid>/              inventory:import_job      preview, problems, progress, result
 /inventory/import/<uuid>/confirm/      inventory:import_confirm  POST: import a validated file
-/inventory/import/<uuid>/status/       inventory:import_status   small JSON the progress bar polls
+/inventory/import/<uuid>/retry/        inventory:import_retry    POST: try a failed import again
+/inventory/import/<uuid>/status/       inventory:import_status   the JobStatus the progress bar polls
 /inventory/export/                     inventory:export          download links
 /inventory/export/download/            inventory:export_download ?kind=&format=
 """
@@ -22,9 +23,11 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from accounts.models import Role
 from accounts.scoping import OrganizationViewMixin
+from config.errors import DomainError
+from config.jobs import JobStatus
 
 from . import selectors, services
-from .importing import FORMATS, INVENTORY, KINDS, SPECS, ImportRejected, megabytes
+from .importing import FORMATS, INVENTORY, KINDS, SPECS, megabytes
 from .models import ImportJob, ImportStatus
 
 KIND_LABELS = {
@@ -56,6 +59,20 @@ class ImportForm(forms.Form):
         required=False,
         choices=[("", "From the extension"), ("csv", "CSV"), ("json", "JSON"), ("yaml", "YAML")],
     )
+
+
+# Where an upload's problem belongs on the form: the request's kind and format on their fields, the rest on the file.
+FORM_FIELDS = {"kind": "kind", "format": "file_format"}
+
+
+def add_upload_errors(form: forms.Form, error: DomainError) -> None:
+    """Show a refused upload on the form, reading each item's place (never its message)."""
+    for item in error:
+        name = FORM_FIELDS.get(item.column or "")
+        if name in form.fields and item.row is None:
+            form.add_error(name, item.message)
+        else:
+            form.add_error("file", str(item))
 
 
 def _column_docs() -> list[dict[str, Any]]:
@@ -97,15 +114,14 @@ class ImportView(OrganizationViewMixin, FormView):
                 kind=form.cleaned_data["kind"] or None,
                 file_format=form.cleaned_data["file_format"] or None,
             )
-        except ImportRejected as exc:
-            for problem in exc.problems:
-                form.add_error("file", str(problem))
+            services.import_job_start(job=job, confirm=False)
+        except DomainError as exc:  # a file that cannot be imported; the broker down (nothing kept)
+            add_upload_errors(form, exc)
             return self.form_invalid(form)
-        services.import_job_start(job=job, confirm=False)
         return redirect("inventory:import_job", pk=job.pk)
 
 
-def _preview_tables(job: ImportJob) -> list[dict[str, Any]]:
+def preview_tables(job: ImportJob) -> list[dict[str, Any]]:
     """The preview rows grouped by kind, each group with its columns in the kind's order."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in job.preview or []:
@@ -132,20 +148,12 @@ def _preview_tables(job: ImportJob) -> list[dict[str, Any]]:
     return tables
 
 
-def _status(job: ImportJob) -> dict[str, Any]:
-    errors, error_count = services.job_errors(job)
-    return {
-        "id": str(job.pk),
-        "status": job.status,
-        "status_display": job.get_status_display(),
-        "waiting": job.status in WAITING,
-        "processed_rows": job.processed_rows,
-        "total_rows": job.total_rows,
-        "progress_pct": min(job.progress_pct, 100),
-        "created_count": job.created_count,
-        "updated_count": job.updated_count,
-        "error_count": error_count,
-    }
+def job_status(job: ImportJob) -> JobStatus:
+    """The job's `JobStatus` with the pages' URLs: this import's page when done, its retry."""
+    return selectors.import_job_status(job=job).with_urls(
+        next_url=reverse("inventory:import_job", args=[job.pk]),
+        retry_url=reverse("inventory:import_retry", args=[job.pk]),
+    )
 
 
 class ImportJobView(OrganizationViewMixin, DetailView):
@@ -163,8 +171,8 @@ class ImportJobView(OrganizationViewMixin, DetailView):
         context.update(
             errors=errors,
             error_count=error_count,
-            preview_tables=_preview_tables(job),
-            status=_status(job),
+            preview_tables=preview_tables(job),
+            job_status=job_status(job),
             waiting=job.status in WAITING,
             kind_label=KIND_LABELS.get(job.kind, "Several kinds"),
             list_url=_list_url(job.kind),
@@ -197,19 +205,37 @@ class ImportConfirmView(OrganizationViewMixin, View):
         if job.status != ImportStatus.READY:
             messages.info(request, f"This import is {job.get_status_display().lower()}.")
             return redirect("inventory:import_job", pk=job.pk)
-        services.import_job_confirm(job=job)
+        try:
+            services.import_job_confirm(job=job)
+        except DomainError as error:
+            messages.error(request, " ".join(item.message for item in error.errors))
+            return redirect("inventory:import_job", pk=job.pk)
         job.refresh_from_db()
         if job.status == ImportStatus.DONE:
             messages.success(request, f"Imported: {job.created_count} new, {job.updated_count} updated.")
         return redirect("inventory:import_job", pk=job.pk)
 
 
+class ImportRetryView(OrganizationViewMixin, View):
+    """POST: validate a failed import's file again (assessors and owners)."""
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        job = get_object_or_404(selectors.import_jobs_for(organization=self.organization), pk=pk)
+        try:
+            services.import_job_retry(job=job)
+        except DomainError as error:
+            messages.error(request, " ".join(item.message for item in error.errors))
+        else:
+            messages.info(request, "The file is being checked again.")
+        return redirect("inventory:import_job", pk=job.pk)
+
+
 class ImportStatusView(OrganizationViewMixin, View):
-    """The small JSON the progress bar polls."""
+    """The import's `JobStatus`, which the progress bar polls (static/js/jobs.js)."""
 
     def get(self, request: HttpRequest, pk: Any) -> JsonResponse:
         job = get_object_or_404(selectors.import_jobs_for(organization=self.organization), pk=pk)
-        return JsonResponse(_status(job))
+        return JsonResponse(job_status(job).as_dict())
 
 
 class ExportView(OrganizationViewMixin, TemplateView):
@@ -231,9 +257,9 @@ class ExportDownloadView(OrganizationViewMixin, View):
                 kind=request.GET.get("kind") or None,
                 file_format=request.GET.get("format") or "csv",
             )
-        except ImportRejected as exc:
-            for problem in exc.problems:
-                messages.error(request, problem.message)
+        except DomainError as exc:
+            for item in exc:
+                messages.error(request, item.message)
             return redirect("inventory:export")
         response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'

@@ -1,0 +1,351 @@
+"""One cell of an import file: from what the file holds to the Python value of its model field.
+
+A cell is *read* here (text to a number, a date, a choice: the file's own formats, with messages about the cell,
+e.g. "'lots' is not a whole number."), then *checked* with its model field's validators, the very rules forms,
+the API and the admin apply (``inventory.validators``; e.g. "Enter a value above 0."). The conversion is decided
+once per column, since a file has many rows. A bad cell raises Django's ``ValidationError``; the importer places
+it at its row and column.
+
+CSV export neutralizes text a spreadsheet would run as a formula with a leading ``'`` (`neutralize`); reading a
+CSV cell undoes it (`unneutralize`), so an export imports back to the same text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core import validators as django_validators
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .specs import Column, KindSpec
+
+# A cell that a spreadsheet would run as a formula starts with one of these; CSV export prefixes a quote.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALIZED = re.compile(r"^'+[=+\-@\t\r]")  # quotes before a trigger: the export added one
+_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+REQUIRED = "This field is required."  # Django's and DRF's word for it
+
+
+def unneutralize(value: str) -> str:
+    """Undo CSV export's formula guard: one leading quote before `= + - @ tab CR` is dropped."""
+    return value[1:] if _NEUTRALIZED.match(value) else value
+
+
+def neutralize(value: str) -> str:
+    """A text cell a spreadsheet would evaluate (or that starts with quotes before such a character) gets a `'`."""
+    return "'" + value if _NEEDS_QUOTE.match(value) else value
+
+
+def _bad(message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def shown(value: Any) -> str:
+    """A cell's value quoted in a message: short, and never a walk through a nested structure."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str | int | float | Decimal):
+        text = str(value)
+    else:
+        text = type(value).__name__
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise _bad(f"{shown(value)} is not a number.")
+    return str(value).strip()
+
+
+def to_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = _number_text(value)
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            as_float = float(text)
+        except ValueError:
+            raise _bad(f"{shown(value)} is not a whole number.") from None
+        if not as_float.is_integer():
+            raise _bad(f"{shown(value)} is not a whole number.") from None
+        return int(as_float)
+
+
+def to_float(value: Any) -> float:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        try:
+            number = float(_number_text(value))
+        except ValueError:
+            raise _bad(f"{shown(value)} is not a number.") from None
+    if not math.isfinite(number):
+        raise _bad(f"{shown(value)} is not a finite number.")
+    return number
+
+
+def to_decimal(value: Any) -> Decimal:
+    try:
+        number = Decimal(_number_text(value))
+    except InvalidOperation:
+        raise _bad(f"{shown(value)} is not a number.") from None
+    if not number.is_finite():
+        raise _bad(f"{shown(value)} is not a finite number.")
+    return number
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    raise _bad(f"{shown(value)} is not true or false.")
+
+
+def to_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _bad(f"{shown(value)} is not a date (YYYY-MM-DD).")
+
+
+def to_text(value: Any, *, from_csv: bool) -> str:
+    if value.__class__ is str:
+        # Surrounding spaces go (as in the app's forms); a cell that export guarded against formulas keeps its
+        # exact text. Tabs and line breaks are kept, so that whatever a field holds survives a round trip.
+        guarded = from_csv and value[:1] == "'" and _NEUTRALIZED.match(value) is not None
+        return value[1:] if guarded else value.strip(" ")
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise _bad(f"{shown(value)} is not text.")
+    return str(value)
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+_EMPTY = object()
+
+
+def empty_value(field: models.Field) -> Any:
+    """What an empty cell means for `field`: null, blank text, the default, or `_EMPTY` (a value is required)."""
+    if field.null:
+        return None
+    if field.has_default():
+        return field.get_default()
+    if field.blank and isinstance(field, models.CharField):
+        return ""
+    return _EMPTY
+
+
+Converter = Callable[[Any, bool], Any]
+_CONVERTERS: dict[tuple[str, str], Converter] = {}
+# Checks that forms and DRF make on the field itself (limits of the column) come before the model's own rules.
+_FRAMEWORK_LIMITS = (
+    django_validators.MinValueValidator,
+    django_validators.MaxValueValidator,
+    django_validators.MaxLengthValidator,
+    django_validators.DecimalValidator,
+)
+
+
+def _reader(model_field: models.Field) -> Converter:
+    """The file's value -> the field's Python type (and a choice by its value or label)."""
+    if model_field.choices:
+        lookup: dict[str, Any] = {}
+        for choice, label in model_field.choices:
+            lookup.setdefault(str(label).lower(), choice)
+            lookup[str(choice).lower()] = choice
+        options = ", ".join(str(choice) for choice, _ in model_field.choices)
+
+        def choice(value: Any, from_csv: bool) -> Any:
+            found = lookup.get(value.strip().lower()) if isinstance(value, str) else None
+            if found is None:
+                raise _bad(f"{shown(value)} is not one of {options}.", "invalid_choice")
+            return found
+
+        return choice
+    if isinstance(model_field, models.BooleanField):
+        return lambda value, from_csv: to_bool(value)
+    if isinstance(model_field, models.DateField):
+        return lambda value, from_csv: to_date(value)
+    if isinstance(model_field, models.DecimalField):
+        return lambda value, from_csv: to_decimal(value)
+    if isinstance(model_field, models.FloatField):
+        return lambda value, from_csv: to_float(value)
+    if isinstance(model_field, models.IntegerField):
+        return lambda value, from_csv: to_int(value)
+    if type(model_field).to_python is not models.CharField.to_python:  # the field normalizes (e.g. ISO codes)
+        normalize = model_field.to_python
+        return lambda value, from_csv: normalize(to_text(value, from_csv=from_csv))
+    return lambda value, from_csv: to_text(value, from_csv=from_csv)
+
+
+def _quick(check: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A column limit that costs a comparison when the value is within it; the validator itself (its message)
+    runs only when the value is not. A file has many cells."""
+    limit = getattr(check, "limit_value", None)
+    if callable(limit) or limit is None:
+        return check
+    if isinstance(check, django_validators.MaxLengthValidator):
+        return lambda value: check(value) if len(value) > limit else None
+    if isinstance(check, django_validators.MaxValueValidator):
+        return lambda value: check(value) if value > limit else None
+    if isinstance(check, django_validators.MinValueValidator):
+        return lambda value: check(value) if value < limit else None
+    return check
+
+
+def field_checks(model_field: models.Field) -> list[Callable[[Any], None]]:
+    """The field's validators as forms and the API run them: the column's limits first, then the model's rules."""
+    checks = sorted(model_field.validators, key=lambda check: not isinstance(check, _FRAMEWORK_LIMITS))
+    return [_quick(check) for check in checks]
+
+
+def _build_converter(spec: KindSpec, column: Column) -> Converter:
+    if column.relation is not None:
+        required = column.required
+
+        def relation(value: Any, from_csv: bool) -> Any:
+            if is_empty(value):
+                if required:
+                    raise _bad(REQUIRED, "required")
+                return None
+            return to_text(value, from_csv=from_csv)
+
+        return relation
+    model_field = spec.model_field(column.name)
+    empty = empty_value(model_field)
+    read = _reader(model_field)
+    checks = field_checks(model_field)
+
+    def cell(value: Any, from_csv: bool) -> Any:
+        if is_empty(value):
+            if empty is _EMPTY:
+                raise _bad(REQUIRED, "required")
+            return empty
+        result = read(value, from_csv)
+        for check in checks:  # the first broken rule is the cell's message, as in a form
+            check(result)
+        return result
+
+    return cell
+
+
+def convert_cell(spec: KindSpec, column: Column, value: Any, *, from_csv: bool) -> Any:
+    """The Python value of one cell, or Django's ``ValidationError``. Relation cells stay names (text); the import
+    service resolves them."""
+    key = (spec.kind, column.name)
+    converter = _CONVERTERS.get(key)
+    if converter is None:
+        converter = _CONVERTERS[key] = _build_converter(spec, column)
+    return converter(value, from_csv)
+
+
+class NotFast(Exception):
+    """The fast reading of a CSV cell does not apply: the generic conversion (`convert_cell`) decides."""
+
+
+def _fast_reader(model_field: models.Field) -> Callable[[str], Any] | None:
+    """What `_reader` gives for a CSV cell (text) in the common case, at the cost of one call; ``None`` for fields
+    whose reading has no fast form. Anything unusual raises (``NotFast``, ``ValueError``...)."""
+    if model_field.choices:
+        lookup: dict[str, Any] = {}
+        for choice, label in model_field.choices:
+            lookup.setdefault(str(label).lower(), choice)
+            lookup[str(choice).lower()] = choice
+        return lambda value: lookup[value.strip().lower()]
+    if isinstance(model_field, models.BooleanField):
+        words = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+        return lambda value: words[value.strip().lower()]
+    if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+        return lambda value: datetime.date.fromisoformat(value.strip())
+    if isinstance(model_field, models.DecimalField):
+
+        def decimal(value: str) -> Decimal:
+            number = Decimal(value.strip())
+            if not number.is_finite():
+                raise NotFast
+            return number
+
+        return decimal
+    if isinstance(model_field, models.FloatField):
+
+        def floating(value: str) -> float:
+            number = float(value)
+            if not math.isfinite(number):
+                raise NotFast
+            return number
+
+        return floating
+    if isinstance(model_field, models.IntegerField):
+        return int
+    if type(model_field).to_python is not models.CharField.to_python:
+        return None
+    return _fast_text
+
+
+def _fast_text(value: str) -> str:
+    if value[:1] == "'":  # maybe a formula guard from CSV export: the generic reading knows
+        raise NotFast
+    return value.strip(" ")
+
+
+def fast_cell(spec: KindSpec, column: Column) -> Callable[[str], Any] | None:
+    """The value of a CSV cell of ``column`` when it is the common, valid case; raises (anything) otherwise, and
+    then `convert_cell` gives the value or the problem. The same reading and the same validators, in one call."""
+    if column.relation is not None:
+        required = column.required
+
+        def relation(value: str) -> Any:
+            if not value.strip():
+                if required:
+                    raise NotFast
+                return None
+            return _fast_text(value)
+
+        return relation
+    model_field = spec.model_field(column.name)
+    read = _fast_reader(model_field)
+    if read is None:
+        return None
+    empty = empty_value(model_field)
+    checks = field_checks(model_field)
+
+    def cell(value: str) -> Any:
+        if not value.strip():
+            if empty is _EMPTY:
+                raise NotFast
+            return empty
+        result = read(value)
+        for check in checks:
+            check(result)
+        return result
+
+    return cell
