@@ -1,0 +1,179 @@
+"""Read dcgm-exporter's ``/metrics`` (Prometheus text exposition) into per-GPU readings. Pure Python: no Django.
+
+Parsing is ``prometheus_client.parser.text_string_to_metric_families`` (the reference parser), never by hand. Of
+what dcgm-exporter exposes, these fields are read (``METRICS``)::
+
+    DCGM_FI_DEV_POWER_USAGE           W, per GPU (MIG series repeat the whole GPU's power on every instance)
+    DCGM_FI_DEV_GPU_UTIL              %, per GPU (not reported for MIG instances)
+    DCGM_FI_PROF_GR_ENGINE_ACTIVE     ratio 0-1, per GPU or per MIG instance
+    DCGM_FI_PROF_PIPE_TENSOR_ACTIVE   ratio 0-1, per GPU or per MIG instance
+    DCGM_FI_DEV_FB_USED / FB_FREE     MiB, per GPU or per MIG instance
+
+with the labels ``Hostname`` (``hostname`` since dcgm-exporter's master after #655), ``UUID`` (``uuid`` with
+``--use-old-namespace``), ``gpu``, ``device``, ``modelName`` and, on MIG series, ``GPU_I_ID``/``GPU_I_PROFILE``.
+
+Values DCGM uses to say "no value" are absent, not numbers: NaN, infinities, negatives, and DCGM's blank
+sentinels (``dcgm_structs.h``: ``DCGM_INT32_BLANK`` 0x7ffffff0 and up, ``DCGM_INT64_BLANK`` 0x7ffffffffffffff0
+and up, e.g. 9223372036854775794 = NOT_SUPPORTED, ``DCGM_FP64_BLANK`` 140737488355328.0 and up). No field read
+here can legitimately reach 2**31 - 16, so every value from ``DCGM_INT32_BLANK`` up is absent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from prometheus_client.parser import text_string_to_metric_families
+
+METRICS: dict[str, str] = {
+    "DCGM_FI_DEV_POWER_USAGE": "power_w",
+    "DCGM_FI_DEV_GPU_UTIL": "util_pct",
+    "DCGM_FI_PROF_GR_ENGINE_ACTIVE": "gr_active",
+    "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE": "tensor_active",
+    "DCGM_FI_DEV_FB_USED": "fb_used_mib",
+    "DCGM_FI_DEV_FB_FREE": "fb_free_mib",
+}
+DCGM_INT32_BLANK = 0x7FFFFFF0
+HOST_LABELS = ("Hostname", "hostname")
+UUID_LABELS = ("UUID", "uuid")
+
+
+class ExpositionError(ValueError):
+    """The text is not Prometheus exposition (or not dcgm-exporter's); ``line`` is 1-based when known (it is not
+    repeated in the message: callers show it)."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One series' value: which metric (a value of ``METRICS``), on which host and physical GPU (its UUID, else
+    ``gpu <index>``), which MIG instance if any; ``timestamp`` (s) when the exposition gave one."""
+
+    metric: str
+    host: str | None
+    gpu: str
+    value: float
+    model: str = ""
+    instance: str | None = None
+    profile: str | None = None
+    timestamp: float | None = None
+
+
+@dataclass
+class Scrape:
+    readings: list[Reading] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def hosts(self) -> list[str | None]:
+        return list(dict.fromkeys(r.host for r in self.readings))
+
+
+def is_absent(value: float) -> bool:
+    """NaN, infinite, negative or a DCGM blank sentinel."""
+    return math.isnan(value) or math.isinf(value) or value < 0 or value >= DCGM_INT32_BLANK
+
+
+def _first(labels: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = (labels.get(name) or "").strip()
+        if value:
+            return value
+    return None
+
+
+def _families(text: str) -> list:
+    try:
+        return list(text_string_to_metric_families(text))  # a generator: materialize before using anything
+    except ValueError as exc:
+        line, shown = _offending_line(text)
+        detail = (str(exc).split(":", 1)[0].strip() or type(exc).__name__).rstrip(".")  # the rest repeats the line
+        if line is not None:
+            raise ExpositionError(f"not Prometheus text exposition: {shown!r} ({detail})", line=line) from None
+        raise ExpositionError(f"not Prometheus text exposition: {detail}") from None
+
+
+def _offending_line(text: str) -> tuple[int | None, str]:
+    """The first line the parser refuses on its own (the parser's errors carry no line number)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            list(text_string_to_metric_families(line + "\n"))
+        except ValueError:
+            return number, line if len(line) <= 120 else line[:117] + "..."
+    return None, ""
+
+
+def parse(text: str) -> Scrape:
+    """The readings of every series of ``METRICS`` in ``text``. Raises :class:`ExpositionError` when the text is
+    not exposition (naming the line), has no metrics, or none that dcgm-exporter exposes."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ExpositionError("the scrape is empty: send what dcgm-exporter's /metrics answers")
+    families = _families(text)
+    if not families:
+        raise ExpositionError("no metrics in the scrape: send what dcgm-exporter's /metrics answers")
+    scrape = Scrape()
+    seen: set[tuple] = set()
+    duplicates = absent = unlabeled = 0
+    found_any = False
+    for family in families:
+        metric = METRICS.get(family.name)
+        if metric is None:
+            continue
+        for sample in family.samples:
+            if sample.name != family.name:
+                continue
+            found_any = True
+            key = (sample.name, tuple(sorted(sample.labels.items())))
+            if key in seen:
+                duplicates += 1
+                continue
+            seen.add(key)
+            labels = sample.labels
+            gpu = _first(labels, UUID_LABELS)
+            if gpu is None and (labels.get("gpu") or "").strip():
+                gpu = f"gpu {labels['gpu'].strip()}"
+            if gpu is None:
+                unlabeled += 1
+                continue
+            value = float(sample.value)
+            if is_absent(value):
+                absent += 1
+                continue
+            scrape.readings.append(
+                Reading(
+                    metric=metric,
+                    host=_first(labels, HOST_LABELS),
+                    gpu=gpu,
+                    value=value,
+                    model=(labels.get("modelName") or "").strip(),
+                    instance=(labels.get("GPU_I_ID") or "").strip() or None,
+                    profile=(labels.get("GPU_I_PROFILE") or "").strip() or None,
+                    timestamp=float(sample.timestamp) if sample.timestamp is not None else None,
+                )
+            )
+    if not found_any:
+        raise ExpositionError(
+            "no dcgm-exporter metrics in the scrape (looked for " + ", ".join(METRICS) + "): is this dcgm-exporter?"
+        )
+    if duplicates:
+        scrape.notes.append(f"{duplicates} repeated series ignored (the first value kept, as Prometheus does).")
+    if absent:
+        scrape.notes.append(f"{absent} values DCGM reports as not available (blank or not supported) ignored.")
+    if unlabeled:
+        scrape.notes.append(f"{unlabeled} series without a gpu or UUID label ignored.")
+    return scrape
+
+
+def readings_by_host(readings: list[Reading]) -> Iterator[tuple[str | None, list[Reading]]]:
+    groups: dict[str | None, list[Reading]] = {}
+    for reading in readings:
+        groups.setdefault(reading.host, []).append(reading)
+    yield from groups.items()

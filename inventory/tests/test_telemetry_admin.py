@@ -1,0 +1,78 @@
+"""Telemetry in the admin: scoped to the staff member's organizations; secrets write-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from config.encryption import decrypt
+from inventory.models import BmcEndpoint, PrometheusConfig, ServerTelemetryDay
+
+from .factories import ServerFactory
+from .telemetry_factories import BMC_PASSWORD, BMC_USER, TOKEN, telemetry_rows
+from .test_admin import make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def url(model, action, *args):
+    return reverse(f"admin:inventory_{model._meta.model_name}_{action}", args=args)
+
+
+@pytest.fixture
+def both(organization, other_organization):
+    return {
+        org.slug: telemetry_rows(org, ServerFactory(organization=org, hostname=f"{org.slug}-gpu1"))
+        for org in (organization, other_organization)
+    }
+
+
+@pytest.mark.parametrize("model", [ServerTelemetryDay, PrometheusConfig, BmcEndpoint])
+def test_staff_see_only_their_organizations_rows_and_never_a_secret(client, owner, both, model):
+    client.force_login(make_staff(owner))
+    page = client.get(url(model, "changelist"))
+    assert page.status_code == 200
+    assert list(page.context["cl"].result_list) == [both["acme-ai"][_key(model)]]
+    mine, theirs = both["acme-ai"][_key(model)], both["other-corp"][_key(model)]
+    change = client.get(url(model, "change", mine.pk))
+    assert change.status_code == 200
+    html = change.content.decode()
+    for secret in (TOKEN, BMC_USER, BMC_PASSWORD, mine.__dict__.get("bearer_token_encrypted") or "zz-none"):
+        assert secret not in html
+    assert client.get(url(model, "change", theirs.pk)).status_code == 302  # "not found": back to the admin index
+
+
+def _key(model):
+    return {ServerTelemetryDay: "telemetry_day", PrometheusConfig: "prometheus", BmcEndpoint: "bmc"}[model]
+
+
+def test_changing_a_bmc_keeps_credentials_unless_new_ones_are_given(client, owner, both):
+    client.force_login(make_staff(owner))
+    bmc = both["acme-ai"]["bmc"]
+    data = {"organization": bmc.organization_id, "server": bmc.server_id, "address": "bmc-9.example.net",
+            "verify_tls": "", "enabled": "on", "username": "", "password": ""}  # fmt: skip
+    response = client.post(url(BmcEndpoint, "change", bmc.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    bmc.refresh_from_db()
+    assert (bmc.address, bmc.get_username(), bmc.get_password()) == ("bmc-9.example.net", BMC_USER, BMC_PASSWORD)
+    response = client.post(
+        url(BmcEndpoint, "change", bmc.pk), {**data, "password": "new-one", "address": "169.254.1.1"}
+    )
+    assert "link-local" in str(response.context["adminform"].form.errors["address"])
+    response = client.post(url(BmcEndpoint, "change", bmc.pk), {**data, "password": "new-one"})
+    bmc.refresh_from_db()
+    assert bmc.get_password() == "new-one"
+    assert "new-one" not in bmc.password_encrypted
+
+
+def test_a_prometheus_token_is_replaced_or_removed(client, owner, both):
+    client.force_login(make_staff(owner))
+    config = both["acme-ai"]["prometheus"]
+    data = {"organization": config.organization_id, "url": "http://prom.acme:9090/", "enabled": "on",
+            "verify_tls": "on", "window_days": 7, "step_seconds": 300, "token": ""}  # fmt: skip
+    assert client.post(url(PrometheusConfig, "change", config.pk), data).status_code == 302
+    config.refresh_from_db()
+    assert (config.url, decrypt(config.bearer_token_encrypted)) == ("http://prom.acme:9090", TOKEN)
+    client.post(url(PrometheusConfig, "change", config.pk), {**data, "clear_token": "on"})
+    config.refresh_from_db()
+    assert config.has_token is False
