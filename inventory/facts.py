@@ -11,21 +11,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from django.db.models import Count, FloatField, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q, Sum
 
 from accounts.models import Organization
 
-from .models import CloudCapacity, NetworkFabric, Server, ServerStatus, Site, StorageSystem, Workload
-from .selectors import grid_intensities, server_draw_w
+from .analysis import WHOLE_ORGANIZATION, CapacitySummary, CostSummary, Scope, analyse, costs_of, fleet_demand
+from .models import NetworkFabric, Server, ServerStatus, StorageSystem, Workload
+from .telemetry.facts import MEASUREMENT_LABELS, measured_facts
 
 
 @dataclass(frozen=True)
 class Fact:
+    """A fact: its id (``name``, in framework files, the API and a tooltip), what people read (``label``, with
+    ``unit``) and what it means."""
+
     name: str
     kind: Literal["number", "choice"]
     unit: str
     meaning: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,36 +40,240 @@ class FactValue:
     explanation: str
     inputs: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def label(self) -> str:
+        return fact_label(self.name)
+
+    @property
+    def text(self) -> str:
+        """The value as people read it, rounded by its unit, with its unit ("84.8 %", "InfiniBand")."""
+        return shown(self.value, self.unit)
+
 
 FACTS: dict[str, Fact] = {
     fact.name: fact
     for fact in [
-        Fact("workloads_fitting_pct", "number", "%", "share of declared workloads the fleet can run"),
-        Fact("fleet_memory_headroom_pct", "number", "%", "accelerator memory left after the workloads' demand"),
-        Fact("fleet_compute_headroom_pct", "number", "%", "dense BF16 compute left after the workloads' demand"),
-        Fact("average_pue", "number", "ratio", "power-weighted mean PUE of the sites"),
-        Fact("grid_carbon_intensity_g_per_kwh", "number", "gCO2/kWh", "power-weighted grid carbon intensity"),
-        Fact("renewable_share_pct", "number", "%", "power-weighted renewable share of the sites"),
-        Fact("storage_capacity_ratio", "number", "ratio", "usable storage TB over the workloads' dataset TB"),
-        Fact("storage_read_throughput_gbps", "number", "GB/s", "total read throughput of the storage systems"),
-        Fact("interconnect_kind", "choice", "choice", "best fabric kind: infiniband, roce, ethernet or none"),
-        Fact("max_link_speed_gbps", "number", "Gb/s", "fastest fabric link speed"),
-        Fact("power_headroom_pct", "number", "%", "site power capacity left after the fleet's draw"),
         Fact(
-            "workloads_meeting_latency_pct", "number", "%", "inference workloads whose estimated latency meets targets"
+            "workloads_fitting_pct",
+            "number",
+            "%",
+            "share of declared workloads the fleet can run",
+            "Workloads the fleet can run",
         ),
-        Fact("regions_count", "number", "count", "distinct regions with sites or cloud capacity"),
-        Fact("monthly_cost_per_accelerator", "number", "currency/month", "energy cost per accelerator per month"),
-        Fact("distinct_driver_versions", "number", "count", "distinct GPU driver versions in the active fleet"),
-        Fact("distinct_cuda_versions", "number", "count", "distinct CUDA versions in the active fleet"),
-        Fact("accelerators_older_than_3y_pct", "number", "%", "accelerators released more than three years ago"),
+        Fact(
+            "fleet_memory_headroom_pct",
+            "number",
+            "%",
+            "accelerator memory left after the workloads' demand",
+            "Accelerator memory headroom",
+        ),
+        Fact(
+            "fleet_compute_headroom_pct",
+            "number",
+            "%",
+            "dense BF16 compute left after the workloads' demand",
+            "Compute headroom (dense 16-bit)",
+        ),
+        Fact("average_pue", "number", "ratio", "power-weighted mean PUE of the sites", "Average PUE"),
+        Fact(
+            "grid_carbon_intensity_g_per_kwh",
+            "number",
+            "gCO2/kWh",
+            "power-weighted grid carbon intensity",
+            "Grid carbon intensity",
+        ),
+        Fact(
+            "renewable_share_pct",
+            "number",
+            "%",
+            "power-weighted renewable share of the sites",
+            "Renewable energy share",
+        ),
+        Fact(
+            "storage_capacity_ratio",
+            "number",
+            "ratio",
+            "usable storage TB over the workloads' dataset TB",
+            "Storage capacity over dataset size",
+        ),
+        Fact(
+            "storage_read_throughput_gbps",
+            "number",
+            "GB/s",
+            "total read throughput of the storage systems",
+            "Storage read throughput",
+        ),
+        Fact(
+            "interconnect_kind",
+            "choice",
+            "choice",
+            "best fabric kind: InfiniBand, RoCE, Ethernet or none",
+            "Best interconnect",
+        ),
+        Fact("max_link_speed_gbps", "number", "Gb/s", "fastest fabric link speed", "Fastest network link"),
+        Fact(
+            "power_headroom_pct",
+            "number",
+            "%",
+            "site power capacity left after the fleet's draw",
+            "Site power headroom",
+        ),
+        Fact(
+            "workloads_meeting_latency_pct",
+            "number",
+            "%",
+            "inference workloads whose estimated latency meets targets",
+            "Inference workloads meeting latency targets",
+        ),
+        Fact(
+            "regions_count",
+            "number",
+            "count",
+            "distinct regions with sites or cloud capacity",
+            "Regions with sites or cloud capacity",
+        ),
+        Fact(
+            "monthly_cost_per_accelerator",
+            "number",
+            "reporting currency/month",
+            "energy cost per accelerator and month, facility overhead included, in the reporting currency "
+            "(energy only: no depreciation, space, maintenance or staff)",
+            "Energy cost per accelerator and month",
+        ),
+        Fact(
+            "monthly_tco_per_accelerator",
+            "number",
+            "reporting currency/month",
+            "total cost of ownership per accelerator and month in the reporting currency (hardware depreciation, "
+            "energy and the sites' recorded colocation, maintenance and staff lines)",
+            "Total cost of ownership per accelerator and month",
+        ),
+        Fact(
+            "distinct_driver_versions",
+            "number",
+            "count",
+            "distinct GPU driver versions in the active fleet",
+            "GPU driver versions in use",
+        ),
+        Fact(
+            "distinct_cuda_versions",
+            "number",
+            "count",
+            "distinct CUDA versions in the active fleet",
+            "CUDA versions in use",
+        ),
+        Fact(
+            "accelerators_older_than_3y_pct",
+            "number",
+            "%",
+            "accelerators released more than three years ago",
+            "Accelerators older than three years",
+        ),
+        Fact(
+            "measured_accelerators_pct",
+            "number",
+            "%",
+            "share of active accelerators with measured telemetry (DCGM or Redfish) in the last 7 days",
+            "Accelerators with measured telemetry",
+        ),
+        Fact(
+            "telemetry_measurement",
+            "choice",
+            "choice",
+            "whether power and utilization are measured: rated (no accelerator measured in the last 7 days), "
+            "sampled (some, under half of them) or continuous (most of the active accelerators)",
+            "Power and utilization measured",
+        ),
+        Fact(
+            "measured_utilization_mean_pct",
+            "number",
+            "%",
+            "measured accelerator utilization, mean over the last 7 days (weighted by accelerators)",
+            "Measured accelerator utilization (mean)",
+        ),
+        Fact(
+            "measured_utilization_p95_pct",
+            "number",
+            "%",
+            "measured accelerator utilization, 95th percentile of each day, averaged over the last 7 days",
+            "Measured accelerator utilization (daily peak)",
+        ),
+        Fact(
+            "idle_accelerators_pct",
+            "number",
+            "%",
+            "share of measured accelerators idle (under 5% mean utilization) over the last 7 days",
+            "Idle accelerators",
+        ),
+        Fact(
+            "measured_vs_rated_power_pct",
+            "number",
+            "%",
+            "measured server power (7-day p95) as a share of the same servers' rated power",
+            "Measured power against rated power",
+        ),
+        Fact(
+            "tensor_active_mean_pct",
+            "number",
+            "%",
+            "achieved tensor-core activity (DCGM PIPE_TENSOR_ACTIVE), mean over the last 7 days",
+            "Tensor-core activity (mean)",
+        ),
     ]
 }
 
+CHOICE_LABELS = {
+    "infiniband": "InfiniBand",
+    "roce": "RoCE",
+    "ethernet": "Ethernet",
+    "none": "none",
+    **MEASUREMENT_LABELS,
+}
+"""A choice fact's values as people read them."""
 
-def shown(value: float | str) -> str:
-    """A fact's value as people read it: four significant digits for numbers, text as it is."""
-    return f"{value:.4g}" if isinstance(value, int | float) else str(value)
+DECIMALS_BY_UNIT = {"%": 1, "ratio": 2, "count": 0, "gCO2/kWh": 0, "GB/s": 1, "Gb/s": 0}
+"""How many decimals a fact's value keeps, by its unit (money: 2); other units keep four significant digits."""
+
+UNITLESS = ("ratio", "count", "choice", "")
+
+
+def fact_label(name: str) -> str:
+    """What people read for a fact id (the id itself only for an unknown fact)."""
+    fact = FACTS.get(name)
+    return fact.label if fact is not None and fact.label else name
+
+
+def rounded(value: float | str, unit: str = "") -> float | str:
+    """A fact's value rounded by its unit (`DECIMALS_BY_UNIT`; money per month 2 decimals; else 4 significant
+    digits): what the questionnaire pre-fills and people read. Text is returned as it is."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    decimals = DECIMALS_BY_UNIT.get(unit, 2 if unit.endswith("/month") else None)
+    if decimals is None:
+        return float(f"{value:.4g}")
+    if decimals == 0:
+        return int(round(value))
+    return round(float(value), decimals)
+
+
+def shown(value: float | str, unit: str = "") -> str:
+    """A fact's value as people read it: rounded by its unit, with the unit ("84.8 %", "1.39", "InfiniBand");
+    without a unit, four significant digits. Choices by their label."""
+    if isinstance(value, str):
+        return CHOICE_LABELS.get(value, value)
+    value = rounded(value, unit)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.{_decimals(value, unit)}f}"
+    if unit == "ratio" and "." in text:  # a PUE of 2.1 reads "2.1", 1.35 "1.35"
+        text = text.rstrip("0").rstrip(".")
+    return text if unit in UNITLESS else f"{text} {unit}"
+
+
+def _decimals(value: float, unit: str) -> int:
+    decimals = DECIMALS_BY_UNIT.get(unit, 2 if unit.endswith("/month") else None)
+    if decimals is not None:
+        return decimals
+    text = f"{value:.4g}"
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
 
 
 FABRIC_RANK = {"infiniband": 3, "roce": 2, "ethernet": 1}
@@ -75,36 +283,46 @@ def _value(name: str, value: float | str, explanation: str, **inputs: Any) -> Fa
     return FactValue(name, value, FACTS[name].unit, explanation, inputs)
 
 
-def compute_facts(*, organization: Organization, today: date | None = None) -> dict[str, FactValue]:
+def compute_facts(
+    *,
+    organization: Organization,
+    today: date | None = None,
+    summary: CapacitySummary | None = None,
+    scope: Scope | None = None,
+    costs: CostSummary | None = None,
+) -> dict[str, FactValue]:
     """The facts the organization's inventory supports, in a fixed, small number of queries.
 
-    Site-level facts are weighted by each site's power draw (`inventory.selectors.server_draw_w`),
-    so that a large site counts more than a small one; with no power recorded, sites weigh equally.
+    Site-level facts are weighted by each site's power draw (the analysis' IT power, from the one power rule
+    `inventory.selectors.server_power_expression`), so that a large site counts more than a small one; with no
+    power recorded, sites weigh equally. ``summary`` is the capacity analysis to use (the caller's, so that it
+    runs once per task; else it is run here over ``scope``, default the whole organization).
     """
     today = today or date.today()
+    scope = scope or (summary.scope if summary is not None else None) or WHOLE_ORGANIZATION
+    summary = summary or analyse(organization=organization, scope=scope)
     facts: dict[str, FactValue] = {}
     active = Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE)
+    fabrics_of = NetworkFabric.objects.filter(organization=organization)
+    storage_of = StorageSystem.objects.filter(organization=organization)
+    workloads_of = Workload.objects.filter(organization=organization)
+    if scope.site_ids is not None:
+        active = active.filter(site_id__in=list(scope.site_ids))
+        fabrics_of = fabrics_of.filter(site_id__in=list(scope.site_ids))
+        storage_of = storage_of.filter(site_id__in=list(scope.site_ids))
+    if scope.workload_ids is not None:
+        workloads_of = workloads_of.filter(pk__in=list(scope.workload_ids))
 
-    sites = list(
-        Site.objects.filter(organization=organization).annotate(
-            draw_w=Coalesce(
-                Sum(
-                    server_draw_w("servers__"),
-                    filter=Q(servers__status=ServerStatus.ACTIVE),
-                    output_field=FloatField(),
-                ),
-                0.0,
-            )
-        )
-    )
-    if sites:
-        total_draw = sum(s.draw_w for s in sites)
-        weights = {s.pk: (s.draw_w / total_draw if total_draw else 1 / len(sites)) for s in sites}
+    footprints = summary.sites
+    sites = [f.site for f in footprints]
+    if footprints:
+        total_draw = sum(f.it_power_kw for f in footprints)
+        weights = {f.site.pk: (f.it_power_kw / total_draw if total_draw else 1 / len(footprints)) for f in footprints}
 
         def weighted(values: dict[int, float]) -> float:
             return sum(weights[pk] * value for pk, value in values.items())
 
-        basis = "rated power draw" if total_draw else "equal weights (no power recorded)"
+        basis = "power draw (measured where known)" if total_draw else "equal weights (no power recorded)"
         facts["average_pue"] = _value(
             "average_pue",
             weighted({s.pk: s.pue for s in sites}),
@@ -117,23 +335,22 @@ def compute_facts(*, organization: Organization, today: date | None = None) -> d
             f"renewable share of {len(sites)} site(s), weighted by {basis}",
             sites={s.name: s.renewable_share_pct for s in sites},
         )
-        intensity = grid_intensities(sites=sites)
         facts["grid_carbon_intensity_g_per_kwh"] = _value(
             "grid_carbon_intensity_g_per_kwh",
-            weighted(intensity),
+            weighted({f.site.pk: f.g_per_kwh for f in footprints}),
             f"grid carbon intensity of {len(sites)} site(s) (utility figure where given, else the country's), "
             f"weighted by {basis}",
-            sites={s.name: intensity[s.pk] for s in sites},
+            sites={f.site.name: f.g_per_kwh for f in footprints},
         )
-        capacity = [s for s in sites if s.power_capacity_kw]
+        capacity = [f for f in footprints if f.site.power_capacity_kw]
         if capacity:
             # power_capacity_kw is the IT (critical) load a site can feed; PUE is on the facility side.
-            cap_kw = sum(s.power_capacity_kw for s in capacity)
-            draw_kw = sum(s.draw_w for s in capacity) / 1000
+            cap_kw = sum(f.site.power_capacity_kw for f in capacity)
+            draw_kw = sum(f.it_power_kw for f in capacity)
             facts["power_headroom_pct"] = _value(
                 "power_headroom_pct",
                 100 * (cap_kw - draw_kw) / cap_kw,
-                "IT power capacity left after the active fleet's rated draw",
+                "IT power capacity left after the active fleet's draw (measured where known, else rated)",
                 capacity_kw=cap_kw,
                 it_draw_kw=round(draw_kw, 1),
             )
@@ -151,22 +368,17 @@ def compute_facts(*, organization: Organization, today: date | None = None) -> d
             "distinct_cuda_versions", versions["cuda"], f"across {versions['servers']} active accelerator servers"
         )
 
-    ages = active.filter(accelerator_count__gt=0).aggregate(
-        total=Coalesce(Sum("accelerator_count"), 0),
-        old=Coalesce(Sum("accelerator_count", filter=Q(accelerator_type__release_year__lt=today.year - 3)), 0),
-    )
-    if ages["total"]:
+    by_year = summary.accelerators_by_release_year
+    total = sum(by_year.values())
+    if total:
+        old = sum(count for year, count in by_year.items() if year < today.year - 3)
         facts["accelerators_older_than_3y_pct"] = _value(
             "accelerators_older_than_3y_pct",
-            100 * ages["old"] / ages["total"],
-            f"{ages['old']} of {ages['total']} accelerators are of a model released before {today.year - 3}",
+            100 * old / total,
+            f"{old} of {total} accelerators are of a model released before {today.year - 3}",
         )
 
-    fabrics = (
-        NetworkFabric.objects.filter(organization=organization)
-        .values_list("kind")
-        .annotate(speed=Max("link_speed_gbps"))
-    )
+    fabrics = fabrics_of.values_list("kind").annotate(speed=Max("link_speed_gbps")).order_by()
     best = max(fabrics, key=lambda row: FABRIC_RANK.get(row[0], 0), default=None)
     if best or sites:  # "none" is evidence only once the organization has recorded its sites
         facts["interconnect_kind"] = _value(
@@ -179,14 +391,12 @@ def compute_facts(*, organization: Organization, today: date | None = None) -> d
             "max_link_speed_gbps", max(speed for _, speed in fabrics), "fastest link speed across fabrics"
         )
 
-    storage = StorageSystem.objects.filter(organization=organization).aggregate(
-        tb=Sum("usable_tb"), gbps=Sum("read_throughput_gbps"), n=Count("id")
-    )
+    storage = storage_of.aggregate(tb=Sum("usable_tb"), gbps=Sum("read_throughput_gbps"), n=Count("id"))
     if storage["n"]:
         facts["storage_read_throughput_gbps"] = _value(
             "storage_read_throughput_gbps", storage["gbps"] or 0.0, f"sum over {storage['n']} storage system(s)"
         )
-        dataset_tb = Workload.objects.filter(organization=organization).aggregate(tb=Sum("dataset_size_tb"))["tb"]
+        dataset_tb = workloads_of.aggregate(tb=Sum("dataset_size_tb"))["tb"]
         if dataset_tb:
             facts["storage_capacity_ratio"] = _value(
                 "storage_capacity_ratio",
@@ -194,30 +404,106 @@ def compute_facts(*, organization: Organization, today: date | None = None) -> d
                 f"{storage['tb']:g} TB usable over {dataset_tb:g} TB of workload datasets",
             )
 
-    regions = {s.region or s.country for s in sites} | set(
-        CloudCapacity.objects.filter(organization=organization).values_list("region", flat=True)
+    regions = distinct_regions(
+        [s.region or s.country for s in sites] + [p.cloud_region for p in summary.pools if p.site is None]
     )
     if regions:
-        facts["regions_count"] = _value("regions_count", len(regions), ", ".join(sorted(regions)))
-    facts.update(_capacity_facts(organization))
+        facts["regions_count"] = _value("regions_count", len(regions), ", ".join(regions))
+    costs = costs or costs_of(organization=organization, summary=summary, today=today)
+    facts.update(_cost_facts(summary, costs))
+    facts.update(_capacity_facts(summary))
+    facts.update(measured_facts(active, summary, _value))
     return facts
 
 
-def _capacity_facts(organization: Organization) -> dict[str, FactValue]:
-    """Facts from the capacity model: do the declared workloads fit, with what headroom, at what cost."""
-    from .analysis import analyse, fleet_demand
+def inventory_snapshot(summary: CapacitySummary) -> dict[str, Any]:
+    """What the analysed inventory holds, in a few counts (stored with a scored result, so that a report states
+    the inventory as scored and what changed since): sites, active servers, accelerators (on site and cloud),
+    IT power in kW (one decimal)."""
+    return {
+        "sites": len(summary.sites),
+        "servers": sum(f.servers for f in summary.sites),
+        "accelerators": summary.accelerators,
+        "it_kw": round(summary.total.it_power_kw, 1),
+    }
 
-    summary = analyse(organization=organization)
+
+INVENTORY_WORDS = {
+    "sites": ("site", "sites"),
+    "servers": ("active server", "active servers"),
+    "accelerators": ("accelerator", "accelerators"),
+    "it_kw": ("kW IT power", "kW IT power"),
+}
+"""How each count of `inventory_snapshot` reads: (one, several)."""
+
+
+def distinct_regions(names: list[str]) -> list[str]:
+    """Region names once each, whatever their case or spacing, in order of name (the first spelling kept); a
+    pool's region is listed once however many reservations it has."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = " ".join((name or "").split()).casefold()
+        if key and key not in seen:
+            seen[key] = " ".join(name.split())
+    return sorted(seen.values(), key=str.casefold)
+
+
+def _conversion_words(total: Any) -> str:
+    """ " (€30,558 and $9,355 converted at 1 EUR = 1.1172 USD (ECB ... of 2026-10-30))" over several currencies,
+    else nothing."""
+    from .money import format_money
+
+    if not total.mixed:
+        return ""
+    amounts = " and ".join(format_money(amount, code) for code, amount in total.by_currency.items())
+    return f" ({amounts} converted at " + "; ".join(rate.described for rate in total.rates_used) + ")"
+
+
+def _cost_facts(summary: CapacitySummary, costs: CostSummary) -> dict[str, FactValue]:
+    """The cost facts, in the organization's reporting currency, each saying which cost lines it includes.
+
+    Energy per accelerator needs every site with accelerators to have an electricity price (else it would be
+    understated) and a rate for every currency; a total over several currencies is converted at the dated
+    rates named in the explanation, never added as it is. Absent otherwise."""
+    from .money import format_money
+
     facts: dict[str, FactValue] = {}
-    if summary.accelerators:
-        cost = summary.monthly_cost_per_accelerator
-        if cost is not None and summary.total.cost_per_month > 0:
-            facts["monthly_cost_per_accelerator"] = _value(
-                "monthly_cost_per_accelerator",
-                cost,
-                f"energy cost at full load, {summary.total.cost_per_month:,.0f} per month over "
-                f"{summary.accelerators} accelerators ({', '.join(sorted(summary.currencies))})",
-            )
+    accelerators = summary.accelerators
+    if not accelerators:
+        return facts
+    unit = f"{costs.currency}/month"
+    priced = all(s.price_per_kwh is not None for s in summary.sites if s.accelerators)
+    energy = costs.energy
+    if priced and energy.converted is not None and energy.converted > 0:
+        facts["monthly_cost_per_accelerator"] = FactValue(
+            "monthly_cost_per_accelerator",
+            energy.converted / accelerators,
+            unit,
+            f"energy only (no depreciation, space, maintenance or staff), at full load with facility overhead: "
+            f"{format_money(energy.converted, costs.currency)} a month in {costs.currency}"
+            f"{_conversion_words(energy)} over "
+            f"{accelerators} accelerators",
+            {"includes": ["energy"], "currency": costs.currency},
+        )
+    total = costs.total
+    if total.converted is not None and total.converted > 0:
+        includes = [label.lower() for label in costs.included]
+        facts["monthly_tco_per_accelerator"] = FactValue(
+            "monthly_tco_per_accelerator",
+            total.converted / accelerators,
+            unit,
+            f"total cost of ownership including {', '.join(includes)}: "
+            f"{format_money(total.converted, costs.currency)} a month in {costs.currency}"
+            f"{_conversion_words(total)} over "
+            f"{accelerators} accelerators",
+            {"includes": includes, "currency": costs.currency},
+        )
+    return facts
+
+
+def _capacity_facts(summary: CapacitySummary) -> dict[str, FactValue]:
+    """Facts from the capacity model: do the declared workloads fit, with what headroom."""
+    facts: dict[str, FactValue] = {}
     verdicts = summary.verdicts
     if not verdicts or not summary.accelerators:
         return facts
@@ -227,7 +513,7 @@ def _capacity_facts(organization: Organization) -> dict[str, FactValue]:
         100 * len(fitting) / len(verdicts),
         f"{len(fitting)} of {len(verdicts)} workloads fit the fleet: "
         + "; ".join(
-            f"{v.workload.name}: {'fits' if v.fits else 'does not fit (' + str(v.bottleneck) + ')'}" for v in verdicts
+            f"{v.workload.name}: {'fits' if v.fits else 'does not fit (' + v.bottleneck_label + ')'}" for v in verdicts
         ),
     )
     memory, tflops = fleet_demand(summary)
@@ -236,11 +522,13 @@ def _capacity_facts(organization: Organization) -> dict[str, FactValue]:
         100 * (summary.memory_gb - memory) / summary.memory_gb,
         f"the workloads take {memory:,.0f} GB of {summary.memory_gb:,.0f} GB accelerator memory",
     )
-    facts["fleet_compute_headroom_pct"] = _value(
-        "fleet_compute_headroom_pct",
-        100 * (summary.bf16_tflops - tflops) / summary.bf16_tflops,
-        f"the workloads take {tflops / 1000:,.1f} of {summary.bf16_tflops / 1000:,.1f} dense BF16 PFLOPS",
-    )
+    if summary.bf16_tflops > 0:  # 0 when no accelerator publishes a 16-bit rate (e.g. only RTX 4080 SUPER)
+        facts["fleet_compute_headroom_pct"] = _value(
+            "fleet_compute_headroom_pct",
+            100 * (summary.bf16_tflops - tflops) / summary.bf16_tflops,
+            f"the workloads take {tflops / 1000:,.1f} of {summary.bf16_tflops / 1000:,.1f} dense 16-bit PFLOPS "
+            "(BF16, or FP16 where an accelerator has no BF16)",
+        )
     with_targets = [v for v in verdicts if v.meets_latency is not None]
     if with_targets:
         meeting = [v for v in with_targets if v.meets_latency]

@@ -23,14 +23,25 @@ def demo(monkeypatch) -> Organization:
 def test_site_footprints_of_the_demo(demo):
     summary = analyse(organization=demo)
     frankfurt = next(f for f in summary.sites if f.site.name == "Frankfurt DC")
-    # 16 DGX H100 at 10.2 kW rated, PUE 1.35, 0.19 EUR/kWh, Germany 381 gCO2/kWh, 730 h
-    assert frankfurt.it_power_kw == pytest.approx(163.2)
-    assert frankfurt.footprint.facility_power_kw == pytest.approx(220.32)
-    assert frankfurt.footprint.energy_kwh_per_month == pytest.approx(160_833.6)
-    assert frankfurt.footprint.cost_per_month == pytest.approx(30_558.38, abs=0.01)
-    assert frankfurt.footprint.tco2_per_month == pytest.approx(61.2776, abs=1e-4)
+    # 16 DGX H100 at 10.2 kW rated; the demo's week of telemetry (inventory/telemetry/demo.py) measures 8 of them:
+    # 5 over Redfish, 3 by DCGM + the non-accelerator share, 56.719 kW together against their rated 81.6 kW.
+    assert frankfurt.rated_it_power_kw == pytest.approx(163.2)
+    assert frankfurt.power_sources == {"measured_server": 5, "measured_accelerators": 3, "recorded": 8}
+    assert frankfurt.measured_it_power_kw == pytest.approx(56.719)
+    it_kw = 163.2 - 81.6 + 56.719
+    assert frankfurt.it_power_kw == pytest.approx(it_kw)
+    # PUE 1.35, 0.19 EUR/kWh, Germany 381 gCO2/kWh, 730 h
+    assert frankfurt.footprint.facility_power_kw == pytest.approx(it_kw * 1.35)
+    assert frankfurt.footprint.energy_kwh_per_month == pytest.approx(it_kw * 1.35 * 730)
+    assert frankfurt.footprint.cost_per_month == pytest.approx(it_kw * 1.35 * 730 * 0.19)
+    assert frankfurt.footprint.tco2_per_month == pytest.approx(it_kw * 1.35 * 730 * 381 / 1e6)
     assert frankfurt.currency == "EUR"
-    assert summary.total.it_power_kw == pytest.approx(163.2 + 106.0)
+    ashburn = next(f for f in summary.sites if f.site.name == "Ashburn Colo")
+    assert ashburn.power_sources == {"measured_accelerators": 4, "recorded": 18}
+    assert ashburn.rated_it_power_kw == pytest.approx(106.0)
+    # Rated 163.2 + 106.0 + 102.0 (Munich Lab, main's third demo site, not measured); measured where the demo's week
+    # of telemetry gives it: Frankfurt's measured total above, Ashburn 102.61 kW.
+    assert summary.total.it_power_kw == pytest.approx(it_kw + 102.61 + 102.0)
 
 
 def test_every_demo_workload_fits_with_its_numbers(demo):
@@ -82,13 +93,18 @@ def test_what_if_changes_nothing_stored(demo):
 
 def test_inventory_facts_of_the_demo(demo):
     facts = {name: fact.value for name, fact in compute_facts(organization=demo, today=date(2026, 11, 26)).items()}
-    # PUE weighted by rated draw: (106 kW x 1.5 + 163.2 kW x 1.35) / 269.2 kW
-    assert facts["average_pue"] == pytest.approx((106 * 1.5 + 163.2 * 1.35) / 269.2)
-    assert facts["power_headroom_pct"] == pytest.approx(100 * (650 - 269.2) / 650)
+    # PUE weighted by the draw in the model (measured where the demo's telemetry gives it): Ashburn 102.61 kW,
+    # Frankfurt 138.319 kW, Munich Lab 102 kW (rated, not measured) = 342.929 kW (371.2 kW all rated)
+    assert facts["average_pue"] == pytest.approx((102.61 * 1.5 + 138.319 * 1.35 + 102 * 1.4) / 342.929)
+    assert facts["power_headroom_pct"] == pytest.approx(100 * (760 - 342.929) / 760)
+    assert facts["measured_accelerators_pct"] == pytest.approx(100 * 80 / 344)  # Munich Lab's 80 not measured
+    assert facts["telemetry_measurement"] == "sampled"  # some accelerators measured, under half
+    assert facts["idle_accelerators_pct"] == pytest.approx(25.0)  # fra-h100-05, fra-h100-08, iad-l40s-03
+    assert facts["measured_vs_rated_power_pct"] == pytest.approx(100 * (56.719 + 7.81) / (81.6 + 11.2))
     assert facts["distinct_driver_versions"] == 3
     assert facts["distinct_cuda_versions"] == 2
-    assert facts["accelerators_older_than_3y_pct"] == pytest.approx(100 * 224 / 264)  # H100 (2022) and A100 (2020)
+    assert facts["accelerators_older_than_3y_pct"] == pytest.approx(100 * 304 / 344)  # H100 (2022) and A100 (2020)
     assert facts["interconnect_kind"] == "infiniband"
-    assert facts["workloads_fitting_pct"] == 100.0
+    assert facts["workloads_fitting_pct"] == pytest.approx(200 / 3)  # the 70B training run misses its deadline
     assert facts["workloads_meeting_latency_pct"] == 100.0
     assert 0 < facts["fleet_memory_headroom_pct"] < 100

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Membership, Organization, Role
+from config.testing import error_fields
 from inventory.models import AcceleratorType, ModelProfile, Site, Workload
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +26,50 @@ def demo_viewer(demo, viewer):
 
 def test_summary_gives_every_site_and_workload(api_client_for, demo, demo_viewer):
     body = api_client_for(demo_viewer, demo).get(reverse("api:capacity:summary")).json()
-    assert {s["site"] for s in body["sites"]} == {"Frankfurt DC", "Ashburn Colo"}
-    assert body["total"]["it_power_kw"] == pytest.approx(269.2)
-    assert body["total"]["accelerators"] == 264
+    assert {s["site"] for s in body["sites"]} == {"Frankfurt DC", "Ashburn Colo", "Munich Lab"}
+    # 12 servers measured by the demo's week of telemetry: 342.9 kW in the model, 371.2 kW rated (Munich Lab,
+    # main's third demo site, is not measured)
+    assert body["total"]["it_power_kw"] == pytest.approx(342.929)
+    frankfurt = next(s for s in body["sites"] if s["site"] == "Frankfurt DC")
+    assert frankfurt["rated_it_power_kw"] == pytest.approx(163.2)
+    assert frankfurt["power_sources"] == {"measured_server": 5, "measured_accelerators": 3, "recorded": 8}
+    assert frankfurt["power_sources_in_words"].startswith("5 servers measured (Redfish), 7-day p95")
+    assert (frankfurt["measured_servers"], frankfurt["measured_rated_kw"]) == (8, pytest.approx(81.6))
+    figure = next(f for f in frankfurt["figures"] if f["name"] == "it_power_kw")
+    assert any(i["name"] == "5 servers, measured (Redfish), 7-day p95" for i in figure["inputs"])
+    assert body["total"]["accelerators"] == 344
     assert {w["workload"]: w["fits"] for w in body["workloads"]} == {
         "Customer assistant": True,
+        "Domain model training (70B)": False,
         "Maintenance-manual fine-tune": True,
     }
     assert "DGX H100" in body["sources"]["overhead"]
+    # money per currency, never added: Frankfurt DC in EUR, Ashburn Colo in USD (IT power measured where the
+    # demo's week of telemetry gives it: 138.319 kW x PUE 1.35 x 730 h x 0.19 EUR; 102.61 kW x 1.5 x 730 h x 0.0806 USD)
+    assert body["total"]["cost_per_month_by_currency"] == {
+        "EUR": pytest.approx(25_899.54 + 22_933.68, abs=0.01),  # Frankfurt DC (measured in part) and Munich Lab
+        "USD": pytest.approx(9_056.05, abs=0.01),
+    }
+    assert "cost_per_month" not in body["total"]
+    assert frankfurt["grid_basis"] == "country"
+    energy = next(f for f in frankfurt["figures"] if f["name"] == "energy_kwh_per_month")
+    assert energy["formula"] == "IT power x PUE x hours in a month"
+    assert {i["name"]: (i["value"], i["unit"], i["origin"]) for i in energy["inputs"]}["PUE"] == (
+        1.35,
+        "ratio",
+        "Site Frankfurt DC: PUE 1.35 (recorded)",
+    )
+    assert [a["what"] for a in body["assumptions_table"]][0] == "Server power"
+
+
+def test_the_schema_documents_every_figure_with_its_inputs(client):
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    assert set(components["Figure"]["properties"]) >= {"value", "unit", "formula", "inputs", "source", "label"}
+    assert set(components["FigureInput"]["properties"]) == {"name", "value", "unit", "origin"}
+    summary = schema["paths"]["/api/v1/capacity/summary/"]["get"]["responses"]["200"]["content"]
+    assert summary["application/json"]["schema"]["$ref"].endswith("/CapacitySummary")
+    assert "cost_per_month_by_currency" in components["Total"]["properties"]
 
 
 def test_estimate_a_stored_workload_with_formulas_and_sources(api_client_for, demo, demo_viewer):
@@ -88,7 +125,7 @@ def test_estimate_a_described_workload_with_a_hypothetical_change(api_client_for
 def test_bad_estimates_name_the_field(api_client_for, demo, demo_viewer, payload, field):
     response = api_client_for(demo_viewer, demo).post(reverse("api:capacity:estimate"), payload, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert any(name == field or name.startswith(f"{field}.") for name in error_fields(response))
 
 
 def test_another_organizations_workload_is_unknown(api_client_for, demo, other_organization, outsider):
@@ -97,7 +134,7 @@ def test_another_organizations_workload_is_unknown(api_client_for, demo, other_o
         reverse("api:capacity:estimate"), {"workload": workload.pk}, format="json"
     )
     assert response.status_code == 400
-    assert "workload" in response.json()
+    assert error_fields(response) == {"workload"}
 
 
 def test_anonymous_is_401(client):

@@ -24,8 +24,13 @@ def test_the_capacity_page_shows_verdicts_and_site_footprints(demo_client):
     assert "Customer assistant" in page
     assert "fits" in page
     assert "Frankfurt DC" in page
-    assert "163.2" in page  # Frankfurt IT kW
-    assert "Every figure, with its formula and source" in page
+    assert "138.3" in page  # Frankfurt IT kW: 8 of its 16 servers measured (the demo's week of telemetry)
+    assert "5 servers measured (Redfish), 7-day p95; 3 servers measured accelerators (DCGM)" in page
+    assert 'id="measured-vs-rated"' in page
+    assert "163.2" in page  # Frankfurt's rated kW beside it
+    assert "70%" in page  # its measured servers draw 56.7 kW of their rated 81.6 kW
+    assert "Every figure, with its formula, inputs and source" in page
+    assert "show the calculation" in page
 
 
 def test_what_if_shows_the_effect_without_storing_it(demo_client):
@@ -51,3 +56,48 @@ def test_an_empty_organization_is_told_what_to_do(client, organization, viewer):
     page = client.get(reverse("inventory:capacity")).content.decode()
     assert "Declare what you want to run" in page
     assert "Add a site" in page
+
+
+def _row(page: str, site: str) -> str:
+    start = page.index(f'<tr data-site="{site}">')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_demo_shows_its_findings_training_late_and_a_site_near_its_power_limit(demo_client):
+    page = demo_client.get(reverse("inventory:capacity")).content.decode()
+    assert "Domain model training (70B)" in page
+    assert "misses its deadline" in page
+    assert 'does not fit: <span title="compute">compute</span>' in page  # the bottleneck in words, its id a tooltip
+    assert "site_power" not in page.replace('title="site_power"', "")
+    munich = _row(page, "Munich Lab")
+    assert "8.0<br>" in munich
+    assert "110 kW capacity - 102.0 kW current draw" in munich
+    frankfurt = _row(page, "Frankfurt DC")
+    # 138.3 kW in the model (163.2 kW rated): 8 of its 16 servers measured by the demo's week of telemetry
+    assert "261.7<br>" in frankfurt
+    assert "400 kW capacity - 138.3 kW current draw" in frankfurt
+    assert "Frankfurt DC has 400.0 kW headroom" not in page
+
+
+def test_the_what_if_updates_every_column_and_the_headroom(demo_client):
+    b200 = AcceleratorType.objects.get(model="B200")
+    frankfurt = Site.objects.get(name="Frankfurt DC")
+    page = demo_client.get(
+        reverse("inventory:capacity"), {"accelerator_type": b200.pk, "accelerator_count": 64, "site": frankfurt.pk}
+    ).content.decode()
+    row = _row(page, "Frankfurt DC")
+    from inventory.capacity import DEFAULT_SERVER_OVERHEAD_FACTOR
+
+    added_kw = 64 * b200.tdp_w * DEFAULT_SERVER_OVERHEAD_FACTOR / 1000
+    assert '<td class="text-end">192</td>' in row  # 128 H100 + the 64 B200 of the what-if
+    assert f"{138.319 + added_kw:.1f}" in row  # Frankfurt's draw in the model, measured in part (163.2 kW rated)
+    assert f"400 kW capacity - 138.3 kW current draw - {added_kw:,.1f} kW the what-if adds" in row
+    assert f"{400 - 138.319 - added_kw:.1f}<br>" in row
+    assert "Frankfurt DC has 400.0 kW headroom" not in page
+
+
+def test_plural_forms_are_right():
+    from inventory.capacity.training import _gpus
+
+    assert _gpus(1) == "1 GPU"
+    assert _gpus(2) == "2 GPUs"

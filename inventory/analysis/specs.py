@@ -1,0 +1,121 @@
+"""Stored rows as the pure model's specs (`capacity.AcceleratorSpec`, `ModelSpec`, workloads), and where each
+comes from in words (the origin its figures cite)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import capacity
+from ..models import AcceleratorType, ModelProfile, Workload
+
+SPEC_FIELDS = ("memory_gb", "mem_bandwidth_gbps", "bf16_tflops", "fp8_tflops", "tdp_w", "fp16_tflops", "int8_tops")
+
+
+def _field(kind: Any, name: str) -> Any:
+    return kind[name] if isinstance(kind, dict) else getattr(kind, name)
+
+
+def accelerator_name(kind: AcceleratorType | dict[str, Any]) -> str:
+    return f"{_field(kind, 'vendor')} {_field(kind, 'model')}".strip()
+
+
+def accelerator_spec(kind: AcceleratorType | dict[str, Any]) -> capacity.AcceleratorSpec:
+    """An accelerator type (a model instance, or a row of `selectors.accelerator_rows`) as the pure model's spec."""
+    return capacity.AcceleratorSpec(accelerator_name(kind), *(_field(kind, name) for name in SPEC_FIELDS))
+
+
+def short_source(source: str, limit: int = 90) -> str:
+    """The first clause of a catalog row's source, for origins: "Mistral 7B (arXiv:2310.06825)", or without its
+    parenthesis when long ("NVIDIA H100 datasheet")."""
+    text = (source or "").split(";")[0].strip()
+    if len(text) > limit:
+        text = text.split(" (")[0].strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def accelerator_origin(kind: AcceleratorType | dict[str, Any]) -> str:
+    """ "catalog row NVIDIA H100 SXM (NVIDIA H100 datasheet)", or the organization's own entry."""
+    where = "catalog row" if _field(kind, "organization_id") is None else "the organization's accelerator type"
+    source = short_source(_field(kind, "source"))
+    return f"{where} {accelerator_name(kind)}" + (f" ({source})" if source else "")
+
+
+def model_origin(profile: ModelProfile) -> str:
+    where = "model profile" if profile.organization_id is None else "the organization's model profile"
+    source = short_source(profile.source)
+    return f"{where} {profile.name}" + (f" ({source})" if source else "")
+
+
+def model_spec(profile: ModelProfile) -> capacity.ModelSpec:
+    return capacity.ModelSpec(
+        name=profile.name,
+        params=profile.params,
+        active_params=profile.active_params,
+        layers=profile.layers,
+        hidden_size=profile.hidden_size,
+        attention_heads=profile.attention_heads,
+        kv_heads=profile.kv_heads,
+        head_dim=profile.head_dim,
+        context_length=profile.context_length,
+    )
+
+
+def workload_spec(
+    workload: Workload, precision: str | None = None, kv_cache_precision: str | None = None
+) -> capacity.InferenceWorkload | capacity.TrainingWorkload:
+    """The pure model's view of a stored workload (raises ValueError naming a missing or invalid field).
+
+    Training: an empty MFU is `capacity.DEFAULT_TRAINING_MFU` (0.4, Llama 3 405B 38-43%); goodput and activation
+    recomputation come from the workload (goodput default 0.9, Llama 3 405B >90% effective training time)."""
+    model = model_spec(workload.model_profile)
+    chosen = precision or workload.precision
+    if workload.kind == "inference":
+        if None in (workload.requests_per_second, workload.prompt_tokens, workload.output_tokens):
+            raise ValueError("an inference workload needs requests_per_second, prompt_tokens and output_tokens")
+        return capacity.InferenceWorkload(
+            model=model,
+            precision=chosen,
+            requests_per_second=workload.requests_per_second,
+            prompt_tokens=workload.prompt_tokens,
+            output_tokens=workload.output_tokens,
+            ttft_target_s=workload.ttft_target_ms / 1000 if workload.ttft_target_ms else None,
+            tpot_target_s=workload.tpot_target_ms / 1000 if workload.tpot_target_ms else None,
+            kv_cache_precision=kv_cache_precision or workload.kv_cache_precision or None,
+        )
+    if workload.training_tokens is None:
+        raise ValueError("a training or fine-tuning workload needs training_tokens")
+    return capacity.TrainingWorkload(
+        model=model,
+        precision=chosen if chosen in ("fp32", "bf16", "fp16", "fp8") else "bf16",
+        tokens=workload.training_tokens,
+        deadline_days=workload.deadline_days or 3650.0,
+        mfu=workload.assumed_mfu or capacity.DEFAULT_TRAINING_MFU,
+        activation_recompute=bool(workload.activation_recompute),
+        goodput=capacity.DEFAULT_TRAINING_GOODPUT if workload.goodput is None else workload.goodput,
+    )
+
+
+def workload_origins(workload: Workload, what_if_precision: str | None = None) -> capacity.Origins:
+    """Where a workload's inputs come from: the workload record (or the request describing it), its model profile,
+    and the defaults a training workload falls back to."""
+    name = f"workload {workload.name}" + ("" if workload.pk else " (described in the request)")
+    if what_if_precision:
+        name += f", precision {what_if_precision} (what-if)"
+    mfu = goodput = deadline = ""
+    if workload.kind != "inference":
+        if not workload.assumed_mfu:
+            mfu = (
+                f"default MFU {capacity.DEFAULT_TRAINING_MFU} ({name} gives none): Llama 3 405B 38-43% "
+                "(arXiv:2407.21783, Table 4)"
+            )
+        if workload.goodput is None:
+            goodput = f"default goodput {capacity.DEFAULT_TRAINING_GOODPUT} (arXiv:2407.21783 sec. 3.3.4)"
+        if not workload.deadline_days:
+            deadline = f"no deadline set on {name}: ten years (3,650 days) assumed"
+    return capacity.Origins(
+        workload=name,
+        model=model_origin(workload.model_profile),
+        mfu=mfu,
+        goodput=goodput,
+        deadline=deadline,
+    )

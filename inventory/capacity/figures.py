@@ -1,0 +1,170 @@
+"""Figures that carry their own calculation: value and unit, formula, inputs (each with unit and origin), source.
+
+A `Figure` is what every page, the API and the PDF show of a number the model computes, so that a reader can
+reproduce it: ``value`` in ``unit``; ``formula`` in words; ``inputs``, each an `Input` with its own value, unit and
+**origin** (which record, reference row, assumption or other figure it comes from); and ``source``, the
+publication or definition the formula follows. `Figure.missing` names any part that is absent; a test walks every
+figure of the demo with it.
+
+Pure Python: the analysis (`inventory.analysis`) fills origins from the records it read (e.g. "Site Frankfurt
+DC: PUE 1.35 (recorded)"), the pure model (`explain`) builds the figures of a fit from the inputs it used.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..money.formatting import format_money
+
+Value = float | int | bool
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def format_value(value: Value | None, unit: str = "") -> str:
+    """A number as people read it, with its unit: yes/no for booleans, thousands grouped, three significant
+    digits below 1,000 (one decimal from 100), powers of ten from 10 million (1.42 x 10¹⁴)."""
+    if value is None:
+        return "not determined"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        number = float(value)
+        size = abs(number)
+        if not math.isfinite(number):
+            text = str(number)
+        elif size >= 1e7:
+            mantissa, exponent = f"{number:.2e}".split("e")
+            text = f"{float(mantissa):.3g} x 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+        elif size >= 1000:
+            text = f"{number:,.0f}"
+        elif size >= 100:
+            text = f"{number:,.1f}".removesuffix(".0")
+        elif size == 0:
+            text = "0"
+        else:
+            text = f"{number:.3g}"
+    return f"{text} {unit}" if unit and unit != "yes/no" else text
+
+
+_MONEY_UNIT = re.compile(r"^(?P<currency>[A-Z]{3})(?P<per>/(month|h|Mtoken|GPU-h))?$")
+
+
+def format_amount(value: Value | None, unit: str) -> str:
+    """A value in a money unit ("EUR/month", "USD", "EUR/Mtoken", "EUR/h") formatted by its currency
+    ("€185,319/month", "$0.42/Mtoken"); any other unit as `format_value` does (prices per kWh keep their
+    significant digits)."""
+    match = _MONEY_UNIT.match(unit or "")
+    if match is None or value is None or isinstance(value, bool):
+        return format_value(value, unit)
+    return format_money(float(value), match["currency"]) + (match["per"] or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One value a figure is computed from: its name in words, value, unit and origin (the record, reference
+    row, assumption or figure it comes from)."""
+
+    name: str
+    value: Value
+    unit: str
+    origin: str
+
+    @property
+    def shown(self) -> str:
+        return format_amount(self.value, self.unit)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value, "unit": self.unit, "origin": self.origin}
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A computed number with everything needed to reproduce it (see the module docstring)."""
+
+    name: str  # a stable identifier, for the API ("weights_gb_per_gpu")
+    label: str  # words, for people ("Weights per GPU")
+    value: Value
+    unit: str
+    formula: str
+    inputs: tuple[Input, ...]
+    source: str
+    note: str = ""  # what the figure includes or leaves out, in words ("energy only")
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)  # e.g. {"currency": "EUR"}
+
+    @property
+    def shown(self) -> str:
+        return format_amount(self.value, self.unit)
+
+    def missing(self) -> tuple[str, ...]:
+        """The parts this figure lacks, in words (empty when it is reproducible)."""
+        gaps = []
+        if self.value is None or (isinstance(self.value, float) and not math.isfinite(self.value)):
+            gaps.append("value")
+        if not self.unit:
+            gaps.append("unit")
+        if not self.formula:
+            gaps.append("formula")
+        if not self.source:
+            gaps.append("source")
+        if not self.inputs:
+            gaps.append("inputs")
+        for item in self.inputs:
+            if item.value is None or not item.unit or not item.origin or not item.name:
+                gaps.append(f"input {item.name or '?'}: value, unit and origin")
+        return tuple(gaps)
+
+    def as_input(self, name: str | None = None, origin: str | None = None) -> Input:
+        """This figure as the input of another: its origin is this figure ("figure Weights per GPU")."""
+        label = self.label
+        if len(label) > 1 and not label[1].isupper():  # "IT power" and "PUE" keep their capitals
+            label = label[:1].lower() + label[1:]
+        return Input(name or label, self.value, self.unit, origin or self.origin)
+
+    @property
+    def origin(self) -> str:
+        return f"figure: {self.label}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's structured figure: ``{name, label, value, unit, formula, inputs, source}`` (+ note)."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "value": self.value,
+            "unit": self.unit,
+            "formula": self.formula,
+            "inputs": [item.as_dict() for item in self.inputs],
+            "source": self.source,
+            "note": self.note,
+        }
+
+
+def known_inputs(*items: Input | None) -> tuple[Input, ...]:
+    """The inputs that exist (a `None` item, or one whose value is `None`, is left out)."""
+    return tuple(item for item in items if item is not None and item.value is not None)
+
+
+def figure_if_known(
+    name: str,
+    label: str,
+    value: Value | None,
+    unit: str,
+    formula: str,
+    items: tuple[Input, ...],
+    source: str,
+    note: str = "",
+    **extra: Any,
+) -> Figure | None:
+    """A figure, or `None` when its value could not be determined (nothing to show)."""
+    if value is None:
+        return None
+    return Figure(name, label, value, unit, formula, items, source, note, extra)
+
+
+def present_figures(*figures: Figure | None) -> tuple[Figure, ...]:
+    return tuple(item for item in figures if item is not None)

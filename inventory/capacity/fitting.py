@@ -1,0 +1,107 @@
+"""What both fit analyses share: the compute rate used for a precision (with its documented fallback), and the IT
+power of the GPUs a fit needs checked against the site's power headroom."""
+
+from dataclasses import dataclass
+
+from .constants import COMPUTE_RATE_OF, RATE_FALLBACKS, WATTS_PER_KW, Precision
+from .specs import AcceleratorSpec, Pool
+from .validation import _precision
+
+_RATE_FIELD = {"bf16": "bf16_tflops", "fp16": "fp16_tflops", "fp8": "fp8_tflops", "int8": "int8_tops"}
+_RATE_LABEL = {"bf16": "BF16", "fp16": "FP16", "fp8": "FP8", "int8": "INT8"}
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeRate:
+    """The dense rate a precision computes at on an accelerator: ``tflops`` (TOPS for int8), which datasheet
+    ``rate`` it is, and ``note``, the documented fallback in words (empty when the precision's own rate)."""
+
+    tflops: float
+    rate: str
+    note: str = ""
+
+
+def compute_rate(accelerator: AcceleratorSpec, precision: Precision) -> ComputeRate:
+    """The dense rate ``precision`` runs at on ``accelerator``, per ``COMPUTE_RATE_OF`` and ``RATE_FALLBACKS``.
+
+    bf16 -> BF16, fp16 -> FP16, fp8 -> FP8, int8 -> INT8 (W8A8 kernels); int4 -> the 16-bit rate (weight-only
+    kernels dequantize to 16 bit); fp32 -> the 16-bit rate (no TF32 figure in the catalog: optimistic 2x on
+    A100/H100). When the accelerator lacks that figure, the fallbacks of ``RATE_FALLBACKS`` are tried in order
+    and named in ``note`` (e.g. a T4 runs bf16 at its FP16 rate, an A100 runs fp8 weights at its BF16 rate).
+    With no figure at all a ``ValueError`` says so: the model never guesses a rate.
+    Sources: dense datasheet figures in ``accelerators.csv`` (half the sparsity figures).
+    """
+    _precision(precision)
+    wanted = COMPUTE_RATE_OF[precision]
+    own = getattr(accelerator, _RATE_FIELD[wanted])
+    notes = {
+        "fp32": "fp32 matmuls run as TF32/FP32, which the catalog does not carry: the 16-bit rate is used "
+        "(optimistic; dense TF32 is half of BF16 on A100/H100)",
+        "int4": "int4 weights are dequantized to 16 bit by weight-only kernels (GPTQ/AWQ/Marlin): 16-bit rate",
+    }
+    if own is not None:
+        return ComputeRate(float(own), wanted, notes.get(precision, ""))
+    for fallback in RATE_FALLBACKS.get(wanted, ()):
+        value = getattr(accelerator, _RATE_FIELD[fallback])
+        if value is not None:
+            note = (
+                f"{accelerator.name} has no published dense {_RATE_LABEL[wanted]} rate: "
+                f"{precision} is computed at its {_RATE_LABEL[fallback]} rate ({float(value):g} TFLOPS)"
+            )
+            if wanted in ("fp8", "int8"):
+                note += " by weight-only kernels that dequantize to 16 bit"
+            return ComputeRate(float(value), fallback, note)
+    tried = [wanted, *RATE_FALLBACKS.get(wanted, ())]
+    raise ValueError(
+        f"accelerator {accelerator.name} has no published dense rate for {precision} "
+        f"(looked for {', '.join(_RATE_LABEL[r] for r in tried)}); add the datasheet figure to the accelerator type"
+    )
+
+
+def effective_peak_tflops(accelerator: AcceleratorSpec, precision: Precision) -> float:
+    """Dense peak TFLOPS used for ``precision``: ``compute_rate(accelerator, precision).tflops``.
+
+    Raises ``ValueError`` (naming the accelerator) when the accelerator publishes no rate usable for it.
+    """
+    return compute_rate(accelerator, precision).tflops
+
+
+def _it_power_kw(pool: Pool, gpus: int | None) -> float | None:
+    """Whole-server IT power of ``gpus`` accelerators: gpus x pool.watts_per_accelerator / 1000 (kW), where the
+    watts are the pool's recorded server power per accelerator, else TDP x server overhead."""
+    watts = pool.watts_per_accelerator
+    if gpus is None or watts is None:
+        return None
+    return gpus * watts / WATTS_PER_KW
+
+
+def _site_power_reason(pool: Pool, it_power_kw: float | None, what: str) -> tuple[bool, str]:
+    """(ok, reason) of adding ``it_power_kw`` to the site's draw; unknown data counts as ok, and says so."""
+    if pool.watts_per_accelerator is None:
+        return True, (
+            f"Site power not checked: {pool.accelerator.name} has no published TDP and its servers no recorded power."
+        )
+    if pool.site_power_capacity_kw is None:
+        return True, f"Site power not checked: {pool.site} has no recorded power capacity."
+    if it_power_kw is None:
+        return True, "Site power not checked: the number of GPUs needed is unknown."
+    # The site's draw is its other servers' (site_power_draw_kw) plus this pool's (what-if accelerators included);
+    # the workload reuses the pool's servers, so only what it needs beyond their draw comes out of the headroom.
+    capacity_kw = float(pool.site_power_capacity_kw)
+    pool_kw = pool.count * pool.watts_per_accelerator / WATTS_PER_KW
+    draw_kw = float(pool.site_power_draw_kw) + pool_kw
+    headroom = capacity_kw - draw_kw
+    extra = it_power_kw - pool_kw
+    basis = pool.power_basis
+    site = f"{pool.site} has {headroom:.1f} kW headroom ({capacity_kw:g} kW capacity - {draw_kw:.1f} kW draw)"
+    if extra > headroom:
+        return False, (
+            f"{what} needs {it_power_kw:.1f} kW of IT load ({basis}), {extra:.1f} kW more than its "
+            f"{pool.count} accelerators' servers draw now, but {site}."
+        )
+    if extra <= 0:
+        return True, (
+            f"{what} takes {it_power_kw:.1f} kW of IT load ({basis}), within what its {pool.count} accelerators' "
+            f"servers draw now; {site}."
+        )
+    return True, f"{what} adds {extra:.1f} kW of IT load ({basis}) to what its servers draw now; {site}."
