@@ -1,17 +1,19 @@
 """The inventory in Django's admin, for daily use by staff.
 
-Scoping (`OrganizationScopedMixin`, the one place it lives): superusers see and edit everything. Any other staff
-user sees and edits only the rows of organizations where they are an owner or assessor: change lists are filtered,
-another organization's row is "not found", foreign key choices and the organization field are limited to those
-organizations, and a row may only point to rows of its own organization. Catalog entries (accelerator types, model
-profiles) shared by everyone are read-only for them; their organizations' private entries are editable. Django's
-model permissions (groups) still decide which models a staff user may view, add, change or delete.
+Scoping lives in `accounts.admin_scoping` (every app's admin uses it): superusers see and edit everything, other
+staff only the rows of organizations where they are an owner or assessor. Rows are validated by the models' own
+rules (field validators, ``clean()``, per-organization uniques), like every other channel. Catalog entries shared by
+everyone are read-only but to superusers; an organization's private entries are editable.
 
-Import and export (django-import-export, CSV and XLSX) of the organization-owned rows: an import goes into one
-organization chosen in the import form (limited as above); rows are matched by natural key (a site by its name,
-a server by its hostname, ...) within it, and related rows are found by name within it (a server's site by name,
-its accelerator type by model in the shared catalog or the organization's private one). The templates are ours
-(templates/inventory/admin_*.html), so the admin needs nothing of the import_export app but its Python code.
+Import and export go through the inventory's own services, as in the app and the API:
+
+- **Import** (a link on each organization-owned change list): upload a file of that kind into one organization the
+  user may edit. It becomes an import job (`inventory.services.import_jobs`): the same checks, the same problem list
+  (row, column, message), a preview, then "Confirm the import" on the job's admin page, all or nothing. CSV, JSON
+  and YAML, as everywhere.
+- **Export** (actions on the selected rows): the rows of one organization as the app exports them
+  (`inventory.services.exports`): related rows by name, files that import back, formulas neutralized. Catalog
+  entries and reference data export as stored (`records_export`), through the same CSV writer.
 """
 
 from __future__ import annotations
@@ -19,23 +21,34 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.db.models import F, Model, Q, QuerySet, UniqueConstraint
-from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
-from import_export import fields, resources
-from import_export.admin import ExportMixin, ImportExportModelAdmin
-from import_export.formats import base_formats
-from import_export.forms import ConfirmImportForm, ImportForm
-from import_export.widgets import ForeignKeyWidget
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from accounts.models import Organization, Role
+from accounts.admin_scoping import (
+    ORGANIZATION_FILTER,
+    OrganizationInlineFormSet,
+    OrganizationScopedMixin,
+    ScopedHistoryAdmin,
+    editable_organization_ids,
+    scope,
+)
+from accounts.models import Organization
+from config.errors import DomainError
 
+from . import services
+from .import_views import KIND_LABELS, add_upload_errors, preview_tables
+from .importing import FORMATS, INVENTORY, MODEL_KINDS, SPECS
 from .models import (
     AcceleratorType,
     CloudCapacity,
     GridRegion,
     ImportJob,
+    ImportStatus,
     ModelProfile,
     NetworkFabric,
     Server,
@@ -44,331 +57,177 @@ from .models import (
     Workload,
 )
 
-EDITOR_ROLES = (Role.OWNER, Role.ASSESSOR)
-# Related-row filters offer only the rows in the (scoped) change list, not every organization's.
-ORGANIZATION_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
-FORMATS = [base_formats.CSV, base_formats.XLSX]
-_CACHE_ATTR = "_inventory_admin_organization_ids"
+# --- import and export ---------------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = FORMATS  # csv, json, yaml: what import reads back
 
 
-# --- scoping ------------------------------------------------------------------------------------------------------
+def download(export: services.Export) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
 
 
-def editable_organizations(request: HttpRequest) -> QuerySet[Organization] | None:
-    """The organizations whose rows the user may see and edit in the admin; None for a superuser (all of them)."""
-    user = request.user
-    if user.is_superuser:
-        return None
-    if not user.is_authenticated:  # e.g. the admin's log-in page lists the apps too
-        return Organization.objects.none()
-    return Organization.objects.filter(memberships__user=user, memberships__role__in=EDITOR_ROLES)
-
-
-def editable_organization_ids(request: HttpRequest) -> frozenset[int] | None:
-    if request.user.is_superuser:
-        return None
-    if not hasattr(request, _CACHE_ATTR):
-        setattr(request, _CACHE_ATTR, frozenset(editable_organizations(request).values_list("pk", flat=True)))
-    return getattr(request, _CACHE_ATTR)
-
-
-def scope(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
-    """Rows of the request's editable organizations, plus the shared rows where the organization may be empty."""
-    ids = editable_organization_ids(request)
-    if ids is None:
-        return queryset
-    if queryset.model is Organization:
-        return queryset.filter(pk__in=ids)
-    condition = Q(organization__in=ids)
-    if queryset.model._meta.get_field("organization").null:
-        condition |= Q(organization__isnull=True)
-    return queryset.filter(condition)
-
-
-def _has_organization(model: type[Model]) -> bool:
-    return any(f.name == "organization" for f in model._meta.get_fields())
-
-
-class OrganizationAdminForm(forms.ModelForm):
-    """A row may only point to rows of its own organization (or to shared catalog entries).
-
-    Inline rows take their organization from the parent row (it is not a form field); their per-organization
-    unique constraints are checked here too, so a duplicate is a form error rather than an IntegrityError.
-    """
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        organization = cleaned.get("organization") if "organization" in self.fields else None
-        organization_id = organization.pk if organization is not None else self.instance.organization_id
-        if organization_id is None:
-            return cleaned
-        for name, value in list(cleaned.items()):
-            if name == "organization" or not isinstance(value, Model):
-                continue
-            owner = getattr(value, "organization_id", None)
-            if owner is not None and owner != organization_id:
-                self.add_error(name, f"“{value}” belongs to another organization than this row.")
-        return cleaned
-
-    def validate_unique(self) -> None:
-        super().validate_unique()
-        exclude = self._get_validation_exclusions()
-        if "organization" not in exclude or self.instance.organization_id is None:
-            return  # the organization is a field: Django has checked the constraints with it
-        exclude = exclude - {"organization"}
-        for constraint in self.instance._meta.constraints:
-            if isinstance(constraint, UniqueConstraint) and "organization" in constraint.fields:
-                try:
-                    constraint.validate(type(self.instance), self.instance, exclude=exclude)
-                except forms.ValidationError as error:
-                    self._update_errors(error)
-
-
-class OrganizationScopedMixin:
-    """Organization scoping for model admins and inlines (see the module docstring)."""
-
-    form = OrganizationAdminForm
-    #: A saved row keeps its organization (moving it would strand the rows that refer to it).
-    organization_fixed_once_saved = True
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return scope(super().get_queryset(request), request)  # type: ignore[misc]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        related = db_field.remote_field.model
-        if not request.user.is_superuser and (related is Organization or _has_organization(related)):
-            kwargs["queryset"] = scope(related._default_manager.all(), request)
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        if db_field.name == "organization" and field is not None and not request.user.is_superuser:
-            field.required = True  # only superusers add shared catalog entries
-            field.empty_label = None
-        return field
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        readonly = tuple(super().get_readonly_fields(request, obj))  # type: ignore[misc]
-        return (*readonly, "organization") if obj is not None and self.organization_fixed_once_saved else readonly
-
-    def get_autocomplete_fields(self, request: HttpRequest) -> Any:
-        # The organizations' own admin is not scoped: other staff pick from a list limited to their organizations.
-        fields_ = tuple(super().get_autocomplete_fields(request))  # type: ignore[misc]
-        return (*fields_, "organization") if request.user.is_superuser else fields_
-
-    def _in_scope(self, request: HttpRequest) -> bool:
-        """Superusers, and staff who own or assess at least one organization."""
-        ids = editable_organization_ids(request)
-        return ids is None or bool(ids)
-
-    def _may_edit(self, request: HttpRequest, obj: Any) -> bool:
-        ids = editable_organization_ids(request)
-        return ids is None or (bool(ids) and (obj is None or obj.organization_id in ids))
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._in_scope(request) and super().has_module_permission(request)  # type: ignore[misc]
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._in_scope(request) and super().has_view_permission(request, obj)  # type: ignore[misc]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return self._in_scope(request) and super().has_add_permission(request, *args)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_edit(request, obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_edit(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
-
-
-# --- import and export --------------------------------------------------------------------------------------------
-
-
-class OrganizationImportForm(ImportForm):
+class AdminImportForm(forms.Form):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.none(), help_text="Every row of the file goes into this organization."
     )
-    field_order = ["organization", "resource", "import_file", "format"]
-
-
-class OrganizationConfirmImportForm(ConfirmImportForm):
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), widget=forms.HiddenInput)
-
-
-class OrganizationForeignKeyWidget(ForeignKeyWidget):
-    """Finds a related row by `field` among the rows of the import's organization.
-
-    Catalog models also offer the shared entries; an organization's private entry wins over a shared one.
-    """
-
-    def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
-        condition = Q(organization__slug=row.get("organization"))
-        if self.model._meta.get_field("organization").null:
-            condition |= Q(organization__isnull=True)
-        return self.model._default_manager.filter(condition)
-
-    def get_instance_by_lookup_fields(self, value: Any, row: Any, **kwargs: Any) -> Any:
-        lookup = self.get_lookup_kwargs(value, row, **kwargs)
-        queryset = self.get_queryset(value, row, **kwargs).filter(**lookup)
-        obj = queryset.order_by(F("organization").asc(nulls_last=True)).first()
-        if obj is None:
-            raise ValueError(f"No {self.model._meta.verbose_name} “{value}” in {row.get('organization')}.")
-        return obj
-
-
-def related(model: type[Model], attribute: str, lookup: str) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=attribute, widget=OrganizationForeignKeyWidget(model, lookup))
-
-
-class OrganizationResource(resources.ModelResource):
-    """Rows of one organization; `organization` (its slug) is a column of exports and is checked on import."""
-
-    organization = fields.Field(
-        attribute="organization", column_name="organization", widget=ForeignKeyWidget(Organization, "slug")
+    file = forms.FileField(allow_empty_file=True, help_text="CSV (header row first), JSON or YAML; UTF-8.")
+    file_format = forms.ChoiceField(
+        label="Format",
+        required=False,
+        choices=[("", "From the extension"), ("csv", "CSV"), ("json", "JSON"), ("yaml", "YAML")],
     )
-    upper_case_columns: tuple[str, ...] = ()
-
-    class Meta:
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-
-    def __init__(self, organization: Organization | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.organization = organization
-
-    def get_queryset(self) -> QuerySet[Any]:
-        queryset = super().get_queryset()
-        return queryset.filter(organization=self.organization) if self.organization is not None else queryset
-
-    def before_import(self, dataset: Any, **kwargs: Any) -> None:
-        if self.organization is None:
-            raise ValueError("Choose the organization to import into.")
-        if "organization" not in dataset.headers:  # the natural keys start with it; every row gets it
-            dataset.append_col([self.organization.slug] * len(dataset), header="organization")
-        super().before_import(dataset, **kwargs)
-
-    def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        named = str(row.get("organization") or "").strip()
-        if named and named != self.organization.slug:
-            raise forms.ValidationError(
-                {"organization": f"This row is for “{named}”; the import goes into “{self.organization.slug}”."}
-            )
-        row["organization"] = self.organization.slug
-        for column in self.upper_case_columns:
-            if row.get(column):
-                row[column] = str(row[column]).strip().upper()
-        super().before_import_row(row, **kwargs)
 
 
-class SiteResource(OrganizationResource):
-    upper_case_columns = ("country", "currency")
+def _export_action(file_format: str) -> Any:
+    def action(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
+        return model_admin.export_rows(request, queryset, file_format)
 
-    class Meta(OrganizationResource.Meta):
-        model = Site
-        import_id_fields = ("organization", "name")
-        exclude = ("id",)
-
-
-class ServerResource(OrganizationResource):
-    site = related(Site, "site", "name")
-    accelerator_type = related(AcceleratorType, "accelerator_type", "model")
-
-    class Meta(OrganizationResource.Meta):
-        model = Server
-        import_id_fields = ("organization", "hostname")
-        exclude = ("id",)
+    action.__name__ = f"export_{file_format}"
+    return admin.action(description=f"Export the selected rows as {file_format.upper()}")(action)
 
 
-class StorageSystemResource(OrganizationResource):
-    site = related(Site, "site", "name")
+class RowsTransferMixin:
+    """Import and export for the admin of one kind of organization-owned rows (see the module docstring)."""
 
-    class Meta(OrganizationResource.Meta):
-        model = StorageSystem
-        import_id_fields = ("organization", "site", "name")
-        exclude = ("id",)
+    change_list_template = "inventory/admin_change_list.html"
+    actions = [_export_action(fmt) for fmt in EXPORT_FORMATS]
+    model: Any
+    admin_site: Any
 
+    @property
+    def kind(self) -> str:
+        return MODEL_KINDS[self.model]
 
-class NetworkFabricResource(OrganizationResource):
-    site = related(Site, "site", "name")
-
-    class Meta(OrganizationResource.Meta):
-        model = NetworkFabric
-        import_id_fields = ("organization", "site", "name")
-        exclude = ("id",)
-
-
-class CloudCapacityResource(OrganizationResource):
-    upper_case_columns = ("currency",)
-    accelerator_type = related(AcceleratorType, "accelerator_type", "model")
-
-    class Meta(OrganizationResource.Meta):
-        model = CloudCapacity
-        import_id_fields = ("organization", "provider", "region", "instance_type")
-        exclude = ("id",)
-
-
-class WorkloadResource(OrganizationResource):
-    model_profile = related(ModelProfile, "model_profile", "name")
-
-    class Meta(OrganizationResource.Meta):
-        model = Workload
-        import_id_fields = ("organization", "name")
-        exclude = ("id",)
-
-
-class ImportExportTemplatesMixin:
-    """Our self-contained templates for the change list, import and export pages; CSV and XLSX."""
-
-    import_export_change_list_template = "inventory/admin_change_list.html"
-    import_template_name = "inventory/admin_import.html"
-    export_template_name = "inventory/admin_export.html"
-    formats = FORMATS
-
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)  # type: ignore[attr-defined]
-
-
-class OrganizationOwnedAdmin(OrganizationScopedMixin, ImportExportTemplatesMixin, ImportExportModelAdmin):
-    """Base of the organization-owned rows' admins: scoped, organization fixed once saved, import and export."""
-
-    import_form_class = OrganizationImportForm
-    confirm_form_class = OrganizationConfirmImportForm
-    list_per_page = 50
+    def get_urls(self) -> list[Any]:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="{}_{}_import".format(*info)), *super().get_urls()]  # type: ignore[misc]
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return self.has_add_permission(request) and self.has_change_permission(request)
+        return self.has_add_permission(request) and self.has_change_permission(request)  # type: ignore[attr-defined]
 
-    def _limit_organizations(self, form: forms.Form, request: HttpRequest) -> forms.Form:
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        extra = {"has_import_permission": self.has_import_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra)  # type: ignore[misc]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = AdminImportForm(request.POST or None, request.FILES or None)
         choices = scope(Organization.objects.all(), request)
         form.fields["organization"].queryset = choices
-        if not form.is_bound and len(ids := editable_organization_ids(request) or ()) == 1:
-            form.initial.setdefault("organization", next(iter(ids)))
-        return form
+        if not form.is_bound and len(only := list(choices.values_list("pk", flat=True)[:2])) == 1:
+            form.initial["organization"] = only[0]
+        if form.is_valid():
+            try:
+                job = services.import_job_create(
+                    organization=form.cleaned_data["organization"],
+                    user=request.user,
+                    upload=form.cleaned_data["file"],
+                    kind=self.kind,
+                    file_format=form.cleaned_data["file_format"] or None,
+                )
+                services.import_job_start(job=job, confirm=False)
+            except DomainError as error:  # a file that cannot be imported; the broker down (nothing kept)
+                add_upload_errors(form, error)
+            else:
+                return HttpResponseRedirect(reverse("admin:inventory_importjob_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import {self.model._meta.verbose_name_plural}",
+            "form": form,
+            "columns": SPECS[self.kind].columns,
+            "key": " + ".join(SPECS[self.kind].key),
+        }
+        return TemplateResponse(request, "inventory/admin_import.html", context)
 
-    def create_import_form(self, request: HttpRequest) -> Any:
-        return self._limit_organizations(super().create_import_form(request), request)
-
-    def create_confirm_form(self, request: HttpRequest, import_form: Any = None) -> Any:
-        return self._limit_organizations(super().create_confirm_form(request, import_form), request)
-
-    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict[str, Any]:
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            organization = import_form.cleaned_data["organization"]
-            initial.update(organization=organization.pk, organization_name=organization.name)
-        return initial
-
-    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> dict[str, Any]:
-        form = kwargs.get("form")
-        cleaned = getattr(form, "cleaned_data", None) or {}
-        return {"organization": cleaned.get("organization")}
+    def export_rows(self, request: HttpRequest, queryset: QuerySet[Any], file_format: str) -> HttpResponse | None:
+        organizations = list(queryset.values_list("organization", flat=True).distinct()[:2])
+        if len(organizations) != 1:
+            self.message_user(  # type: ignore[attr-defined]
+                request, "Export the rows of one organization at a time (filter by organization).", messages.ERROR
+            )
+            return None
+        organization = Organization.objects.get(pk=organizations[0])
+        export = services.inventory_export(
+            organization=organization, kind=self.kind, file_format=file_format, only=queryset
+        )
+        return download(export)
 
 
-class OrganizationInlineFormSet(BaseInlineFormSet):
-    """Inline rows belong to the parent row's organization."""
+@admin.action(description="Export the selected rows as CSV")
+def export_records(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse:
+    return download(services.records_export(queryset=queryset, name=str(model_admin.model._meta.verbose_name_plural)))
 
-    def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
-        form.instance.organization_id = self.instance.organization_id
-        return form
+
+class ImportJobTransferMixin:
+    """The import job's admin page: status, problems, preview, and "Confirm the import" for a valid one."""
+
+    change_form_template = "inventory/admin_import_job.html"
+    model: Any
+    admin_site: Any
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.confirm_view)
+        return [path("<uuid:pk>/confirm/", view, name="inventory_importjob_confirm"), *super().get_urls()]  # type: ignore[misc]
+
+    def may_confirm(self, request: HttpRequest, job: ImportJob) -> bool:
+        """Someone who may edit the job's organization and import every kind its file holds."""
+        ids = editable_organization_ids(request)
+        if ids is not None and job.organization_id not in ids:
+            return False
+        kinds = list(SPECS) if job.kind == INVENTORY else [job.kind]
+        for kind in kinds:
+            model_admin = self.admin_site._registry.get(SPECS[kind].model)
+            if model_admin is None or not model_admin.has_import_permission(request):
+                return False
+        return True
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        job = self.get_object(request, object_id)  # type: ignore[attr-defined]
+        extra = dict(extra_context or {})
+        if job is not None:
+            errors, error_count = services.job_errors(job)
+            extra.update(
+                job=job,
+                errors=errors,
+                error_count=error_count,
+                preview_tables=preview_tables(job) if job.status != ImportStatus.INVALID else [],
+                kind_label=KIND_LABELS.get(job.kind, "Several kinds"),
+                may_confirm=job.status == ImportStatus.READY and self.may_confirm(request, job),
+                confirm_url=reverse("admin:inventory_importjob_confirm", args=[job.pk]),
+            )
+        return super().change_view(request, object_id, form_url, extra)  # type: ignore[misc]
+
+    def confirm_view(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        job = get_object_or_404(self.get_queryset(request), pk=pk)  # type: ignore[attr-defined]
+        if request.method != "POST" or not self.may_confirm(request, job):
+            raise PermissionDenied
+        if job.status != ImportStatus.READY:
+            messages.info(request, services.not_waiting(job).errors[0].message)
+        else:
+            try:
+                services.import_job_confirm(job=job)
+            except DomainError as error:  # the broker down: the job waits for confirmation again
+                messages.error(request, " ".join(error.messages))
+            job.refresh_from_db()
+            if job.status == ImportStatus.DONE:
+                messages.success(request, f"Imported: {job.created_count} new, {job.updated_count} updated.")
+        return HttpResponseRedirect(reverse("admin:inventory_importjob_change", args=[job.pk]))
+
+
+# --- organization-owned rows ---------------------------------------------------------------------------------
+
+
+class OrganizationOwnedAdmin(RowsTransferMixin, ScopedHistoryAdmin):
+    """Base of the organization-owned rows' admins: scoped, organization fixed once saved, import and export."""
+
+    list_per_page = 50
 
 
 class OrganizationInline(OrganizationScopedMixin, admin.TabularInline):
@@ -377,9 +236,6 @@ class OrganizationInline(OrganizationScopedMixin, admin.TabularInline):
     organization_fixed_once_saved = False  # not a field of the inline: the parent's
     extra = 0
     show_change_link = True
-
-
-# --- organization-owned rows --------------------------------------------------------------------------------------
 
 
 class ServerInline(OrganizationInline):
@@ -400,7 +256,6 @@ class NetworkFabricInline(OrganizationInline):
 
 @admin.register(Site)
 class SiteAdmin(OrganizationOwnedAdmin):
-    resource_classes = [SiteResource]
     list_display = ("name", "organization", "country", "region", "power_capacity_kw", "pue", "cooling")
     list_filter = ("cooling", "country", ORGANIZATION_FILTER)
     search_fields = ("name", "region", "country", "organization__name")
@@ -413,12 +268,15 @@ class SiteAdmin(OrganizationOwnedAdmin):
             {"fields": ("power_capacity_kw", "pue", "renewable_share_pct", "grid_intensity_override")},
         ),
         ("Electricity price", {"fields": ("electricity_price_per_kwh", "currency")}),
+        (
+            "Monthly costs besides energy (in the site's currency)",
+            {"fields": ("colocation_per_month", "maintenance_per_month", "staff_per_month")},
+        ),
     )
 
 
 @admin.register(Server)
 class ServerAdmin(OrganizationOwnedAdmin):
-    resource_classes = [ServerResource]
     list_display = (
         "hostname",
         "organization",
@@ -443,14 +301,25 @@ class ServerAdmin(OrganizationOwnedAdmin):
     fieldsets = (
         (None, {"fields": ("organization", "site", "hostname", "status", "serial", "vendor", "model")}),
         ("Compute", {"fields": ("accelerator_type", "accelerator_count", "cpu_cores", "ram_gb")}),
-        ("Power and cost", {"fields": ("power_w", "power_measured", "purchase_date", "purchase_cost")}),
+        (
+            "Power and cost",
+            {
+                "fields": (
+                    "power_w",
+                    "power_measured",
+                    "purchase_date",
+                    "purchase_cost",
+                    "purchase_currency",
+                    "depreciation_years",
+                )
+            },
+        ),
         ("Software", {"fields": ("os", "gpu_driver_version", "cuda_version")}),
     )
 
 
 @admin.register(StorageSystem)
 class StorageSystemAdmin(OrganizationOwnedAdmin):
-    resource_classes = [StorageSystemResource]
     list_display = ("name", "organization", "site", "kind", "usable_tb", "read_throughput_gbps")
     list_filter = ("kind", ORGANIZATION_FILTER)
     search_fields = ("name", "site__name", "organization__name")
@@ -460,7 +329,6 @@ class StorageSystemAdmin(OrganizationOwnedAdmin):
 
 @admin.register(NetworkFabric)
 class NetworkFabricAdmin(OrganizationOwnedAdmin):
-    resource_classes = [NetworkFabricResource]
     list_display = ("name", "organization", "site", "kind", "link_speed_gbps", "topology", "oversubscription_ratio")
     list_filter = ("kind", ORGANIZATION_FILTER)
     search_fields = ("name", "topology", "site__name", "organization__name")
@@ -470,7 +338,6 @@ class NetworkFabricAdmin(OrganizationOwnedAdmin):
 
 @admin.register(CloudCapacity)
 class CloudCapacityAdmin(OrganizationOwnedAdmin):
-    resource_classes = [CloudCapacityResource]
     list_display = (
         "instance_type",
         "organization",
@@ -490,7 +357,6 @@ class CloudCapacityAdmin(OrganizationOwnedAdmin):
 
 @admin.register(Workload)
 class WorkloadAdmin(OrganizationOwnedAdmin):
-    resource_classes = [WorkloadResource]
     list_display = ("name", "organization", "kind", "model_profile", "precision", "requests_per_second")
     list_filter = ("kind", "precision", ORGANIZATION_FILTER)
     search_fields = ("name", "model_profile__name", "organization__name")
@@ -510,8 +376,9 @@ class WorkloadAdmin(OrganizationOwnedAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(OrganizationScopedMixin, admin.ModelAdmin):
-    """Import jobs are made by the import pages; here they can only be inspected."""
+class ImportJobAdmin(OrganizationScopedMixin, ImportJobTransferMixin, admin.ModelAdmin):
+    """Import jobs are made by the import pages (the app's, the API's, the admin's); here they are inspected, and a
+    valid one waiting for confirmation is confirmed."""
 
     list_display = (
         "filename",
@@ -529,6 +396,7 @@ class ImportJobAdmin(OrganizationScopedMixin, admin.ModelAdmin):
     search_fields = ("filename", "organization__name", "created_by__username")
     list_select_related = ("organization", "created_by")
     date_hierarchy = "created"
+    exclude = ("errors", "preview")  # shown above the fields, as tables
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -540,12 +408,13 @@ class ImportJobAdmin(OrganizationScopedMixin, admin.ModelAdmin):
         return False
 
 
-# --- catalog --------------------------------------------------------------------------------------------------
+# --- catalog and reference data ------------------------------------------------------------------------------
 
 
-class CatalogAdmin(OrganizationScopedMixin, ImportExportTemplatesMixin, ExportMixin, admin.ModelAdmin):
+class CatalogAdmin(ScopedHistoryAdmin):
     """Shared entries (no organization) are read-only but to superusers; private ones belong to an organization."""
 
+    actions = [export_records]
     list_select_related = ("organization",)
     list_per_page = 50
 
@@ -599,9 +468,11 @@ class ModelProfileAdmin(CatalogAdmin):
 
 
 @admin.register(GridRegion)
-class GridRegionAdmin(ImportExportTemplatesMixin, ExportMixin, admin.ModelAdmin):
+class GridRegionAdmin(admin.ModelAdmin):
     """Shared reference data: read-only but to superusers."""
 
+    shared_reference = True
+    actions = [export_records]
     list_display = ("country_code", "name", "g_co2_per_kwh", "year")
     search_fields = ("country_code", "name")
     list_filter = ("year",)
@@ -614,3 +485,10 @@ class GridRegionAdmin(ImportExportTemplatesMixin, ExportMixin, admin.ModelAdmin)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+
+# Registered by their own modules: server models, GPU records, discovery runs, the NetBox configuration (hardware);
+# measured telemetry (daily summaries, Prometheus, BMC endpoints); exchange rates and overrides (exchange).
+from .exchange import admin as exchange_admin  # noqa: E402, F401
+from .hardware import admin as hardware_admin  # noqa: E402, F401
+from .telemetry import admin as telemetry_admin  # noqa: E402, F401

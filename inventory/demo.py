@@ -45,6 +45,10 @@ def seed_inventory(result: Any) -> None:
             "renewable_share_pct": 60,
             "power_capacity_kw": 400,
             "cooling": "liquid",
+            # Total cost of ownership: monthly lines besides energy, in the site's currency (docs/money.md).
+            "colocation_per_month": Decimal("18000"),
+            "maintenance_per_month": Decimal("8000"),
+            "staff_per_month": Decimal("12000"),
         },
     )
     virginia, _ = Site.objects.update_or_create(
@@ -59,6 +63,7 @@ def seed_inventory(result: Any) -> None:
             "renewable_share_pct": 30,
             "power_capacity_kw": 250,
             "cooling": "air",
+            "colocation_per_month": Decimal("14000"),
         },
     )
     h100, a100, l40s = _catalog("H100 SXM"), _catalog("A100 SXM 80GB"), _catalog("L40S")
@@ -82,6 +87,7 @@ def seed_inventory(result: Any) -> None:
         **dgx_h100,
         purchase_date=date(2024, 3, 1),
         purchase_cost=Decimal("320000"),
+        purchase_currency="EUR",
         gpu_driver_version="550.54.15",
         cuda_version="12.4",
     )
@@ -93,6 +99,7 @@ def seed_inventory(result: Any) -> None:
         **dgx_h100,
         purchase_date=date(2023, 9, 1),
         purchase_cost=Decimal("310000"),
+        purchase_currency="EUR",
         gpu_driver_version="535.129.03",
         cuda_version="12.2",
     )
@@ -111,6 +118,7 @@ def seed_inventory(result: Any) -> None:
         power_measured=True,
         purchase_date=date(2021, 6, 15),
         purchase_cost=Decimal("150000"),
+        purchase_currency="USD",
         gpu_driver_version="535.104.05",
         cuda_version="12.2",
         os="Rocky Linux 8.9",
@@ -130,6 +138,8 @@ def seed_inventory(result: Any) -> None:
         power_w=2800,
         purchase_date=date(2024, 1, 10),
         purchase_cost=Decimal("60000"),
+        purchase_currency="USD",
+        depreciation_years=4,
         gpu_driver_version="550.54.15",
         cuda_version="12.4",
         os="Ubuntu 22.04",
@@ -219,5 +229,63 @@ def seed_inventory(result: Any) -> None:
             "dataset_size_tb": 2,
         },
     )
+    _seed_findings(organization, h100)
     servers = Server.objects.filter(organization=organization).count()
-    result.notes.append(f"Demo inventory: 2 sites, {servers} servers, 3 storage systems, 2 fabrics, 2 workloads.")
+    result.notes.append(
+        f"Demo inventory: 3 sites, {servers} servers, 3 storage systems, 2 fabrics, 3 workloads. What InfraReady "
+        "finds: the 70B training run cannot finish by its deadline on the fleet, and Munich Lab runs near its "
+        "power limit."
+    )
+
+
+def _seed_findings(organization: Any, h100: AcceleratorType) -> None:
+    """What makes the demo tell a true story, added beside the records above (which stay as they are): a site near
+    its power limit (Munich Lab: 10 DGX H100 rated 102 kW on a 110 kW feed) and a training run the fleet cannot
+    finish on time (70B parameters on 200 billion tokens in 14 days needs about 200 H100 at 40 % MFU; the
+    largest pool has 128), so the capacity page shows the finding and the roadmap adds the accelerators."""
+    munich, _ = Site.objects.update_or_create(
+        organization=organization,
+        name="Munich Lab",
+        defaults={
+            "country": "DE",
+            "region": "eu-central",
+            "pue": 1.4,
+            "electricity_price_per_kwh": Decimal("0.2200"),
+            "currency": "EUR",
+            "renewable_share_pct": 45,
+            "power_capacity_kw": 110,
+            "cooling": "air",
+        },
+    )
+    _servers(
+        organization,
+        munich,
+        "muc-h100",
+        range(1, 11),
+        vendor="NVIDIA",
+        model="DGX H100",
+        cpu_cores=112,
+        ram_gb=2048,
+        accelerator_type=h100,
+        accelerator_count=8,
+        power_w=10200,
+        os="Ubuntu 22.04",
+        status=ServerStatus.ACTIVE,
+        purchase_date=date(2024, 9, 1),
+        purchase_cost=Decimal("300000"),
+        gpu_driver_version="550.54.15",
+        cuda_version="12.4",
+    )
+    Workload.objects.update_or_create(
+        organization=organization,
+        name="Domain model training (70B)",
+        defaults={
+            "kind": "training",
+            "model_profile": ModelProfile.objects.get(organization=None, name="Llama-3.1-70B"),
+            "precision": "bf16",
+            "training_tokens": 2e11,
+            "deadline_days": 14,
+            "assumed_mfu": 0.4,
+            "dataset_size_tb": 1,
+        },
+    )

@@ -14,7 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django_filters.fields import ModelChoiceField
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Organization
 from accounts.scoping import active_membership
@@ -36,6 +39,32 @@ from .models import (
     Workload,
     WorkloadKind,
 )
+from .services.catalog_names import AMBIGUOUS, accelerator_type_names, name_index
+
+
+class NameOrIdChoiceField(ModelChoiceField):
+    """A choice given by id (the pages' selects) or by name (``?site=Frankfurt DC`` in the API), with the import's
+    rule (`services.catalog_names`): case and spaces do not count, private before shared, ambiguous refused."""
+
+    names_of: Any = staticmethod(lambda entry: [entry.name])
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+            pk = name_index(self.queryset, self.names_of).resolve(value)
+            what = self.queryset.model._meta
+            if pk == AMBIGUOUS:
+                raise ValidationError(
+                    f"Several {what.verbose_name_plural} are named “{value.strip()}”: give the id of the one you mean.",
+                    code="ambiguous_name",
+                )
+            if pk is None:
+                raise ValidationError(f"No {what.verbose_name} is named “{value.strip()}” here.", code="unknown_name")
+            value = pk
+        return super().to_python(value)
+
+
+class AcceleratorTypeChoiceField(NameOrIdChoiceField):
+    names_of = staticmethod(accelerator_type_names)
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
@@ -69,6 +98,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
                 continue
             model = filter_.queryset.model
             filter_.queryset = choices[model](organization=organization) if organization else model.objects.none()
+            filter_.field_class = AcceleratorTypeChoiceField if model is AcceleratorType else NameOrIdChoiceField
             filter_.__dict__.pop("_field", None)  # a form field built before (e.g. by a schema generator) is stale
 
     def filter_q(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
@@ -81,12 +111,19 @@ class OrganizationFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
+@extend_schema_field(
+    {"type": "string", "description": "An id, or a name (case and spaces do not count; an ambiguous name is refused)."}
+)
+class NameOrIdFilter(django_filters.ModelChoiceFilter):
+    """A choice filter the API documents as it is: an id or a name (`NameOrIdChoiceField`), so a string."""
+
+
 def _site_filter() -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(queryset=Site.objects.none(), label="Site")
+    return NameOrIdFilter(queryset=Site.objects.none(), label="Site")
 
 
 def _accelerator_filter() -> django_filters.ModelChoiceFilter:
-    return django_filters.ModelChoiceFilter(queryset=AcceleratorType.objects.none(), label="Accelerator type")
+    return NameOrIdFilter(queryset=AcceleratorType.objects.none(), label="Accelerator type")
 
 
 class SiteFilterSet(OrganizationFilterSet):
@@ -149,7 +186,7 @@ class WorkloadFilterSet(OrganizationFilterSet):
     search_fields = ("name", "model_profile__name")
 
     kind = django_filters.ChoiceFilter(choices=WorkloadKind.choices)
-    model_profile = django_filters.ModelChoiceFilter(queryset=ModelProfile.objects.none(), label="Model")
+    model_profile = NameOrIdFilter(queryset=ModelProfile.objects.none(), label="Model")
     precision = django_filters.ChoiceFilter(choices=Precision.choices)
 
     class Meta:

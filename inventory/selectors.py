@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import IsNull
+from django.utils import timezone
 
 from accounts.models import Organization
+from config import jobs
+from config.errors import ErrorItem
+from config.jobs import JobStatus
 
 from . import capacity
 from .catalog import WORLD_AVERAGE_G_PER_KWH
+from .hardware.selectors import server_model_draw_w
 from .models import (
     AcceleratorType,
     CloudCapacity,
     GridRegion,
     ImportJob,
+    ImportStatus,
     ModelProfile,
     NetworkFabric,
     Server,
+    ServerGpu,
     ServerStatus,
+    ServerTelemetryDay,
     Site,
     StorageSystem,
     Workload,
@@ -83,6 +111,34 @@ def import_jobs_for(*, organization: Organization) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(organization=organization).select_related("created_by")
 
 
+def import_job_status(*, job: ImportJob) -> JobStatus:
+    """Where an import stands (``config.jobs``): validating or importing (waiting for a worker until one starts
+    it), then valid and waiting for confirmation or imported (succeeded), or invalid or failed."""
+    rows = f"{job.processed_rows} of about {job.total_rows} rows."
+    progress = jobs.percent(job.processed_rows, job.total_rows)
+    waiting_for_worker = bool(job.task_id) and job.started is None
+    if job.status in (ImportStatus.VALIDATING, ImportStatus.RUNNING):
+        doing = "Validating" if job.status == ImportStatus.VALIDATING else "Importing"
+        if waiting_for_worker:
+            return JobStatus("import", jobs.QUEUED, f"{doing}: waiting for a worker…", progress=0)
+        return JobStatus("import", jobs.RUNNING, f"{doing}: {rows}", progress=progress or 0)
+    if job.status == ImportStatus.READY:
+        message = f"Valid: {job.created_count} new and {job.updated_count} updated rows, waiting for confirmation."
+        return JobStatus("import", jobs.SUCCEEDED, message, progress=100)
+    if job.status == ImportStatus.DONE:
+        message = f"Imported {job.total_rows} rows: {job.created_count} new, {job.updated_count} updated."
+        return JobStatus("import", jobs.SUCCEEDED, message, progress=100)
+    count = max(job.error_count, len(job.errors or []))
+    if job.status == ImportStatus.INVALID:
+        message = f"The file has {count} problem{'s' if count != 1 else ''}; nothing was written."
+        return JobStatus("import", jobs.FAILED, message, error=ErrorItem(message, "invalid_file"))
+    first = ErrorItem.from_dict(job.errors[0]) if job.errors else None
+    error = ErrorItem(first.message if first else "The import failed.", first.code if first else "failed")
+    return JobStatus(
+        "import", jobs.FAILED, "The import failed; nothing was written.", error=error, retryable=bool(job.payload)
+    )
+
+
 @dataclass(frozen=True)
 class AcceleratorTotal:
     accelerator: str
@@ -96,8 +152,9 @@ class SitePower:
     site: str
     servers: int
     accelerators: int
-    rated_power_kw: float
+    rated_power_kw: float  # the rated rungs only (recorded, server model, TDP x 1.82)
     power_capacity_kw: float | None
+    power_kw: float = 0.0  # the power ladder: measured where telemetry gives it, else rated
 
 
 @dataclass(frozen=True)
@@ -113,25 +170,362 @@ class InventoryOverview:
     workloads: int = 0
 
 
-def server_draw_w(prefix: str = "") -> Coalesce:
-    """A server's power draw in W, in the database: its `power_w` (measured or nameplate), else its accelerators'
-    TDP x the server overhead factor (`inventory.capacity.DEFAULT_SERVER_OVERHEAD_FACTOR`, from the DGX H100
-    datasheet), else 0. The same rule as `inventory.analysis`, so the overview, the facts and the capacity model
-    agree. ``prefix`` reaches servers through a relation (``"servers__"`` from a site)."""
-    return Coalesce(
-        Cast(F(f"{prefix}power_w"), FloatField()),
-        F(f"{prefix}accelerator_count")
-        * F(f"{prefix}accelerator_type__tdp_w")
-        * Value(capacity.DEFAULT_SERVER_OVERHEAD_FACTOR, output_field=FloatField()),
-        Value(0.0),
+# --------------------------------------------------------------------------------------------------
+# The server power rule: one ladder, in the database
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PowerRung:
+    """One rung of the server power ladder: the server rows it applies to (``condition``), the whole-server watts
+    it gives them (``watts``), its key (the ``power_source`` label) and words for people."""
+
+    key: str
+    label: str
+    basis: str
+    condition: Q
+    watts: Any
+
+
+POWER_NONE = "none"
+"""``power_source`` of a server no rung applies to (no recorded power, no accelerator with a TDP): 0 W."""
+
+
+MEASURED_WINDOW_DAYS = 7
+"""Days of measured telemetry (`ServerTelemetryDay`) the ladder's measured rungs read, today included."""
+
+NON_ACCELERATOR_SHARE = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR - 1.0
+"""The non-accelerator share of a server's power, per watt of accelerator TDP: 0.821 (the NVIDIA DGX H100
+datasheet's 10.2 kW system for 8 x 700 W GPUs leaves 4.6 kW for CPUs, memory, network and fans). Added to the
+measured accelerator power (DCGM), which covers the GPUs only: CPUs and fans do not idle with the GPUs, so the
+share is taken at its rated value, not scaled by the measured load."""
+
+MEASURED_RUNGS = ("measured_server", "measured_accelerators")
+"""The rungs read from measured telemetry (the others are rated: recorded, server model, TDP)."""
+
+
+def measured_window(*, today: date | None = None) -> tuple[date, date]:
+    """The UTC days the measured rungs read: the last `MEASURED_WINDOW_DAYS` up to today, both included."""
+    end = today or timezone.now().date()
+    return end - timedelta(days=MEASURED_WINDOW_DAYS - 1), end
+
+
+def _window_p95(prefix: str, field_name: str, window: tuple[date, date]) -> Subquery:
+    """The highest daily p95 of ``field_name`` of the server (``OuterRef(prefix + "pk")``) over the window, any
+    source (the daily summaries of `inventory.telemetry`): null without a summary carrying it."""
+    start, end = window
+    days = ServerTelemetryDay.objects.filter(
+        server=OuterRef(f"{prefix}pk"), day__gte=start, day__lte=end, **{f"{field_name}__isnull": False}
+    )
+    return Subquery(
+        days.order_by().values("server").annotate(top=Max(field_name)).values("top")[:1], output_field=FloatField()
+    )
+
+
+def server_power_ladder(prefix: str = "", *, window: tuple[date, date] | None = None) -> tuple[PowerRung, ...]:
+    """The power rule as an ordered ladder: a server's whole-server watts come from the first rung whose condition
+    it meets, else 0 W (`POWER_NONE`). ``prefix`` reaches servers through a relation (``"servers__"`` from a site);
+    ``window`` is the measured rungs' days (default `measured_window`).
+
+    1. ``measured_server``: whole-server power measured by the BMC (Redfish): the highest daily p95 of
+       `ServerTelemetryDay.server_power_p95_w` over the window.
+    2. ``measured_accelerators``: the accelerators' power measured by DCGM (the highest daily p95 of
+       ``accelerator_power_p95_w`` over the window) plus the non-accelerator share (`NON_ACCELERATOR_SHARE` x
+       accelerators x TDP); needs the accelerator type's TDP.
+    3. ``recorded``: the server's ``power_w`` (measured or nameplate, `Server.power_measured` says which).
+    4. ``server_model``: the server model's usable maximum draw (`hardware.selectors.server_model_draw_w`, from
+       NetBox's device type: the largest power port's maximum draw x the ports carrying the load).
+    5. ``tdp``: accelerators x the accelerator type's TDP x `capacity.DEFAULT_SERVER_OVERHEAD_FACTOR` (1.821: the
+       NVIDIA DGX H100 datasheet's 10.2 kW for 8 x 700 W GPUs), for the CPUs, memory, network and fans around them.
+
+    Every figure built on server power (site footprints, pools, facts, the overview) reads this function, and
+    `power_source` says which rung each server took. The measured rungs are correlated subqueries on the daily
+    summaries' (server, day, source) index: still one query for a whole fleet.
+    """
+    factor = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
+    window = window or measured_window()
+    days = (window[1] - window[0]).days + 1
+    server_p95 = _window_p95(prefix, "server_power_p95_w", window)
+    accelerator_p95 = _window_p95(prefix, "accelerator_power_p95_w", window)
+    tdp_w = ExpressionWrapper(
+        Cast(F(f"{prefix}accelerator_count"), FloatField()) * Cast(F(f"{prefix}accelerator_type__tdp_w"), FloatField()),
         output_field=FloatField(),
+    )
+    return (
+        PowerRung(
+            "measured_server",
+            f"measured (Redfish), {days}-day p95",
+            f"whole-server power read from the BMC over Redfish: the highest daily p95 of the {days} days "
+            f"{window[0].isoformat()} to {window[1].isoformat()}",
+            _not_null(server_p95),
+            server_p95,
+        ),
+        PowerRung(
+            "measured_accelerators",
+            f"measured accelerators (DCGM), {days}-day p95 + non-accelerator share",
+            f"accelerator power measured by DCGM (the highest daily p95 of the {days} days {window[0].isoformat()} "
+            f"to {window[1].isoformat()}) + accelerators x TDP x {NON_ACCELERATOR_SHARE:.3f} for the rest of the "
+            "server (NVIDIA DGX H100 datasheet: 10.2 kW for 8 x 700 W GPUs)",
+            _not_null(accelerator_p95)
+            & Q(**{f"{prefix}accelerator_count__gt": 0, f"{prefix}accelerator_type__tdp_w__gt": 0}),
+            ExpressionWrapper(
+                accelerator_p95 + tdp_w * Value(NON_ACCELERATOR_SHARE, output_field=FloatField()),
+                output_field=FloatField(),
+            ),
+        ),
+        PowerRung(
+            "recorded",
+            "recorded server power",
+            "the server's recorded power draw (measured or nameplate)",
+            Q(**{f"{prefix}power_w__gt": 0}),
+            Cast(F(f"{prefix}power_w"), FloatField()),
+        ),
+        PowerRung(
+            "server_model",
+            "server model's maximum draw",
+            "the server model's usable maximum draw (NetBox device type: the largest power port's maximum draw x "
+            "the ports carrying the load)",
+            Q(**{f"{prefix}server_model__max_draw_w__gt": 0}),
+            Cast(server_model_draw_w(prefix), FloatField()),
+        ),
+        PowerRung(
+            "tdp",
+            f"TDP x {factor:.2f}",
+            f"accelerators x TDP x server overhead {factor:.3f} "
+            "(NVIDIA DGX H100 datasheet: 10.2 kW for 8 x 700 W GPUs)",
+            Q(**{f"{prefix}accelerator_count__gt": 0, f"{prefix}accelerator_type__tdp_w__gt": 0}),
+            ExpressionWrapper(tdp_w * Value(factor, output_field=FloatField()), output_field=FloatField()),
+        ),
+    )
+
+
+def _not_null(expression: Any) -> Q:
+    """``expression IS NOT NULL`` as a condition of a ``When``."""
+    return Q(IsNull(expression, False))
+
+
+def rung_keys() -> tuple[str, ...]:
+    """The ladder's keys in its order, then `POWER_NONE`."""
+    return (*(rung.key for rung in server_power_ladder()), POWER_NONE)
+
+
+def power_rung(key: str) -> PowerRung | None:
+    """The rung whose key is ``key`` (None for `POWER_NONE`)."""
+    return next((rung for rung in server_power_ladder() if rung.key == key), None)
+
+
+def server_power_expression(prefix: str = "", *, window: tuple[date, date] | None = None) -> tuple[Case, Case]:
+    """(whole-server watts, power source) of a server row, as SQL expressions: the ladder of
+    `server_power_ladder` as two ``CASE`` expressions with the same branches, defined here only."""
+    ladder = server_power_ladder(prefix, window=window)
+    watts = Case(
+        *(When(rung.condition, then=rung.watts) for rung in ladder),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    source = Case(
+        *(When(rung.condition, then=Value(rung.key)) for rung in ladder),
+        default=Value(POWER_NONE),
+        output_field=CharField(),
+    )
+    return watts, source
+
+
+def server_rated_expression(prefix: str = "") -> Case:
+    """A server's *rated* whole-server watts: the ladder without its measured rungs (what the figure would be with
+    no telemetry), to set measured power beside."""
+    rated = [rung for rung in server_power_ladder(prefix) if rung.key not in MEASURED_RUNGS]
+    return Case(
+        *(When(rung.condition, then=rung.watts) for rung in rated), default=Value(0.0), output_field=FloatField()
+    )
+
+
+def server_draw_w(prefix: str = "") -> Case:
+    """A server's power draw in W, in the database: the watts of `server_power_expression`."""
+    return server_power_expression(prefix)[0]
+
+
+@dataclass(frozen=True)
+class FleetGroup:
+    """Active servers of one site with the same accelerator type (``None``: no accelerators) and power source,
+    counted and summed in the database; ``rated_watts`` is what their rated rungs give (= ``watts`` unless the
+    power source is measured)."""
+
+    site_id: int
+    accelerator_type_id: int | None
+    power_source: str
+    servers: int
+    accelerators: int
+    watts: float
+    rated_watts: float = 0.0
+
+
+SECONDARY_GPUS = "secondary_gpus"
+"""``power_source`` of a fleet group counting the GPUs of mixed-GPU servers that are not of the server's type (no
+servers and no watts of its own: the server's power is counted once, with its main type)."""
+
+FLEET_GROUP_BY = ("site_id", "pool_type", "power_source")
+"""What the fleet is grouped by. A server's accelerators are counted by its accelerator type (``accelerator_type``
+and ``accelerator_count``, which discovery sets to its largest group of GPU records); the GPU records of another
+type on a mixed-GPU server are counted in groups of their own (`SECONDARY_GPUS`)."""
+
+
+def fleet_groups(
+    *, organization: Organization, site_ids: Iterable[int] | None = None, window: tuple[date, date] | None = None
+) -> list[FleetGroup]:
+    """The organization's active servers grouped by `FLEET_GROUP_BY` (one query, as many rows as sites x types x
+    power sources whatever the fleet size). A server's accelerators form a pool only when it has some; its power
+    follows `server_power_expression`, its rated power `server_rated_expression`."""
+    watts, source = server_power_expression(window=window)
+    servers = Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE)
+    if site_ids is not None:
+        servers = servers.filter(site_id__in=list(site_ids))
+    rows = (
+        servers.annotate(
+            pool_type=Case(
+                When(accelerator_count__gt=0, then=F("accelerator_type_id")),
+                default=Value(None),
+                output_field=IntegerField(),
+            ),
+            power_source=source,
+        )
+        .values(*FLEET_GROUP_BY)
+        .annotate(
+            n_servers=Count("id"),
+            n_accelerators=Coalesce(Sum("accelerator_count"), 0),
+            total_w=Coalesce(Sum(watts), Value(0.0), output_field=FloatField()),
+            rated_w=Coalesce(Sum(server_rated_expression()), Value(0.0), output_field=FloatField()),
+        )
+        .order_by()
+    )
+    # Mixed-GPU servers: their GPU records of another type than the server's (its largest group), counted in the
+    # same query (UNION ALL) as rows of 0 servers and 0 W (the server's power is in its own row already).
+    others = ServerGpu.objects.filter(
+        organization=organization,
+        server__status=ServerStatus.ACTIVE,
+        server__accelerator_count__gt=0,
+        accelerator_type__isnull=False,
+    ).exclude(accelerator_type_id=F("server__accelerator_type_id"))
+    if site_ids is not None:
+        others = others.filter(server__site_id__in=list(site_ids))
+    others = (
+        others.annotate(
+            group_site=F("server__site_id"),
+            pool_type=F("accelerator_type_id"),
+            power_source=Value(SECONDARY_GPUS, output_field=CharField()),
+        )
+        .values("group_site", "pool_type", "power_source")
+        .annotate(
+            n_servers=Value(0, output_field=IntegerField()),
+            n_accelerators=Count("id"),
+            total_w=Value(0.0, output_field=FloatField()),
+            rated_w=Value(0.0, output_field=FloatField()),
+        )
+        .order_by()
+    )
+    rows = rows.union(others, all=True)
+    return [
+        FleetGroup(
+            row["site_id"],
+            row["pool_type"],
+            row["power_source"],
+            row["n_servers"],
+            int(row["n_accelerators"]),
+            float(row["total_w"]),
+            float(row["rated_w"]),
+        )
+        for row in rows
+    ]
+
+
+ACCELERATOR_FIELDS = (
+    "id",
+    "organization_id",
+    "vendor",
+    "model",
+    "memory_gb",
+    "mem_bandwidth_gbps",
+    "bf16_tflops",
+    "fp8_tflops",
+    "fp16_tflops",
+    "int8_tops",
+    "tdp_w",
+    "release_year",
+    "source",
+)
+"""What the analysis reads of an accelerator type (not its ``nvidia_smi_names`` JSON)."""
+
+
+def accelerator_rows(*, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Accelerator types by id, as plain rows of `ACCELERATOR_FIELDS` (one query)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {row["id"]: row for row in AcceleratorType.objects.filter(pk__in=wanted).values(*ACCELERATOR_FIELDS)}
+
+
+def sites_with_grid(*, organization: Organization, site_ids: Iterable[int] | None = None) -> list[Site]:
+    """The organization's sites by name, each with its country's reference row (``country_g_per_kwh``,
+    ``country_name``, ``country_year``, ``country_source``; None without one), in one query."""
+    sites = Site.objects.filter(organization=organization)
+    if site_ids is not None:
+        sites = sites.filter(pk__in=list(site_ids))
+    region = GridRegion.objects.filter(country_code=OuterRef("country"))
+    return list(
+        sites.annotate(
+            country_g_per_kwh=Subquery(region.values("g_co2_per_kwh")[:1]),
+            country_name=Subquery(region.values("name")[:1]),
+            country_year=Subquery(region.values("year")[:1]),
+            country_source=Subquery(region.values("source")[:1]),
+        ).order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class GridIntensity:
+    """A site's grid carbon intensity, which figure it is (``basis``: override, country or world average) and
+    where it comes from, in words."""
+
+    g_per_kwh: float
+    basis: str
+    origin: str
+
+
+def grid_intensity_of(site: Site) -> GridIntensity:
+    """The site's own figure when recorded (``grid_intensity_override``), else its country's reference row, else
+    the IEA world average. ``site`` comes from `sites_with_grid` (else its country row is looked up: a query)."""
+    if site.grid_intensity_override is not None:
+        return GridIntensity(
+            float(site.grid_intensity_override),
+            "override",
+            f"Site {site.name}: its own grid intensity {site.grid_intensity_override:g} g/kWh (recorded, e.g. "
+            "from its electricity contract)",
+        )
+    if not hasattr(site, "country_g_per_kwh"):
+        row = GridRegion.objects.filter(country_code=site.country).values("g_co2_per_kwh", "name", "year", "source")
+        found = row.first() or {}
+        site.country_g_per_kwh = found.get("g_co2_per_kwh")
+        site.country_name, site.country_year = found.get("name"), found.get("year")
+        site.country_source = found.get("source")
+    if site.country_g_per_kwh is not None:
+        return GridIntensity(
+            float(site.country_g_per_kwh),
+            "country",
+            f"grid intensity {site.country} {site.country_g_per_kwh:g} g/kWh (reference grid_carbon_intensity.csv "
+            f"row {site.country}, {site.country_name} {site.country_year}: {site.country_source})",
+        )
+    return GridIntensity(
+        WORLD_AVERAGE_G_PER_KWH,
+        "world average",
+        f"IEA world average {WORLD_AVERAGE_G_PER_KWH:g} g/kWh (no reference row for country {site.country})",
     )
 
 
 def inventory_overview(*, organization: Organization) -> InventoryOverview:
     """Aggregates in the database: four queries whatever the fleet size.
 
-    Rated power per site: each active server's draw as :func:`server_draw_w` defines it.
+    Power per site: each active server's draw as :func:`server_draw_w` defines it (``power_kw``: measured where
+    telemetry gives it) and its rated draw (``rated_power_kw``: `server_rated_expression`), in the same query.
     """
     active = Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE)
     by_type = (
@@ -171,6 +565,14 @@ def inventory_overview(*, organization: Organization) -> InventoryOverview:
                 ),
                 0.0,
             ),
+            rated_w=Coalesce(
+                Sum(
+                    server_rated_expression("servers__"),
+                    filter=Q(servers__status=ServerStatus.ACTIVE),
+                    output_field=FloatField(),
+                ),
+                0.0,
+            ),
         )
         .order_by("name")
     )
@@ -179,8 +581,9 @@ def inventory_overview(*, organization: Organization) -> InventoryOverview:
             site=site.name,
             servers=site.n_servers,
             accelerators=site.n_accelerators,
-            rated_power_kw=site.power_w / 1000,
+            rated_power_kw=site.rated_w / 1000,
             power_capacity_kw=site.power_capacity_kw,
+            power_kw=site.power_w / 1000,
         )
         for site in sites
     ]

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model, ProtectedError, QuerySet
-from django.forms import BaseForm
-from django.http import HttpResponse, HttpResponseRedirect
+from django.forms import BaseForm, ModelChoiceField
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
@@ -27,9 +27,12 @@ from django_filters import FilterSet
 
 from accounts.models import Role
 from accounts.scoping import OrganizationViewMixin
+from config.history import history_csv, history_entries
 
 from . import filtersets, forms, selectors
+from .detail_context import server_detail_context, site_detail_context
 from .models import CloudCapacity, NetworkFabric, Server, Site, StorageSystem, Workload, WorkloadKind
+from .money import format_money
 
 PAGE_SIZE = 50
 
@@ -53,6 +56,16 @@ def display(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+MONEY_FIELDS: dict[str, tuple[Callable[[Any], str], str]] = {
+    "purchase_cost": (lambda server: server.purchase_currency or server.site.currency, ""),
+    "colocation_per_month": (lambda site: site.currency, " a month"),
+    "maintenance_per_month": (lambda site: site.currency, " a month"),
+    "staff_per_month": (lambda site: site.currency, " a month"),
+    "hourly_price": (lambda cloud: cloud.currency, " an instance-hour"),
+}
+"""Detail fields that are money: formatted by their currency (`inventory.money.format_money`)."""
 
 
 @dataclass(frozen=True)
@@ -129,14 +142,6 @@ def _workload_demand(workload: Workload) -> str:
     return f"{workload.training_tokens:.3g} tokens{deadline}"
 
 
-def _site_detail_context(site: Site, organization: Any) -> dict[str, Any]:
-    return {
-        "servers": selectors.servers_for(organization=organization).filter(site=site),
-        "storage_systems": selectors.storage_systems_for(organization=organization).filter(site=site),
-        "network_fabrics": selectors.network_fabrics_for(organization=organization).filter(site=site),
-    }
-
-
 SITES = Kind(
     name="site",
     path="sites",
@@ -164,9 +169,13 @@ SITES = Kind(
         "grid_intensity_override",
         "electricity_price_per_kwh",
         "currency",
+        "colocation_per_month",
+        "maintenance_per_month",
+        "staff_per_month",
     ),
-    detail_context=_site_detail_context,
+    detail_context=site_detail_context,
 )
+
 
 SERVERS = Kind(
     name="server",
@@ -200,10 +209,14 @@ SERVERS = Kind(
         "power_measured",
         "purchase_date",
         "purchase_cost",
+        "purchase_currency",
+        "depreciation_years",
         "os",
         "gpu_driver_version",
         "cuda_version",
+        "server_model",
     ),
+    detail_context=server_detail_context,
 )
 
 STORAGE = Kind(
@@ -260,7 +273,7 @@ CLOUD = Kind(
         Column("Region", "region"),
         Column("Accelerators", lambda c: _accelerators(c.accelerators_per_instance, c.accelerator_type)),
         Column("Instances", "instances", numeric=True),
-        Column("Price per hour", lambda c: f"{display(c.hourly_price)} {c.currency}", numeric=True),
+        Column("Price per hour", lambda c: format_money(c.hourly_price, c.currency), numeric=True),
     ),
     detail_fields=(
         "provider",
@@ -315,6 +328,30 @@ def detail_url(obj: Any) -> str | None:
     return kind.url("detail", obj.pk) if kind is not None else None
 
 
+def missing_first_steps(kind: Kind, organization: Any, *, can_write: bool) -> list[dict[str, Any]]:
+    """What must exist before a row of this kind can be recorded and does not yet: for every required choice of its
+    form with nothing to choose (a server needs a site), the step that comes first and where to take it (a page of
+    the app, else none: the hint then says who can)."""
+    steps = []
+    for name, form_field in kind.form_class.base_fields.items():
+        if not (isinstance(form_field, ModelChoiceField) and form_field.required):
+            continue
+        model = form_field.queryset.model
+        choices = forms.CHOICES_FOR.get(model)
+        if choices is None or choices(organization=organization).exists():
+            continue
+        first = KIND_OF_MODEL.get(model)
+        steps.append(
+            {
+                "field": capfirst(str(kind.model._meta.get_field(name).verbose_name)),
+                "singular": str(model._meta.verbose_name),
+                "plural": str(model._meta.verbose_name_plural),
+                "url": first.create_url if first is not None and can_write else None,
+            }
+        )
+    return steps
+
+
 class ImportLinksMixin:
     """`import_url` / `export_url` for the Import and Export buttons, once the import pages exist."""
 
@@ -361,6 +398,10 @@ class ObjectListView(ImportLinksMixin, KindMixin, ListView):
         assert self.kind is not None
         context["filter_form"] = self.filterset.form
         context["filtered"] = any(value for key, value in self.request.GET.items() if key != "page")
+        if not context["object_list"] and not context["filtered"]:  # only an empty list asks (no query otherwise)
+            context["first_steps"] = missing_first_steps(
+                self.kind, self.organization, can_write=context.get("can_write", False)
+            )
         context["rows"] = [
             {"object": obj, "edit_url": self.kind.url("update", obj.pk), "cells": self._cells(obj)}
             for obj in context["object_list"]
@@ -390,6 +431,7 @@ class ObjectDetailView(KindMixin, DetailView):
         context["fields"] = [self._field(obj, name, labels.get(name)) for name in self.kind.detail_fields]
         context["edit_url"] = self.kind.url("update", obj.pk)
         context["delete_url"] = self.kind.url("delete", obj.pk)
+        context["history_url"] = self.kind.url("history", obj.pk) if hasattr(type(obj), "history") else None
         if self.kind.detail_context is not None:
             context.update(self.kind.detail_context(obj, self.organization))
         return context
@@ -398,12 +440,36 @@ class ObjectDetailView(KindMixin, DetailView):
     def _field(obj: Any, name: str, label: str | None) -> dict[str, Any]:
         model_field = obj._meta.get_field(name)
         value = getattr(obj, f"get_{name}_display")() if model_field.choices else getattr(obj, name)
+        text = display(value)
+        if name in MONEY_FIELDS and value is not None:
+            currency, per = MONEY_FIELDS[name]
+            text = format_money(value, currency(obj)) + per
         return {
             "label": label or capfirst(model_field.verbose_name),
             "help": model_field.help_text,
-            "text": display(value),
+            "text": text,
             "url": detail_url(value),
         }
+
+
+class ObjectHistoryView(KindMixin, DetailView):
+    """Every change of one record: who, when, each field before and after (``?export=csv``: as CSV)."""
+
+    template_name = "inventory/object_history.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        self.entries = history_entries(type(self.object), pk=self.object.pk)
+        if request.GET.get("export") == "csv":
+            response = HttpResponse(history_csv(self.entries, subject=str(self.object)), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="{self.kind.name}-{self.object.pk}-history.csv"'
+            return response
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(entries=self.entries, detail_url=self.kind.url("detail", self.object.pk))
+        return context
 
 
 class WriteMixin(KindMixin):
@@ -435,6 +501,13 @@ class ObjectEditView(WriteMixin, UpdateView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "organization": self.organization}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        assert self.kind is not None
+        if self.object is None:
+            context["first_steps"] = missing_first_steps(self.kind, self.organization, can_write=True)
+        return context
 
     def form_valid(self, form: forms.OrganizationModelForm) -> HttpResponse:
         assert self.kind is not None
@@ -489,7 +562,7 @@ class OverviewView(ImportLinksMixin, OrganizationViewMixin, TemplateView):
         context["power_rows"] = [
             {
                 "site": row,
-                "pct": round(100 * row.rated_power_kw / row.power_capacity_kw) if row.power_capacity_kw else None,
+                "pct": round(100 * row.power_kw / row.power_capacity_kw) if row.power_capacity_kw else None,
             }
             for row in overview.power_by_site
         ]

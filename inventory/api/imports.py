@@ -1,6 +1,9 @@
-"""Bulk import, export and nvidia-smi discovery in the REST API (routes in `import_urls`).
+"""Bulk import and export in the REST API (routes in `import_urls`; discovery is in `discovery`).
 
-Problems always come as ``{"errors": [{"row", "column", "message"}, ...], "error_count": n}``.
+Problems come in the API's one error shape (``config.api_errors``): the services raise `config.errors` domain
+errors whose items carry the ``row`` and ``column`` of the file (or the request ``field``), and ``error_count``
+counts them all when only the first are listed. A job's status (``ImportJobSerializer``) lists its problems as the
+same items.
 """
 
 from __future__ import annotations
@@ -9,35 +12,24 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from accounts.api.base import OrganizationScopedAPIMixin
+from config.api_jobs import BROKER_DOWN, JOB_STARTED, JobStatusSerializer, job_response
+from config.jobs import JobStatus
 
 from .. import selectors, services
-from ..importing import FORMATS, KINDS, ImportRejected, Problem, megabytes
+from ..importing import FORMATS, KINDS
 from ..models import ImportJob, ImportStatus
 
-
-def problems_response(problems: list[Problem], *, status_code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response(
-        {"errors": [p.as_dict() for p in problems], "error_count": len(problems)},
-        status=status_code,
-    )
-
-
-def _field_problems(errors: dict[str, Any]) -> list[Problem]:
-    problems = []
-    for column, messages in errors.items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            problems.append(Problem(None, None if column == "non_field_errors" else column, str(message)))
-    return problems
+NOT_WAITING = OpenApiResponse(description="The import is not waiting for confirmation, or the database refused it.")
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -49,6 +41,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     error_count = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
     confirm_url = serializers.SerializerMethodField()
+    retry_url = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
 
     class Meta:
@@ -73,6 +66,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "preview",
             "status_url",
             "confirm_url",
+            "retry_url",
         )
         read_only_fields = fields
 
@@ -80,13 +74,20 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return min(job.progress_pct, 100)  # the row count is an estimate until validation has read the file
 
     def get_errors(self, job: ImportJob) -> list[dict[str, Any]]:
-        return services.job_errors(job)[0]
+        """The first problems, as items of the one error shape (``code``, ``message``, ``row``, ``column``)."""
+        return [item.as_dict() for item in services.job_errors(job)[0]]
 
     def get_error_count(self, job: ImportJob) -> int:
         return services.job_errors(job)[1]
 
     def get_status_url(self, job: ImportJob) -> str:
-        return reverse("api:inventory:import-detail", args=[job.pk], request=self.context.get("request"))
+        """The job's status (the one `JobStatus` shape every job answers)."""
+        return reverse("api:inventory:import-status", args=[job.pk], request=self.context.get("request"))
+
+    def get_retry_url(self, job: ImportJob) -> str | None:
+        if not selectors.import_job_status(job=job).retryable:
+            return None
+        return reverse("api:inventory:import-retry", args=[job.pk], request=self.context.get("request"))
 
     def get_confirm_url(self, job: ImportJob) -> str | None:
         if job.status != ImportStatus.READY:
@@ -107,17 +108,12 @@ class ImportUploadSerializer(serializers.Serializer):
     )
 
 
-class ErrorsSerializer(serializers.Serializer):
-    errors = serializers.ListField(child=serializers.DictField())
-    error_count = serializers.IntegerField()
-
-
 def _job_response(job: ImportJob, request: Request, *, accepted: bool) -> Response:
+    """The job, or what it refuses: an invalid file is a 400, a failed import a 409, in the one error shape."""
+    error = services.import_job_error(job)
+    if error is not None:
+        raise error
     data = ImportJobSerializer(job, context={"request": request}).data
-    if job.status == ImportStatus.INVALID:
-        return Response(data, status=status.HTTP_400_BAD_REQUEST)
-    if job.status == ImportStatus.FAILED:
-        return Response(data, status=status.HTTP_409_CONFLICT)
     if not accepted:
         return Response(data, status=status.HTTP_200_OK)
     return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["status_url"]})
@@ -128,7 +124,9 @@ class ImportJobListCreateView(OrganizationScopedAPIMixin, generics.ListAPIView):
 
     Rows are validated first; any problem lists them all and writes nothing. A valid file is imported in one
     transaction (unless `dry_run`). The answer is 202 with `Location` / `status_url` to follow the import
-    (large files run in the background); 400 lists the problems; 200 answers a valid dry run.
+    (large files run in the background); 400 lists the problems (`row`, `column`), 413 refuses a file over the
+    size limit, 409 says the database refused the rows, 503 (`broker_unavailable`) that a large file could not
+    be handed to a worker (nothing is kept: send it again); 200 answers a valid dry run.
     """
 
     serializer_class = ImportJobSerializer
@@ -144,23 +142,25 @@ class ImportJobListCreateView(OrganizationScopedAPIMixin, generics.ListAPIView):
 
     @extend_schema(
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={200: ImportJobSerializer, 202: ImportJobSerializer, 400: ErrorsSerializer},
+        responses={
+            200: ImportJobSerializer,
+            202: ImportJobSerializer,
+            409: NOT_WAITING,
+            413: OpenApiResponse(description="The file is over the size limit."),
+            503: BROKER_DOWN,
+        },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         upload = ImportUploadSerializer(data=request.data)
-        if not upload.is_valid():
-            return problems_response(_field_problems(upload.errors))
+        upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        try:
-            job = services.import_job_create(
-                organization=self.organization,
-                user=request.user,
-                upload=data["file"],
-                kind=data.get("kind") or None,
-                file_format=data.get("format") or None,
-            )
-        except ImportRejected as exc:
-            return problems_response(exc.problems)
+        job = services.import_job_create(
+            organization=self.organization,
+            user=request.user,
+            upload=data["file"],
+            kind=data.get("kind") or None,
+            file_format=data.get("format") or None,
+        )
         services.import_job_start(job=job, confirm=not data["dry_run"])
         job.refresh_from_db()
         dry_run_done = data["dry_run"] and job.status == ImportStatus.READY
@@ -181,6 +181,47 @@ class ImportJobDetailView(OrganizationScopedAPIMixin, generics.RetrieveAPIView):
         return selectors.import_jobs_for(organization=self.organization)
 
 
+def import_job_status(job: ImportJob, request: Request) -> JobStatus:
+    """The job's `JobStatus` with the API's URLs: the import (counts, problems) when done, its retry."""
+    return selectors.import_job_status(job=job).with_urls(
+        next_url=reverse("api:inventory:import-detail", args=[job.pk], request=request),
+        retry_url=reverse("api:inventory:import-retry", args=[job.pk], request=request),
+    )
+
+
+class _ImportJobMixin(OrganizationScopedAPIMixin):
+    queryset = ImportJob.objects.none()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return ImportJob.objects.none()
+        return selectors.import_jobs_for(organization=self.organization)
+
+
+class ImportJobStatusView(_ImportJobMixin, generics.GenericAPIView):
+    """The import as a job: queued, running (progress), succeeded (valid and waiting for confirmation, or
+    imported; `next_url`: the import with its counts) or failed (invalid, or failed with a `retry_url`)."""
+
+    serializer_class = JobStatusSerializer
+
+    @extend_schema(responses=JobStatusSerializer)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return job_response(import_job_status(self.get_object(), request))
+
+
+class ImportJobRetryView(_ImportJobMixin, generics.GenericAPIView):
+    """Validate a failed import's file again (and import it when valid unless it was a dry run): 202 with the
+    job's status; 409 unless it failed with its file kept; 503 when the task queue is down (it stays failed)."""
+
+    serializer_class = JobStatusSerializer
+
+    @extend_schema(request=None, responses=JOB_STARTED)
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        job = services.import_job_retry(job=self.get_object())
+        status_url = reverse("api:inventory:import-status", args=[job.pk], request=request)
+        return job_response(import_job_status(job, request), status_url=status_url, accepted=True)
+
+
 class ImportJobConfirmView(OrganizationScopedAPIMixin, generics.GenericAPIView):
     """Import a validated dry run (`ready`). 202 with the status URL; 409 when the import is not waiting."""
 
@@ -192,15 +233,11 @@ class ImportJobConfirmView(OrganizationScopedAPIMixin, generics.GenericAPIView):
             return ImportJob.objects.none()
         return selectors.import_jobs_for(organization=self.organization)
 
-    @extend_schema(request=None, responses={202: ImportJobSerializer, 409: ErrorsSerializer})
+    @extend_schema(request=None, responses={202: ImportJobSerializer, 409: NOT_WAITING, 503: BROKER_DOWN})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         job = self.get_object()
         if job.status != ImportStatus.READY:
-            message = (
-                f"This import is {job.get_status_display().lower()}; "
-                "only a valid one waiting for confirmation can be confirmed."
-            )
-            return problems_response([Problem(None, None, message)], status_code=status.HTTP_409_CONFLICT)
+            raise services.not_waiting(job)
         services.import_job_confirm(job=job)
         job.refresh_from_db()
         return _job_response(job, request, accepted=True)
@@ -224,93 +261,18 @@ class ExportView(OrganizationScopedAPIMixin, APIView):
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), description="csv (default), json, yaml"),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=list(KINDS), description="one kind; JSON/YAML: optional"),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ErrorsSerializer},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.ANY,
+            (200, "application/yaml"): OpenApiTypes.ANY,  # the same rows as the JSON
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        try:
-            export = services.inventory_export(
-                organization=self.organization,
-                kind=request.query_params.get("kind") or None,
-                file_format=request.query_params.get("format") or "csv",
-            )
-        except ImportRejected as exc:
-            return problems_response(exc.problems)
+        export = services.inventory_export(
+            organization=self.organization,
+            kind=request.query_params.get("kind") or None,
+            file_format=request.query_params.get("format") or "csv",
+        )
         response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
-
-
-class NvidiaSmiSerializer(serializers.Serializer):
-    site = serializers.CharField(help_text="The site's name in your organization.")
-    hostname = serializers.CharField(help_text="The server's hostname: created, or updated when it exists.")
-    csv = serializers.CharField(required=False, help_text="The output of nvidia-smi (or send it as `file`).")
-    file = serializers.FileField(required=False, help_text="The output of nvidia-smi as a file (curl -F file=@-).")
-
-
-class NvidiaSmiDiscoveryView(OrganizationScopedAPIMixin, APIView):
-    """Create or update a server from what `nvidia-smi --query-gpu=index,name,uuid,serial,memory.total,power.limit,
-    driver_version --format=csv` prints: its accelerator type (matched by the names nvidia-smi prints), count,
-    driver and, unless measured, power estimated from the GPUs' power limits. JSON `{site, hostname, csv}` or
-    multipart with `site`, `hostname` and `file`. 201 created, 200 updated, 400 with every problem."""
-
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    @extend_schema(
-        request={"application/json": NvidiaSmiSerializer, "multipart/form-data": NvidiaSmiSerializer},
-        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: ErrorsSerializer},
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = request.data
-        if not hasattr(data, "get"):
-            return problems_response([Problem(None, None, "send a JSON object {site, hostname, csv} or a form.")])
-        text, problem = self._text(request, data)
-        if problem is not None:
-            return problems_response([problem])
-        try:
-            discovery = services.nvidia_smi_ingest(
-                organization=self.organization,
-                site=str(data.get("site") or ""),
-                hostname=str(data.get("hostname") or ""),
-                text=text,
-            )
-        except ImportRejected as exc:
-            return problems_response(exc.problems)
-        server = discovery.server
-        body = {
-            "created": discovery.created,
-            "gpus": discovery.gpu_count,
-            "notes": discovery.notes,
-            "server": {
-                "id": server.pk,
-                "url": reverse("api:inventory:server-detail", args=[server.pk], request=request),
-                "hostname": server.hostname,
-                "site": server.site.name,
-                "accelerator_type": str(discovery.accelerator_type),
-                "accelerator_count": server.accelerator_count,
-                "gpu_driver_version": server.gpu_driver_version,
-                "power_w": server.power_w,
-                "power_measured": server.power_measured,
-            },
-        }
-        return Response(body, status=status.HTTP_201_CREATED if discovery.created else status.HTTP_200_OK)
-
-    @staticmethod
-    def _text(request: Request, data: Any) -> tuple[str, Problem | None]:
-        upload = request.FILES.get("file")
-        limit = services.import_setting("INVENTORY_NVIDIA_SMI_MAX_BYTES")
-        if upload is not None:
-            if (upload.size or 0) > limit:
-                return "", Problem(None, "file", f"larger than {megabytes(limit)}: send the output of one server.")
-            raw = upload.read()
-            try:
-                return raw.decode("utf-8-sig"), None
-            except UnicodeDecodeError:
-                return "", Problem(None, "file", "not UTF-8 text: send what nvidia-smi prints.")
-        value = data.get("csv")
-        if value is None:
-            value = data.get("file")
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return "", Problem(None, "csv", "the output of nvidia-smi is required (`csv`, or a `file` upload).")
-        if not isinstance(value, str):
-            return "", Problem(None, "csv", "must be the text nvidia-smi prints.")
-        return value, None

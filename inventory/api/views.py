@@ -1,4 +1,5 @@
-"""Inventory REST API: full CRUD, filters, ordering, pagination and bulk create, scoped to the organization."""
+"""Inventory REST API: full CRUD, filters, ordering, pagination and bulk create, scoped to the organization; each
+record's change history at ``{id}/history/``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.api.base import OrganizationScopedAPIMixin, OrganizationScopedViewSet
+from config.api_history import HistoryActionMixin
+from config.light_lists import LightListMixin
 
 from .. import filtersets, selectors
 from ..models import (
@@ -24,7 +27,7 @@ from ..models import (
 from . import serializers
 
 
-class CatalogViewSet(OrganizationScopedViewSet):
+class CatalogViewSet(HistoryActionMixin, OrganizationScopedViewSet):
     """The shared catalog (read-only here; staff edit it in the admin) plus the organization's private entries,
     which assessors create, edit and delete."""
 
@@ -61,7 +64,7 @@ class GridRegionViewSet(OrganizationScopedAPIMixin, viewsets.ReadOnlyModelViewSe
     ordering = ("country_code",)
 
 
-class SiteViewSet(OrganizationScopedViewSet):
+class SiteViewSet(HistoryActionMixin, OrganizationScopedViewSet):
     queryset = Site.objects.all()
     selector = selectors.sites_for
     serializer_class = serializers.SiteSerializer
@@ -70,7 +73,16 @@ class SiteViewSet(OrganizationScopedViewSet):
     ordering = ("name",)
 
 
-class ServerViewSet(OrganizationScopedViewSet):
+class ServerViewSet(HistoryActionMixin, LightListMixin, OrganizationScopedViewSet):
+    """Servers; list pages come from rows (`config.light_lists`): up to 1,000 per page at a flat cost."""
+
+    light_fields = {  # noqa: RUF012 - read only
+        # StringRelatedField: str(AcceleratorType) is "<vendor> <model>"
+        "accelerator_type_name": (
+            ("accelerator_type__vendor", "accelerator_type__model"),
+            lambda vendor, model: None if model is None else f"{vendor} {model}",
+        ),
+    }
     queryset = Server.objects.all()
     selector = selectors.servers_for
     serializer_class = serializers.ServerSerializer
@@ -79,7 +91,7 @@ class ServerViewSet(OrganizationScopedViewSet):
     ordering = ("hostname",)
 
 
-class StorageSystemViewSet(OrganizationScopedViewSet):
+class StorageSystemViewSet(HistoryActionMixin, OrganizationScopedViewSet):
     queryset = StorageSystem.objects.all()
     selector = selectors.storage_systems_for
     serializer_class = serializers.StorageSystemSerializer
@@ -88,7 +100,7 @@ class StorageSystemViewSet(OrganizationScopedViewSet):
     ordering = ("name",)
 
 
-class NetworkFabricViewSet(OrganizationScopedViewSet):
+class NetworkFabricViewSet(HistoryActionMixin, OrganizationScopedViewSet):
     queryset = NetworkFabric.objects.all()
     selector = selectors.network_fabrics_for
     serializer_class = serializers.NetworkFabricSerializer
@@ -97,7 +109,7 @@ class NetworkFabricViewSet(OrganizationScopedViewSet):
     ordering = ("name",)
 
 
-class CloudCapacityViewSet(OrganizationScopedViewSet):
+class CloudCapacityViewSet(HistoryActionMixin, OrganizationScopedViewSet):
     queryset = CloudCapacity.objects.all()
     selector = selectors.cloud_capacity_for
     serializer_class = serializers.CloudCapacitySerializer
@@ -106,7 +118,7 @@ class CloudCapacityViewSet(OrganizationScopedViewSet):
     ordering = ("provider", "region")
 
 
-class WorkloadViewSet(OrganizationScopedViewSet):
+class WorkloadViewSet(HistoryActionMixin, OrganizationScopedViewSet):
     queryset = Workload.objects.all()
     selector = selectors.workloads_for
     serializer_class = serializers.WorkloadSerializer

@@ -1,3 +1,6 @@
+import io
+import json
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -8,12 +11,20 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory, UserFactory
+from config.errors import ErrorItem
+from inventory import services
 from inventory.models import (
     AcceleratorType,
+    DiscoveryRun,
+    ExchangeRateOverride,
     GridRegion,
     ImportJob,
+    ImportStatus,
     ModelProfile,
+    NetboxConfig,
     Server,
+    ServerGpu,
+    ServerTelemetryDay,
     Site,
 )
 from inventory.tests.factories import (
@@ -25,6 +36,8 @@ from inventory.tests.factories import (
     WorkloadFactory,
     h100,
 )
+from inventory.tests.hardware_factories import hardware_rows
+from inventory.tests.telemetry_factories import telemetry_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -67,78 +80,103 @@ def rows(organization, other_organization):
             "cloud": CloudCapacityFactory(organization=org, region=f"{prefix}-region"),
             "workload": WorkloadFactory(organization=org, name=f"{prefix}-chat"),
         }
+        made[prefix].update(telemetry_rows(org, made[prefix]["server"]))
+        made[prefix].update(hardware_rows(org, made[prefix]["server"]))
     return made
 
 
-def import_csv(client, model, organization, text):
-    """Upload a CSV to the admin import, then confirm it when it is valid; returns the last response."""
-    upload = SimpleUploadedFile("rows.csv", text.encode(), content_type="text/csv")
-    response = client.post(
-        admin_url(model, "import"),
-        {"organization": organization.pk, "resource": "0", "format": "0", "import_file": upload},
-    )
-    confirm = response.context and response.context.get("confirm_form")
-    if response.status_code != 200 or not confirm:
-        return response
-    data = {name: confirm.initial.get(name, "") for name in confirm.fields}
-    return client.post(admin_url(model, "process_import"), data)
+def import_file(client, model, organization, text, name="rows.csv"):
+    """Upload a file to the admin's import of `model` (the inventory's own import); returns the response."""
+    upload = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+    return client.post(admin_url(model, "import"), {"organization": organization.pk, "file": upload})
 
 
-def export(client, model, **params):
-    page = client.get(admin_url(model, "export"), params)
-    form = page.context["form"]
-    data = {"format": "0", "resource": "0"}
-    data.update({name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)})
-    url = admin_url(model, "export") + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
-    return client.post(url, data)
+def import_and_confirm(client, model, organization, text):
+    """Upload, then confirm on the job's admin page when the file is valid; returns the job."""
+    response = import_file(client, model, organization, text)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    job = ImportJob.objects.latest("created")
+    assert response["Location"] == admin_url(ImportJob, "change", job.pk)
+    if job.status == ImportStatus.READY:
+        page = client.get(response["Location"])
+        assert "Confirm the import" in page.content.decode()
+        client.post(reverse("admin:inventory_importjob_confirm", args=[job.pk]))
+        job.refresh_from_db()
+    return job
+
+
+def export(client, model, file_format="csv", rows=None):
+    """The admin's export action on the selected rows (all of the model's by default)."""
+    ids = [obj.pk for obj in (rows if rows is not None else model.objects.all())]
+    return client.post(admin_url(model, "changelist"), {"action": f"export_{file_format}", "_selected_action": ids})
 
 
 class TestSuperuser:
     @pytest.mark.parametrize("model", INVENTORY_MODELS, ids=lambda m: m.__name__)
     def test_every_changelist_and_change_page_opens(self, model, client, superuser, rows, organization):
         ImportJob.objects.create(organization=organization, filename="servers.csv", file_format="csv", kind="servers")
+        ExchangeRateOverride.objects.create(organization=organization, currency="USD", rate_per_eur="1.2")
         client.force_login(superuser)
         assert client.get(admin_url(model, "changelist")).status_code == 200
         assert client.get(admin_url(model, "changelist"), {"q": "acme"}).status_code == 200
         obj = model.objects.first()
         assert client.get(admin_url(model, "change", obj.pk)).status_code == 200
-        if model is not ImportJob:
+        if model not in (ImportJob, ServerTelemetryDay, ServerGpu, DiscoveryRun, NetboxConfig):  # written elsewhere
             assert client.get(admin_url(model, "add")).status_code == 200
 
     def test_the_server_changelist_runs_a_constant_number_of_queries(
-        self, client, superuser, organization, django_assert_max_num_queries
+        self, client, superuser, organization, django_assert_num_queries
     ):
         site = SiteFactory(organization=organization)
-        ServerFactory.create_batch(5, organization=organization, site=site)
+        ServerFactory(organization=organization, site=site)
         client.force_login(superuser)
-        with CaptureQueriesContext(connection) as five:
+        client.get(admin_url(Server, "changelist"))  # the first request of a session does a little more once
+        with CaptureQueriesContext(connection) as one:
             client.get(admin_url(Server, "changelist"))
-        ServerFactory.create_batch(45, organization=organization, site=site)
-        with django_assert_max_num_queries(len(five)):
+        ServerFactory.create_batch(49, organization=organization, site=site)
+        with django_assert_num_queries(len(one)):  # exactly as many for 50 rows as for 1
             response = client.get(admin_url(Server, "changelist"))
         assert response.context["cl"].result_count == 50
 
-    def test_export_to_csv(self, client, superuser, rows):
+    def test_export_to_csv_is_the_inventory_export(self, client, superuser, rows, organization):
         client.force_login(superuser)
-        response = export(client, Server)
+        response = export(client, Server, rows=Server.objects.filter(organization=organization))
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
-        content = response.content.decode()
-        header = content.splitlines()[0].split(",")
-        assert {"organization", "site", "hostname", "accelerator_type"} <= set(header)
+        assert response["Content-Disposition"] == 'attachment; filename="acme-ai-servers.csv"'
+        content = b"".join(response.streaming_content).decode()
+        expected = "".join(
+            services.inventory_export(organization=organization, kind="servers", file_format="csv").chunks
+        )
+        assert content == expected  # the same file as the app's and the API's export
         assert "acme-gpu1" in content
-        assert "other-gpu1" in content
-        assert "acme-ai,acme-site,acme-gpu1" in content.replace("\r", "")
+        assert "other-gpu1" not in content
+        assert ",acme-site," in content
         assert "H100 SXM" in content
 
-    def test_export_to_xlsx(self, client, superuser, rows):
+    def test_export_of_the_selected_rows_only(self, client, superuser, rows, organization):
         client.force_login(superuser)
-        page = client.get(admin_url(Site, "export"))
-        data = {"format": "1", "resource": "0"}
-        data.update({n: "on" for n, f in page.context["form"].fields.items() if getattr(f, "is_selectable_field", 0)})
-        response = client.post(admin_url(Site, "export"), data)
-        assert response.status_code == 200
-        assert response.content[:2] == b"PK"  # a zip: an XLSX workbook
+        ServerFactory(organization=organization, site=rows["acme"]["site"], hostname="acme-gpu2")
+        response = export(client, Server, "json", rows=Server.objects.filter(hostname="acme-gpu2"))
+        assert [row["hostname"] for row in json.loads(b"".join(response.streaming_content))] == ["acme-gpu2"]
+
+    def test_export_of_several_organizations_at_once_is_refused_with_a_message(self, client, superuser, rows):
+        client.force_login(superuser)
+        response = export(client, Server)
+        assert response.status_code == 302
+        page = client.get(response["Location"])
+        assert "Export the rows of one organization at a time" in page.content.decode()
+
+    def test_catalog_entries_export_as_stored(self, client, superuser):
+        client.force_login(superuser)
+        response = client.post(
+            admin_url(AcceleratorType, "changelist"),
+            {"action": "export_records", "_selected_action": [h100().pk]},
+        )
+        content = b"".join(response.streaming_content).decode()
+        header, line = content.lstrip("\ufeff").splitlines()[:2]
+        assert header.startswith("organization,source,vendor,model,")
+        assert ",NVIDIA,H100 SXM," in line
 
     def test_the_site_page_has_inlines_for_servers_storage_and_fabrics(self, client, superuser, rows):
         client.force_login(superuser)
@@ -255,7 +293,8 @@ class TestScopedStaff:
 
     def test_export_holds_only_their_rows(self, client, staff_owner, rows):
         client.force_login(staff_owner)
-        content = export(client, Server).content.decode()
+        everything = [rows["acme"]["server"], rows["other"]["server"]]  # a forged selection
+        content = b"".join(export(client, Server, rows=everything).streaming_content).decode()
         assert "acme-gpu1" in content
         assert "other-gpu1" not in content
 
@@ -285,11 +324,13 @@ class TestScopedStaff:
         response = client.post(admin_url(Site, "change", site.pk), data)
         assert response.status_code == 200
         errors = str(response.context["inline_admin_formsets"][0].formset.errors)
-        assert "Hostname already exists" in errors
+        assert "A server with this hostname exists already in this organization." in errors
         assert Server.objects.filter(organization=organization, hostname="acme-gpu1").count() == 1
 
 
 class TestImport:
+    """The admin's import is the inventory's own: the same checks, problems, preview and all-or-nothing write."""
+
     CSV = (
         "site,hostname,status,accelerator_type,accelerator_count,power_w\n"
         "acme-site,imported-1,active,H100 SXM,8,10200\n"
@@ -298,14 +339,33 @@ class TestImport:
 
     def test_staff_import_servers_into_their_organization(self, client, staff_owner, rows, organization):
         client.force_login(staff_owner)
-        response = import_csv(client, Server, organization, self.CSV)
-        assert response.status_code == 302, response.content.decode()[-3000:]
+        page = client.get(admin_url(Server, "changelist"))
+        assert admin_url(Server, "import") in page.content.decode()
+        job = import_and_confirm(client, Server, organization, self.CSV)
+        assert (job.status, job.kind, job.organization, job.created_by) == (
+            ImportStatus.DONE,
+            "servers",
+            organization,
+            staff_owner,
+        )
+        assert (job.created_count, job.updated_count) == (1, 1)
         imported = Server.objects.get(organization=organization, hostname="imported-1")
         assert imported.site == rows["acme"]["site"]
         assert imported.accelerator_type == h100()
         rows["acme"]["server"].refresh_from_db()
         assert rows["acme"]["server"].status == "retired"  # matched by hostname, updated
         assert Server.objects.get(hostname="other-gpu1").status == "active"
+        assert "Imported: 1 new, 1 updated." in client.get(admin_url(ImportJob, "change", job.pk)).content.decode()
+
+    def test_nothing_is_written_before_the_confirmation(self, client, staff_owner, rows, organization):
+        client.force_login(staff_owner)
+        import_file(client, Server, organization, self.CSV)
+        job = ImportJob.objects.get()
+        assert job.status == ImportStatus.READY
+        assert not Server.objects.filter(hostname="imported-1").exists()
+        page = client.get(admin_url(ImportJob, "change", job.pk)).content.decode()
+        assert 'id="count-new">1<' in page
+        assert "imported-1" in page  # the preview
 
     def test_sites_are_matched_by_name_and_country_codes_uppercased(self, client, staff_owner, rows, organization):
         client.force_login(staff_owner)
@@ -314,44 +374,79 @@ class TestImport:
             "acme-site,fr,1.2,50,eur,liquid\n"
             "new-site,de,1.5,0,EUR,air\n"
         )
-        assert import_csv(client, Site, organization, text).status_code == 302
+        assert import_and_confirm(client, Site, organization, text).status == ImportStatus.DONE
         rows["acme"]["site"].refresh_from_db()
-        assert (rows["acme"]["site"].country, rows["acme"]["site"].pue) == ("FR", 1.2)
+        assert (rows["acme"]["site"].country, rows["acme"]["site"].pue, rows["acme"]["site"].currency) == (
+            "FR",
+            1.2,
+            "EUR",
+        )
         assert Site.objects.get(organization=organization, name="new-site").country == "DE"
 
     def test_cannot_import_into_another_organization(self, client, staff_owner, rows, other_organization):
         client.force_login(staff_owner)
-        response = import_csv(client, Server, other_organization, self.CSV)
+        response = import_file(client, Server, other_organization, self.CSV)
         assert response.status_code == 200
         assert "organization" in response.context["form"].errors
-        assert not Server.objects.filter(hostname="imported-1").exists()
+        assert not ImportJob.objects.exists()
 
-    def test_rows_naming_another_organization_are_refused(self, client, staff_owner, rows, organization):
+    def test_the_problems_are_the_import_services_own(self, client, staff_owner, rows, organization):
+        """Another organization's site is unknown, a column the kind does not have is refused: the same items the
+        app, the API and the command line list, and nothing is written."""
         client.force_login(staff_owner)
         text = "organization,site,hostname,accelerator_count\nother-corp,other-site,stolen,0\n"
-        response = import_csv(client, Server, organization, text)
-        assert response.status_code == 200
-        assert response.context["result"].has_validation_errors()
+        response = import_file(client, Server, organization, text)
+        job = ImportJob.objects.get()
+        assert job.status == ImportStatus.INVALID
+        data = text.encode()
+        result = services.inventory_import(
+            organization=organization, handle=io.BytesIO(data), filename="servers.csv", size=len(data)
+        )
+        assert not result.ok
+        assert services.job_errors(job) == (result.errors, result.error_count)
+        page = client.get(response["Location"]).content.decode()
+        assert "unknown column; the columns of servers are" in page
+        assert "Confirm the import" not in page
         assert not Server.objects.filter(hostname="stolen").exists()
 
     def test_another_organizations_site_is_not_found(self, client, staff_owner, rows, organization):
         client.force_login(staff_owner)
-        text = "site,hostname,accelerator_count\nother-site,sneaky,0\n"
-        response = import_csv(client, Server, organization, text)
-        assert response.context["result"].has_validation_errors()
-        assert "No site “other-site” in acme-ai." in response.content.decode()
+        response = import_file(client, Server, organization, "site,hostname,accelerator_count\nother-site,sneaky,0\n")
+        job = ImportJob.objects.get()
+        assert services.job_errors(job) == (
+            [ErrorItem("unknown site 'other-site'.", "unknown", row=2, column="site")],
+            1,
+        )
+        assert "unknown site &#x27;other-site&#x27;." in client.get(response["Location"]).content.decode()
         assert not Server.objects.filter(hostname="sneaky").exists()
 
-    def test_a_tampered_confirmation_cannot_switch_organization(self, client, staff_owner, rows, organization):
+    def test_an_unreadable_file_is_a_form_error(self, client, staff_owner, rows, organization):
         client.force_login(staff_owner)
-        upload = SimpleUploadedFile("rows.csv", self.CSV.encode(), content_type="text/csv")
         response = client.post(
             admin_url(Server, "import"),
-            {"organization": organization.pk, "resource": "0", "format": "0", "import_file": upload},
+            {"organization": organization.pk, "file": SimpleUploadedFile("rows.csv", "a,b\n".encode("utf-16"))},
         )
-        confirm = response.context["confirm_form"]
-        data = {name: confirm.initial.get(name, "") for name in confirm.fields}
-        data["organization"] = rows["other"]["site"].organization_id
-        response = client.post(admin_url(Server, "process_import"), data)
         assert response.status_code == 200
-        assert not Server.objects.filter(hostname="imported-1").exists()
+        assert response.context["form"].errors["file"] == [
+            "The file is UTF-16 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
+        ]
+        assert not ImportJob.objects.exists()
+
+    def test_another_organizations_job_cannot_be_confirmed(
+        self, client, staff_owner, superuser, rows, other_organization
+    ):
+        client.force_login(superuser)
+        import_file(client, Server, other_organization, "site,hostname\nother-site,theirs-2\n")
+        job = ImportJob.objects.get()
+        assert job.status == ImportStatus.READY
+        client.force_login(staff_owner)
+        assert client.post(reverse("admin:inventory_importjob_confirm", args=[job.pk])).status_code == 404
+        job.refresh_from_db()
+        assert job.status == ImportStatus.READY
+        assert not Server.objects.filter(hostname="theirs-2").exists()
+
+    def test_staff_without_the_add_permission_cannot_import(self, client, staff_owner, rows, organization):
+        staff_owner.user_permissions.remove(Permission.objects.get(codename="add_server"))
+        client.force_login(staff_owner)
+        assert client.get(admin_url(Server, "import")).status_code == 403
+        assert admin_url(Server, "import") not in client.get(admin_url(Server, "changelist")).content.decode()

@@ -79,8 +79,18 @@ def rows_of(organization: Any) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+STORABLE_TEXT = [text for text in TRICKY_TEXT if not any(ch in text for ch in "\t\r\n")]
+"""The tricky texts a name may hold: control characters are refused in names (`config.validators.validate_name`),
+so an export holding them (written to the database directly) does not import back; the export's guards for them are
+pinned by `TestFormats`."""
+
+
 @pytest.fixture
 def inventory(organization):
+    return make_inventory(organization, TRICKY_TEXT)
+
+
+def make_inventory(organization: Any, texts: list[str]) -> Any:
     """An inventory with every field used, nulls, and text that spreadsheets and CSV find tricky."""
     h100 = AcceleratorType.objects.get(organization__isnull=True, model="H100 SXM")
     l4 = AcceleratorType.objects.get(organization__isnull=True, model="L4")
@@ -91,7 +101,7 @@ def inventory(organization):
         renewable_share_pct=33.3, power_capacity_kw=1200.5, cooling="liquid",
     )  # fmt: skip
     formula_site = Site.objects.create(organization=organization, name="=CMD()", country="IE")
-    for n, text in enumerate(TRICKY_TEXT):
+    for n, text in enumerate(texts):
         Server.objects.create(
             organization=organization, site=fra if n % 2 else formula_site, hostname=f"host-{n:02d}{text[:1]!r}",
             serial=text[:80], model=text[:80], os=text[:80], status=("planned", "active", "retired")[n % 3],
@@ -129,6 +139,10 @@ def inventory(organization):
 
 
 class TestRoundTrip:
+    @pytest.fixture
+    def inventory(self, organization):
+        return make_inventory(organization, STORABLE_TEXT)
+
     @pytest.mark.parametrize("file_format", ["csv", "json", "yaml"])
     def test_every_kind_round_trips_into_another_organization(self, inventory, other_organization, file_format):
         for kind in KINDS:

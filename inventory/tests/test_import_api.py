@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from config.errors import ErrorItem
+from config.testing import api_errors
 from inventory import services
 from inventory.models import ImportJob, ImportStatus, Server, Site
 
@@ -54,7 +56,7 @@ class TestImportApi:
         assert response.status_code == 202, response.json()
         body = response.json()
         assert response["Location"] == body["status_url"]
-        assert body["status_url"] == f"http://testserver{URL}{body['id']}/"
+        assert body["status_url"] == f"http://testserver{URL}{body['id']}/status/"
         assert (body["status"], body["kind"], body["file_format"], body["created_count"]) == (
             "done",
             "servers",
@@ -65,7 +67,16 @@ class TestImportApi:
 
         status = client.get(body["status_url"])
         assert status.status_code == 200
-        job = status.json()
+        assert status.json() == {
+            "kind": "import",
+            "state": "succeeded",
+            "progress": 100,
+            "message": "Imported 4 rows: 4 new, 0 updated.",
+            "error": None,
+            "next_url": f"http://testserver{URL}{body['id']}/",
+            "retry_url": None,
+        }
+        job = client.get(status.json()["next_url"]).json()
         assert {k: job[k] for k in ("status", "total_rows", "processed_rows", "progress_pct", "created_count")} == {
             "status": "done",
             "total_rows": 4,
@@ -85,6 +96,8 @@ class TestImportApi:
         job = ImportJob.objects.get(pk=response.json()["id"])
         assert job.task_id  # the Celery task's id (run eagerly here)
         status = client.get(response["Location"]).json()
+        assert (status["state"], status["progress"]) == ("succeeded", 100)
+        status = client.get(status["next_url"]).json()
         assert (status["status"], status["processed_rows"], status["total_rows"], status["created_count"]) == (
             "done",
             50,
@@ -100,13 +113,18 @@ class TestImportApi:
             URL, {"file": upload("servers.csv", content)}, format="multipart"
         )
         assert response.status_code == 400
-        body = response.json()
-        assert body["status"] == "invalid"
-        assert body["error_count"] == 2
-        assert body["errors"] == [
-            {"row": 2, "column": "site", "message": "unknown site 'Nowhere'."},
-            {"row": 3, "column": "status", "message": "'broken' is not one of planned, active, retired."},
+        assert api_errors(response) == [  # the one error shape
+            {"code": "unknown", "row": 2, "column": "site", "message": "unknown site 'Nowhere'."},
+            {
+                "code": "invalid_choice",
+                "row": 3,
+                "column": "status",
+                "message": "'broken' is not one of planned, active, retired.",
+            },
         ]
+        assert response.json()["error_count"] == 2
+        job = ImportJob.objects.get()
+        assert (job.status, job.error_count) == (ImportStatus.INVALID, 2)
         assert not Server.objects.exists()
 
     def test_more_problems_than_listed_are_counted(self, api_client_for, organization, assessor, frankfurt, settings):
@@ -114,8 +132,10 @@ class TestImportApi:
         response = api_client_for(assessor, organization).post(
             URL, {"file": upload("servers.csv", servers_csv(10, status="x"))}, format="multipart"
         )
-        body = response.json()
-        assert (len(body["errors"]), body["error_count"]) == (3, 10)
+        assert response.status_code == 400
+        assert (len(api_errors(response)), response.json()["error_count"]) == (3, 10)
+        status = api_client_for(assessor, organization).get(f"{URL}{ImportJob.objects.get().pk}/").json()
+        assert (len(status["errors"]), status["error_count"]) == (3, 10)  # the job's status says the same
 
     @pytest.mark.parametrize(
         ("name", "content", "data", "message"),
@@ -137,18 +157,17 @@ class TestImportApi:
             URL, {"file": upload(name, content), **data}, format="multipart"
         )
         assert response.status_code == 400
-        assert message in [e["message"] for e in response.json()["errors"]]
+        assert message in [e["message"] for e in api_errors(response)]
         assert not Server.objects.exists()
 
     def test_a_50_mb_upload_is_refused_with_a_size_error(self, api_client_for, organization, assessor):
         big = upload("servers.csv", b"hostname,site\n" + b"x" * (50 * 1024 * 1024))
         response = api_client_for(assessor, organization).post(URL, {"file": big}, format="multipart")
-        assert response.status_code == 400
+        assert response.status_code == 413
         assert response.json() == {
             "errors": [
                 {
-                    "row": None,
-                    "column": None,
+                    "code": "too_large",
                     "message": "The file is 50.0 MB; the limit is 25.0 MB. Split it into smaller files.",
                 }
             ],
@@ -160,7 +179,7 @@ class TestImportApi:
         response = api_client_for(assessor, organization).post(URL, {"kind": "servers"}, format="multipart")
         assert response.status_code == 400
         assert response.json() == {
-            "errors": [{"row": None, "column": "file", "message": "No file was submitted."}],
+            "errors": [{"code": "required", "field": "file", "message": "No file was submitted."}],
             "error_count": 1,
         }
 
@@ -180,7 +199,8 @@ class TestImportApi:
         assert Server.objects.filter(organization=organization).count() == 3
         again = client.post(body["confirm_url"])
         assert again.status_code == 409
-        assert again.json()["errors"][0]["message"].startswith("This import is imported;")
+        assert api_errors(again)[0]["message"].startswith("This import is imported;")
+        assert api_errors(again)[0]["code"] == "conflict"
 
     def test_a_viewer_gets_403(self, api_client_for, organization, viewer, frankfurt):
         response = api_client_for(viewer, organization).post(
@@ -264,12 +284,14 @@ class TestImportPages:
         assert Server.objects.get(hostname="n1").cpu_cores == 64
         assert Server.objects.filter(organization=organization).count() == 3
         status = client.get(reverse("inventory:import_status", args=[job.pk])).json()
-        assert {k: status[k] for k in ("status", "waiting", "progress_pct", "created_count", "updated_count")} == {
-            "status": "done",
-            "waiting": False,
-            "progress_pct": 100,
-            "created_count": 2,
-            "updated_count": 1,
+        assert status == {
+            "kind": "import",
+            "state": "succeeded",
+            "progress": 100,
+            "message": "Imported 3 rows: 2 new, 1 updated.",
+            "error": None,
+            "next_url": reverse("inventory:import_job", args=[job.pk]),
+            "retry_url": None,
         }
 
     def test_a_bad_file_shows_every_problem(self, client, organization, assessor, frankfurt):
@@ -281,8 +303,8 @@ class TestImportPages:
         assert "unknown site &#x27;Nowhere&#x27;." in html
         assert "Confirm the import" not in html
         assert response.context["errors"] == [
-            {"row": 2, "column": "site", "message": "unknown site 'Nowhere'."},
-            {"row": 3, "column": "status", "message": "'broken' is not one of planned, active, retired."},
+            ErrorItem("unknown site 'Nowhere'.", "unknown", row=2, column="site"),
+            ErrorItem("'broken' is not one of planned, active, retired.", "invalid_choice", row=3, column="status"),
         ]
         assert not Server.objects.exists()
 
@@ -316,10 +338,15 @@ class TestImportPages:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, processed_rows=5, total_rows=20)
         html = client.get(reverse("inventory:import_job", args=[job.pk])).content.decode()
         assert 'id="import-progress"' in html
-        assert f'data-status-url="{reverse("inventory:import_status", args=[job.pk])}"' in html
+        assert f'data-job-status="{reverse("inventory:import_status", args=[job.pk])}"' in html
         assert 'aria-valuenow="25"' in html
+        assert "js/jobs.js" in html
         status = client.get(reverse("inventory:import_status", args=[job.pk])).json()
-        assert (status["status"], status["waiting"], status["progress_pct"]) == ("running", True, 25)
+        assert (status["state"], status["progress"], status["message"]) == (
+            "running",
+            25,
+            "Importing: 5 of about 20 rows.",
+        )
 
     def test_viewers_see_imports_but_cannot_upload_or_confirm(self, client, organization, assessor, viewer, frankfurt):
         job = services.import_job_create(

@@ -60,7 +60,7 @@ def test_the_progress_bar_polls_until_the_import_ends(live_server, page, organiz
     page.goto(f"{live_server.url}/inventory/import/{job.pk}/")
     assert page.locator("#import-progress").get_attribute("aria-valuenow") == "25"
     ImportJob.objects.filter(pk=job.pk).update(processed_rows=60000)
-    page.wait_for_function("document.getElementById('import-progress').getAttribute('aria-valuenow') === '60'")
+    page.wait_for_function("() => document.getElementById('import-progress').getAttribute('aria-valuenow') === '60'")
     assert "60000 of about 100000 rows" in page.locator("#import-progress-text").inner_text()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, processed_rows=100000, created_count=100000)
     page.wait_for_selector("text=Imported 100000 rows")

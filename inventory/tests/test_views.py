@@ -183,21 +183,22 @@ class TestLists:
 
     @pytest.mark.parametrize("name", list(FACTORIES))
     def test_lists_run_a_constant_number_of_queries(
-        self, name, client, organization, viewer, django_assert_max_num_queries
+        self, name, client, organization, viewer, django_assert_num_queries
     ):
         factory = FACTORIES[name]
         site = SiteFactory(organization=organization)
         extra = {} if name in ("site", "cloud", "workload") else {"site": site}
-        factory.create_batch(5, organization=organization, **extra)
+        factory.create_batch(1 - (name == "site"), organization=organization, **extra)  # one row (the site)
         client.force_login(viewer)
         url = reverse(f"inventory:{name}_list")
-        with CaptureQueriesContext(connection) as five:
+        client.get(url)  # the first request of a session does a little more once
+        with CaptureQueriesContext(connection) as one:
             assert client.get(url).status_code == 200
-        factory.create_batch(45, organization=organization, **extra)
-        with django_assert_max_num_queries(len(five)):
+        factory.create_batch(49, organization=organization, **extra)
+        with django_assert_num_queries(len(one)):  # exactly as many for 50 rows as for 1
             response = client.get(url)
         assert len(response.context["object_list"]) == 50
-        assert response.context["paginator"].count == 50 + (name == "site")  # the sites list has `site` too
+        assert response.context["paginator"].count == 50
 
     def test_viewers_see_no_edit_buttons(self, client, organization, viewer, site):
         server = ServerFactory(organization=organization, site=site)
@@ -350,7 +351,9 @@ class TestWrites:
         client.force_login(assessor)
         response = client.post(reverse("inventory:server_create"), server_data(site))
         assert response.status_code == 200
-        assert response.context["form"].errors["hostname"] == ["A server with this hostname exists already in Acme AI."]
+        assert response.context["form"].errors["hostname"] == [
+            "A server with this hostname exists already in this organization."
+        ]
         # Another organization may use the same hostname.
         response = client.post(reverse("inventory:server_create"), server_data(site, hostname=theirs.hostname))
         assert response.status_code == 302

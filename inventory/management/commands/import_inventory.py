@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
+from config.errors import DomainError
 from inventory import services
-from inventory.importing import FORMATS, KINDS, ImportRejected
+from inventory.importing import FORMATS, KINDS
 
 
 def organization_from(slug: str | None) -> Organization:
@@ -67,8 +68,8 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 progress=(lambda phase, n: self.stdout.write(f"{phase} {n} rows")) if verbose else None,
             )
-        except ImportRejected as exc:
-            self._problems(exc.problems, len(exc.problems))
+        except DomainError as exc:
+            self._problems(exc.errors, exc.total)
             raise CommandError(f"{file}: nothing was written.") from None
         finally:
             handle.close()
@@ -83,8 +84,9 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Imported {result.total_rows} rows into {organization.slug} ({counts}).")
             )
 
-    def _problems(self, problems: Any, total: int) -> None:
-        for problem in problems:
-            self.stderr.write(str(problem))
-        if total > len(problems):
-            self.stderr.write(f"... {total} problems in total; the first {len(problems)} are listed.")
+    def _problems(self, items: Any, total: int) -> None:
+        """Each problem with its place first ("row 3, column site: unknown site 'X'.")."""
+        for item in items:
+            self.stderr.write(str(item))
+        if total > len(items):
+            self.stderr.write(f"... {total} problems in total; the first {len(items)} are listed.")

@@ -1,0 +1,163 @@
+"""Money over the database: ECB reference rates loaded as data, owners' overrides shown with who and when, the
+reporting currency, the capacity API's converted totals with their rates and date (the demo's pages, API and PDF:
+reports/tests/test_money_everywhere.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from config.testing import error_fields
+from inventory.analysis import analysis_of, costs_of
+from inventory.exchange import services as rate_services
+from inventory.exchange.selectors import rate_table_for
+from inventory.models import ExchangeRate, ExchangeRateOverride
+
+from .factories import ServerFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_ecb_reference_rates_are_loaded_as_dated_sourced_data():
+    usd = ExchangeRate.objects.filter(currency="USD").latest("date")
+    assert usd.date == date(2026, 10, 30)
+    assert usd.rate_per_eur == Decimal("1.1172")
+    assert "ecb.europa.eu" in usd.source
+    assert ExchangeRate.objects.values("currency").distinct().count() >= 25
+
+
+def test_an_owner_overrides_a_rate_and_the_override_is_shown(organization, owner):
+    rate_services.rate_override_set(organization=organization, currency="usd", rate_per_eur="1.10", user=owner)
+    rate = rate_table_for(organization=organization).get("USD")
+    assert rate.per_eur == Decimal("1.10")
+    assert rate.overridden_by == "olivia"
+    assert "set by olivia" in rate.described
+    assert rate_services.rate_override_clear(organization=organization, currency="USD")
+    assert rate_table_for(organization=organization).get("USD").per_eur == Decimal("1.1172")
+
+
+def two_sites(organization):
+    frankfurt = SiteFactory(
+        organization=organization, name="Frankfurt", currency="EUR", electricity_price_per_kwh="0.20", pue=1.5
+    )
+    ashburn = SiteFactory(
+        organization=organization,
+        name="Ashburn",
+        country="US",
+        currency="USD",
+        electricity_price_per_kwh="0.10",
+        pue=1.5,
+        colocation_per_month=Decimal("1000"),
+    )
+    ServerFactory(organization=organization, site=frankfurt, purchase_cost=Decimal("60000"), purchase_date=None)
+    ServerFactory(organization=organization, site=ashburn, purchase_cost=Decimal("120000"), depreciation_years=4)
+    return frankfurt, ashburn
+
+
+def test_the_tco_worked_example_over_two_currencies(organization):
+    two_sites(organization)  # each server 10.2 kW and 8 accelerators (the factory's)
+    costs = costs_of(organization=organization, summary=analysis_of(organization=organization))
+    energy_eur = 10.2 * 1.5 * 730 * 0.20
+    energy_usd = 10.2 * 1.5 * 730 * 0.10
+    frankfurt = next(c for c in costs.sites if c.site.name == "Frankfurt")
+    ashburn = next(c for c in costs.sites if c.site.name == "Ashburn")
+    assert frankfurt.total.by_currency == {"EUR": pytest.approx(60000 / 60 + energy_eur)}
+    assert ashburn.total.by_currency == {"USD": pytest.approx(120000 / 48 + energy_usd + 1000)}
+    expected = 60000 / 60 + energy_eur + (120000 / 48 + energy_usd + 1000) / 1.1172
+    assert costs.total.converted == pytest.approx(expected)
+    assert costs.per_accelerator_hour == pytest.approx(expected / (16 * 730))
+    assert costs.included == ("Hardware depreciation", "Energy", "Colocation and space")
+    figure = costs.figure("tco_per_month")
+    assert "converted into EUR" in figure.formula
+    assert any(i.unit == "USD/EUR" and "2026-10-30" in i.origin for i in figure.inputs)
+
+
+def test_the_capacity_api_gives_per_currency_totals_and_a_converted_total_with_rates(
+    api_client_for, organization, viewer
+):
+    two_sites(organization)
+    body = api_client_for(viewer, organization).get(reverse("api:capacity:summary")).json()
+    energy = body["total"]["cost_per_month_converted"]
+    assert set(energy["by_currency"]) == {"EUR", "USD"}
+    assert energy["currency"] == "EUR"
+    assert energy["converted"] == pytest.approx(energy["by_currency"]["EUR"] + energy["by_currency"]["USD"] / 1.1172)
+    assert energy["rates"] == [
+        {
+            "currency": "USD",
+            "rate_per_eur": 1.1172,
+            "date": "2026-10-30",
+            "source": energy["rates"][0]["source"],
+            "overridden": False,
+            "overridden_by": "",
+            "overridden_at": None,
+        }
+    ]
+    assert energy["rates_date"] == "2026-10-30"
+    money = body["money"]
+    assert money["reporting_currency"] == "EUR"
+    assert set(money["tco_per_month"]["by_currency"]) == {"EUR", "USD"}
+    assert money["includes"] == ["Hardware depreciation", "Energy", "Colocation and space"]
+    assert "cost_per_month" not in body["total"]  # no single amount over two currencies
+
+
+def test_the_reporting_currency_is_set_by_owners_in_the_api(api_client_for, organization, owner, viewer):
+    two_sites(organization)
+    url = reverse("api:accounts:organization")
+    assert (
+        api_client_for(viewer, organization).patch(url, {"reporting_currency": "USD"}, format="json").status_code == 403
+    )
+    api = api_client_for(owner, organization)
+    bad = api.patch(url, {"reporting_currency": "dollars"}, format="json")
+    assert bad.status_code == 400
+    assert error_fields(bad) == {"reporting_currency"}
+    response = api.patch(url, {"reporting_currency": "usd"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["organization"]["reporting_currency"] == "USD"
+    money = api.get(reverse("api:capacity:summary")).json()["money"]
+    assert money["reporting_currency"] == "USD"
+    tco = money["tco_per_month"]
+    assert tco["converted"] == pytest.approx(tco["by_currency"]["USD"] + tco["by_currency"]["EUR"] * 1.1172)
+
+
+def test_rate_overrides_through_the_api(api_client_for, organization, owner, assessor):
+    url = reverse("api:capacity:exchange-rates")
+    denied = api_client_for(assessor, organization).post(url, {"currency": "USD", "rate_per_eur": "1.2"}, format="json")
+    assert denied.status_code == 403
+    api = api_client_for(owner, organization)
+    created = api.post(url, {"currency": "usd", "rate_per_eur": "1.2", "note": "budget 2026"}, format="json")
+    assert created.status_code == 201
+    usd = next(r for r in created.json()["rates"] if r["currency"] == "USD")
+    assert usd["overridden"] is True
+    assert usd["overridden_by"] == "olivia"
+    assert "budget 2026" in usd["source"]
+    assert error_fields(api.post(url, {"currency": "EUR", "rate_per_eur": "2"}, format="json")) == {"currency"}
+    assert api.delete(reverse("api:capacity:exchange-rate", args=["USD"])).status_code == 204
+    assert api.delete(reverse("api:capacity:exchange-rate", args=["USD"])).status_code == 404
+    assert not ExchangeRateOverride.objects.filter(organization=organization).exists()
+
+
+def test_the_exchange_rates_page_shows_overrides_and_lets_owners_set_them(client, organization, owner, viewer):
+    client.force_login(owner)
+    url = reverse("inventory:exchange_rates")
+    response = client.post(url, {"currency": "USD", "rate_per_eur": "1.25", "note": "treasury"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "overridden" in page
+    assert "olivia" in page
+    client.force_login(viewer)
+    page = client.get(url).content.decode()
+    assert "ecb.europa.eu" in page
+    assert "Use this rate" not in page
+    assert client.post(url, {"currency": "USD", "rate_per_eur": "1.3"}).status_code == 403
+
+
+def test_the_settings_page_changes_the_reporting_currency(client, organization, owner):
+    client.force_login(owner)
+    url = reverse("accounts:organization_settings")
+    response = client.post(url, {"name": "Acme AI", "industry": "", "country": "DE", "reporting_currency": "gbp"})
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert organization.reporting_currency == "GBP"
