@@ -15,12 +15,31 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 
-from inventory.admin import ORGANIZATION_FILTER, OrganizationAdminForm, OrganizationScopedMixin
+from accounts.admin_scoping import (
+    ORGANIZATION_FILTER,
+    OrganizationAdminForm,
+    OrganizationScopedMixin,
+    ScopedHistoryAdmin,
+)
+from config.errors import DomainError
 
 from . import services
-from .models import Answer, Assessment, AssessmentResult, Framework, RoadmapItem, Score
+from .models import (
+    Answer,
+    AreaAssignment,
+    AreaReview,
+    Assessment,
+    AssessmentResult,
+    Comment,
+    Evidence,
+    Framework,
+    RoadmapItem,
+    Score,
+)
+from .results import score_text
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -101,6 +120,7 @@ class AnswerInline(ReadOnlyInline):
         "evidence_url",
         "source",
         "answered_by",
+        "version",
         "updated",
     )
 
@@ -139,7 +159,14 @@ class AssessmentAdmin(OrganizationScopedMixin, admin.ModelAdmin):
         "submitted_by",
         "submitted_at",
         "scoring_task_id",
+        "scoring_queued",
+        "scoring_started",
+        "scoring_attempts",
         "scoring_error",
+        "sign_off_required",
+        "sign_off_overridden_by",
+        "sign_off_overridden_at",
+        "sign_off_override_reason",
     )
     readonly_fields = (
         "organization",
@@ -152,7 +179,14 @@ class AssessmentAdmin(OrganizationScopedMixin, admin.ModelAdmin):
         "submitted_by",
         "submitted_at",
         "scoring_task_id",
+        "scoring_queued",
+        "scoring_started",
+        "scoring_attempts",
         "scoring_error",
+        "sign_off_required",
+        "sign_off_overridden_by",
+        "sign_off_overridden_at",
+        "sign_off_override_reason",
     )
     inlines = [AnswerInline]
 
@@ -166,7 +200,7 @@ class AssessmentAdmin(OrganizationScopedMixin, admin.ModelAdmin):
     @admin.display(description="readiness index", ordering="result__readiness_index")
     def readiness_index(self, obj: Assessment) -> str:
         result = self._result(obj)
-        return "—" if result is None or result.readiness_index is None else f"{result.readiness_index:.1f}"
+        return "—" if result is None else score_text(result.readiness_index, none="—")
 
     @admin.display(description="level", ordering="result__level")
     def level(self, obj: Assessment) -> str:
@@ -217,16 +251,19 @@ class RoadmapItemAdminForm(OrganizationAdminForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.instance.pk is not None:  # the service's own rules, so the admin refuses what the app refuses
-            services.roadmap_item_check(
-                item=self.instance,
-                changes={name: data.get(name) for name in ("status", "status_reason")}
-                | {"owner_id": data["owner"].pk if data.get("owner") else None},
-            )
+            try:
+                services.roadmap_item_check(
+                    item=self.instance,
+                    changes={name: data.get(name) for name in ("status", "status_reason")}
+                    | {"owner_id": data["owner"].pk if data.get("owner") else None},
+                )
+            except DomainError as error:
+                raise error.as_validation_error() from error
         return data
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(OrganizationScopedMixin, admin.ModelAdmin):
+class RoadmapItemAdmin(ScopedHistoryAdmin):
     """Roadmap items are computed by the roadmap task; operators may only correct their tracking."""
 
     form = RoadmapItemAdminForm
@@ -248,3 +285,93 @@ class RoadmapItemAdmin(OrganizationScopedMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # built by the roadmap task after scoring
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(OrganizationScopedMixin, admin.ModelAdmin):
+    """Evidence is added on the questionnaire page or through the API (the file's type is sniffed there); here it is
+    listed, read, downloaded through the members-only view and removed through the service."""
+
+    list_display = ("title", "question_id", "assessment", "organization", "kind", "effective_date", "expires_on")
+    list_filter = ("kind", ORGANIZATION_FILTER)
+    search_fields = ("title", "question_id", "assessment__title")
+    list_select_related = ("assessment", "organization")
+    list_per_page = 50
+    readonly_fields = ("download",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*(f.name for f in self.model._meta.fields if f.name != "file"), "download"]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("file",)
+
+    @admin.display(description="File")
+    def download(self, obj: Evidence) -> str:
+        if not obj.file:
+            return "—"
+        link = reverse("assessments:evidence_file", args=[obj.assessment_id, obj.pk])
+        return format_html('<a href="{}">Download</a> ({} bytes, {})', link, obj.size, obj.content_type)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Evidence) -> None:
+        services.evidence_remove(evidence=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for evidence in queryset:
+            services.evidence_remove(evidence=evidence)
+
+
+# --- collaboration: inspected here, changed on the assessment pages or through the API (their services' rules) ---
+
+
+class CollaborationAdmin(OrganizationScopedMixin, admin.ModelAdmin):
+    """Read-only: owners, reviews and comments change through `assessments.services` (who may, and emails)."""
+
+    list_per_page = 50
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in self.model._meta.fields] + [f.name for f in self.model._meta.many_to_many]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AreaAssignment)
+class AreaAssignmentAdmin(CollaborationAdmin):
+    list_display = ("assessment", "area_ref", "question_ref", "assignee", "due_date", "reminded_for", "organization")
+    list_filter = (ORGANIZATION_FILTER,)
+    search_fields = ("assessment__title", "area_ref", "question_ref", "assignee__username")
+    list_select_related = ("assessment", "assignee", "organization")
+
+
+@admin.register(AreaReview)
+class AreaReviewAdmin(CollaborationAdmin):
+    list_display = ("assessment", "area_ref", "status", "requested_by", "reviewed_by", "reviewed_at", "organization")
+    list_filter = ("status", ORGANIZATION_FILTER)
+    search_fields = ("assessment__title", "area_ref")
+    list_select_related = ("assessment", "requested_by", "reviewed_by", "organization")
+
+
+@admin.register(Comment)
+class CommentAdmin(CollaborationAdmin):
+    """Comments may be deleted (moderation), never edited here: only their author edits them, in the app or the
+    API (`services.comment_edit`)."""
+
+    list_display = (
+        "assessment", "question_ref", "author", "short_body", "parent", "created", "edited", "organization",
+    )  # fmt: skip
+    list_filter = (ORGANIZATION_FILTER,)
+    search_fields = ("assessment__title", "question_ref", "body", "author__username")
+    list_select_related = ("assessment", "author", "organization", "parent")
+
+    @admin.display(description="comment")
+    def short_body(self, obj: Comment) -> str:
+        return obj.body if len(obj.body) <= 80 else f"{obj.body[:79]}…"

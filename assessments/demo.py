@@ -1,5 +1,9 @@
 """Demo assessments for `seed_demo`: a scored spring baseline and a scored autumn re-assessment built on it.
 
+The autumn review was a team effort (docs/collaboration.md): two more members own areas (facilities the energy
+and hardware areas, security the compliance one), a comment thread on one question mentions a member, and every
+area was approved by a member who did not answer it before the review was submitted.
+
 Answers are deterministic (derived from each question id), so every run produces the same scores; questions
 bound to inventory facts keep the answers the demo inventory gives them.
 """
@@ -15,6 +19,7 @@ from django.utils import timezone
 
 from . import scoring, selectors, services
 from .models import Assessment, AssessmentResult
+from .results import score_text
 from .selectors import default_framework
 
 BASELINE = "Spring baseline"
@@ -41,12 +46,67 @@ def _answer(question: scoring.Question, *, uplift: int) -> services.AnswerInput:
     return services.AnswerInput(question.id, spec.zero_score_at + share * (spec.full_score_at - spec.zero_score_at))
 
 
-def _answered(assessment: Assessment, *, uplift: int, user: Any) -> None:
+def _answered(assessment: Assessment, *, uplift: int, user: Any, before_submit: Any = None) -> None:
     from_inventory = set(assessment.answers.filter(source="inventory").values_list("question_id", flat=True))
     framework = services.framework_parse(assessment.framework)
     items = [_answer(q, uplift=uplift) for q in framework.questions() if q.id not in from_inventory]
     services.answers_save(assessment=assessment, items=items, user=user)
+    if before_submit is not None:
+        before_submit(assessment, framework)
     services.assessment_submit(assessment=assessment, user=user)
+
+
+TEAM = (("fatima", "Facilities", ("energy", "hardware")), ("sam", "Security", ("compliance",)))
+"""Demo members (username, team, the areas they own when the framework has them)."""
+
+
+def _team(organization: Any) -> list[Any]:
+    from accounts.models import Membership, Role
+
+    members = []
+    for username, team, _ in TEAM:
+        member, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com", "first_name": team}
+        )
+        if created:
+            member.set_unusable_password()
+            member.save(update_fields=["password"])
+        Membership.objects.get_or_create(user=member, organization=organization, defaults={"role": Role.ASSESSOR})
+        members.append(member)
+    return members
+
+
+def _signed_off(user: Any, team: list[Any]) -> Any:
+    """Before the review is submitted: owners per area, a comment thread with a mention, every area approved."""
+
+    def work(assessment: Assessment, framework: scoring.Framework) -> None:
+        due = timezone.localdate() + timedelta(days=14)
+        area_ids = {area.id for area in framework.areas}
+        for member, (_, _, areas) in zip(team, TEAM, strict=True):
+            for area_id in areas:
+                if area_id in area_ids:
+                    services.assignment_set(
+                        assessment=assessment, area_ref=area_id, assignee_id=member.pk, user=user, due_date=due
+                    )
+        question = next(framework.questions())
+        first = services.comment_add(
+            assessment=assessment,
+            question_ref=question.id,
+            body=f"@{team[0].username} is this still true after the new racks went in?",
+            user=user,
+        )
+        services.comment_add(
+            assessment=assessment,
+            question_ref=question.id,
+            body="Yes: the forecast now covers the new racks too.",
+            user=team[0],
+            parent_id=first.pk,
+        )
+        for area in framework.areas:  # the demo user answered everything: a teammate reviews
+            services.area_review_request(assessment=assessment, area_ref=area.id, user=user)
+            services.area_review_approve(assessment=assessment, area_ref=area.id, user=team[0])
+
+    return work
 
 
 def _track_baseline_roadmap(baseline: Assessment, *, user: Any) -> None:
@@ -76,6 +136,7 @@ def seed_assessments(result: Any) -> None:
         title=BASELINE,
         user=user,
         scope="Both sites and the cloud capacity; serving and fine-tuning workloads.",
+        sign_off_required=False,  # taken before the team signed off areas
     )
     _answered(baseline, uplift=0, user=user)
     # The baseline was taken in spring: date it so the trend and "change since" read as they would in real use.
@@ -89,11 +150,31 @@ def seed_assessments(result: Any) -> None:
         user=user,
         scope=baseline.scope,
         previous=baseline,
+        sign_off_required=True,
     )
     review.answers.filter(source="self").delete()  # answered afresh below, with the improvements made since
-    _answered(review, uplift=1, user=user)
+    # Evidence that has expired: the facility's PUE report ran out a month ago (it lowers the energy area's
+    # confidence and becomes a "refresh evidence" step of the roadmap).
+    today = timezone.localdate()
+    services.evidence_add(
+        assessment=review,
+        item=services.EvidenceInput(
+            question_id="EN-COST-01",
+            title="Facility PUE report (colocation provider)",
+            url="https://facilities.example.com/reports/pue-annual.pdf",
+            effective_date=today - timedelta(days=400),
+            expires_on=today - timedelta(days=30),
+        ),
+        user=user,
+    )
+    team = _team(organization)
+    _answered(review, uplift=1, user=user, before_submit=_signed_off(user, team))
+    result.notes.append(
+        "Demo team: "
+        + ", ".join(f"{member.username} ({team_name})" for member, (_, team_name, _) in zip(team, TEAM, strict=True))
+    )
     for assessment in (baseline, review):
         assessment.refresh_from_db()
         scored = AssessmentResult.objects.filter(assessment=assessment).first()
-        index = f", readiness index {scored.readiness_index:.1f}" if scored else " (a worker will score it)"
+        index = f", readiness index {score_text(scored.readiness_index)}" if scored else " (a worker will score it)"
         result.notes.append(f"Demo assessment '{assessment.title}': {assessment.get_status_display()}{index}")

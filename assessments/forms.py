@@ -1,5 +1,8 @@
 """Forms of the assessment pages: starting an assessment, uploading a framework file, and reading the answers of
-one area page posted without JavaScript."""
+one area page posted without JavaScript.
+
+Forms parse what is posted (strings into values, field by field); the rules an answer obeys (bounds, options,
+reasons, what may be kept without an answer) are the services' (`services.answers_apply`), the API's too."""
 
 from __future__ import annotations
 
@@ -11,8 +14,15 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from accounts.models import Organization
+from inventory.models import CloudCapacity, Site, Workload
+from inventory.selectors import cloud_capacity_for, sites_for, workloads_for
+
 from . import scoring
-from .models import Answer, AnswerSource, Framework, RoadmapStatus
+from .models import Answer, Framework, RoadmapStatus
+from .selectors import framework_of
+from .services import AnswerInput
+from .services.answers import page_state
 
 LEVEL_CHOICES = [(level.value, f"{level.value} {level.label}") for level in scoring.MaturityLevel]
 
@@ -27,7 +37,58 @@ class FrameworkChoiceField(forms.ModelChoiceField):
         return f"{obj.title} {obj.version}{own}"
 
 
-class AssessmentCreateForm(forms.Form):
+class ScopeFields(forms.Form):
+    """What an assessment's inventory evidence covers: sites, workloads and cloud capacity of the organization
+    (none chosen: the whole organization). Shown by name."""
+
+    sites = forms.ModelMultipleChoiceField(
+        queryset=Site.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: the whole organization (every site and the cloud capacity).",
+    )
+    workloads = forms.ModelMultipleChoiceField(
+        queryset=Workload.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: every workload.",
+    )
+    cloud_capacity = forms.ModelMultipleChoiceField(
+        queryset=CloudCapacity.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Cloud capacity",
+        help_text="None chosen: all of it when no site is chosen, none when sites are.",
+    )
+
+    def set_scope_choices(self, organization: Organization) -> None:
+        self.fields["sites"].queryset = sites_for(organization=organization).order_by("name")
+        self.fields["workloads"].queryset = workloads_for(organization=organization).order_by("name")
+        self.fields["cloud_capacity"].queryset = cloud_capacity_for(organization=organization).order_by("provider")
+
+    def scope_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("sites", "workloads", "cloud_capacity") if self.fields[name].queryset.exists()]
+
+    def scope_choices(self) -> dict[str, Any]:
+        return {name: list(self.cleaned_data.get(name) or ()) for name in ("sites", "workloads", "cloud_capacity")}
+
+
+class AssessmentScopeForm(ScopeFields):
+    """Change a draft's scope: its notes and what its evidence covers."""
+
+    scope = forms.CharField(
+        required=False,
+        label="Scope notes",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Business units, teams or anything else it covers, in words.",
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_scope_choices(organization)
+
+
+class AssessmentCreateForm(ScopeFields, forms.Form):
     """Title, scope, framework, and a target maturity level per area of `framework` (the one whose areas are shown).
 
     When the posted framework is another one than the framework whose targets were shown, the form is invalid:
@@ -37,21 +98,29 @@ class AssessmentCreateForm(forms.Form):
     title = forms.CharField(max_length=200, help_text="For example “GenAI readiness 2025, Frankfurt”.")
     scope = forms.CharField(
         required=False,
+        label="Scope notes",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What this assessment covers: sites, business units, workloads.",
+        help_text="Business units, teams or anything else it covers, in words.",
     )
     framework = FrameworkChoiceField(queryset=Framework.objects.none(), empty_label=None)
     targets_for = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, frameworks: QuerySet[Framework], targets_framework: Framework, **kwargs: Any
+        self,
+        *args: Any,
+        frameworks: QuerySet[Framework],
+        targets_framework: Framework,
+        organization: Organization | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if organization is not None:
+            self.set_scope_choices(organization)
         self.fields["framework"].queryset = frameworks
         self.targets_framework = targets_framework
         self.initial.setdefault("framework", targets_framework.pk)
         self.initial["targets_for"] = targets_framework.pk
-        self.areas = scoring.Framework.from_dict(targets_framework.definition).areas
+        self.areas = framework_of(targets_framework).areas
         for area in self.areas:
             self.fields[target_field_name(area.id)] = forms.TypedChoiceField(
                 label=area.name,
@@ -126,10 +195,19 @@ class PostedAnswer:
     evidence_url: str
     value: Any = None
     errors: list[str] | None = None
+    version: int | None = None
 
-    @property
-    def gives_answer(self) -> bool:
-        return self.not_applicable or self.value is not None
+    def as_input(self) -> AnswerInput:
+        """The answer the page now gives, for `services.answers_apply` (no value and not N/A: no answer)."""
+        return AnswerInput(
+            question_id=self.question.id,
+            value=None if self.not_applicable else self.value,
+            not_applicable=self.not_applicable,
+            na_reason=self.na_reason,
+            note=self.note,
+            evidence_url=self.evidence_url,
+            version=self.version,
+        )
 
 
 def value_to_raw(question: scoring.Question, value: Any) -> str:
@@ -151,45 +229,36 @@ def parse_number(raw: str) -> int | float:
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
-def _shown(number: float | None) -> str:
-    return "" if number is None else (f"{number:g}" if isinstance(number, float) else str(number))
-
-
 def parse_value(question: scoring.Question, raw: str) -> tuple[Any, str | None]:
-    """The answer value of a raw form string, or an error naming the question."""
+    """The value of a raw form string as its question's type reads it, or an error naming the question.
+
+    Parsing only (a level is a whole number, yes/no is a bool, a number is a number); whether the question takes
+    that value (a level 0-4, one of its options, within its bounds) is checked by the service.
+    """
     raw = raw.strip()
     if not raw:
         return None, None
-    where = f"{question.id}"
     if question.type == "maturity":
-        if raw not in {"0", "1", "2", "3", "4"}:
-            return None, f"{where}: choose a level from 0 to 4."
+        if not raw.isdigit():
+            return None, f"{question.id}: choose a level from 0 to 4."
         return int(raw), None
     if question.type == "yes_no":
         if raw not in (YES, NO):
-            return None, f"{where}: answer yes or no."
+            return None, f"{question.id}: answer yes or no."
         return raw == YES, None
     if question.type == "choice":
-        if question.option(raw) is None:
-            return None, f"{where}: choose one of the options."
         return raw, None
     try:
-        number = parse_number(raw)
+        return parse_number(raw), None
     except ValueError:
-        return None, f"{where}: “{raw}” is not a number."
-    spec = question.numeric
-    if spec is not None and spec.min is not None and number < spec.min:
-        return None, f"{where}: must be at least {_shown(spec.min)}{' ' + spec.unit if spec.unit else ''}."
-    if spec is not None and spec.max is not None and number > spec.max:
-        return None, f"{where}: must be at most {_shown(spec.max)}{' ' + spec.unit if spec.unit else ''}."
-    return number, None
+        return None, f"{question.id}: “{raw}” is not a number."
 
 
 _URL_FIELD = forms.URLField(max_length=500, required=False, assume_scheme="https")
 
 
 def read_posted_answer(question: scoring.Question, data: Any) -> PostedAnswer:
-    """Read and check one question's fields of a posted area form."""
+    """Read one question's fields of a posted area form: the raw strings, the parsed value, and parse errors."""
     posted = PostedAnswer(
         question=question,
         raw_value=str(data.get(field_name(question.id, "value"), "")),
@@ -199,13 +268,13 @@ def read_posted_answer(question: scoring.Question, data: Any) -> PostedAnswer:
         evidence_url=str(data.get(field_name(question.id, "evidence_url"), "")).strip(),
         errors=[],
     )
+    version = str(data.get(field_name(question.id, "version"), "")).strip()
+    posted.version = int(version) if version.isdigit() else None  # the version the page showed (no lost updates)
     errors: list[str] = []
     if not posted.not_applicable:
         posted.value, error = parse_value(question, posted.raw_value)
         if error:
             errors.append(error)
-    elif not posted.na_reason:
-        errors.append(f"{question.id}: say why it does not apply.")
     if len(posted.na_reason) > 500:
         errors.append(f"{question.id}: the reason takes at most 500 characters.")
     if posted.evidence_url:
@@ -213,35 +282,14 @@ def read_posted_answer(question: scoring.Question, data: Any) -> PostedAnswer:
             posted.evidence_url = _URL_FIELD.clean(posted.evidence_url)
         except forms.ValidationError:
             errors.append(f"{question.id}: the evidence link must be a web address (https://…).")
-    if not errors and not posted.gives_answer and (posted.note or posted.evidence_url):
-        errors.append(f"{question.id}: give an answer (or “not applicable”) to keep the note and the evidence link.")
     posted.errors = errors
     return posted
 
 
 def stored_state(question: scoring.Question, answer: Answer | None) -> tuple[str, bool, str, str, str]:
-    """What the form shows for a stored answer (an inventory answer's note is shown apart, not in the field)."""
-    if answer is None:
-        return ("", False, "", "", "")
-    note = "" if answer.source == AnswerSource.INVENTORY else answer.note
-    return (
-        "" if answer.not_applicable else value_to_raw(question, answer.value),
-        answer.not_applicable,
-        answer.na_reason if answer.not_applicable else "",
-        note.replace("\r\n", "\n").strip(),
-        answer.evidence_url,
-    )
-
-
-def posted_state(posted: PostedAnswer) -> tuple[str, bool, str, str, str]:
-    value = "" if posted.not_applicable else value_to_raw(posted.question, posted.value)
-    return (
-        value,
-        posted.not_applicable,
-        posted.na_reason if posted.not_applicable else "",
-        posted.note,
-        posted.evidence_url,
-    )
+    """What the form shows for a stored answer (`services.answers.page_state`, its value as the field's text)."""
+    value, not_applicable, na_reason, note, evidence_url = page_state(answer)
+    return (value_to_raw(question, value), not_applicable, na_reason, note, evidence_url)
 
 
 class RoadmapTrackForm(forms.Form):

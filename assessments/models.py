@@ -6,11 +6,32 @@ assessment stays tied to the version it was taken on, and its stored results are
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization, OrganizationOwned
+from config.validators import NOTES, validate_finite_json, validate_name, validate_text
+from inventory.analysis import WHOLE_ORGANIZATION, Scope
+
+WHOLE_ORGANIZATION_LABEL = "whole organization"
+
+
+def scope_label(*, sites: list[str], workloads: list[str], clouds: list[str]) -> str:
+    """An assessment's scope in words: "whole organization", "Frankfurt DC", "Frankfurt DC; workloads: ..."."""
+    if not (sites or workloads or clouds):
+        return WHOLE_ORGANIZATION_LABEL
+    parts = [", ".join(sorted(sites)) if sites else "every site"]
+    if workloads:
+        parts.append("workloads: " + ", ".join(sorted(workloads)))
+    if clouds:
+        parts.append("cloud: " + ", ".join(sorted(clouds)))
+    elif not sites:
+        parts.append("all cloud capacity")
+    return "; ".join(parts)
 
 
 class Framework(models.Model):
@@ -55,9 +76,40 @@ class AssessmentStatus(models.TextChoices):
 
 class Assessment(OrganizationOwned):
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
-    title = models.CharField(max_length=200)
-    scope = models.TextField(blank=True, help_text="What this assessment covers: sites, business units, workloads.")
-    target_levels = models.JSONField(default=dict, blank=True, help_text="Target maturity level (1-5) per area id.")
+    title = models.CharField(validators=[validate_name], max_length=200)
+    scope = models.TextField(
+        validators=NOTES,
+        blank=True,
+        verbose_name="scope notes",
+        help_text="What this assessment covers, in words (business units, teams); the sites, workloads and cloud "
+        "capacity it reads are chosen below.",
+    )
+    # What the inventory evidence covers (`analysis_scope`): no site chosen is the whole organization.
+    sites = models.ManyToManyField(
+        "inventory.Site",
+        blank=True,
+        related_name="+",
+        help_text="The sites this assessment covers; none chosen: the whole organization.",
+    )
+    workloads = models.ManyToManyField(
+        "inventory.Workload",
+        blank=True,
+        related_name="+",
+        help_text="The workloads it covers; none chosen: every workload.",
+    )
+    cloud_capacity = models.ManyToManyField(
+        "inventory.CloudCapacity",
+        blank=True,
+        related_name="+",
+        help_text="The cloud reservations it covers; none chosen: all of them when it covers the whole "
+        "organization, none when it names sites.",
+    )
+    target_levels = models.JSONField(
+        validators=[validate_finite_json],
+        default=dict,
+        blank=True,
+        help_text="Target maturity level (1-5) per area id.",
+    )
     status = models.CharField(max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     previous = models.ForeignKey(
         "self",
@@ -75,8 +127,22 @@ class Assessment(OrganizationOwned):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The scoring job (config.jobs): the id of the message that scores it, when it was queued and when a worker
+    # took it up (the reaper's deadline counts from these), how often the reaper queued it again, why it failed.
     scoring_task_id = models.CharField(max_length=64, blank=True)
+    scoring_queued = models.DateTimeField(null=True, blank=True)
+    scoring_started = models.DateTimeField(null=True, blank=True)
+    scoring_attempts = models.PositiveSmallIntegerField(default=0)
     scoring_error = models.TextField(blank=True)
+    # Sign-off (docs/collaboration.md): every area approved before submitting, unless an owner overrode it.
+    sign_off_required = models.BooleanField(
+        default=True, help_text="Every area must be approved by a reviewer before the assessment is submitted."
+    )
+    sign_off_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sign_off_overridden_at = models.DateTimeField(null=True, blank=True)
+    sign_off_override_reason = models.TextField(blank=True, help_text="Why an owner submitted without every sign-off.")
 
     class Meta:
         ordering = ["-created"]
@@ -84,6 +150,32 @@ class Assessment(OrganizationOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def analysis_scope(self) -> Scope:
+        """What the inventory evidence of this assessment covers, as the analysis takes it (`inventory.analysis`).
+
+        No site, workload or cloud reservation chosen: the whole organization. Sites chosen: those sites, and the
+        cloud reservations chosen (none when none is). Workloads chosen: those (else every workload)."""
+        sites = [site.pk for site in self.sites.all()]
+        workloads = [workload.pk for workload in self.workloads.all()]
+        clouds = [cloud.pk for cloud in self.cloud_capacity.all()]
+        if not (sites or workloads or clouds):
+            return WHOLE_ORGANIZATION
+        return Scope.of(
+            sites=sites or None,
+            workloads=workloads or None,
+            cloud_capacity=clouds if (clouds or sites) else None,
+        )
+
+    @property
+    def scope_label(self) -> str:
+        """The scope in words: "whole organization", or the sites (and workloads, cloud capacity) it names."""
+        return scope_label(
+            sites=[site.name for site in self.sites.all()],
+            workloads=[workload.name for workload in self.workloads.all()],
+            clouds=[str(cloud) for cloud in self.cloud_capacity.all()],
+        )
 
     @property
     def is_frozen(self) -> bool:
@@ -97,20 +189,24 @@ class AnswerSource(models.TextChoices):
 
 
 class Answer(models.Model):
-    """The current answer to one question; several members may answer, the last write wins per question."""
+    """The current answer to one question. Several members may answer: each save raises ``version``, and a save
+    made over a newer answer from someone else is refused (`services.answers_save`), so no update is lost."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     question_id = models.CharField(max_length=40)
     value = models.JSONField(null=True, blank=True, help_text="Level 0-4, true/false, an option id, or a number.")
     not_applicable = models.BooleanField(default=False)
-    na_reason = models.CharField("reason it does not apply", max_length=500, blank=True)
-    note = models.TextField(blank=True)
+    na_reason = models.CharField("reason it does not apply", max_length=500, blank=True, validators=[validate_text])
+    note = models.TextField(validators=NOTES, blank=True)
     evidence_url = models.URLField(max_length=500, blank=True)
     source = models.CharField(max_length=16, choices=AnswerSource.choices, default=AnswerSource.SELF)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every save; a stale save is refused.")
     updated = models.DateTimeField(auto_now=True)
+    # Every change kept (django-simple-history); the services' bulk writes record theirs in bulk too.
+    history = HistoricalRecords(excluded_fields=["updated"])
 
     class Meta:
         ordering = ["assessment", "question_id"]
@@ -123,6 +219,58 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {'N/A' if self.not_applicable else self.value}"
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", "File"
+    LINK = "link", "Link"
+
+
+def evidence_upload_path(instance: Evidence, filename: str) -> str:
+    """Stored under a random name per organization: the uploaded name is never part of the path."""
+    return f"evidence/{instance.organization_id}/{filename}"
+
+
+class Evidence(OrganizationOwned):
+    """A file or a link backing the answer to one question, valid from ``effective_date`` until ``expires_on``.
+
+    Files are stored through Django's storage API under a random name, their type sniffed from their content
+    (`services.evidence`), and served only to the organization's members (`views.evidence_file`).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    question_id = models.CharField(max_length=40)
+    kind = models.CharField(max_length=8, choices=EvidenceKind.choices)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True)
+    file = models.FileField(upload_to=evidence_upload_path, max_length=300, blank=True)
+    content_type = models.CharField(max_length=100, blank=True, help_text="Sniffed from the content.")
+    size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes.")
+    effective_date = models.DateField(help_text="The day the evidence describes (or was produced).")
+    expires_on = models.DateField(null=True, blank=True, help_text="After this day it no longer counts.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "question_id", "-effective_date", "pk"]
+        indexes = [models.Index(fields=["assessment", "question_id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("effective_date")),
+                name="evidence_expires_after_effective",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="")) | (Q(kind="file") & ~Q(file="")), name="evidence_has_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_expired(self, today: date) -> bool:
+        return self.expires_on is not None and self.expires_on < today
 
 
 class AssessmentResult(models.Model):
@@ -141,6 +289,11 @@ class AssessmentResult(models.Model):
         default=0, help_text="Areas whose self-assessment and evidence differ by more than 30 points."
     )
     facts = models.JSONField(default=dict, blank=True, help_text="The inventory facts used, as they were when scored.")
+    inventory = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The scope's inventory as scored: sites, servers, accelerators, IT kW (the PDF compares today's).",
+    )
     answered = models.PositiveIntegerField()
     total = models.PositiveIntegerField()
     high_risks = models.PositiveIntegerField()
@@ -185,6 +338,7 @@ class RoadmapKind(models.TextChoices):
     GAP = "gap", "Close a gap"
     CAPACITY = "capacity", "Capacity shortfall"
     VERIFY = "verify", "Verify the facts"
+    EVIDENCE = "evidence", "Refresh evidence"
 
 
 class RoadmapPhase(models.TextChoices):
@@ -233,7 +387,9 @@ class RoadmapItem(OrganizationOwned):
         default=True, help_text="False when a rebuild no longer needs it (kept because someone tracked it)."
     )
     status = models.CharField(max_length=12, choices=RoadmapStatus.choices, default=RoadmapStatus.PROPOSED)
-    status_reason = models.CharField(max_length=500, blank=True, help_text="Why it was dismissed.")
+    status_reason = models.CharField(
+        validators=[validate_text], max_length=500, blank=True, help_text="Why it was dismissed."
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -250,6 +406,17 @@ class RoadmapItem(OrganizationOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated = models.DateTimeField(auto_now=True)
+    # Its issue in the organization's tracker (GitHub Issues, Jira) once pushed; the state is read back on a
+    # schedule (assessments.services.trackers).
+    tracker = models.ForeignKey(
+        "accounts.IssueTracker", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tracker_key = models.CharField(max_length=100, blank=True, help_text='The issue: "42" on GitHub, "OPS-7" on Jira.')
+    tracker_url = models.URLField(max_length=500, blank=True, help_text="The issue's page.")
+    tracker_state = models.CharField(max_length=8, blank=True, help_text="open or closed, as last read.")
+    tracker_status = models.CharField(max_length=120, blank=True, help_text="The tracker's status in words.")
+    tracker_checked_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated"])
 
     class Meta:
         ordering = ["assessment", "-in_plan", "rank"]
@@ -263,3 +430,93 @@ class RoadmapItem(OrganizationOwned):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.title}"
+
+
+# --- collaboration: owners per area, review and sign-off, comments (docs/collaboration.md) ---------------------------
+
+
+class AreaAssignment(OrganizationOwned):
+    """Who answers an area of an assessment (or one question of it), by when."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    area_ref = models.CharField(max_length=80)
+    question_ref = models.CharField(max_length=40, blank=True, help_text="Empty for the whole area.")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_date = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminded_for = models.DateField(
+        null=True, blank=True, help_text="The due date the owner was last reminded of (one reminder per due date)."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "area_ref", "question_ref"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "area_ref", "question_ref"], name="assignment_one_per_area_or_question"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "assignee"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_ref or self.area_ref} → {self.assignee}"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+
+
+class AreaReview(OrganizationOwned):
+    """The sign-off state of one area of an assessment (no row: a draft)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="area_reviews")
+    area_ref = models.CharField(max_length=80)
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True, help_text="Why it went back to draft, when it did.")
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "area_ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "area_ref"], name="area_review_one_per_area"),
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="area_review_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_ref}: {self.get_status_display()}"
+
+
+class Comment(OrganizationOwned):
+    """A comment on one question of an assessment; a reply names its parent (one thread per top comment)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    question_ref = models.CharField(max_length=40)
+    area_ref = models.CharField(max_length=80)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(max_length=5000)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    edited = models.DateTimeField(null=True, blank=True, help_text="When its author last changed it.")
+
+    class Meta:
+        ordering = ["assessment", "question_ref", "created", "pk"]
+        indexes = [models.Index(fields=["assessment", "question_ref"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_ref}: {self.body[:40]}"

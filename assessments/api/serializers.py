@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.base import OrganizationRelatedField
+from config.validators import id_field
+from inventory.selectors import cloud_capacity_for, sites_for, workloads_for
 
 from .. import selectors
-from ..models import Answer, Assessment, AssessmentResult, Framework, RoadmapItem, RoadmapStatus, Score
+from ..models import Answer, Assessment, Evidence, Framework, RoadmapItem, RoadmapStatus, ScoreScope
+from ..results import StoredResult
 
 
 class FrameworkSerializer(serializers.ModelSerializer):
@@ -38,14 +43,62 @@ class FrameworkUploadSerializer(serializers.Serializer):
         raise serializers.ValidationError({"file": "send a framework file (or its text as `content`)."})
 
 
+class IdOrNameField(OrganizationRelatedField):
+    """A related row of the organization by its id or by its ``name_field`` (a site "Frankfurt DC"); shown by id."""
+
+    def __init__(self, selector: Any, name_field: str = "name", **kwargs: Any) -> None:
+        self.name_field = name_field
+        super().__init__(selector, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not data.strip().isdigit():
+            matches = list(self.get_queryset().filter(**{f"{self.name_field}__iexact": data.strip()})[:2])
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                self.fail("ambiguous", name=data)
+            self.fail("no_name", name=data)
+        return super().to_internal_value(data)
+
+    default_error_messages = {
+        **OrganizationRelatedField.default_error_messages,
+        "no_name": "No record named “{name}” in this organization.",
+        "ambiguous": "More than one record is named “{name}”: give its id.",
+    }
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
+    sites = IdOrNameField(
+        sites_for,
+        many=True,
+        required=False,
+        help_text="The sites it covers, by id or name; none: the whole organization.",
+    )
+    workloads = IdOrNameField(
+        workloads_for, many=True, required=False, help_text="The workloads it covers, by id or name; none: every one."
+    )
+    cloud_capacity = IdOrNameField(
+        cloud_capacity_for,
+        name_field="instance_type",
+        many=True,
+        required=False,
+        help_text="The cloud reservations it covers, by id (or instance type); none: all of them when no site is "
+        "named, none when sites are.",
+    )
+    scope_label = serializers.CharField(read_only=True, help_text="The scope in words (“whole organization”).")
     framework = OrganizationRelatedField(
         selectors.frameworks_for, required=False, help_text="Defaults to the shipped GenAI infrastructure framework."
     )
     framework_title = serializers.CharField(source="framework.__str__", read_only=True)
-    readiness_index = serializers.FloatField(source="result.readiness_index", read_only=True, default=None)
-    level = serializers.IntegerField(source="result.level", read_only=True, default=None)
-    created_by = serializers.StringRelatedField()
+    readiness_index = serializers.FloatField(
+        source="result.readiness_index", read_only=True, default=None, allow_null=True
+    )
+    level = serializers.IntegerField(source="result.level", read_only=True, default=None, allow_null=True)
+    created_by = serializers.StringRelatedField(allow_null=True)  # null once the member is deleted
+    sign_off_overridden_by = serializers.StringRelatedField(allow_null=True)  # null once the member is deleted
+    sign_off_required = serializers.BooleanField(
+        required=False, help_text="Every area approved before submitting (the installation's default if omitted)."
+    )
     target_levels = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=5), required=False)
 
     class Meta:
@@ -54,6 +107,10 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "id",
             "title",
             "scope",
+            "scope_label",
+            "sites",
+            "workloads",
+            "cloud_capacity",
             "framework",
             "framework_title",
             "target_levels",
@@ -64,12 +121,24 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "created_by",
             "created",
             "submitted_at",
+            "sign_off_required",
+            "sign_off_overridden_by",
+            "sign_off_overridden_at",
+            "sign_off_override_reason",
         )
-        read_only_fields = ("status", "previous", "created", "submitted_at")
+        read_only_fields = (
+            "status",
+            "previous",
+            "created",
+            "submitted_at",
+            "sign_off_overridden_by",
+            "sign_off_overridden_at",
+            "sign_off_override_reason",
+        )
 
 
 class AnswerSerializer(serializers.ModelSerializer):
-    answered_by = serializers.StringRelatedField()
+    answered_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Answer
@@ -82,9 +151,10 @@ class AnswerSerializer(serializers.ModelSerializer):
             "evidence_url",
             "source",
             "answered_by",
+            "version",
             "updated",
         )
-        read_only_fields = ("source", "answered_by", "updated")
+        read_only_fields = ("source", "answered_by", "version", "updated")
 
 
 class AnswerInputSerializer(serializers.Serializer):
@@ -94,40 +164,62 @@ class AnswerInputSerializer(serializers.Serializer):
     na_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     evidence_url = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="The answer's version this one was made from (0: there was none). When someone else has saved "
+        "the question since, the save is refused (409 `stale_answer`, the current answer in the error's "
+        "`current`); send again with its version to overwrite it. Omit it to save whatever is stored.",
+    )
 
 
-class ScoreSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Score
-        fields = ("scope", "ref", "area_ref", "score", "level", "target_level", "weight", "risk", "details")
+class ScoreSerializer(serializers.Serializer):
+    """One stored score: an area (grounded), a sub-area or a question (the questionnaire's own)."""
+
+    scope = serializers.ChoiceField(choices=ScoreScope.choices)
+    ref = serializers.CharField(help_text="The area, sub-area or question id.")
+    area_ref = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    level = serializers.IntegerField(allow_null=True)
+    target_level = serializers.IntegerField(allow_null=True)
+    weight = serializers.FloatField()
+    risk = serializers.CharField(allow_blank=True)
+    details = serializers.JSONField(help_text="Confidence, counts, status, source, evidence.")
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(serializers.Serializer):
+    """The stored result of an assessment: the overall figures, the facts used, and one score per area, sub-area
+    and question, as scoring wrote them."""
+
+    framework_slug = serializers.CharField()
+    framework_version = serializers.CharField()
+    readiness_index = serializers.FloatField(allow_null=True)
+    level = serializers.IntegerField(allow_null=True)
+    answers_index = serializers.FloatField(allow_null=True)
+    contradictions = serializers.IntegerField()
+    facts = serializers.JSONField(help_text="The inventory facts used, as they were when scored.")
+    answered = serializers.IntegerField()
+    total = serializers.IntegerField()
+    high_risks = serializers.IntegerField()
+    medium_risks = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
     scores = ScoreSerializer(many=True)
 
-    class Meta:
-        model = AssessmentResult
-        fields = (
-            "framework_slug",
-            "framework_version",
-            "readiness_index",
-            "level",
-            "answers_index",
-            "contradictions",
-            "facts",
-            "answered",
-            "total",
-            "high_risks",
-            "medium_risks",
-            "computed_at",
-            "scores",
-        )
+    def to_representation(self, instance: StoredResult) -> dict[str, Any]:
+        rows = {**instance.result_fields(), "computed_at": instance.computed_at, "scores": instance.score_rows()}
+        return super().to_representation(rows)
 
 
 class RoadmapItemSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     owner_id = serializers.IntegerField(read_only=True, allow_null=True)
     carried_from = serializers.SerializerMethodField(help_text="The same item's tracking in the previous assessment.")
+    tracker_issue = serializers.SerializerMethodField(
+        help_text="Its issue in the organization's tracker once pushed: key, url, state (open/closed), status in "
+        "words, when it was last read."
+    )
 
     class Meta:
         model = RoadmapItem
@@ -160,6 +252,7 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
             "due_date",
             "carried_from",
             "updated",
+            "tracker_issue",
         )
         read_only_fields = fields
 
@@ -173,13 +266,43 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
             "status": before.status,
         }
 
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "tracker": {"type": "string"},
+                "key": {"type": "string"},
+                "url": {"type": "string"},
+                "state": {"type": "string", "enum": ["open", "closed"]},
+                "status": {"type": "string"},
+                "checked_at": {"type": "string", "format": "date-time", "nullable": True},
+            },
+        }
+    )
+    def get_tracker_issue(self, item: RoadmapItem) -> dict[str, Any] | None:
+        if not item.tracker_key:
+            return None
+        return {
+            "tracker": item.tracker.name if item.tracker_id else "",
+            "key": item.tracker_key,
+            "url": item.tracker_url,
+            "state": item.tracker_state,
+            "status": item.tracker_status,
+            "checked_at": item.tracker_checked_at,
+        }
+
+
+class RoadmapItemPushSerializer(serializers.Serializer):
+    tracker = id_field(help_text="The id of one of the organization's issue trackers.")
+
 
 class RoadmapItemUpdateSerializer(serializers.Serializer):
     """Any subset of the tracking fields; the service checks them together (a dismissal needs a reason)."""
 
     status = serializers.ChoiceField(choices=RoadmapStatus.choices, required=False)
     status_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    owner_id = serializers.IntegerField(required=False, allow_null=True, help_text="A member's user id, or null.")
+    owner_id = id_field(required=False, allow_null=True, help_text="A member's user id, or null.")
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
@@ -193,3 +316,78 @@ class RoadmapProjectionSerializer(serializers.Serializer):
     current_index = serializers.FloatField(allow_null=True)
     areas = serializers.DictField(child=serializers.FloatField(allow_null=True))
     current_areas = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+# --- evidence, re-assessing onto another version ---------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    added_by = serializers.StringRelatedField(allow_null=True)  # null once the member is deleted
+    expired = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField(help_text="Where members download the file (files only).")
+
+    class Meta:
+        model = Evidence
+        fields = (
+            "id",
+            "question_id",
+            "kind",
+            "title",
+            "url",
+            "file_url",
+            "content_type",
+            "size",
+            "effective_date",
+            "expires_on",
+            "expired",
+            "added_by",
+            "created",
+        )
+
+    def get_expired(self, evidence: Evidence) -> bool:
+        return evidence.is_expired(timezone.localdate())
+
+    def get_file_url(self, evidence: Evidence) -> str | None:
+        if not evidence.file:
+            return None
+        path = f"/api/v1/assessments/{evidence.assessment_id}/evidence/{evidence.pk}/file/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    """A link (`url`) or a file (`file`, multipart), with its effective date and optional expiry."""
+
+    question_id = serializers.CharField(max_length=40)
+    title = serializers.CharField(max_length=200)
+    url = serializers.URLField(max_length=500, required=False, default="")
+    file = serializers.FileField(required=False, allow_empty_file=True, use_url=False)
+    effective_date = serializers.DateField()
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReassessInputSerializer(serializers.Serializer):
+    framework_version = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="Another version of the same framework."
+    )
+
+
+class UpgradeChangeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["unchanged", "reworded", "renamed", "split", "merged", "new", "removed"])
+    question_id = serializers.CharField(source="new_id")
+    from_question_ids = serializers.ListField(child=serializers.CharField(), source="old_ids")
+    area_id = serializers.CharField()
+    old_text = serializers.CharField()
+    new_text = serializers.CharField()
+    note = serializers.CharField()
+    carries = serializers.BooleanField()
+
+
+class UpgradePlanSerializer(serializers.Serializer):
+    from_version = serializers.CharField()
+    to_version = serializers.CharField()
+    changes = UpgradeChangeSerializer(many=True, source="notable", help_text="Every question that is not unchanged.")
+    unchanged = serializers.SerializerMethodField()
+
+    def get_unchanged(self, plan: Any) -> int:
+        return len(plan.of_kind("unchanged"))

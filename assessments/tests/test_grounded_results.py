@@ -74,4 +74,4 @@ def test_the_result_page_shows_the_contradiction_with_both_numbers_and_the_facts
     assert "Self-assessment contradicted by the inventory" in page
     assert f"self-assessed 100.0, evidence {round(energy.details['evidence_score'], 1)}" in page
     assert "EN-COST-01" in page
-    assert "2.1 ratio" in page
+    assert "Average PUE: 2.1</strong>" in page  # by its label, no "ratio" unit word

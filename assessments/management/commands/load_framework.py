@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Organization
 from assessments import services
-from assessments.framework_files import FrameworkFileError
+from config.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -37,10 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: cannot read it ({error.strerror or error}).") from error
         try:
             framework, created = services.framework_load(text=text, organization=organization)
-        except FrameworkFileError as error:
-            self._problems(error.problems)
-            raise CommandError(f"{file}: not loaded, {_count(error.problems)}.") from error
-        except ValidationError as error:
+        except DomainError as error:
             self._problems(error.messages)
             raise CommandError(f"{file}: not loaded, {_count(error.messages)}.") from error
         what = f"{framework.title} {framework.version} ({framework.question_count} questions)"

@@ -1,12 +1,17 @@
-"""The roadmap pages: the phased plan with why each item is there, its tracking, the what-if, and a CSV export."""
+"""The roadmap pages: the phased plan with why each item is there, its tracking, the what-if, and a CSV export.
+
+The page's timeline chart is drawn by the reports app, which depends on this one (never the other way round):
+`reports.apps.ReportsConfig.ready` hands its chart builder in with `provide_roadmap_chart`. Without it the page
+shows the plan without the chart.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,14 +19,25 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.integrations.selectors import issue_trackers_of
 from accounts.selectors import users_of_organization
+from config.errors import DomainError
 from inventory.exporting import csv_chunks
-from reports.dashboards import roadmap_chart
 
-from . import selectors, services
-from .forms import RoadmapTrackForm
-from .models import AssessmentStatus, RoadmapItem, RoadmapPhase
-from .views import AssessmentMixin
+from .. import scoring, selectors, services
+from ..forms import RoadmapTrackForm
+from ..models import Assessment, AssessmentStatus, RoadmapItem, RoadmapPhase
+from ..results import score_text
+from .base import AssessmentMixin
+
+_roadmap_chart: Callable[[Assessment], Any] | None = None
+
+
+def provide_roadmap_chart(build: Callable[[Assessment], Any] | None) -> None:
+    """Let the app that draws charts draw the roadmap page's timeline: ``build(assessment)`` returns a chart as
+    ``templates/reports/_chart.html`` shows it (``None``: no chart)."""
+    global _roadmap_chart
+    _roadmap_chart = build
 
 
 @dataclass(frozen=True)
@@ -44,9 +60,19 @@ class ProjectedArea:
 
     @property
     def change(self) -> float | None:
+        """The change between the scores as shown (one decimal each), so that the columns add up."""
         if self.current is None or self.projected is None:
             return None
-        return self.projected - self.current
+        return round(scoring.round_score(self.projected) - scoring.round_score(self.current), 1)
+
+    @property
+    def current_text(self) -> str:
+        """As every page rounds a score (`results.score_text`)."""
+        return score_text(self.current, none="—")
+
+    @property
+    def projected_text(self) -> str:
+        return score_text(self.projected, none="—")
 
 
 class RoadmapView(AssessmentMixin, TemplateView):
@@ -73,21 +99,27 @@ class RoadmapView(AssessmentMixin, TemplateView):
             dropped=[item for item in items if not item.in_plan],
             item_count=sum(1 for item in items if item.in_plan),
             done_before=list(selectors.roadmap_done_before(assessment=assessment)),
+            trackers=list(issue_trackers_of(organization=self.organization).filter(active=True))
+            if context["can_write"]
+            else [],
             csv_url=reverse("assessments:roadmap_csv", args=[assessment.pk]),
             api_url=reverse("api:assessments:assessment-roadmap", args=[assessment.pk]),
         )
         known = {item.item_id for item in items}
         done = [item_id for item_id in self.request.GET.getlist("done") if item_id in known]
         context["what_if_done"] = set(done)
-        if context["scored"] and context["item_count"]:
+        if context["scored"] and context["item_count"] and _roadmap_chart is not None:
             assessment.organization = self.organization  # its data version keys the cached chart
-            context["gantt"] = roadmap_chart(assessment=assessment)
+            context["gantt"] = _roadmap_chart(assessment)
             context["load_charts"] = True
-        if done and context["scored"]:
-            current, projected = selectors.roadmap_projection(assessment=assessment, done_ids=done)
+        projections = selectors.roadmap_projections(assessment=assessment, done_ids=done) if done else None
+        if projections is not None and context["scored"]:
+            current, projected = projections["now"], projections["projected"]
             context["projection"] = {
                 "index": projected.index,
                 "current_index": current.index,
+                "questionnaire_index": projections["questionnaire_projected"].index,
+                "questionnaire_current_index": projections["questionnaire_now"].index,
                 "areas": [
                     ProjectedArea(area.id, area.name, current.areas[area.id], projected.areas[area.id])
                     for area in framework.areas
@@ -126,11 +158,28 @@ class RoadmapItemTrackView(AssessmentMixin, View):
             return HttpResponseRedirect(back)
         try:
             services.roadmap_item_update(item=item, changes=form.changes(), user=request.user)
-        except ValidationError as error:
-            problems = "; ".join(f"{field}: {' '.join(texts)}" for field, texts in error.message_dict.items())
-            messages.error(request, f"{item.title}: {problems}")
+        except DomainError as error:
+            messages.error(request, f"{item.title}: {'; '.join(error.messages)}")
             return HttpResponseRedirect(back)
         messages.success(request, f"“{item.title}” is now {item.get_status_display().lower()}.")
+        return HttpResponseRedirect(back)
+
+
+class RoadmapItemPushView(AssessmentMixin, View):
+    """Open an issue for one item in one of the organization's trackers (assessors and owners)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        assessment = self.get_assessment()
+        item = get_object_or_404(selectors.roadmap_of(assessment=assessment), item_id=kwargs["item_id"])
+        back = f"{reverse('assessments:roadmap', args=[assessment.pk])}#item-{item.item_id}"
+        try:
+            services.roadmap_item_push(item=item, tracker_id=request.POST.get("tracker") or None, user=request.user)
+        except DomainError as error:
+            messages.error(request, f"{item.title}: {'; '.join(error.messages)}")
+            return HttpResponseRedirect(back)
+        messages.success(request, f"“{item.title}” is now issue {item.tracker_key}.")
         return HttpResponseRedirect(back)
 
 

@@ -1,0 +1,171 @@
+"""Owners per area: an assessment assigns an area (or one question of it) to a member, with an optional due date;
+the owner is emailed when assigned and, once, when the due date nears (the daily beat task)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import Conflict, ErrorItem, Invalid
+
+from .. import scoring
+from ..models import Answer, AreaAssignment, Assessment, AssessmentStatus
+from .frameworks import framework_parse
+from .notify import area_link, notify
+
+FROZEN = "This assessment has been submitted; its owners can no longer change."
+
+
+def _place(framework: scoring.Framework, area_ref: str, question_ref: str) -> tuple[scoring.Area, str]:
+    """The area, and the question's id if one is named (it must be one of the area's); `Invalid` otherwise."""
+    area = next((area for area in framework.areas if area.id == area_ref), None)
+    if area is None:
+        raise Invalid(
+            f"There is no area {area_ref!r} in this assessment's framework.", code="unknown_area", field="area"
+        )
+    if question_ref and question_ref not in {q.id for q in area.questions()}:
+        raise Invalid(
+            f"Question {question_ref!r} is not one of “{area.name}”.", code="unknown_question", field="question_id"
+        )
+    return area, question_ref
+
+
+def _member(assessment: Assessment, user_id: Any) -> Any:
+    membership = (
+        assessment.organization.memberships.select_related("user").filter(user_id=user_id).first()
+        if user_id is not None
+        else None
+    )
+    if membership is None:
+        raise Invalid("The owner must be a member of the organization.", code="not_a_member", field="assignee_id")
+    return membership.user
+
+
+@transaction.atomic
+def assignment_set(
+    *,
+    assessment: Assessment,
+    area_ref: str,
+    assignee_id: Any,
+    user: AbstractBaseUser,
+    question_ref: str = "",
+    due_date: dt.date | None = None,
+) -> AreaAssignment:
+    """Make a member the owner of an area (or of one question of it) until ``due_date``; replaces the previous
+    owner. A new owner is emailed; `Invalid` for an unknown area or question or a non-member, `Conflict` once
+    the assessment is submitted."""
+    if assessment.is_frozen:
+        raise Conflict(FROZEN, code="frozen")
+    framework = framework_parse(assessment.framework)
+    area, question_ref = _place(framework, area_ref, question_ref or "")
+    assignee = _member(assessment, assignee_id)
+    if due_date is not None and due_date < timezone.localdate():
+        raise Invalid("The due date is in the past.", code="past_due_date", field="due_date")
+    assignment = (
+        AreaAssignment.objects.select_for_update()
+        .filter(assessment=assessment, area_ref=area.id, question_ref=question_ref)
+        .first()
+    )
+    is_new_owner = assignment is None or assignment.assignee_id != assignee.pk
+    if assignment is None:
+        assignment = AreaAssignment(
+            organization_id=assessment.organization_id,
+            assessment=assessment,
+            area_ref=area.id,
+            question_ref=question_ref,
+        )
+    assignment.assignee, assignment.due_date, assignment.assigned_by = assignee, due_date, user
+    assignment.save()
+    if is_new_owner and assignee.pk != user.pk:
+        notify(
+            users=[assignee],
+            subject=f"You own “{area.name}” in {assessment.title}",
+            template="assigned",
+            context={
+                "by": user.get_username(),
+                "area": area.name,
+                "question": question_ref,
+                "assessment": assessment,
+                "due_date": due_date,
+                "link": area_link(assessment.pk, area.id, question_ref),
+            },
+        )
+    return assignment
+
+
+def assignment_remove(*, assignment: AreaAssignment) -> None:
+    """The area (or question) has no owner any more; `Conflict` once the assessment is submitted."""
+    if assignment.assessment.is_frozen:
+        raise Conflict(FROZEN, code="frozen")
+    assignment.delete()
+
+
+def assignments_check(*, assessment: Assessment, items: list[dict[str, Any]]) -> list[ErrorItem]:
+    """Problems of a list of assignments as given (the API's bulk form), by ``index``."""
+    framework = framework_parse(assessment.framework)
+    problems = []
+    for index, item in enumerate(items):
+        try:
+            _place(framework, item.get("area", ""), item.get("question_id", ""))
+        except Invalid as error:
+            problems.extend(error.at(index=index).errors)
+    return problems
+
+
+def assignments_remind_due(*, today: dt.date | None = None) -> int:
+    """Email every owner whose due date is within ``INFRAREADY_DUE_SOON_DAYS`` days (today included) on an
+    assessment still in progress, once per due date: a conditional update claims each reminder, so running it
+    twice (or on two beat schedulers) sends nothing more. Returns how many reminders were sent."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.INFRAREADY_DUE_SOON_DAYS)
+    due = (
+        AreaAssignment.objects.filter(
+            assessment__status=AssessmentStatus.DRAFT, due_date__gte=today, due_date__lte=horizon
+        )
+        .exclude(reminded_for=F("due_date"))
+        .select_related("assessment__framework", "assignee")
+        .order_by("pk")
+    )
+    sent = 0
+    frameworks: dict[int, scoring.Framework] = {}
+    for assignment in due:
+        with transaction.atomic():
+            claimed = (
+                AreaAssignment.objects.filter(pk=assignment.pk, due_date=assignment.due_date)
+                .exclude(reminded_for=assignment.due_date)
+                .update(reminded_for=assignment.due_date)
+            )
+            if not claimed:
+                continue
+            assessment = assignment.assessment
+            framework = frameworks.setdefault(assessment.framework_id, framework_parse(assessment.framework))
+            area = next((a for a in framework.areas if a.id == assignment.area_ref), None)
+            questions = (
+                [assignment.question_ref]
+                if assignment.question_ref
+                else [q.id for q in area.questions()]
+                if area is not None
+                else []
+            )
+            answered = Answer.objects.filter(assessment=assessment, question_id__in=questions).count()
+            sent += notify(
+                users=[assignment.assignee],
+                subject=f"“{area.name if area else assignment.area_ref}” is due {assignment.due_date:%d %b}",
+                template="due_soon",
+                context={
+                    "area": area.name if area else assignment.area_ref,
+                    "question": assignment.question_ref,
+                    "assessment": assessment,
+                    "due_date": assignment.due_date,
+                    "answered": answered,
+                    "total": len(questions),
+                    "link": area_link(assessment.pk, assignment.area_ref, assignment.question_ref),
+                },
+            )
+    return sent

@@ -1,0 +1,148 @@
+"""An assessment over time: the history of its answers, re-assessing onto another framework version (the preview
+of what changes), and the evidence behind its answers (adding, removing, downloading files: members only)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from config.errors import DomainError
+from config.history import history_csv
+
+from .. import selectors, services
+from ..downloads import evidence_download
+from .base import AssessmentMixin
+
+
+class AnswerHistoryView(AssessmentMixin, TemplateView):
+    """Every change of the assessment's answers (``?question=`` one question's; ``?export=csv`` as CSV)."""
+
+    template_name = "assessments/history.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        assessment = self.get_assessment()
+        question = request.GET.get("question") or None
+        self.entries = selectors.answer_history(assessment=assessment, question_id=question)
+        if request.GET.get("export") == "csv":
+            response = HttpResponse(history_csv(self.entries), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-history.csv"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["entries"] = self.entries
+        context["question"] = self.request.GET.get("question", "")
+        return context
+
+
+class ReassessPreviewView(AssessmentMixin, TemplateView):
+    """Before re-assessing: the versions to choose from and what moving onto one changes (new, reworded, split,
+    merged and removed questions, and which answers carry over). The form posts to the re-assess view."""
+
+    template_name = "assessments/reassess_preview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        assessment = self.get_assessment()
+        versions = [assessment.framework, *selectors.frameworks_newer_than(assessment=assessment)]
+        chosen = self.request.GET.get("framework_version") or (versions[-1].version if versions else "")
+        context["versions"] = versions
+        context["chosen"] = chosen
+        try:
+            target = services.reassess_target(previous=assessment, framework_version=chosen)
+            plan = services.reassess_plan(previous=assessment, framework=target)
+        except DomainError as error:
+            context["error"] = " ".join(error.messages)
+            return context
+        answered = set(assessment.answers.values_list("question_id", flat=True))
+        context["plan"] = plan
+        context["target"] = target
+        context["groups"] = [
+            (title, [(c, any(i in answered for i in c.old_ids)) for c in plan.of_kind(*kinds)])
+            for title, kinds in (
+                ("New questions", ("new",)),
+                ("Reworded", ("reworded", "renamed")),
+                ("Split into several questions", ("split",)),
+                ("Merged into one question", ("merged",)),
+                ("Dropped", ("removed",)),
+            )
+        ]
+        context["unchanged"] = len(plan.of_kind("unchanged"))
+        context["reassess_url"] = reverse("assessments:reassess", args=[assessment.pk])
+        return context
+
+
+class EvidenceAddView(AssessmentMixin, View):
+    """Add a link or a file to a question's answer (the questionnaire's evidence form)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        assessment = self.get_assessment()
+        question_id = request.POST.get("question_id", "")
+        back = request.POST.get("next") or reverse("assessments:detail", args=[assessment.pk])
+        if not back.startswith("/"):
+            back = reverse("assessments:detail", args=[assessment.pk])
+        try:
+            item = services.EvidenceInput(
+                question_id=question_id,
+                title=request.POST.get("title", ""),
+                effective_date=_date(request.POST.get("effective_date"), "effective_date"),
+                expires_on=_date(request.POST.get("expires_on"), "expires_on", required=False),
+                url=request.POST.get("url", ""),
+                upload=request.FILES.get("file"),
+            )
+            services.evidence_add(assessment=assessment, item=item, user=request.user)
+        except DomainError as error:
+            messages.error(request, f"{question_id}: " + " ".join(error.messages))
+        else:
+            messages.success(request, f"Evidence added to {question_id}.")
+        return HttpResponseRedirect(f"{back}#q-{question_id}")
+
+
+def _date(text: str | None, field: str, *, required: bool = True) -> datetime.date | None:
+    from config.errors import Invalid
+
+    if not text:
+        if required:
+            raise Invalid("Give a date.", code="required", field=field)
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise Invalid("A date as YYYY-MM-DD.", code="invalid_date", field=field) from error
+
+
+class EvidenceRemoveView(AssessmentMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        assessment = self.get_assessment()
+        evidence = get_object_or_404(selectors.evidence_of(assessment=assessment), pk=kwargs["evidence_id"])
+        try:
+            services.evidence_remove(evidence=evidence)
+        except DomainError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"“{evidence.title}” removed.")
+        back = request.POST.get("next") or reverse("assessments:detail", args=[assessment.pk])
+        return HttpResponseRedirect(back if back.startswith("/") else "/")
+
+
+class EvidenceFileView(AssessmentMixin, View):
+    """Download an evidence file: members of the assessment's organization only (another's is a 404)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        assessment = self.get_assessment()
+        evidence = get_object_or_404(
+            selectors.evidence_of(assessment=assessment).exclude(file=""), pk=kwargs["evidence_id"]
+        )
+        return evidence_download(evidence)
