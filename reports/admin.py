@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from inventory.admin import ORGANIZATION_FILTER, OrganizationScopedMixin
+from accounts.admin_scoping import ORGANIZATION_FILTER, OrganizationScopedMixin
 
 from .models import Report
 

@@ -8,7 +8,9 @@ organization's data version: any change of its inventory, results or roadmap mak
   the risk table. Cache entry ``assessment:<pk>``.
 - `roadmap_chart(assessment=)`: the roadmap's Gantt chart (``roadmap:<pk>``; also on the roadmap page).
 - `inventory_charts(organization=)`: ``{"accelerators", "capacity", "power", "energy"}`` (`INVENTORY_CHARTS`);
-  `inventory_dashboard` adds the energy totals. Cache entry ``inventory``.
+  `inventory_dashboard` adds the energy totals and every chart's figures with their calculation
+  (`figure_sets`). Cache entry ``inventory``; the capacity analysis it reads is cached apart
+  (`inventory.analysis.analysis_of`, shared with the capacity page).
 - `trend_chart(organization=)`: readiness over every scored assessment (``trend``).
 - `overview(organization=)` / `overview_charts`: the home page: the latest scored assessment's index, radar and
   bars, the trend, the first roadmap items (``overview``).
@@ -23,16 +25,24 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Organization
 from assessments.models import Assessment
+from assessments.results import RiskRow
+from inventory.analysis import CapacitySummary, Scope, analyse, analysis_of
+from inventory.capacity import Figure
+from inventory.selectors import measured_window
+from inventory.telemetry.selectors import utilization_by_host_day
 
-from . import selectors
+from . import figure_sets, selectors
 from .cache import cached
 from .charts import (
+    AreaScore,
     Chart,
+    HostDayUtilization,
+    ServerDay,
     TrendPoint,
     accelerators_by_site,
     answers_by_source,
@@ -45,12 +55,17 @@ from .charts import (
     roadmap_gantt,
     schedule_bars,
     self_vs_evidence,
+    server_days,
     subarea_heatmap,
     trend,
+    utilization_heatmap,
 )
+from .figure_sets import FigureGroup
 
 ASSESSMENT_CHARTS = ("indicator", "radar", "area_bars", "heatmap", "self_vs_evidence", "answers_by_source", "gantt")
 INVENTORY_CHARTS = ("accelerators", "capacity", "power", "energy")
+"""The inventory dashboard's charts (and the report's). The dashboard data also carries ``utilization`` (the
+measured utilization heatmap), shown on the energy page."""
 OVERVIEW_CHARTS = ("indicator", "radar", "area_bars", "trend")
 
 
@@ -79,7 +94,7 @@ def frozen(chart: Chart) -> CachedChart:
 class AssessmentDashboard:
     charts: dict[str, CachedChart]
     readiness: selectors.Readiness
-    risks: tuple[selectors.RiskRow, ...]
+    risks: tuple[RiskRow, ...]
 
 
 def assessment_dashboard(*, assessment: Assessment) -> AssessmentDashboard:
@@ -93,23 +108,30 @@ def assessment_charts(*, assessment: Assessment) -> dict[str, Chart]:
     return dict(assessment_dashboard(assessment=assessment).charts)
 
 
-def _assessment_dashboard(assessment: Assessment) -> AssessmentDashboard:
-    names = selectors.framework_names(framework=assessment.framework)
-    readiness = selectors.readiness_of(assessment=assessment)
-    areas = selectors.area_scores(assessment=assessment, names=names)
-    charts: dict[str, Chart] = {
+def _readiness_charts(readiness: selectors.Readiness, areas: list[AreaScore]) -> dict[str, Chart]:
+    """The charts the assessment dashboard and the home page share: indicator, radar, area_bars."""
+    return {
         "indicator": readiness_indicator(readiness.index, readiness.level, readiness.previous_index),
         "radar": area_radar(areas),
         "area_bars": area_bars(areas),
-        "heatmap": subarea_heatmap(selectors.subarea_scores(assessment=assessment, names=names)),
+    }
+
+
+def _assessment_dashboard(assessment: Assessment) -> AssessmentDashboard:
+    results = selectors.results_of(assessment=assessment)  # the typed result and the previous one, read once
+    readiness = selectors.readiness_of(assessment=assessment, results=results)
+    areas = selectors.area_scores(assessment=assessment, results=results)
+    charts: dict[str, Chart] = {
+        **_readiness_charts(readiness, areas),
+        "heatmap": subarea_heatmap(selectors.subarea_scores(assessment=assessment, results=results)),
         "self_vs_evidence": self_vs_evidence(areas),
-        "answers_by_source": answers_by_source(selectors.source_counts(assessment=assessment, names=names)),
+        "answers_by_source": answers_by_source(selectors.source_counts(assessment=assessment, results=results)),
         "gantt": roadmap_chart(assessment=assessment),
     }
     return AssessmentDashboard(
         charts={key: frozen(chart) for key, chart in charts.items()},
         readiness=readiness,
-        risks=tuple(selectors.risk_rows(assessment=assessment, names=names)),
+        risks=tuple(selectors.risk_rows(assessment=assessment, results=results)),
     )
 
 
@@ -121,6 +143,28 @@ def roadmap_chart(*, assessment: Assessment) -> Chart:
         return frozen(roadmap_gantt(schedule_bars(entries)))
 
     return cached(assessment.organization, f"roadmap:{assessment.pk}", build)
+
+
+def server_days_chart(measured: dict[str, Any]) -> CachedChart:
+    """The chart of a server's measured days from its page's context (`inventory.detail_context`): each day's p95
+    power (server, accelerators), utilization, and its rated power. Nothing is read: the page has the days."""
+
+    def p95(figure: dict[str, Any] | None) -> float | None:
+        return figure.get("p95") if figure else None
+
+    days = [
+        ServerDay(
+            day=d["day"],
+            server_power_p95_w=p95(d["server_power_w"]),
+            accelerator_power_p95_w=p95(d["accelerator_power_w"]),
+            utilization_mean_pct=(d["utilization_pct"] or {}).get("mean"),
+            utilization_p95_pct=p95(d["utilization_pct"]),
+        )
+        for d in measured["telemetry_days"]
+    ]
+    window = measured["telemetry_window"]
+    rated = measured["power_in_model"]["rated"] or None
+    return frozen(server_days(days, rated_w=rated, window=f"{window['start']} to {window['end']}"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -136,6 +180,10 @@ class InventoryDashboard:
     workloads: int
     not_analysed: tuple[str, ...]
     """Workloads the capacity model could not analyse (left out of the capacity chart)."""
+    figures: dict[str, tuple[FigureGroup, ...]] = field(default_factory=dict)
+    """Each chart's numbers with their calculation, by chart key (`INVENTORY_CHARTS`)."""
+    energy_figures: dict[str, tuple[Figure, ...]] = field(default_factory=dict)
+    """The energy cards' figures: facility, overhead, carbon, cost (`figure_sets.energy_figures`)."""
 
 
 def inventory_dashboard(*, organization: Organization) -> InventoryDashboard:
@@ -143,16 +191,17 @@ def inventory_dashboard(*, organization: Organization) -> InventoryDashboard:
     return cached(organization, "inventory", lambda: _inventory_dashboard(organization))
 
 
-def inventory_charts(*, organization: Organization) -> dict[str, Chart]:
-    """The inventory's charts by key: accelerators, capacity, power, energy (see `INVENTORY_CHARTS`)."""
+def inventory_charts(*, organization: Organization, scope: Scope | None = None) -> dict[str, Chart]:
+    """The inventory's charts by key: accelerators, capacity, power, energy (see `INVENTORY_CHARTS`); over an
+    assessment's ``scope`` (not cached) when it is not the whole organization."""
+    if scope is not None and not scope.whole_organization:
+        return dict(_inventory_dashboard(organization, analyse(organization=organization, scope=scope)).charts)
     return dict(inventory_dashboard(organization=organization).charts)
 
 
-def _inventory_dashboard(organization: Organization) -> InventoryDashboard:
-    from inventory.analysis import analyse  # the capacity model, imported when a page is first built
-
-    summary = analyse(organization=organization)
-    counts = selectors.accelerator_counts(organization=organization)
+def _inventory_dashboard(organization: Organization, summary: CapacitySummary | None = None) -> InventoryDashboard:
+    summary = summary or analysis_of(organization=organization)  # the capacity analysis, shared with the page
+    counts = selectors.accelerator_counts(summary=summary)
     demands = selectors.workload_demands(summary=summary)
     energies = selectors.site_energies(summary=summary)
     charts = {
@@ -160,6 +209,7 @@ def _inventory_dashboard(organization: Organization) -> InventoryDashboard:
         "capacity": capacity_vs_demand(demands),
         "power": power_vs_capacity(selectors.site_powers(summary=summary)),
         "energy": energy_cost_carbon(energies),
+        "utilization": utilization_chart(organization=organization),
     }
     analysed = {demand.workload for demand in demands}
     return InventoryDashboard(
@@ -168,7 +218,29 @@ def _inventory_dashboard(organization: Organization) -> InventoryDashboard:
         accelerators=sum(count.count for count in counts),
         workloads=len(summary.verdicts),
         not_analysed=tuple(v.workload.name for v in summary.verdicts if v.workload.name not in analysed),
+        figures={
+            "accelerators": figure_sets.accelerator_figures(summary=summary),
+            "capacity": figure_sets.demand_figures(summary=summary),
+            "power": figure_sets.site_figure_groups(
+                summary=summary, names=("it_power_kw", "facility_power_kw", "power_headroom_kw")
+            ),
+            "energy": figure_sets.site_figure_groups(
+                summary=summary,
+                names=("energy_kwh_per_month", "cost_per_month", "grid_g_co2_per_kwh", "tco2_per_month"),
+            ),
+        },
+        energy_figures=figure_sets.energy_figures(summary=summary),
     )
+
+
+def utilization_chart(*, organization: Organization) -> Chart:
+    """The measured utilization heatmap (hosts by day) over the measured window: one query."""
+    start, end = measured_window()
+    cells = [
+        HostDayUtilization(row["host"], row["day"], row["mean_pct"], row["p95_pct"])
+        for row in utilization_by_host_day(organization=organization, start=start, end=end)
+    ]
+    return utilization_heatmap(cells, window=f"{start:%d %b} to {end:%d %b %Y} (UTC days)")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -188,14 +260,18 @@ TREND_TICKS = 8
 def _trend(points: list[TrendPoint]) -> CachedChart:
     """The trend chart, its date axis framed around the assessments: at least 15 days either side (a tenth of the
     span when longer), so that one assessment, or several on the same day, do not give an axis of milliseconds."""
-    chart = trend(points)
+    chart = frozen(trend(points))
     if chart.figure is not None:
         dates = sorted({point.date for point in points})
         pad = max(datetime.timedelta(days=15), (dates[-1] - dates[0]) / 10)
-        chart.figure.update_xaxes(range=[(dates[0] - pad).isoformat(), (dates[-1] + pad).isoformat()])
+        axis = {"range": [(dates[0] - pad).isoformat(), (dates[-1] + pad).isoformat()]}
         if len(dates) <= TREND_TICKS:
-            chart.figure.update_xaxes(tickvals=[day.isoformat() for day in dates], tickformat="%-d %b %Y")
-    return frozen(chart)
+            axis.update(tickvals=[day.isoformat() for day in dates], tickformat="%-d %b %Y")
+        # What ``figure.update_xaxes(**axis)`` does, on the plain dict: plotly's update machinery costs ~10 ms.
+        layout = chart.figure.setdefault("layout", {})
+        for key in [key for key in layout if key.startswith("xaxis")] or ["xaxis"]:
+            layout[key] = {**layout.get(key, {}), **axis}
+    return chart
 
 
 @dataclass(frozen=True)
@@ -228,10 +304,12 @@ def overview_charts(*, organization: Organization) -> dict[str, Chart]:
 def _overview(organization: Organization) -> Overview:
     latest = selectors.latest_scored_assessment(organization=organization)
     if latest is not None:
-        latest.organization = organization  # the caller's instance: its data version keys the cache
-        dashboard = assessment_dashboard(assessment=latest)
-        charts = {key: dashboard.charts[key] for key in ("indicator", "radar", "area_bars")}
-        readiness = dashboard.readiness
+        # Only what the home page shows: not the whole assessment dashboard (its sub-areas, sources, risks and
+        # Gantt cost four queries and four figures more), which its own page builds and caches when visited.
+        results = selectors.results_of(assessment=latest)  # the typed result and the previous one, read once
+        readiness = selectors.readiness_of(assessment=latest, results=results)
+        areas = selectors.area_scores(assessment=latest, results=results)
+        charts = {key: frozen(chart) for key, chart in _readiness_charts(readiness, areas).items()}
         top = tuple(selectors.top_roadmap_items(assessment=latest))
         summary = LatestAssessment(latest.pk, latest.title, latest.submitted_at)
     else:

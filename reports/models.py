@@ -50,7 +50,11 @@ class Report(OrganizationOwned):
     file = models.FileField(upload_to=report_upload_to, blank=True, max_length=200)
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The rendering job (config.jobs): the id of the message that renders it, when it was queued (the reaper's
+    # deadline counts from this, then from `started`), how often the reaper queued it again.
     task_id = models.CharField(max_length=64, blank=True)
+    queued = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     pages = models.PositiveIntegerField(null=True, blank=True)
     render_seconds = models.FloatField(null=True, blank=True)
     charts_exported = models.BooleanField(

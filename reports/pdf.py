@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
@@ -100,12 +101,26 @@ def _data_image_response(url: str) -> URLFetcherResponse:
     return URLFetcherResponse(url, body=body, headers={"Content-Type": mime_type})
 
 
+CHART_SCHEME = "infraready-chart:"
+"""``<img src="infraready-chart:KEY">``: a chart image the renderer asks its ``charts`` callable for (see
+`reports.services.report_build`, which draws the charts while WeasyPrint reads the document)."""
+
+
 class SafeURLFetcher(URLFetcher):
     """WeasyPrint 70's URL fetcher (a ``URLFetcher`` subclass, as v70 requires) for our static files and
     ``data:`` images only. ``timeout`` and ``ssl_context`` are accepted for signature compatibility; no network
-    access ever happens, and the base class is configured to allow no protocol at all as a second guard."""
+    access ever happens, and the base class is configured to allow no protocol at all as a second guard.
 
-    def __init__(self, timeout: float = 10, ssl_context: Any = None, **kwargs: Any) -> None:
+    ``charts`` (optional) serves ``infraready-chart:KEY`` URLs: ``charts(KEY)`` gives the SVG bytes of that chart
+    (waiting for it to be drawn), or ``None``, which is refused like any other URL."""
+
+    def __init__(
+        self,
+        timeout: float = 10,
+        ssl_context: Any = None,
+        charts: Callable[[str], bytes | None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             timeout=timeout,
             ssl_context=ssl_context,
@@ -113,10 +128,16 @@ class SafeURLFetcher(URLFetcher):
             allow_redirects=False,
             fail_on_errors=False,
         )
+        self.charts = charts
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url[:5].lower() == "data:":
             return _data_image_response(url)
+        if self.charts is not None and url.startswith(CHART_SCHEME):
+            image = self.charts(url.removeprefix(CHART_SCHEME))
+            if image is None:
+                raise URLRefused(f"chart not drawn: {url}")
+            return URLFetcherResponse(url, body=image, headers={"Content-Type": "image/svg+xml"})
         return _static_response(url)
 
 

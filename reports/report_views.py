@@ -1,7 +1,7 @@
 """Pages of exported reports: the organization's PDF reports (list, request, progress, download) and the data
 exports (an assessment's scores, answers and roadmap; the inventory) as CSV, JSON and XLSX.
 
-Everything is scoped to the active organization (`OrganizationViewMixin`, `report_data.reports_for`): another
+Everything is scoped to the active organization (`OrganizationViewMixin`, `selectors.reports_for`): another
 organization's report or assessment is a 404. Viewers read and download; assessors and owners request reports.
 """
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,9 +19,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.scoping import OrganizationViewMixin
 from assessments import selectors as assessment_selectors
+from config.errors import DomainError, add_to_form
 from inventory.importing import KINDS as INVENTORY_KINDS
 
-from . import exports, report_data, services
+from . import exports, selectors, services
 from .models import PageSize, Report, ReportStatus
 
 PAGE_SIZE = 50
@@ -66,10 +66,10 @@ class ReportListView(OrganizationViewMixin, ListView):
     context_object_name = "reports"
 
     def get_queryset(self) -> Any:
-        return report_data.reports_for(organization=self.organization)
+        return selectors.reports_for(organization=self.organization)
 
     def form(self, data: Any = None) -> ReportRequestForm:
-        assessments = report_data.scored_assessments_for(organization=self.organization)
+        assessments = selectors.scored_assessments_for(organization=self.organization)
         initial = {}
         wanted = self.request.GET.get("assessment", "")
         if wanted.isdigit():
@@ -93,9 +93,8 @@ class ReportListView(OrganizationViewMixin, ListView):
                     user=request.user,
                     page_size=form.cleaned_data["page_size"],
                 )
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
+            except DomainError as error:
+                add_to_form(form, error)
             else:
                 messages.success(request, f"Report of “{report.assessment.title}” requested.")
                 return redirect("reports:report_detail", pk=report.pk)
@@ -110,7 +109,7 @@ class ReportDetailView(OrganizationViewMixin, DetailView):
     context_object_name = "report"
 
     def get_queryset(self) -> Any:
-        return report_data.reports_for(organization=self.organization)
+        return selectors.reports_for(organization=self.organization)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -120,13 +119,31 @@ class ReportDetailView(OrganizationViewMixin, DetailView):
         context["list_url"] = reverse("reports:report_list")
         context["poll_seconds"] = POLL_SECONDS
         context["can_regenerate"] = context["can_write"] and report.assessment.status == "scored"
+        context["job"] = selectors.report_job(report=report)
+        context["retry_url"] = reverse("reports:report_retry", args=[report.pk])
         return context
+
+
+class ReportRetryView(OrganizationViewMixin, View):
+    """POST: render a failed report again (assessors and owners)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        report = get_object_or_404(selectors.reports_for(organization=self.organization), pk=pk)
+        try:
+            services.report_retry(report=report)
+        except DomainError as error:
+            messages.error(request, " ".join(item.message for item in error.errors))
+        else:
+            messages.success(request, "The report is being rendered again.")
+        return redirect("reports:report_detail", pk=report.pk)
 
 
 class ReportDownloadView(OrganizationViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = get_object_or_404(
-            report_data.reports_for(organization=self.organization), pk=pk, status=ReportStatus.READY
+            selectors.reports_for(organization=self.organization), pk=pk, status=ReportStatus.READY
         )
         return report_file_response(report)
 
@@ -153,7 +170,7 @@ class ExportListView(OrganizationViewMixin, TemplateView):
                     for dataset in exports.DATASETS
                 ],
             }
-            for assessment in report_data.scored_assessments_for(organization=self.organization)
+            for assessment in selectors.scored_assessments_for(organization=self.organization)
         ]
         inventory_url = reverse("inventory:export_download")
         context["inventory_kinds"] = [

@@ -1,10 +1,13 @@
-"""Reads of the dashboards: aggregated queries turned into the input dataclasses of `reports.charts`.
+"""Reads of the dashboards: stored results, roadmaps and the inventory turned into the input dataclasses of
+`reports.charts`.
 
 Every function reads one organization's data (through its `organization` or the `assessment` it is given) in a
-fixed number of queries whatever the data size: stored scores are read as values (no model instances), counts and
-sums are grouped in the database, and the inventory's capacity comes from `inventory.analysis.analyse` (which
-reads the fleet in a fixed number of queries) through the pure mappings `workload_demands`, `site_powers` and
-`site_energies`. Names come from the framework version an assessment was taken on, parsed once per version.
+fixed number of queries whatever the data size. Scores come from the one typed result
+(`assessments.selectors.result_for` / `results_for`: every row of any number of results in two queries), so the
+dashboards show the numbers the result page, the PDF and the exports show; counts and sums of the inventory are
+grouped in the database, and its capacity comes from `inventory.analysis.analyse` (a fixed number of queries)
+through the pure mappings `workload_demands`, `site_powers` and `site_energies`. Names come from the framework
+version an assessment was taken on, parsed once per version.
 """
 
 from __future__ import annotations
@@ -13,8 +16,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, Count, F, IntegerField, Min, Q, Subquery, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 
 from accounts.models import Organization
@@ -27,14 +29,15 @@ from assessments.models import (
     RoadmapItem,
     RoadmapKind,
     RoadmapStatus,
-    Score,
-    ScoreScope,
 )
-from assessments.roadmap import target_score
-from assessments.selectors import assessments_for
+from assessments.results import RiskRow, StoredResult
+from assessments.selectors import assessments_for, assessments_with_results, framework_of, result_for, results_for
+from config import jobs
+from config.errors import ErrorItem
+from config.jobs import JobStatus
 from inventory import capacity
 from inventory.analysis import CapacitySummary
-from inventory.models import CloudCapacity, Server, ServerStatus
+from inventory.models import Server
 
 from .charts import (
     AcceleratorCount,
@@ -47,8 +50,8 @@ from .charts import (
     TrendPoint,
     WorkloadDemand,
 )
+from .models import Report, ReportStatus
 
-RISK_LEVELS = ("high", "medium")
 TOP_ITEMS = 5
 """Roadmap items shown on the organization overview."""
 
@@ -59,7 +62,7 @@ TOP_ITEMS = 5
 
 @dataclass(frozen=True)
 class FrameworkNames:
-    """What the dashboards need from a framework version: names of areas and sub-areas, and the questions."""
+    """What the roadmap's charts need from a framework version: names of areas and sub-areas, and the questions."""
 
     areas: Mapping[str, str]
     subareas: Mapping[str, str]
@@ -72,44 +75,54 @@ class FrameworkNames:
         return self.subareas.get(subarea_id) or subarea_id
 
 
-_PARSED: dict[tuple[int, str], FrameworkNames] = {}
-_PARSED_MAX = 16
-
-
 def framework_names(*, framework: Framework) -> FrameworkNames:
-    """Names and questions of a framework version, parsed once per version and process.
-
-    A stored framework version never changes (its digest is part of the key all the same), so the parse is
-    kept; at most `_PARSED_MAX` versions are kept.
-    """
-    key = (framework.pk, framework.digest)
-    names = _PARSED.get(key)
-    if names is None:
-        parsed = scoring.Framework.from_dict(framework.definition)
-        names = FrameworkNames(
-            areas={area.id: area.name or area.id for area in parsed.areas},
-            subareas={sub.id: sub.name or sub.id for area in parsed.areas for sub in area.subareas},
-            questions={question.id: question for question in parsed.questions()},
-        )
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = names
-    return names
+    """Names and questions of a framework version (parsed once per version, `assessments.selectors.framework_of`)."""
+    parsed = framework_of(framework)
+    return FrameworkNames(
+        areas={area.id: area.name or area.id for area in parsed.areas},
+        subareas={sub.id: sub.name or sub.id for area in parsed.areas for sub in area.subareas},
+        questions={question.id: question for question in parsed.questions()},
+    )
 
 
 # --------------------------------------------------------------------------------------------------
-# Assessments
+# Reports and assessments
 # --------------------------------------------------------------------------------------------------
 
 
-def result_of(assessment: Assessment) -> AssessmentResult | None:
-    """The stored result of a scored assessment (none while it is a draft, scoring or failed)."""
+def reports_for(*, organization: Organization | None) -> QuerySet[Report]:
+    """The organization's PDF reports, newest first, with what the list shows loaded (constant queries)."""
+    return (
+        Report.objects.filter(organization=organization)
+        .select_related("organization", "assessment", "requested_by")
+        .order_by("-created", "-pk")
+    )
+
+
+def report_job(*, report: Report) -> JobStatus:
+    """Where the rendering of a report stands (``config.jobs``)."""
+    if report.status == ReportStatus.QUEUED:
+        return JobStatus("report", jobs.QUEUED, "Queued: waiting for a worker…")
+    if report.status == ReportStatus.RENDERING:
+        return JobStatus("report", jobs.RUNNING, "Rendering…")
+    if report.status == ReportStatus.READY:
+        pages = f"{report.pages} page{'s' if report.pages != 1 else ''}" if report.pages else "The report"
+        return JobStatus("report", jobs.SUCCEEDED, f"Ready: {pages}.", progress=100)
+    error = ErrorItem(report.error or "The report could not be made.", "report_failed")
+    retryable = report.assessment.status == AssessmentStatus.SCORED
+    return JobStatus("report", jobs.FAILED, "The report could not be made.", error=error, retryable=retryable)
+
+
+def scored_assessments_for(*, organization: Organization | None) -> QuerySet[Assessment]:
+    """Assessments a report or a data export can be made of: the scored ones."""
+    return assessments_for(organization=organization).filter(status=AssessmentStatus.SCORED)
+
+
+def result_of(assessment: Assessment) -> StoredResult | None:
+    """The typed result of a scored assessment (none while it is a draft, scoring or failed)."""
     if assessment.status != AssessmentStatus.SCORED:
         return None
-    try:
-        return assessment.result
-    except ObjectDoesNotExist:
-        return None
+    return result_for(assessment=assessment)
 
 
 def latest_scored_assessment(*, organization: Organization) -> Assessment | None:
@@ -143,6 +156,35 @@ def previous_result_id(*, assessment: Assessment) -> Subquery:
 
 
 @dataclass(frozen=True)
+class Results:
+    """A scored assessment's typed result, and the one it is compared with (`previous_result_id`) and its title."""
+
+    current: StoredResult | None
+    previous: StoredResult | None = None
+    previous_title: str | None = None
+
+
+def results_of(*, assessment: Assessment) -> Results:
+    """The assessment's typed result and the previous one, in two queries whether there is a previous one or not
+    (the previous assessment with its result and framework; the scores of both results); none when the assessment
+    is not scored. The assessment comes from `assessments_for` (its result and framework loaded with it)."""
+    if assessment.status != AssessmentStatus.SCORED:
+        return Results(None)
+    earlier = (
+        Assessment.objects.filter(result__pk=previous_result_id(assessment=assessment))
+        .select_related("framework", "result")
+        .first()
+    )
+    results = results_for(assessments=[assessment] if earlier is None else [assessment, earlier])
+    current = results.get(assessment.pk)
+    if current is None:
+        return Results(None)
+    if earlier is None or earlier.pk not in results:
+        return Results(current)
+    return Results(current, results[earlier.pk], earlier.title)
+
+
+@dataclass(frozen=True)
 class Readiness:
     """The readiness index of a scored assessment (0-100), its maturity level (1-5) and the previous index."""
 
@@ -163,156 +205,80 @@ class Readiness:
         return scoring.round_score(scoring.round_score(self.index) - scoring.round_score(self.previous_index))
 
 
-def readiness_of(*, assessment: Assessment) -> Readiness:
-    """Index, level and the previous assessment's index (one query; none for an assessment not scored)."""
-    result = result_of(assessment)
-    if result is None:
+def readiness_of(*, assessment: Assessment, results: Results | None = None) -> Readiness:
+    """Index, level and the previous assessment's index (none for an assessment not scored)."""
+    results = results or results_of(assessment=assessment)
+    if results.current is None:
         return Readiness(None, None, None)
-    previous = (
-        AssessmentResult.objects.filter(pk=previous_result_id(assessment=assessment))
-        .values("readiness_index", "assessment__title")
-        .first()
-    )
+    previous = results.previous
     return Readiness(
-        result.readiness_index,
-        result.level,
-        None if previous is None else previous["readiness_index"],
-        None if previous is None else previous["assessment__title"],
+        results.current.readiness_index,
+        results.current.level,
+        None if previous is None else previous.readiness_index,
+        results.previous_title,
     )
 
 
-def area_scores(*, assessment: Assessment, names: FrameworkNames | None = None) -> list[AreaScore]:
+def area_scores(*, assessment: Assessment, results: Results | None = None) -> list[AreaScore]:
     """Each area of a scored assessment in framework order: grounded score, target, previous score, self-assessed
-    and evidence scores, contradiction, risk counts and level (two queries; empty when not scored)."""
-    result = result_of(assessment)
-    if result is None:
+    and evidence scores, contradiction, risk counts and level (empty when not scored)."""
+    results = results or results_of(assessment=assessment)
+    if results.current is None:
         return []
-    names = names or framework_names(framework=assessment.framework)
-    previous = dict(
-        Score.objects.filter(result_id=previous_result_id(assessment=assessment), scope=ScoreScope.AREA)
-        .values_list("ref", "score")
-        .order_by()
-    )
-    rows = (
-        Score.objects.filter(result_id=result.pk, scope=ScoreScope.AREA)
-        .order_by("position")
-        .values("ref", "score", "level", "target_level", "details")
-    )
-    areas = []
-    for row in rows:
-        details = row["details"] or {}
-        areas.append(
-            AreaScore(
-                area_id=row["ref"],
-                name=names.area(row["ref"]),
-                score=row["score"],
-                target=None if row["target_level"] is None else target_score(row["target_level"]),
-                previous=previous.get(row["ref"]),
-                self_score=details.get("self_score"),
-                evidence_score=details.get("evidence_score"),
-                contradiction=bool(details.get("contradiction")),
-                high_risks=int(details.get("high_risks") or 0),
-                medium_risks=int(details.get("medium_risks") or 0),
-                level=row["level"],
-            )
-        )
-    return areas
-
-
-def subarea_scores(*, assessment: Assessment, names: FrameworkNames | None = None) -> list[SubareaScore]:
-    """Each sub-area's questionnaire score, in framework order (one query; empty when not scored)."""
-    result = result_of(assessment)
-    if result is None:
-        return []
-    names = names or framework_names(framework=assessment.framework)
-    rows = (
-        Score.objects.filter(result_id=result.pk, scope=ScoreScope.SUBAREA)
-        .order_by("position")
-        .values_list("area_ref", "ref", "score", "position")
-    )
+    previous = {area.area_id: area.score for area in results.previous.areas} if results.previous else {}
     return [
-        SubareaScore(names.area(area_ref), names.subarea(ref), score, position)
-        for area_ref, ref, score, position in rows
+        AreaScore(
+            area_id=area.area_id,
+            name=area.name,
+            score=area.score,
+            target=area.target_score,
+            previous=previous.get(area.area_id),
+            self_score=area.self_score,
+            evidence_score=area.evidence_score,
+            contradiction=area.contradiction,
+            high_risks=area.high_risks,
+            medium_risks=area.medium_risks,
+            level=area.level,
+        )
+        for area in results.current.areas
     ]
 
 
-def source_counts(*, assessment: Assessment, names: FrameworkNames | None = None) -> list[SourceCount]:
-    """Questions of each area by where their answer came from, counted in the database (one query)."""
-    result = result_of(assessment)
+def subarea_scores(*, assessment: Assessment, results: Results | None = None) -> list[SubareaScore]:
+    """Each sub-area's questionnaire score, in framework order (empty when not scored)."""
+    result = (results or results_of(assessment=assessment)).current
     if result is None:
         return []
-    names = names or framework_names(framework=assessment.framework)
-    scored = Q(details__status="scored")
-    rows = (
-        Score.objects.filter(result_id=result.pk, scope=ScoreScope.QUESTION)
-        .values("area_ref")
-        .annotate(
-            first=Min("position"),
-            scored=Count("pk", filter=scored),
-            from_inventory=Count("pk", filter=scored & Q(details__source="inventory")),
-            not_applicable=Count("pk", filter=Q(details__status="not_applicable")),
-            unanswered=Count("pk", filter=Q(details__status="unanswered")),
-        )
-        .order_by("first")
-    )
-    return [
-        SourceCount(
-            area_name=names.area(row["area_ref"]),
-            self_reported=row["scored"] - row["from_inventory"],
-            from_inventory=row["from_inventory"],
-            not_applicable=row["not_applicable"],
-            unanswered=row["unanswered"],
-        )
-        for row in rows
-    ]
+    areas = {area.area_id: area.name for area in result.areas}
+    return [SubareaScore(areas[sub.area_id], sub.name, sub.score, sub.position) for sub in result.subareas]
 
 
-@dataclass(frozen=True)
-class RiskRow:
-    """A high or medium risk question of a scored assessment, with what to do about it."""
-
-    risk: str
-    area: str
-    question_id: str
-    question: str
-    score: float | None
-    recommendation: str
-    action: str
-    effort: str
-    url: str
-
-
-def risk_rows(*, assessment: Assessment, names: FrameworkNames | None = None) -> list[RiskRow]:
-    """High risks first, then medium, each in framework order (one query; empty when not scored)."""
-    result = result_of(assessment)
+def source_counts(*, assessment: Assessment, results: Results | None = None) -> list[SourceCount]:
+    """Questions of each area by where their answer came from (empty when not scored)."""
+    result = (results or results_of(assessment=assessment)).current
     if result is None:
         return []
-    names = names or framework_names(framework=assessment.framework)
-    rows = (
-        Score.objects.filter(result_id=result.pk, scope=ScoreScope.QUESTION, risk__in=RISK_LEVELS)
-        .annotate(severity=Case(When(risk="high", then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("severity", "position")
-        .values_list("risk", "area_ref", "ref", "score")
-    )
-    risks = []
-    for risk, area_ref, ref, score in rows:
-        question = names.questions.get(ref)
-        recommendation = question.recommendation if question else None
-        url = reverse("assessments:area", args=[assessment.pk, area_ref])
-        risks.append(
-            RiskRow(
-                risk=risk,
-                area=names.area(area_ref),
-                question_id=ref,
-                question=question.text if question else ref,
-                score=scoring.round_score(score),
-                recommendation=recommendation.title if recommendation else "",
-                action=recommendation.action if recommendation else "",
-                effort=recommendation.effort if recommendation else "",
-                url=f"{url}#q-{ref}",
+    counts = []
+    for area in result.areas:
+        statuses = [(q.status, q.source) for q in area.questions]
+        scored = sum(1 for status, _ in statuses if status == "scored")
+        from_inventory = sum(1 for status, source in statuses if status == "scored" and source == "inventory")
+        counts.append(
+            SourceCount(
+                area_name=area.name,
+                self_reported=scored - from_inventory,
+                from_inventory=from_inventory,
+                not_applicable=sum(1 for status, _ in statuses if status == "not_applicable"),
+                unanswered=sum(1 for status, _ in statuses if status == "unanswered"),
             )
         )
-    return risks
+    return counts
+
+
+def risk_rows(*, assessment: Assessment, results: Results | None = None) -> list[RiskRow]:
+    """High risks first, then medium, each in framework order (empty when not scored)."""
+    result = (results or results_of(assessment=assessment)).current
+    return [] if result is None else list(result.risks)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -387,45 +353,19 @@ def top_roadmap_items(
 
 def trend_points(*, organization: Organization) -> list[TrendPoint]:
     """Every scored assessment of the organization in submission order: its index and area scores, by area name
-    (three queries: results, their area scores, the frameworks they were taken on)."""
-    results = list(
-        AssessmentResult.objects.filter(organization=organization, assessment__status=AssessmentStatus.SCORED)
-        .order_by("assessment__submitted_at", "pk")
-        .values(
-            "pk",
-            "readiness_index",
-            "assessment__title",
-            "assessment__submitted_at",
-            "assessment__created",
-            "assessment__framework_id",
-        )
+    (two queries: the assessments with their results, and every area score of those results)."""
+    scored = Assessment.objects.filter(organization=organization, status=AssessmentStatus.SCORED).order_by(
+        "submitted_at", "result__pk"
     )
-    if not results:
-        return []
-    scores: dict[int, dict[str, float | None]] = {row["pk"]: {} for row in results}
-    area_rows = (
-        Score.objects.filter(result__organization=organization, result__pk__in=list(scores), scope=ScoreScope.AREA)
-        .order_by("result_id", "position")
-        .values_list("result_id", "ref", "score")
-    )
-    for result_id, ref, score in area_rows:
-        scores[result_id][ref] = score
-    frameworks = {
-        framework.pk: framework_names(framework=framework)
-        for framework in Framework.objects.filter(pk__in={row["assessment__framework_id"] for row in results}).only(
-            "pk", "digest", "definition"
-        )
-    }
     points = []
-    for row in results:
-        names = frameworks.get(row["assessment__framework_id"])
-        when = row["assessment__submitted_at"] or row["assessment__created"]
+    for assessment, result in assessments_with_results(assessments=scored):
+        when = assessment.submitted_at or assessment.created
         points.append(
             TrendPoint(
-                label=row["assessment__title"],
+                label=assessment.title,
                 date=when.date() if isinstance(when, datetime.datetime) else when,
-                index=row["readiness_index"],
-                areas={(names.area(ref) if names else ref): score for ref, score in scores[row["pk"]].items()},
+                index=result.readiness_index,
+                areas={area.name: area.score for area in result.areas},
             )
         )
     return points
@@ -440,48 +380,24 @@ def _accelerator_name(vendor: str, model: str) -> str:
     return f"{vendor} {model}".strip()  # as AcceleratorType.__str__
 
 
-def accelerator_counts(*, organization: Organization) -> list[AcceleratorCount]:
-    """Accelerators of the active servers per site and type, summed in the database, then the cloud reservations
-    as one "site" each (two queries)."""
-    servers = (
-        Server.objects.filter(
-            organization=organization,
-            status=ServerStatus.ACTIVE,
-            accelerator_type__isnull=False,
-            accelerator_count__gt=0,
-        )
-        .values("site__name", "accelerator_type__vendor", "accelerator_type__model", "accelerator_type__memory_gb")
-        .annotate(count=Sum("accelerator_count"))
-        .order_by("site__name", "accelerator_type__vendor", "accelerator_type__model")
-    )
-    cloud = (
-        CloudCapacity.objects.filter(organization=organization)
-        .values(
-            "provider", "region", "accelerator_type__vendor", "accelerator_type__model", "accelerator_type__memory_gb"
-        )
-        .annotate(count=Sum(F("instances") * F("accelerators_per_instance")))
-        .order_by("provider", "region", "accelerator_type__vendor", "accelerator_type__model")
-    )
-    counts = [
-        AcceleratorCount(
-            row["site__name"],
-            _accelerator_name(row["accelerator_type__vendor"], row["accelerator_type__model"]),
-            int(row["count"]),
-            int(row["count"]) * float(row["accelerator_type__memory_gb"]),
-        )
-        for row in servers
-    ]
+def accelerator_counts(*, summary: CapacitySummary) -> list[AcceleratorCount]:
+    """Accelerators per site and type from the capacity analysis (summed in the database there), then the cloud
+    reservations per provider, region and type as one "site" each; no query of its own."""
+    on_site: dict[tuple[str, str], tuple[int, float]] = {}
+    cloud: dict[tuple[str, str], tuple[int, float]] = {}
+    for info in summary.pools:
+        accelerator = info.pool.accelerator
+        place = (info.site.name, accelerator.name) if info.site is not None else (info.pool.site, accelerator.name)
+        target = on_site if info.site is not None else cloud
+        count, _ = target.get(place, (0, 0.0))
+        target[place] = (count + info.pool.count, float(accelerator.memory_gb))
+    counts = [AcceleratorCount(site, name, n, n * memory) for (site, name), (n, memory) in sorted(on_site.items())]
     counts += [
-        AcceleratorCount(
-            f"{row['provider']} {row['region']} (cloud)",
-            _accelerator_name(row["accelerator_type__vendor"], row["accelerator_type__model"]),
-            int(row["count"]),
-            int(row["count"]) * float(row["accelerator_type__memory_gb"]),
-        )
-        for row in cloud
-        if row["count"]
+        AcceleratorCount(f"{where} (cloud)", name, n, n * memory)
+        for (where, name), (n, memory) in sorted(cloud.items())
+        if n
     ]
-    return counts
+    return [count for count in counts if count.count]
 
 
 def has_servers(*, organization: Organization) -> bool:
@@ -493,7 +409,8 @@ def workload_demands(*, summary: CapacitySummary) -> list[WorkloadDemand]:
 
     Needed: the GPUs the capacity model asks for times each one's memory and peak TFLOPS at the workload's
     precision, so a needed bar above its available bar is exactly a shortfall of GPUs. When no number of GPUs
-    is enough (the model does not fit a tensor-parallel group), the memory of the group it was tried on.
+    is enough (the model does not fit a tensor-parallel group), the memory the model needs on the group it was
+    tried on, and no compute (None: not determined; `figure_sets.demand_figures` says so in words).
     Workloads the model could not analyse (a missing field, no accelerator anywhere) are left out.
     """
     demands = []
@@ -503,19 +420,20 @@ def workload_demands(*, summary: CapacitySummary) -> list[WorkloadDemand]:
             continue
         accelerator = pool.pool.accelerator
         gpus = fit.gpus_needed
+        compute_needed: float | None
         if gpus is not None:
             memory_needed = gpus * accelerator.memory_gb
-            compute_needed = gpus * fit.peak_tflops
+            compute_needed = float(gpus * fit.peak_tflops)
         else:
             group = getattr(fit, "tensor_parallel", None) or pool.pool.count or 1
             memory_needed = (fit.memory_gb_per_gpu or 0.0) * group
-            compute_needed = 0.0
+            compute_needed = None  # no GPU count to multiply: not determined (was drawn as 0)
         demands.append(
             WorkloadDemand(
                 workload=verdict.workload.name,
                 memory_needed_gb=float(memory_needed),
                 memory_available_gb=float(pool.pool.count * accelerator.memory_gb),
-                compute_needed_tflops=float(compute_needed),
+                compute_needed_tflops=compute_needed,
                 compute_available_tflops=float(pool.pool.count * fit.peak_tflops),
                 fits=verdict.fits,
             )

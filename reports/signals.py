@@ -1,7 +1,8 @@
 """Invalidate an organization's cached dashboards when one of its rows is saved or deleted.
 
 Cache invalidation only (no business logic): bulk writes, which send no signals, call
-`accounts.services.organization_data_changed` themselves (the inventory import).
+`accounts.services.organization_data_changed` themselves, once per change (the inventory import, scoring, building
+a roadmap).
 """
 
 from __future__ import annotations
@@ -12,10 +13,19 @@ from django.db.models.signals import post_delete, post_save
 
 from accounts.services import organization_data_changed
 from assessments.models import Assessment, AssessmentResult, RoadmapItem
-from inventory.models import CloudCapacity, NetworkFabric, Server, Site, StorageSystem, Workload
+from inventory.models import (
+    CloudCapacity,
+    ExchangeRateOverride,
+    NetworkFabric,
+    Server,
+    Site,
+    StorageSystem,
+    Workload,
+)
 
 WATCHED = (
-    Site, Server, StorageSystem, NetworkFabric, CloudCapacity, Workload, Assessment, AssessmentResult, RoadmapItem,
+    Site, Server, StorageSystem, NetworkFabric, CloudCapacity, Workload, ExchangeRateOverride, Assessment,
+    AssessmentResult, RoadmapItem,
 )  # fmt: skip
 
 

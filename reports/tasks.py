@@ -28,22 +28,28 @@ UNEXPECTED = "The report could not be rendered because of an unexpected error (l
     time_limit=TIME_LIMIT,
 )
 def render_report_task(self, report_id: int) -> dict:
-    """Render a queued PDF report and store it; idempotent (a ready or failed report is left as it is)."""
+    """Render a queued PDF report and store it; idempotent (a ready or failed report is left as it is, and a
+    message that is not the report's current one does nothing)."""
+    task_id = self.request.id
     try:
-        report = services.report_render(report_id=report_id)
+        report = services.report_render(report_id=report_id, task_id=task_id)
     except OperationalError:
         if self.request.retries >= self.max_retries:
-            services.report_mark_failed(report_id=report_id, error="The database was unavailable; try again.")
+            services.report_mark_failed(
+                report_id=report_id, error="The database was unavailable; try again.", task_id=task_id
+            )
         raise
     except SoftTimeLimitExceeded:
         logger.warning("report %s: over the %d s time limit", report_id, SOFT_TIME_LIMIT)
         services.report_mark_failed(
-            report_id=report_id, error=f"Rendering took longer than {SOFT_TIME_LIMIT} seconds and was stopped."
+            report_id=report_id,
+            error=f"Rendering took longer than {SOFT_TIME_LIMIT} seconds and was stopped.",
+            task_id=task_id,
         )
         return {"report": report_id, "status": "failed"}
     except Exception:  # a bug must not leave the report "rendering…" for ever
         logger.exception("rendering report %s failed", report_id)
-        services.report_mark_failed(report_id=report_id, error=UNEXPECTED)
+        services.report_mark_failed(report_id=report_id, error=UNEXPECTED, task_id=task_id)
         return {"report": report_id, "status": "failed"}
     if report is None:
         return {"report": report_id, "status": "unchanged"}

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from accounts.scoping import OrganizationViewMixin
 from accounts.selectors import members_of_organization
-from assessments.selectors import assessments_for
+from assessments.selectors import assessments_for, assigned_rows
 
 from . import dashboards
 
@@ -25,6 +25,7 @@ def next_steps() -> dict[str, str]:
         "assessments": reverse("assessments:list"),
         "add_site": reverse("inventory:site_create"),
         "add_server": reverse("inventory:server_create"),
+        "telemetry": reverse("inventory:telemetry"),
         "add_workload": reverse("inventory:workload_create"),
         "import": reverse("inventory:import"),
         "capacity": reverse("inventory:capacity"),
@@ -53,6 +54,7 @@ class HomeView(ChartsMixin, OrganizationViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["member_count"] = members_of_organization(organization=self.organization).count()
+        context["assigned_to_me"] = assigned_rows(user=self.request.user, organization=self.organization)
         summary = dashboards.overview(organization=self.organization)
         context["overview"] = summary
         context["charts"] = summary.charts

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -56,15 +54,3 @@ class ReportRequestSerializer(serializers.Serializer):
         assessment_selectors.assessments_for, help_text="A scored assessment of the organization."
     )
     page_size = serializers.ChoiceField(choices=PageSize.choices, default=PageSize.A4)
-
-
-class ReportStatusSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    task = serializers.CharField(allow_null=True)
-    error = serializers.CharField(allow_null=True)
-    pages = serializers.IntegerField(allow_null=True)
-    charts_exported = serializers.BooleanField()
-    download_url = serializers.CharField(allow_null=True)
-
-    def to_representation(self, instance: Any) -> Any:
-        return instance

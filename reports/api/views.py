@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django_celery_results.models import TaskResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,8 +18,12 @@ from rest_framework.views import APIView
 
 from accounts.api.base import OrganizationScopedAPIMixin, OrganizationScopedViewSet
 from assessments import selectors as assessment_selectors
+from config.api_jobs import BROKER_DOWN, JOB_STARTED, JobStatusSerializer, job_response
+from config.errors import Invalid
+from config.jobs import JobStatus
 
-from .. import exports, report_data, services
+from .. import exports, selectors, services
+from ..filtersets import ReportFilterSet
 from ..models import Report
 from ..report_views import report_file_response
 from . import serializers
@@ -32,64 +34,67 @@ class ReportViewSet(OrganizationScopedViewSet):
     request (POST: 202 with the status URL to poll). Reports are kept: regenerating is requesting again."""
 
     queryset = Report.objects.all()
-    selector = report_data.reports_for
+    selector = selectors.reports_for
     serializer_class = serializers.ReportSerializer
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "head", "options"]
-    filterset_fields = ("status", "assessment", "page_size")
+    filterset_class = ReportFilterSet
     ordering_fields = ("created",)
     ordering = ("-created",)
 
-    @extend_schema(request=serializers.ReportRequestSerializer, responses={202: serializers.ReportSerializer})
+    @extend_schema(
+        request=serializers.ReportRequestSerializer, responses={202: serializers.ReportSerializer, 503: BROKER_DOWN}
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Request a report of a scored assessment (`page_size`: A4 or Letter); a worker renders it."""
+        """Request a report of a scored assessment (`page_size`: A4 or Letter); a worker renders it. 202 with the
+        report (`Location`: its status URL); 503 `broker_unavailable` when the task queue is down (no report)."""
         payload = serializers.ReportRequestSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
-        try:
-            report = services.report_request(
-                organization=self.organization,
-                assessment=payload.validated_data["assessment"],
-                user=request.user,
-                page_size=payload.validated_data["page_size"],
-            )
-        except DjangoValidationError as error:
-            raise ValidationError({"problems": error.messages}) from error
+        report = services.report_request(
+            organization=self.organization,
+            assessment=payload.validated_data["assessment"],
+            user=request.user,
+            page_size=payload.validated_data["page_size"],
+        )
         report = self.get_queryset().get(pk=report.pk)
         body = self.get_serializer(report).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
 
-    @extend_schema(responses=serializers.ReportStatusSerializer)
-    @action(detail=True, methods=["get"], url_path="status", url_name="status")
-    def report_status(self, request: Request, pk: str | None = None) -> Response:
-        """Where the report stands: queued, rendering, ready (with its download URL) or failed (with why)."""
-        report = self.get_object()
-        task = TaskResult.objects.filter(task_id=report.task_id).only("status").first() if report.task_id else None
-        return Response(
-            {
-                "status": report.status,
-                "task": task.status if task else None,
-                "error": report.error or None,
-                "pages": report.pages,
-                "charts_exported": report.charts_exported,
-                "download_url": (
-                    reverse("api:reports:report-download", args=[report.pk], request=request)
-                    if report.is_ready
-                    else None
-                ),
-            }
+    def _job(self, report: Report) -> JobStatus:
+        request = self.request
+        job = selectors.report_job(report=report)
+        return job.with_urls(
+            next_url=reverse("api:reports:report-download", args=[report.pk], request=request)
+            if report.is_ready
+            else None,
+            retry_url=reverse("api:reports:report-retry", args=[report.pk], request=request),
         )
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: dict})
+    @extend_schema(responses=JobStatusSerializer)
+    @action(detail=True, methods=["get"], url_path="status", url_name="status")
+    def report_status(self, request: Request, pk: str | None = None) -> Response:
+        """The rendering job: queued, running, succeeded (`next_url`: the PDF) or failed (why; `retry_url`)."""
+        return job_response(self._job(self.get_object()))
+
+    @extend_schema(request=None, responses=JOB_STARTED)
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        """Render a failed report again: 202 with the job's status; 409 unless it failed."""
+        report = services.report_retry(report=self.get_object())
+        status_url = reverse("api:reports:report-status", args=[report.pk], request=request)
+        return job_response(self._job(report), status_url=status_url, accepted=True)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: None})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> Any:
         """The PDF, once ready (404 before, and for another organization's report)."""
         report = self.get_object()
         if not report.is_ready:
-            return Response({"detail": f"Not ready (status: {report.status})."}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(f"Not ready (status: {report.status}).", code="not_ready")
         try:
             return report_file_response(report)
         except Http404 as error:
-            return Response({"detail": str(error)}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(str(error)) from error
 
 
 class _FormatParameterIsOurs(DefaultContentNegotiation):
@@ -119,18 +124,24 @@ class AssessmentExportView(OrganizationScopedAPIMixin, APIView):
 
     @extend_schema(
         parameters=[FORMAT_PARAMETER],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: dict, 404: dict},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.ANY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            400: None,
+            404: None,
+        },
     )
     def get(self, request: Request, pk: int, dataset: str) -> Any:
         assessment = assessment_selectors.assessments_for(organization=self.organization).filter(pk=pk).first()
         if assessment is None:
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound()
         try:
             export = exports.assessment_export(
                 assessment=assessment, dataset=dataset, file_format=request.query_params.get("format") or "csv"
             )
         except exports.ExportRejected as error:
-            return Response({"problems": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+            raise Invalid(str(error), code="unsupported_export") from error
         return _file(export)
 
 
@@ -144,7 +155,12 @@ class InventoryExportView(OrganizationScopedAPIMixin, APIView):
             FORMAT_PARAMETER,
             OpenApiParameter("kind", OpenApiTypes.STR, description="one kind (sites, servers, ...); CSV needs one"),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 400: dict},
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.ANY,
+            400: None,
+        },
     )
     def get(self, request: Request) -> Any:
         try:
@@ -154,5 +170,5 @@ class InventoryExportView(OrganizationScopedAPIMixin, APIView):
                 kind=request.query_params.get("kind") or None,
             )
         except exports.ExportRejected as error:
-            return Response({"problems": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+            raise Invalid(str(error), code="unsupported_export") from error
         return _file(export)

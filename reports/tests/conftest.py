@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.tests.http_stub import http_stub  # noqa: F401  (a loopback webhook receiver)
 from reports import services
 from reports.pdf import render_pdf
 

@@ -48,7 +48,7 @@ class FakeExporter:
         self.calls.append({"count": len(figures), **kwargs})
         if self.fail:
             return [None] * len(figures)
-        width, height = kwargs.get("width", 900), kwargs.get("height", 500)
+        sizes = kwargs.get("sizes") or [(kwargs.get("width", 900), kwargs.get("height", 500))] * len(figures)
         return [
             (
                 f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
@@ -56,7 +56,7 @@ class FakeExporter:
                 f'<text x="40" y="60" font-family="DejaVu Sans" font-size="24" fill="#fff">{FAKE_CHART_TEXT}</text>'
                 "</svg>"
             ).encode()
-            for _ in figures
+            for width, height in sizes
         ]
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import shutil
 import signal
 import time
@@ -290,18 +291,59 @@ def test_exports_svg_and_png_with_one_browser(real_browser, exporter, monkeypatc
 
 @pytest.mark.browser
 def test_real_timeout_returns_none_then_recovers(real_browser, exporter, monkeypatch):
+    from kaleido._kaleido_tab._tab import _KaleidoTab
+
     assert exporter.export_many(figures()[:1])[0] is not None  # warm
-    real_calc = kaleido.Kaleido.calc_fig
+    real_calc = _KaleidoTab._calc_fig
 
     async def slow_calc(self, *args, **kwargs):
         await asyncio.sleep(60)
 
-    monkeypatch.setattr(kaleido.Kaleido, "calc_fig", slow_calc)
+    monkeypatch.setattr(_KaleidoTab, "_calc_fig", slow_calc)  # what both the batch and calc_fig draw with
     began = time.monotonic()
     assert exporter.export_many(figures(), timeout=1) == [None, None]
     assert time.monotonic() - began < 10
 
-    monkeypatch.setattr(kaleido.Kaleido, "calc_fig", real_calc)
+    monkeypatch.setattr(_KaleidoTab, "_calc_fig", real_calc)
     results = exporter.export_many(figures())
     assert all(result is not None and b"<svg" in result for result in results)
     assert exporter.starts == 2
+
+
+def _without_random_ids(svg: bytes) -> str:
+    """An SVG with plotly's random ids (a new six-hex-digit one per drawing) replaced by a fixed word."""
+    text = svg.decode()
+    for uid in set(re.findall(r'(?:defs-|trace|class="cb|id="g[0-9a-f]{6}-cb)([0-9a-f]{6,8})\b', text)):
+        text = text.replace(uid, "UID")
+    return text
+
+
+@pytest.mark.browser
+def test_a_batch_draws_what_calc_fig_draws_at_each_figures_size_with_one_reload(real_browser, exporter, monkeypatch):
+    from kaleido._kaleido_tab._tab import _KaleidoTab
+
+    assert chart_export._batch_render is not None  # kaleido 1.5 (pinned) has the tab API the batch uses
+    sizes = [(640, 360), (480, 300)]
+    reloads = []
+    real_reload = _KaleidoTab.reload
+
+    async def counting_reload(self):
+        reloads.append(1)
+        await real_reload(self)
+
+    exporter.export_many(figures()[:1])  # warm
+    monkeypatch.setattr(_KaleidoTab, "reload", counting_reload)
+    batch = exporter.export_many(figures(), sizes=sizes)
+    assert len(reloads) == 1  # once after the batch, not once per figure
+    monkeypatch.setattr(chart_export, "_batch_render", None)  # kaleido's own calc_fig, one figure at a time
+    one_by_one = [
+        exporter.export_many([figure], width=w, height=h)[0] for figure, (w, h) in zip(figures(), sizes, strict=True)
+    ]
+    assert [_without_random_ids(svg) for svg in batch] == [_without_random_ids(svg) for svg in one_by_one]
+    assert b'width="640" height="360"' in batch[0]
+    assert b'width="480" height="300"' in batch[1]
+
+
+def test_sizes_must_match_the_figures(exporter):
+    with pytest.raises(ValueError, match="2 figures"):
+        exporter.export_many(figures(), sizes=[(100, 100)])

@@ -151,7 +151,7 @@ class TestInventoryAndEnergy:
         page = text(energy)
         assert 'id="chart-energy-cost-carbon"' in page
         assert "18,615" in page  # 2 x 10.2 kW x PUE 1.25 x 730 h
-        assert "3,723</span> EUR/month" in page  # at 0.20 EUR/kWh
+        assert "€3,723</span>/month" in page  # at 0.20 EUR/kWh, formatted by its currency
 
     def test_user_text_stays_text_in_the_figure_and_the_table(self, owner_client, organization):
         name = '</script><script>alert("x")</script>'

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from config.testing import api_errors, error_fields, error_text
 from reports.models import Report, ReportStatus
 
 from .report_fixtures import pdf_text
@@ -17,6 +18,8 @@ from .report_fixtures import pdf_text
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_browser")]
 
 LIST = "api:reports:report-list"
+LIST_QUERIES = 5
+"""A page of reports: the token, the membership (checked, then read), the count, the reports."""
 
 
 def test_the_section_root_is_the_reports_list(api_client_for, organization, viewer):
@@ -34,18 +37,17 @@ def test_request_poll_and_download(api_client_for, organization, assessor, score
     assert response["Location"] == body["status_url"]
     assert (body["assessment"], body["page_size"], body["requested_by"]) == (scored.pk, "Letter", "arjun")
     status = client.get(body["status_url"]).json()
-    assert status["status"] == "ready"
-    assert status["error"] is None
-    assert status["pages"] >= 10
-    assert status["task"] == "SUCCESS"
-    download = client.get(status["download_url"])
+    assert (status["kind"], status["state"], status["progress"], status["error"]) == ("report", "succeeded", 100, None)
+    assert status["message"] == f"Ready: {Report.objects.get().pages} pages."
+    assert status["retry_url"] is None
+    download = client.get(status["next_url"])
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     pdf = b"".join(download.streaming_content)
     assert "Acme AI" in pdf_text(pdf)
     listed = client.get(reverse(LIST)).json()["results"]
     assert [(r["id"], r["status"], r["requested_by"]) for r in listed] == [(body["id"], "ready", "arjun")]
-    assert listed[0]["download_url"] == status["download_url"]
+    assert listed[0]["download_url"] == status["next_url"]
 
 
 def test_a_viewer_reads_and_downloads_but_cannot_request(api_client_for, organization, assessor, viewer, scored, quick):
@@ -69,7 +71,7 @@ def test_another_organization_gets_404(
     assert client.get(reverse(LIST)).json()["count"] == 0
     response = client.post(reverse(LIST), {"assessment": scored.pk}, format="json")
     assert response.status_code == 400
-    assert "assessment" in response.json()
+    assert error_fields(response) == {"assessment"}
     url = reverse("api:reports:export-assessment", args=[scored.pk, "scores"])
     assert client.get(url).status_code == 404
 
@@ -90,7 +92,7 @@ def test_an_unscored_assessment_is_refused_with_the_reason(api_client_for, organ
     type(scored).objects.filter(pk=scored.pk).update(status="draft")
     response = api_client_for(assessor, organization).post(reverse(LIST), {"assessment": scored.pk}, format="json")
     assert response.status_code == 400
-    assert "not scored yet" in response.json()["problems"][0]
+    assert "not scored yet" in error_text(response)
 
 
 def test_a_report_not_ready_is_not_downloadable(api_client_for, organization, viewer, scored):
@@ -98,16 +100,17 @@ def test_a_report_not_ready_is_not_downloadable(api_client_for, organization, vi
     client = api_client_for(viewer, organization)
     status = client.get(reverse("api:reports:report-status", args=[report.pk])).json()
     assert status == {
-        "status": "queued",
-        "task": None,
+        "kind": "report",
+        "state": "queued",
+        "progress": None,
+        "message": "Queued: waiting for a worker…",
         "error": None,
-        "pages": None,
-        "charts_exported": False,
-        "download_url": None,
+        "next_url": None,
+        "retry_url": None,
     }
     response = client.get(reverse("api:reports:report-download", args=[report.pk]))
     assert response.status_code == 404
-    assert "Not ready" in response.json()["detail"]
+    assert "Not ready" in error_text(response)
 
 
 def test_reports_cannot_be_changed_or_deleted(api_client_for, organization, owner, scored, quick):
@@ -121,11 +124,11 @@ def test_reports_cannot_be_changed_or_deleted(api_client_for, organization, owne
 
 
 def test_the_list_runs_a_constant_number_of_queries(
-    api_client_for, organization, assessor, scored, quick, django_assert_max_num_queries
+    api_client_for, organization, assessor, scored, quick, django_assert_num_queries
 ):
     client = api_client_for(assessor, organization)
     client.post(reverse(LIST), {"assessment": scored.pk}, format="json")
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_num_queries(LIST_QUERIES):
         client.get(reverse(LIST))
     report = Report.objects.get()
     Report.objects.bulk_create(
@@ -140,8 +143,26 @@ def test_the_list_runs_a_constant_number_of_queries(
             for _ in range(25)
         ]
     )
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_num_queries(LIST_QUERIES):
         assert client.get(reverse(LIST)).json()["count"] == 26
+
+
+def test_the_list_filters_by_status_and_assessment(
+    api_client_for, organization, other_organization, assessor, outsider, scored, quick
+):
+    from .report_fixtures import scored_assessment
+
+    theirs = scored_assessment(other_organization, outsider, title="Theirs")
+    client = api_client_for(assessor, organization)
+    client.post(reverse(LIST), {"assessment": scored.pk}, format="json")
+    Report.objects.create(organization=organization, assessment=scored, status=ReportStatus.FAILED, error="x")
+    statuses = lambda **query: [r["status"] for r in client.get(reverse(LIST), query).json()["results"]]  # noqa: E731
+    assert sorted(statuses()) == ["failed", "ready"]
+    assert statuses(status="failed") == ["failed"]
+    assert sorted(statuses(assessment=scored.pk, page_size="A4")) == ["failed", "ready"]
+    refused = client.get(reverse(LIST), {"assessment": theirs.pk})
+    assert refused.status_code == 400
+    assert error_fields(refused) == {"assessment"}  # another organization's assessment is not a choice
 
 
 class TestExports:
@@ -168,7 +189,7 @@ class TestExports:
             assert response["Content-Type"].startswith("text/csv")
         else:
             assert response.status_code == 400
-            assert response.json()["problems"]
+            assert api_errors(response)[0]["code"] == "unsupported_export"
 
     def test_the_inventory_in_every_format(self, api_client_for, organization, viewer):
         from inventory.tests.factories import SiteFactory
@@ -184,5 +205,5 @@ class TestExports:
         assert data["sites"][0]["name"] == "@SUM(A1:A9)"
         bad = client.get(url + "?format=csv")  # CSV holds one kind
         assert bad.status_code == 400
-        assert "one kind" in bad.json()["problems"][0]
+        assert "one kind" in error_text(bad)
         assert client.get(url + "?kind=nope").status_code == 400

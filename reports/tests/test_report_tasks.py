@@ -107,17 +107,20 @@ def charts():
     }
 
 
-def test_charts_are_exported_once_per_size_within_the_deadline():
+def test_charts_are_exported_in_one_call_each_at_its_size_within_the_deadline():
     exporter = FakeExporter()
     given = charts()
     blocks, drawn = services.chart_blocks(given, exporter=exporter, timeout=40)
     assert drawn
     heights = {key: given[key].figure.layout.height for key in ("radar", "area_bars")}
     assert heights["radar"] != heights["area_bars"]
-    assert sorted((c["width"], c["height"], c["count"]) for c in exporter.calls) == sorted(
-        [(560, 300, 1), (760, heights["radar"], 1), (760, heights["area_bars"], 1)]  # the indicator's own size
+    (call,) = exporter.calls  # one batch in the browser
+    assert call["count"] == 3
+    assert sorted(call["sizes"]) == sorted(
+        [(560, 300), (760, heights["radar"]), (760, heights["area_bars"])]  # the indicator's own size
     )
-    assert all(call["fmt"] == "svg" and 0 < call["timeout"] <= 40 for call in exporter.calls)
+    assert call["fmt"] == "svg"
+    assert 0 < call["timeout"] <= 40
     assert blocks["radar"].image.startswith("data:image/svg+xml;base64,")
     assert blocks["heatmap"].image == ""
     assert blocks["heatmap"].empty
@@ -126,7 +129,9 @@ def test_charts_are_exported_once_per_size_within_the_deadline():
 
 def test_a_chart_not_drawn_becomes_its_table():
     def some(figures, **kwargs):
-        return [None if kwargs["height"] == 300 else b"<svg xmlns='http://www.w3.org/2000/svg'/>" for _ in figures]
+        return [
+            None if height == 300 else b"<svg xmlns='http://www.w3.org/2000/svg'/>" for _, height in kwargs["sizes"]
+        ]
 
     blocks, drawn = services.chart_blocks(charts(), exporter=some)
     assert not drawn

@@ -206,7 +206,7 @@ class TestInventory:
         ServerFactory(organization=organization, site=berlin, accelerator_type=None, accelerator_count=0)
         CloudCapacityFactory(organization=organization, region="eu-central-1", instances=2, accelerators_per_instance=8)
         memory = h100().memory_gb
-        assert selectors.accelerator_counts(organization=organization) == [
+        assert selectors.accelerator_counts(summary=analyse(organization=organization)) == [
             AcceleratorCount("Berlin", "NVIDIA H100 SXM", 4, 4 * memory),
             AcceleratorCount("Frankfurt", "NVIDIA H100 SXM", 16, 16 * memory),
             AcceleratorCount("AWS eu-central-1 (cloud)", "NVIDIA H100 SXM", 16, 16 * memory),

@@ -5,13 +5,17 @@
  *    as JSON to the REST API (data-answers-url, session authentication with the CSRF token of the page's form);
  *    text inputs are debounced. Each question shows "Saving…", "Saved" or "Error: <message>" in its live region,
  *    and the progress bars follow. Without JavaScript the page is a plain form (the "Save answers" button).
- * 2. Assessment pages that are being scored ([data-poll-status]): poll the status URL and reload when scored.
+ * 2. No lost updates: each answer is sent with the version the page holds (data-version). When someone else has
+ *    saved the question since, the API refuses it (409 stale_answer, their answer in the error's `current`): the
+ *    question shows both answers inline, with "Keep theirs" (their answer goes into the fields) and "Overwrite with
+ *    mine" (yours is sent again, made from their version).
+ *
+ * (An assessment page that is being scored follows its scoring job with static/js/jobs.js.)
  */
 (() => {
   "use strict";
 
   const DEBOUNCE_MS = 600;
-  const POLL_MS = 1500;
 
   function csrfToken(form) {
     const input = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -20,15 +24,10 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  /* The API's error body, said in one line: {"problems": [...]}, {"detail": "..."} or {"field": ["..."]}. */
+  /* The API's one error body, said in one line: {"errors": [{code, message, field?, index?}], "error_count"}. */
   function errorMessage(body, status) {
-    const strip = (text) => String(text).replace(/^\[\d+\]\s*/, "");
-    if (body && typeof body === "object") {
-      if (Array.isArray(body.problems)) return body.problems.map(strip).join(" ");
-      if (typeof body.detail === "string") return body.detail;
-      const parts = Object.entries(body).map(([key, value]) =>
-        `${key.replace(/_/g, " ")}: ${Array.isArray(value) ? value.map(strip).join(" ") : strip(value)}`);
-      if (parts.length) return parts.join(" ");
+    if (body && Array.isArray(body.errors) && body.errors.length) {
+      return body.errors.map((item) => item.message).join(" ");
     }
     return `the server answered ${status}`;
   }
@@ -70,16 +69,20 @@
       this.naReason = element.querySelector(`[name="${this.id}-na_reason"]`);
       this.note = element.querySelector(`[name="${this.id}-note"]`);
       this.evidence = element.querySelector(`[name="${this.id}-evidence_url"]`);
+      this.conflictBox = element.querySelector("[data-role=conflict]");
+      this.versionInput = element.querySelector("[data-role=version]");
       const initial = this.collect();
       this.lastQueued = initial.payload ? JSON.stringify(initial.payload) : null;
       this.syncNotApplicable();
 
       element.addEventListener("input", (event) => {
+        if (event.target.closest("[data-role=comments]")) return; // comments have forms of their own
         if (event.target.matches("input[type=number], input[type=text], input[type=url], textarea")) {
           this.schedule();
         }
       });
       element.addEventListener("change", (event) => {
+        if (event.target.closest("[data-role=comments]")) return;
         if (event.target === this.na) this.syncNotApplicable();
         this.saveNow();
       });
@@ -87,6 +90,16 @@
 
     get answered() {
       return this.element.dataset.answered === "1";
+    }
+
+    /* The version of the stored answer this page's answer is made from (0: there was none). */
+    get version() {
+      return Number(this.element.dataset.version || "0");
+    }
+
+    set version(value) {
+      this.element.dataset.version = String(value);
+      if (this.versionInput) this.versionInput.value = String(value);
     }
 
     /* With "not applicable" ticked the answer inputs are off and the reason is asked for. */
@@ -185,7 +198,9 @@
       this.queue = this.queue.then(() => this.send(body)).catch(() => undefined);
     }
 
-    async send(body) {
+    async send(body, version = null) {
+      // The version is read when the request leaves (after any earlier save of this question has come back).
+      const sent = { ...JSON.parse(body), version: version === null ? this.version : version };
       try {
         const response = await fetch(this.page.url, {
           method: "POST",
@@ -197,13 +212,20 @@
             "X-CSRFToken": this.page.token,
             "X-Requested-With": "XMLHttpRequest",
           },
-          body,
+          body: JSON.stringify(sent),
         });
         let data = null;
         try {
           data = await response.json();
         } catch (ignored) {
           data = null;
+        }
+        const stale = response.status === 409 && data && Array.isArray(data.errors)
+          ? data.errors.find((item) => item.code === "stale_answer" && item.current)
+          : null;
+        if (stale) {
+          this.conflict(body, stale);
+          return;
         }
         if (!response.ok) {
           this.failed(body, `Error: ${errorMessage(data, response.status)}`);
@@ -218,7 +240,7 @@
 
     async remove() {
       try {
-        const response = await fetch(`${this.page.url}${encodeURIComponent(this.id)}/`, {
+        const response = await fetch(`${this.page.url}${encodeURIComponent(this.id)}/?version=${this.version}`, {
           method: "DELETE",
           credentials: "same-origin",
           headers: { Accept: "application/json", "X-CSRFToken": this.page.token, "X-Requested-With": "XMLHttpRequest" },
@@ -234,6 +256,7 @@
           return;
         }
         this.element.dataset.answered = "0";
+        this.version = 0; // no answer stored: the next one is made from none
         this.page.progress.forEach((progress) => progress.add(-1));
         this.meta.textContent = "Not answered";
         this.show("Answer removed", "ok");
@@ -248,7 +271,93 @@
       this.show(message, "error");
     }
 
+    /* Someone else saved this question since the page was opened: show both answers and let the user choose. */
+    conflict(body, error) {
+      const theirs = error.current;
+      const box = this.conflictBox;
+      this.show("Not saved: changed by someone else", "error");
+      if (!box) return;
+      box.className = "alert alert-warning mt-2 mb-0 small";
+      box.setAttribute("role", "alert");
+      box.replaceChildren();
+      const lead = document.createElement("p");
+      lead.className = "mb-1";
+      lead.textContent = error.message;
+      const list = document.createElement("dl");
+      list.className = "row mb-2";
+      const row = (label, text, role) => {
+        const dt = document.createElement("dt");
+        dt.className = "col-sm-4";
+        dt.textContent = label;
+        const dd = document.createElement("dd");
+        dd.className = "col-sm-8 mb-0";
+        dd.dataset.role = role;
+        dd.textContent = text;
+        list.append(dt, dd);
+      };
+      row(`Their answer (${theirs.answered_by || "someone"})`, theirs.shown, "theirs");
+      row("Your answer", this.shownOf(JSON.parse(body)), "yours");
+      const keep = document.createElement("button");
+      keep.type = "button";
+      keep.className = "btn btn-sm btn-outline-secondary me-2";
+      keep.textContent = "Keep theirs";
+      keep.addEventListener("click", () => this.keepTheirs(theirs));
+      const overwrite = document.createElement("button");
+      overwrite.type = "button";
+      overwrite.className = "btn btn-sm btn-warning";
+      overwrite.textContent = "Overwrite with mine";
+      overwrite.addEventListener("click", () => {
+        this.closeConflict();
+        this.show("Saving…", "info");
+        this.lastQueued = body;
+        this.queue = this.queue.then(() => this.send(body, theirs.version)).catch(() => undefined);
+      });
+      box.append(lead, list, keep, overwrite);
+      box.hidden = false;
+      if (this.lastQueued === body) this.lastQueued = null;
+    }
+
+    closeConflict() {
+      if (!this.conflictBox) return;
+      this.conflictBox.hidden = true;
+      this.conflictBox.replaceChildren();
+    }
+
+    /* An answer in words, as the page offers it (the label of the checked option, the number, N/A). */
+    shownOf(payload) {
+      if (payload.not_applicable) return "not applicable";
+      if (payload.value === null || payload.value === undefined) return "no answer";
+      if (this.type === "numeric") return String(payload.value);
+      const raw = this.type === "yes_no" ? (payload.value ? "yes" : "no") : String(payload.value);
+      const input = this.valueInputs.find((candidate) => candidate.value === raw);
+      const label = input ? this.element.querySelector(`label[for="${input.id}"]`) : null;
+      return label ? label.textContent.trim() : raw;
+    }
+
+    /* Put their answer in the fields; the page now holds their version. */
+    keepTheirs(theirs) {
+      if (this.type === "numeric") {
+        if (this.valueInputs[0]) this.valueInputs[0].value = theirs.value === null ? "" : String(theirs.value);
+      } else {
+        const raw = this.type === "yes_no" ? (theirs.value ? "yes" : "no") : String(theirs.value);
+        this.valueInputs.forEach((input) => { input.checked = !theirs.not_applicable && input.value === raw; });
+      }
+      if (this.na) this.na.checked = Boolean(theirs.not_applicable);
+      if (this.naReason) this.naReason.value = theirs.na_reason || "";
+      if (this.note) this.note.value = theirs.note || "";
+      if (this.evidence) this.evidence.value = theirs.evidence_url || "";
+      this.syncNotApplicable();
+      this.version = theirs.version;
+      const kept = this.collect();
+      this.lastQueued = kept.payload ? JSON.stringify(kept.payload) : null;
+      this.meta.textContent = `Answered by ${theirs.answered_by || "someone"}`;
+      this.closeConflict();
+      this.show("Kept their answer", "ok");
+    }
+
     saved(answer) {
+      if (answer.version !== undefined) this.version = answer.version;
+      this.closeConflict();
       if (!this.answered) {
         this.element.dataset.answered = "1";
         this.page.progress.forEach((progress) => progress.add(1));
@@ -274,33 +383,8 @@
     form.querySelectorAll("[data-question]").forEach((element) => new Question(element, page));
   }
 
-  function pollStatus(element) {
-    const url = element.dataset.pollStatus;
-    let failures = 0;
-    const tick = async () => {
-      try {
-        const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-        if (response.ok) {
-          const body = await response.json();
-          failures = 0;
-          if (body.status && body.status !== "scoring") {
-            window.location.reload();
-            return;
-          }
-        } else {
-          failures += 1;
-        }
-      } catch (failure) {
-        failures += 1;
-      }
-      window.setTimeout(tick, POLL_MS * Math.min(8, 1 + failures));
-    };
-    window.setTimeout(tick, POLL_MS);
-  }
-
   function start() {
     document.querySelectorAll("form[data-autosave]").forEach(setUpAutosave);
-    document.querySelectorAll("[data-poll-status]").forEach(pollStatus);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

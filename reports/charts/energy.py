@@ -1,0 +1,211 @@
+"""Power and energy figures: each site's power against its capacity (9), and its monthly energy, cost and
+carbon (10)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .common import (
+    BLACK,
+    BLUE,
+    GREEN,
+    LEGEND_BELOW,
+    MARGIN_BELOW,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+    YELLOW,
+    Chart,
+    Table,
+    _empty,
+    _fmt,
+    _layout,
+    _num,
+    category_colours,
+)
+from .inputs import SiteEnergy, SitePower
+
+
+def _headroom_pct(facility_kw: float, capacity_kw: float | None) -> float | None:
+    """Share of the site's power capacity left after its facility draw, in % (negative when over capacity)."""
+    if capacity_kw is None or capacity_kw <= 0:
+        return None
+    return round(100.0 * (capacity_kw - facility_kw) / capacity_kw, 1)
+
+
+def power_vs_capacity(sites: Sequence[SitePower]) -> Chart:
+    """Grouped bars of IT and facility power per site, with the site's power capacity as a mark."""
+    name, title = "power-vs-capacity", "Power draw against site capacity"
+    how = "The facility bar (IT power times PUE) should stay below the site's capacity mark; hover for headroom."
+    columns = ("Site", "IT power (kW)", "Facility power (kW)", "Capacity (kW)", "Headroom (% of capacity)")
+    drawable = [
+        site for site in sites if site.it_kw or site.facility_kw or (site.capacity_kw is not None and site.capacity_kw)
+    ]
+    if not drawable:
+        message = "Add a site with its power capacity and servers in Inventory to compare draw with capacity."
+        return _empty(name, title, how, columns, message)
+    names = [site.site for site in drawable]
+    it_kw = [_num(site.it_kw, 1) for site in drawable]
+    facility_kw = [_num(site.facility_kw, 1) for site in drawable]
+    capacity = [_num(site.capacity_kw, 1) for site in drawable]
+    headroom = [_headroom_pct(site.facility_kw, site.capacity_kw) for site in drawable]
+    customdata = [
+        [_fmt(cap, ",.1f", "unknown"), _fmt(room, ".1f", "unknown")]
+        for cap, room in zip(capacity, headroom, strict=True)
+    ]
+    hover = (
+        "<b>%{x}</b><br>{label}: %{y:,.1f} kW<br>Capacity: %{customdata[0]} kW"
+        "<br>Headroom: %{customdata[1]} % of capacity<extra></extra>"
+    )
+    figure = go.Figure()
+    for label, values, colour in (("IT power", it_kw, BLUE), ("Facility power", facility_kw, SKY_BLUE)):
+        figure.add_trace(
+            go.Bar(
+                x=names,
+                y=values,
+                name=label,
+                marker={"color": colour},
+                customdata=customdata,
+                hovertemplate=hover.replace("{label}", label),
+            )
+        )
+    if any(value is not None for value in capacity):
+        figure.add_trace(
+            go.Scatter(
+                x=names,
+                y=capacity,
+                mode="markers",
+                name="Capacity",
+                marker={"symbol": "line-ew-open", "size": 40, "color": VERMILLION, "line": {"width": 3}},
+                customdata=customdata,
+                hovertemplate="<b>%{x}</b><br>Capacity: %{y:,.1f} kW<br>Headroom: %{customdata[1]} % of capacity"
+                "<extra></extra>",
+            )
+        )
+    _layout(
+        figure,
+        title,
+        barmode="group",
+        xaxis={"title": {"text": "Site"}, "automargin": True},
+        yaxis={"title": {"text": "Power (kW)"}, "rangemode": "tozero"},
+    )
+    rows = tuple(zip(names, it_kw, facility_kw, capacity, headroom, strict=True))
+    return Chart(name, title, how, figure, Table(columns, rows))
+
+
+def energy_cost_carbon(sites: Sequence[SiteEnergy]) -> Chart:
+    """Three panels per site and month: energy (IT + PUE overhead), cost (in each site's currency), carbon."""
+    name, title = "energy-cost-carbon", "Energy, cost and carbon per month"
+    how = (
+        "Energy: the light part is the PUE overhead on top of IT; cost is in each site's own currency (never added); "
+        "carbon grows with the grid's intensity."
+    )
+    columns = (
+        "Site",
+        "IT energy (kWh/month)",
+        "PUE overhead (kWh/month)",
+        "Facility energy (kWh/month)",
+        "PUE",
+        "Cost (per month)",
+        "Currency",
+        "Grid intensity (gCO2e/kWh)",
+        "Carbon (tCO2e/month)",
+    )
+    if not sites:
+        message = "Add a site with its PUE, electricity price and grid intensity, and servers, in Inventory."
+        return _empty(name, title, how, columns, message)
+    names = [site.site for site in sites]
+    it_kwh = [_num(site.it_kwh_month, 0) for site in sites]
+    facility_kwh = [_num(site.facility_kwh_month, 0) for site in sites]
+    overhead = [_num(max(0.0, site.facility_kwh_month - site.it_kwh_month), 0) for site in sites]
+    pue = [_num(site.pue, 2) for site in sites]
+    grid = [_num(site.grid_g_per_kwh, 0) for site in sites]
+    cost = [_num(site.cost_month, 2) for site in sites]
+    carbon = [_num(site.tco2_month, 2) for site in sites]
+    currencies = list(dict.fromkeys(site.currency for site in sites))
+    currency_colours = category_colours(currencies, (ORANGE, VERMILLION, PURPLE, YELLOW, BLACK))
+
+    figure = make_subplots(
+        rows=1,
+        cols=3,
+        subplot_titles=("Energy (kWh/month)", "Cost per month", "Carbon (tCO2e/month)"),
+        horizontal_spacing=0.1,
+    )
+    energy_data = [[_fmt(p, ".2f", "unknown"), f] for p, f in zip(pue, facility_kwh, strict=True)]
+    for label, values, base, colour in (
+        ("IT energy", it_kwh, None, BLUE),
+        ("PUE overhead (cooling, losses)", overhead, it_kwh, SKY_BLUE),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=names,
+                y=values,
+                base=base,
+                name=label,
+                marker={"color": colour},
+                offsetgroup="energy",
+                customdata=energy_data,
+                hovertemplate=f"<b>%{{x}}</b><br>{label}: %{{y:,.0f}} kWh/month<br>PUE %{{customdata[0]}}"
+                "<br>Facility: %{customdata[1]:,.0f} kWh/month<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    # One trace per currency holding only its own sites, all in one bar slot: amounts in different currencies
+    # are never added, not even visually by stacking. Each site's tick label names its currency.
+    for currency in currencies:
+        indices = [i for i, site in enumerate(sites) if site.currency == currency]
+        figure.add_trace(
+            go.Bar(
+                x=[names[i] for i in indices],
+                y=[cost[i] for i in indices],
+                name=f"Cost ({currency})",
+                marker={"color": currency_colours[currency]},
+                offsetgroup="cost",
+                hovertemplate=f"<b>%{{x}}</b><br>Cost: %{{y:,.2f}} {currency}/month<extra></extra>",
+            ),
+            row=1,
+            col=2,
+        )
+    figure.add_trace(
+        go.Bar(
+            x=names,
+            y=carbon,
+            name="Carbon",
+            marker={"color": GREEN},
+            offsetgroup="carbon",
+            customdata=[[_fmt(g, ",.0f", "unknown"), f] for g, f in zip(grid, facility_kwh, strict=True)],
+            hovertemplate="<b>%{x}</b><br>Carbon: %{y:,.2f} tCO2e/month<br>Grid intensity: %{customdata[0]} gCO2e/kWh"
+            "<br>on %{customdata[1]:,.0f} kWh/month<extra></extra>",
+        ),
+        row=1,
+        col=3,
+    )
+    cost_axis = f"Cost ({currencies[0]}/month)" if len(currencies) == 1 else "Cost per month (site's currency)"
+    ticks = (
+        (1, "Energy (kWh/month)", [f"{n}<br>PUE {_fmt(p, '.2f', '?')}" for n, p in zip(names, pue, strict=True)]),
+        (2, cost_axis, [f"{site.site}<br>{site.currency}" for site in sites]),
+        (3, "Carbon (tCO2e/month)", [f"{n}<br>{_fmt(g, ',.0f', '?')} g/kWh" for n, g in zip(names, grid, strict=True)]),
+    )
+    for col, axis_title, ticktext in ticks:
+        figure.update_yaxes(title_text=axis_title, rangemode="tozero", row=1, col=col)
+        figure.update_xaxes(
+            title_text="Site",
+            automargin=True,
+            categoryorder="array",
+            categoryarray=names,
+            tickvals=names,
+            ticktext=ticktext,
+            row=1,
+            col=col,
+        )
+    _layout(figure, title, height=440, barmode="group", legend=dict(LEGEND_BELOW), margin=dict(MARGIN_BELOW))
+    rows = tuple(
+        (s.site, it_kwh[i], overhead[i], facility_kwh[i], pue[i], cost[i], s.currency, grid[i], carbon[i])
+        for i, s in enumerate(sites)
+    )
+    return Chart(name, title, how, figure, Table(columns, rows))
