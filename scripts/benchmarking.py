@@ -1,14 +1,16 @@
 """The throw-away database the benchmarks in this folder run on.
 
-A test database (a SQLite file in a temporary folder, or a scratch database on ``DATABASE_URL``), created on entry
-and destroyed on exit, with uploaded and rendered files stored on disk in that folder. Import this module before
-Django: it puts the project on ``sys.path`` and picks the test settings.
+A test database (a SQLite file in a temporary folder, or a scratch database ``<name>_bench`` beside the database
+named by ``DATABASE_URL``), created on entry and destroyed on exit (the folder too), with uploaded and rendered
+files stored on disk in that folder. Import this module before Django: it puts the project on ``sys.path`` and
+picks the test settings.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -30,8 +32,11 @@ def scratch_database() -> Iterator[Path]:
     settings.MEDIA_ROOT = tmp / "media"
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.DEBUG = False
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp / "bench.sqlite3")
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database["TEST"]["NAME"] = str(tmp / "bench.sqlite3")
+    else:
+        database["TEST"]["NAME"] = f"{database['NAME']}_bench"
 
     from django.db import connection
     from django.test.utils import setup_test_environment
@@ -42,3 +47,4 @@ def scratch_database() -> Iterator[Path]:
         yield tmp
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(tmp, ignore_errors=True)
