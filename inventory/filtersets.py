@@ -52,13 +52,17 @@ class NameOrIdChoiceField(ModelChoiceField):
         if isinstance(value, str) and value.strip() and not value.strip().isdigit():
             pk = name_index(self.queryset, self.names_of).resolve(value)
             what = self.queryset.model._meta
+            # The name goes in as a parameter, never into the message itself: django-filter renders every
+            # message with ``message % params``, so a "%" in a user's text would otherwise raise (a 500).
+            params = {"plural": what.verbose_name_plural, "what": what.verbose_name, "name": value.strip()}
             if pk == AMBIGUOUS:
                 raise ValidationError(
-                    f"Several {what.verbose_name_plural} are named “{value.strip()}”: give the id of the one you mean.",
+                    "Several %(plural)s are named “%(name)s”: give the id of the one you mean.",
                     code="ambiguous_name",
+                    params=params,
                 )
             if pk is None:
-                raise ValidationError(f"No {what.verbose_name} is named “{value.strip()}” here.", code="unknown_name")
+                raise ValidationError("No %(what)s is named “%(name)s” here.", code="unknown_name", params=params)
             value = pk
         return super().to_python(value)
 

@@ -194,6 +194,19 @@ def test_list_filters_taking_an_id_or_a_name_are_documented_as_strings(api, orga
     assert api_errors(unknown)[0]["field"] == "site"
 
 
+@pytest.mark.parametrize("name", ["bsr%\x05", "100%", "%s", "%(name)s", "%d%%"])
+@pytest.mark.parametrize("filter_name", ["site", "accelerator_type"])
+def test_a_name_filter_with_a_percent_sign_is_a_400_that_quotes_it(api, filter_name, name):
+    # schemathesis found it: django-filter renders every message with ``message % params``, so a name written
+    # into the message itself raised on its "%" (a 500).
+    response = api.get("/api/v1/inventory/servers/", {filter_name: name})
+    assert response.status_code == 400, response.content
+    [error] = api_errors(response)
+    assert error["field"] == filter_name
+    assert error["code"] == "unknown_name"
+    assert f"“{name.strip()}”" in error["message"]
+
+
 def test_a_url_no_route_matches_is_a_json_404_under_the_api(api, client):
     for url in ("/api/v1/inventory/sites/abc/", "/api/v1/reports/-1/status/", "/api/v1/nothing/"):
         response = api.get(url)
