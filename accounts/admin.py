@@ -12,7 +12,13 @@ from django.http import HttpRequest
 
 from config.errors import DomainError
 
-from .admin_scoping import ORGANIZATION_FILTER, OrganizationScopedMixin, editable_organization_ids, scope
+from .admin_scoping import (
+    ORGANIZATION_FILTER,
+    OrganizationScopedMixin,
+    SuperuserWritesMixin,
+    editable_organization_ids,
+    scope,
+)
 from .integrations.webhooks import webhook_delivery_resend
 from .models import (
     ApiToken,
@@ -24,19 +30,6 @@ from .models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-
-
-class SuperuserWritesMixin:
-    """Staff who are not superusers read (their organizations' rows); only superusers add, change or delete."""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return request.user.is_superuser and super().has_add_permission(request, *args)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser and super().has_change_permission(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
 class MembershipInline(SuperuserWritesMixin, admin.TabularInline):

@@ -37,6 +37,7 @@ __all__ = [
     "OrganizationScopedMixin",
     "OrganizationValidationMixin",
     "SuperuserOnlyMixin",
+    "SuperuserWritesMixin",
     "close_unscoped_admins",
     "ScopedHistoryAdmin",
     "editable_organization_ids",
@@ -187,7 +188,20 @@ class OrganizationScopedMixin:
         return self._may_edit(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
-class SuperuserOnlyMixin:
+class SuperuserWritesMixin:
+    """Staff who are not superusers read (their organizations' rows); only superusers add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class SuperuserOnlyMixin(SuperuserWritesMixin):
     """An admin only superusers open: for rows that belong to no organization (people, groups, task results,
     log-in records), which other staff would otherwise see across every organization."""
 
@@ -198,15 +212,6 @@ class SuperuserOnlyMixin:
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_view_permission(request, obj)  # type: ignore[misc]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return request.user.is_superuser and super().has_add_permission(request, *args)  # type: ignore[misc]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser and super().has_change_permission(request, obj)  # type: ignore[misc]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
 def is_closed_to_staff(model_admin: Any) -> bool:
