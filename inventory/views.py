@@ -190,7 +190,7 @@ SERVERS = Kind(
         Column("Hostname", "hostname", link=True),
         Column("Site", "site"),
         Column("Status", "get_status_display"),
-        Column("Accelerators", lambda s: _accelerators(s.accelerator_count, s.accelerator_type)),
+        Column("Accelerators", lambda s: s.accelerators_text or "—"),
         Column("Power (W)", "power_w", numeric=True),
         Column("Vendor", "vendor"),
         Column("Model", "model"),

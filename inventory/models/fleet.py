@@ -233,6 +233,14 @@ class Server(InventoryRow):
     def __str__(self) -> str:
         return self.hostname
 
+    @property
+    def accelerators_text(self) -> str:
+        """The accelerators in words, as "8 × H100 SXM"; empty without accelerators (no type or a count of 0). The
+        server list and the discovery and NetBox plans say it alike."""
+        if self.accelerator_count and self.accelerator_type_id:
+            return f"{self.accelerator_count} × {self.accelerator_type}"
+        return ""
+
 
 class StorageKind(models.TextChoices):
     PARALLEL_FS = "parallel_fs", "Parallel file system"

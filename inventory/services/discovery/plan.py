@@ -464,11 +464,7 @@ def _changes(host: HostPlan, server: Server | None, plan: DiscoveryPlan) -> list
     if server is None:
         return [f"new server at {plan.site} with {after}"]
     changes = []
-    before = (
-        f"{server.accelerator_count} × {server.accelerator_type}"
-        if server.accelerator_count and server.accelerator_type
-        else "no accelerators"
-    )
+    before = server.accelerators_text or "no accelerators"
     if before != after:
         changes.append(f"accelerators: {before} → {after}")
     if plan.site and server.site.name != plan.site:

@@ -394,11 +394,7 @@ def _device_changes(
     if server is None:
         return [f"new server at {values['site_name']} with {accelerators}"]
     changes = []
-    before = (
-        f"{server.accelerator_count} × {server.accelerator_type}"
-        if server.accelerator_type_id and server.accelerator_count
-        else "no accelerators"
-    )
+    before = server.accelerators_text or "no accelerators"
     if before != accelerators:
         changes.append(f"accelerators: {before} → {accelerators}")
     if server.hostname != values["hostname"]:
