@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +17,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import Organization, Role
 from accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from config.tests.processes import Worker
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -223,55 +220,15 @@ def celery_worker_queue(django_db_setup, django_db_blocker, tmp_path_factory) ->
         pytest.skip("the real worker runs against PostgreSQL (make test-integration)")
     database_url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     queue = f"infraready-test-{uuid.uuid4().hex[:8]}"
-    node = f"{queue}@{socket.gethostname()}"
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks the worker queues itself (scoring -> roadmap) stay on it
-    }
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                queue,
-                "-n",
-                node,
-                "--loglevel=INFO",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    worker = Worker(queue=queue, database_url=database_url, log_dir=tmp_path_factory.mktemp("celery"))
     try:
-        from config.celery import app
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"celery worker exited early:\n{log_path.read_text()}")
-            if app.control.ping(destination=[node], timeout=1.0):
-                break
-        else:
-            pytest.fail(f"celery worker did not answer within 60 s:\n{log_path.read_text()}")
+        worker.start(ready_within=60)
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
         yield queue
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        worker.stop()
 
 
 @pytest.fixture(autouse=True)

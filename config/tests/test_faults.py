@@ -132,7 +132,10 @@ def test_a_worker_killed_mid_render_is_redelivered_and_the_report_completes_in_a
     )
     assert report.status == ReportStatus.READY, report.error
     assert report.attempts == 0  # redelivered by the broker, not re-queued by the reaper
-    assert TaskResult.objects.get(task_id=report.task_id).worker == second.node
+    # The result backend stores the task's row once the task has returned, a moment after the report is READY.
+    stored = wait_for(lambda: TaskResult.objects.filter(task_id=report.task_id).first(), 30)
+    assert stored is not None
+    assert stored.worker == second.node
     assert Report.objects.filter(organization=organization).count() == 1
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from config.tests.processes import wait_for
 from inventory.models import NetboxConfig, Server, SyncStatus
 from inventory.services import netbox
 from inventory.tests.netbox_replay import TOKEN, replaying
 
-from .test_telemetry_integration import on_worker_queue, wait_for  # noqa: F401 (fixture)
+from .test_telemetry_integration import on_worker_queue  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ def test_the_sync_is_run_by_the_worker_with_its_progress(on_worker_queue, organi
         )
         config = netbox.netbox_sync_start(config=config, dry_run=False)
         assert config.status == SyncStatus.QUEUED  # not run eagerly
-        assert wait_for(lambda: not netbox.is_busy(NetboxConfig.objects.get()))
+        assert wait_for(lambda: not netbox.is_busy(NetboxConfig.objects.get()), 90)
         assert replay.misses == []
     config.refresh_from_db()
     assert config.status == SyncStatus.OK, config.last_error

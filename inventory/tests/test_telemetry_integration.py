@@ -3,12 +3,11 @@ worker process, talking to loopback stand-ins served by this test process, writi
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django_celery_results.models import TaskResult
 
 from config.tests.loopback import serve
+from config.tests.processes import wait_for
 from inventory.models import PrometheusConfig, PullStatus, ServerTelemetryDay
 from inventory.telemetry import configuration, pulls
 
@@ -29,25 +28,21 @@ def on_worker_queue(celery_worker_queue):
     app.conf.task_default_queue = default
 
 
-def wait_for(condition, seconds=90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_update_now_is_pulled_by_the_worker(on_worker_queue, organization):
     ServerFactory(organization=organization, hostname=L4, accelerator_count=1)
     with serve(prometheus) as server:
         config = configuration.prometheus_config_save(organization=organization, url=server.url)
         config = pulls.prometheus_pull_start(config=config)
         assert config.status == PullStatus.QUEUED  # not run eagerly
-        assert wait_for(lambda: PrometheusConfig.objects.get().status not in (PullStatus.QUEUED, PullStatus.RUNNING))
+        assert wait_for(
+            lambda: PrometheusConfig.objects.get().status not in (PullStatus.QUEUED, PullStatus.RUNNING), 90
+        )
     config.refresh_from_db()
     assert config.status == PullStatus.OK, config.last_error
-    assert TaskResult.objects.get(task_id=config.task_id).worker.startswith(on_worker_queue)
+    # The result backend stores the task's row once the task has returned, a moment after the status is saved.
+    stored = wait_for(lambda: TaskResult.objects.filter(task_id=config.task_id).first(), 30)
+    assert stored is not None
+    assert stored.worker.startswith(on_worker_queue)
     assert ServerTelemetryDay.objects.get().source == "prometheus"
 
 
@@ -58,6 +53,6 @@ def test_the_bmcs_are_read_by_the_worker(on_worker_queue, organization):
             organization=organization, server=server_row, address=server.url, username=USER, password=PASSWORD
         )
         pulls.bmc_read_start(organization=organization)
-        assert wait_for(lambda: ServerTelemetryDay.objects.exists())
+        assert wait_for(lambda: ServerTelemetryDay.objects.exists(), 90)
     endpoint.refresh_from_db()
     assert (endpoint.status, endpoint.last_power_w) == (PullStatus.OK, 344)
