@@ -5,6 +5,7 @@ Log in, log out and password change are Django's own auth views with our templat
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -96,7 +97,9 @@ class OrganizationSettingsView(OrganizationViewMixin, UpdateView):
     form_class = OrganizationForm
 
     def get_object(self, queryset: Any = None) -> Organization:
-        return self.organization
+        # A copy: a ModelForm writes what it cleaned onto its instance, and the service compares the new values
+        # with the organization as stored (a new reporting currency raises the data version).
+        return copy.copy(self.organization)
 
     def form_valid(self, form: Any) -> HttpResponse:
         services.organization_update(

@@ -157,7 +157,9 @@ def test_the_exchange_rates_page_shows_overrides_and_lets_owners_set_them(client
 def test_the_settings_page_changes_the_reporting_currency(client, organization, owner):
     client.force_login(owner)
     url = reverse("accounts:organization_settings")
+    version = organization.data_version
     response = client.post(url, {"name": "Acme AI", "industry": "", "country": "DE", "reporting_currency": "gbp"})
     assert response.status_code == 302
     organization.refresh_from_db()
     assert organization.reporting_currency == "GBP"
+    assert organization.data_version > version  # every converted total changes: the cached pages are rebuilt
