@@ -75,12 +75,6 @@ def assessments_for(*, organization: Organization | None) -> QuerySet[Assessment
     )
 
 
-def assessments_with_scope_for(*, organization: Organization | None) -> QuerySet[Assessment]:
-    """`assessments_for` with what each one's scope names (sites, workloads, cloud capacity) loaded: three more
-    queries whatever the number of assessments."""
-    return assessments_for(organization=organization).prefetch_related("sites", "workloads", "cloud_capacity")
-
-
 def answers_of(*, assessment: Assessment) -> QuerySet[Answer]:
     return assessment.answers.select_related("answered_by").order_by("question_id")
 

@@ -32,7 +32,6 @@ from django.urls import reverse
 from .testing import api_errors
 
 Kwargs = dict[str, Any]
-READ_METHODS = frozenset({"get"})
 
 
 @dataclass(frozen=True)

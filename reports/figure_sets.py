@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from inventory import capacity
-from inventory.analysis import CapacitySummary, WorkloadVerdict
+from inventory.analysis import CapacitySummary
 from inventory.capacity import Figure, Input
 
 SOURCES = {
@@ -30,10 +30,6 @@ class FigureGroup:
     title: str
     figures: tuple[Figure, ...]
     anchor: str = ""  # the group's id in a page or report (for links to it)
-
-
-def _verdict_figure(verdict: WorkloadVerdict, name: str) -> Figure | None:
-    return next((f for f in verdict.figures if f.name == name), None)
 
 
 def demand_figures(*, summary: CapacitySummary) -> tuple[FigureGroup, ...]:

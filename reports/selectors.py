@@ -31,7 +31,7 @@ from assessments.models import (
     RoadmapStatus,
 )
 from assessments.results import RiskRow, StoredResult
-from assessments.selectors import assessments_for, assessments_with_results, framework_of, result_for, results_for
+from assessments.selectors import assessments_for, assessments_with_results, framework_of, results_for
 from config import jobs
 from config.errors import ErrorItem
 from config.jobs import JobStatus
@@ -116,13 +116,6 @@ def report_job(*, report: Report) -> JobStatus:
 def scored_assessments_for(*, organization: Organization | None) -> QuerySet[Assessment]:
     """Assessments a report or a data export can be made of: the scored ones."""
     return assessments_for(organization=organization).filter(status=AssessmentStatus.SCORED)
-
-
-def result_of(assessment: Assessment) -> StoredResult | None:
-    """The typed result of a scored assessment (none while it is a draft, scoring or failed)."""
-    if assessment.status != AssessmentStatus.SCORED:
-        return None
-    return result_for(assessment=assessment)
 
 
 def latest_scored_assessment(*, organization: Organization) -> Assessment | None:
@@ -374,10 +367,6 @@ def trend_points(*, organization: Organization) -> list[TrendPoint]:
 # --------------------------------------------------------------------------------------------------
 # Inventory
 # --------------------------------------------------------------------------------------------------
-
-
-def _accelerator_name(vendor: str, model: str) -> str:
-    return f"{vendor} {model}".strip()  # as AcceleratorType.__str__
 
 
 def accelerator_counts(*, summary: CapacitySummary) -> list[AcceleratorCount]:

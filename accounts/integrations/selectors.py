@@ -9,8 +9,6 @@ from django.db.models.functions import Coalesce
 from ..models import Organization
 from .models import IssueTracker, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-RECENT_DELIVERIES = 50
-
 
 def webhook_endpoints_of(*, organization: Organization | None) -> QuerySet[WebhookEndpoint]:
     if organization is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import secrets
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
@@ -19,7 +18,6 @@ from typing import IO
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
 from config.errors import Conflict, ErrorItem, Invalid, TooLarge
 
@@ -180,13 +178,3 @@ def evidence_carry(*, previous: Assessment, assessment: Assessment, question_map
     ]
     Evidence.objects.bulk_create(rows)
     return len(rows)
-
-
-def evidence_counts(evidence: Iterable[Evidence], today: date | None = None) -> dict[str, tuple[int, int]]:
-    """question id -> (pieces of evidence, of which expired on ``today``)."""
-    today = today or timezone.localdate()
-    counts: dict[str, tuple[int, int]] = {}
-    for item in evidence:
-        total, expired = counts.get(item.question_id, (0, 0))
-        counts[item.question_id] = (total + 1, expired + int(item.is_expired(today)))
-    return counts

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.errors import Conflict, ErrorItem, Invalid
+from config.errors import Conflict, Invalid
 
 from .. import scoring
 from ..models import Answer, AreaAssignment, Assessment, AssessmentStatus
@@ -104,18 +104,6 @@ def assignment_remove(*, assignment: AreaAssignment) -> None:
     if assignment.assessment.is_frozen:
         raise Conflict(FROZEN, code="frozen")
     assignment.delete()
-
-
-def assignments_check(*, assessment: Assessment, items: list[dict[str, Any]]) -> list[ErrorItem]:
-    """Problems of a list of assignments as given (the API's bulk form), by ``index``."""
-    framework = framework_parse(assessment.framework)
-    problems = []
-    for index, item in enumerate(items):
-        try:
-            _place(framework, item.get("area", ""), item.get("question_id", ""))
-        except Invalid as error:
-            problems.extend(error.at(index=index).errors)
-    return problems
 
 
 def assignments_remind_due(*, today: dt.date | None = None) -> int:

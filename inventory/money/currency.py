@@ -22,10 +22,6 @@ from decimal import Decimal
 from .formatting import format_money
 
 EUR = "EUR"
-ECB_SOURCE = (
-    "ECB euro foreign exchange reference rates, "
-    "https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/html/index.en.html"
-)
 
 
 class MissingRate(ValueError):
