@@ -21,7 +21,7 @@ from config.errors import DomainError, ErrorItem, Invalid
 
 from ...models import AcceleratorType, DiscoveryRun, RunStatus
 from .apply import Recorded, discovery_apply
-from .plan import DiscoveryPlan, check_size, discovery_plan
+from .plan import DiscoveryPlan, discovery_plan
 
 MAX_LISTED = 500
 
@@ -50,8 +50,8 @@ def _store(run: DiscoveryRun, plan: DiscoveryPlan) -> None:
 def discovery_run_create(
     *, organization: Organization, user: Any, text: str, site: str, hostname: str = "", filename: str = ""
 ) -> DiscoveryRun:
-    """Check an output and keep it with its preview (READY) or its problems (INVALID). Raises `TooLarge`."""
-    check_size(len(text.encode("utf-8", "surrogatepass")))
+    """Check an output and keep it with its preview (READY) or its problems (INVALID). Raises `TooLarge` (from
+    `discovery_plan`, before anything is kept)."""
     plan = discovery_plan(organization=organization, text=text, site=site, hostname=hostname)
     run = DiscoveryRun(
         organization=organization,
