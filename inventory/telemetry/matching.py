@@ -44,37 +44,42 @@ class Match:
     reason: str = ""
 
 
-def match_hosts(labels: Iterable[str], servers: Iterable[tuple[int, str]]) -> dict[str, Match]:
-    """``labels`` (hostnames as telemetry reports them) against ``servers`` (``(id, hostname)`` pairs)."""
-    by_name: dict[str, int] = {}
-    by_short: dict[str, list[tuple[int, str]]] = {}
-    for server_id, hostname in servers:
-        name = normalize(hostname)
-        by_name[name] = server_id
-        by_short.setdefault(short_name(name), []).append((server_id, name))
-    result = {}
-    for label in labels:
+class HostIndex:
+    """``servers`` (``(id, hostname)`` pairs) by full and short name, built once to match any number of labels."""
+
+    def __init__(self, servers: Iterable[tuple[int, str]]) -> None:
+        self.by_name: dict[str, int] = {}
+        self.by_short: dict[str, list[tuple[int, str]]] = {}
+        for server_id, hostname in servers:
+            name = normalize(hostname)
+            self.by_name[name] = server_id
+            self.by_short.setdefault(short_name(name), []).append((server_id, name))
+
+    def match(self, label: str) -> Match:
+        """The server ``label`` (a hostname as telemetry reports it) names, or why none."""
         name = normalize(label)
-        if name in by_name:
-            result[label] = Match(label, by_name[name])
-            continue
+        if name in self.by_name:
+            return Match(label, self.by_name[name])
         if _is_address(name):
-            result[label] = Match(label, None, "no server has this hostname")
-            continue
+            return Match(label, None, "no server has this hostname")
         is_short = "." not in name
         candidates = [
             (server_id, hostname)
-            for server_id, hostname in by_short.get(short_name(name), [])
+            for server_id, hostname in self.by_short.get(short_name(name), [])
             if is_short or "." not in hostname
         ]
         if len(candidates) == 1:
-            result[label] = Match(label, candidates[0][0])
-        elif candidates:
+            return Match(label, candidates[0][0])
+        if candidates:
             names = ", ".join(sorted(hostname for _, hostname in candidates))
-            result[label] = Match(label, None, f"matches several servers ({names}): name the server in full")
-        else:
-            result[label] = Match(label, None, "no server has this hostname")
-    return result
+            return Match(label, None, f"matches several servers ({names}): name the server in full")
+        return Match(label, None, "no server has this hostname")
+
+
+def match_hosts(labels: Iterable[str], servers: Iterable[tuple[int, str]]) -> dict[str, Match]:
+    """``labels`` (hostnames as telemetry reports them) against ``servers`` (``(id, hostname)`` pairs)."""
+    index = HostIndex(servers)
+    return {label: index.match(label) for label in labels}
 
 
 def candidate_names(labels: Iterable[str]) -> tuple[set[str], set[str]]:

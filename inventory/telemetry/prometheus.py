@@ -132,11 +132,15 @@ class PrometheusClient:
         data = self._get("/api/v1/query", {"query": HOSTS_QUERY, "time": f"{at:.3f}"})
         hosts = []
         for item in data.get("result", []) if isinstance(data.get("result"), list) else []:
-            labels = item.get("metric", {})
-            host = labels.get("Hostname") or labels.get("hostname")
+            host = host_label(item.get("metric", {}))
             if host:
                 hosts.append(host)
         return sorted(set(hosts))
+
+
+def host_label(labels: dict[str, str]) -> str:
+    """The host a series names: dcgm-exporter's ``Hostname`` label, else a ``hostname`` one; "" for neither."""
+    return labels.get("Hostname") or labels.get("hostname") or ""
 
 
 def _number(value: Any) -> float:

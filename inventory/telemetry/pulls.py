@@ -25,9 +25,9 @@ from config.encryption import SecretUnreadable
 from config.errors import Conflict, Unavailable
 
 from ..models import Server
-from .matching import match_hosts
+from .matching import HostIndex
 from .models import BmcEndpoint, PrometheusConfig, PullStatus, TelemetrySource
-from .prometheus import PrometheusClient, PrometheusError, host_query, readings_by_time, step_for
+from .prometheus import PrometheusClient, PrometheusError, host_label, host_query, readings_by_time, step_for
 from .redfish import RedfishError, read_server_power
 from .services import store_day_summaries
 from .summaries import DaySummary, InstantValues, day_of, instant_values
@@ -226,14 +226,12 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
     summaries: dict[tuple[int, date], DaySummary] = {}
     with_data, without_data = [], []
     try:
-        known = client.hosts(at=end)
-        matches = match_hosts(known, servers)
+        index = HostIndex(servers)  # once: each server's series are matched against it
+        matches = {host: index.match(host) for host in client.hosts(at=end)}
         unknown = [{"hostname": h, "reason": m.reason} for h, m in matches.items() if m.server_id is None]
         for done, (server_id, hostname) in enumerate(servers, start=1):
             series = client.query_range(host_query(hostname), start=start, end=end, step=step)
-            labels = {s.labels.get("Hostname") or s.labels.get("hostname") or "" for s in series}
-            own = {label for label, m in match_hosts(labels, servers).items() if m.server_id == server_id}
-            series = [s for s in series if (s.labels.get("Hostname") or s.labels.get("hostname") or "") in own]
+            series = [s for s in series if index.match(host_label(s.labels)).server_id == server_id]
             days = _days_from_series(series)
             for day, summary in days.items():
                 summaries[(server_id, day)] = summary
