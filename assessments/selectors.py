@@ -461,7 +461,7 @@ def assigned_rows(*, user: Any, organization: Organization | None, limit: int = 
     rows = []
     for assignment in assigned_to(user=user, organization=organization)[:limit]:
         framework = framework_of(assignment.assessment.framework)
-        area = next((a for a in framework.areas if a.id == assignment.area_ref), None)
+        area = framework.area(assignment.area_ref)
         url = reverse("assessments:area", args=[assignment.assessment_id, assignment.area_ref])
         rows.append(
             AssignedRow(

@@ -25,7 +25,7 @@ from ..models import AreaAssignment, AreaReview, Assessment, Comment, ReviewStat
 
 
 def _area_name(framework: scoring.Framework | None, area_ref: str) -> str:
-    area = next((a for a in framework.areas if a.id == area_ref), None) if framework is not None else None
+    area = framework.area(area_ref) if framework is not None else None
     return area.name if area is not None else area_ref
 
 

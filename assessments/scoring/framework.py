@@ -177,6 +177,10 @@ class Framework:
         for area in self.areas:
             yield from area.questions()
 
+    def area(self, area_id: str) -> Area | None:
+        """The area with this id, or None."""
+        return next((area for area in self.areas if area.id == area_id), None)
+
     def question(self, question_id: str) -> Question:
         """The question with this id; KeyError if there is none."""
         for question in self.questions():

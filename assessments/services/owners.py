@@ -24,7 +24,7 @@ FROZEN = "This assessment has been submitted; its owners can no longer change."
 
 def _place(framework: scoring.Framework, area_ref: str, question_ref: str) -> tuple[scoring.Area, str]:
     """The area, and the question's id if one is named (it must be one of the area's); `Invalid` otherwise."""
-    area = next((area for area in framework.areas if area.id == area_ref), None)
+    area = framework.area(area_ref)
     if area is None:
         raise Invalid(
             f"There is no area {area_ref!r} in this assessment's framework.", code="unknown_area", field="area"
@@ -133,7 +133,7 @@ def assignments_remind_due(*, today: dt.date | None = None) -> int:
                 continue
             assessment = assignment.assessment
             framework = frameworks.setdefault(assessment.framework_id, framework_parse(assessment.framework))
-            area = next((a for a in framework.areas if a.id == assignment.area_ref), None)
+            area = framework.area(assignment.area_ref)
             questions = (
                 [assignment.question_ref]
                 if assignment.question_ref

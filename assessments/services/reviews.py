@@ -23,9 +23,9 @@ FROZEN = "This assessment has been submitted; its sign-off can no longer change.
 
 
 def _area(assessment: Assessment, area_ref: str) -> scoring.Area:
-    for area in framework_parse(assessment.framework).areas:
-        if area.id == area_ref:
-            return area
+    area = framework_parse(assessment.framework).area(area_ref)
+    if area is not None:
+        return area
     raise Invalid(f"There is no area {area_ref!r} in this assessment's framework.", code="unknown_area", field="area")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -32,6 +33,13 @@ class AssessmentMixin(OrganizationViewMixin):
         if self._framework is None:
             self._framework = services.framework_parse(self.get_assessment().framework)
         return self._framework
+
+    def get_area(self) -> scoring.Area:
+        """The area the URL's `area_id` names (a 404 if the framework has none)."""
+        area = self.get_framework().area(self.kwargs["area_id"])
+        if area is None:
+            raise Http404("No such area in this assessment's framework.")
+        return area
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -72,12 +72,6 @@ class _AreaPost(AssessmentMixin, View):
     http_method_names = ["post"]
     anchor = ""
 
-    def get_area(self) -> scoring.Area:
-        area = next((a for a in self.get_framework().areas if a.id == self.kwargs["area_id"]), None)
-        if area is None:
-            raise Http404("No such area in this assessment's framework.")
-        return area
-
     def back(self, anchor: str = "") -> HttpResponse:
         return HttpResponseRedirect(self.area_url(self.get_area().id) + (f"#{anchor}" if anchor else ""))
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -126,12 +126,6 @@ class AreaView(AssessmentMixin, TemplateView):
     answers that changed, all or none, and shows the problems by question."""
 
     template_name = "assessments/area.html"
-
-    def get_area(self) -> scoring.Area:
-        for area in self.get_framework().areas:
-            if area.id == self.kwargs["area_id"]:
-                return area
-        raise Http404("No such area in this assessment's framework.")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
