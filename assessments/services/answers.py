@@ -125,9 +125,9 @@ def _check_all(assessment: Assessment, items: Sequence[AnswerInput]) -> None:
         raise Invalid(problems)
 
 
-def _locked_draft(assessment: Assessment) -> Assessment:
+def locked_draft(assessment_id: int) -> Assessment:
     """The assessment, locked until the transaction ends; `Conflict` once it has been submitted."""
-    locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment_id)
     if locked.is_frozen:
         raise Conflict(FROZEN, code="frozen")
     return locked
@@ -253,7 +253,7 @@ def answers_save(*, assessment: Assessment, items: Iterable[AnswerInput], user: 
     (``stale_answer``, with the answer as it now is) when an item's ``version`` is older than the stored answer
     someone else saved. An area whose answers change after its approval goes back to review.
     """
-    locked = _locked_draft(assessment)
+    locked = locked_draft(assessment.pk)
     items = list(items)
     _check_all(locked, items)
     stored = _stored(locked, [item.question_id for item in items])
@@ -308,7 +308,7 @@ def answers_apply(*, assessment: Assessment, items: Sequence[AnswerInput], user:
 
     All or none: `Invalid` with one error per bad item at its ``index``; `Conflict` once submitted.
     """
-    locked = _locked_draft(assessment)
+    locked = locked_draft(assessment.pk)
     stored = {answer.question_id: answer for answer in locked.answers.select_related("answered_by")}
     changed = [
         (index, item)
@@ -349,7 +349,7 @@ def answer_clear(
 ) -> None:
     """Remove the answer to one question (it becomes unanswered again); `Conflict` once submitted, or
     (``stale_answer``) when ``version`` is given and someone else has saved the answer since."""
-    locked = _locked_draft(assessment)
+    locked = locked_draft(assessment.pk)
     if version is not None and user is not None:
         stored = _stored(locked, [question_id])
         stale = _stale(locked, stored, [(0, AnswerInput(question_id, version=version))], user)

@@ -19,10 +19,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from config.errors import Conflict, ErrorItem, Invalid, TooLarge
+from config.errors import ErrorItem, Invalid, TooLarge
 
 from ..models import Assessment, Evidence, EvidenceKind
-from .answers import FROZEN
+from .answers import locked_draft
 from .frameworks import framework_parse
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -108,9 +108,7 @@ def evidence_add(*, assessment: Assessment, item: EvidenceInput, user: AbstractB
     the effective date, a file type not allowed); `TooLarge` (413) past `EVIDENCE_MAX_BYTES`; `Conflict` once
     submitted (refresh evidence in the re-assessment, which carries it).
     """
-    locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
-    if locked.is_frozen:
-        raise Conflict(FROZEN, code="frozen")
+    locked = locked_draft(assessment.pk)
     _check(locked, item)
     evidence = Evidence(
         organization_id=locked.organization_id,
@@ -146,8 +144,7 @@ def evidence_add(*, assessment: Assessment, item: EvidenceInput, user: AbstractB
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence) -> None:
     """Remove a piece of evidence from a draft (its file is deleted from the storage once committed)."""
-    if Assessment.objects.select_for_update().get(pk=evidence.assessment_id).is_frozen:
-        raise Conflict(FROZEN, code="frozen")
+    locked_draft(evidence.assessment_id)
     name, storage = evidence.file.name, evidence.file.storage
     shared = bool(name) and Evidence.objects.filter(file=name).exclude(pk=evidence.pk).exists()
     evidence.delete()
