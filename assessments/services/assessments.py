@@ -25,7 +25,7 @@ from .answers import answers_prefill_from_inventory
 from .evidence import evidence_carry
 from .frameworks import default_target_levels, framework_or_default, framework_parse, validate_target_levels
 from .reviews import sign_off_check
-from .scoring_jobs import JOB_FIELDS, scoring_fields, scoring_queue
+from .scoring_jobs import job_state, scoring_fields, scoring_queue
 
 SCOPE_FIELDS = ("sites", "workloads", "cloud_capacity")
 
@@ -82,7 +82,7 @@ def _set_scope(
 ) -> None:
     """Set what the assessment's evidence covers (``None`` leaves a part as it is); every row must be the
     assessment's organization's, else `Invalid` on that field."""
-    for name, rows in (("sites", sites), ("workloads", workloads), ("cloud_capacity", cloud_capacity)):
+    for name, rows in zip(SCOPE_FIELDS, (sites, workloads, cloud_capacity), strict=True):
         if rows is None:
             continue
         rows = list(rows)
@@ -200,7 +200,7 @@ def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser, overrid
             raise Invalid("Answer at least one question before submitting.", code="no_answers")
         overridden = sign_off_check(assessment=locked, user=user, override_reason=override_reason)
         before = {
-            **{name: getattr(locked, name) for name in JOB_FIELDS},
+            **job_state(locked),
             "submitted_at": locked.submitted_at,
             "submitted_by_id": locked.submitted_by_id,
             "sign_off_overridden_by_id": locked.sign_off_overridden_by_id,

@@ -227,7 +227,7 @@ def _verify_why(area: ResultArea) -> str:
     facts = ", ".join(f"{fact.label}: {shown(fact.answer_value, fact.unit)}" for fact in area.evidence)
     return (
         f"Self-assessed {area.self_score:.0f} but the inventory's evidence gives {area.evidence_score:.0f}"
-        f" (more than 30 points apart). Facts: {facts or 'none'}."
+        f" (more than {scoring.CONTRADICTION_THRESHOLD:.0f} points apart). Facts: {facts or 'none'}."
     )
 
 

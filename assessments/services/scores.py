@@ -13,7 +13,7 @@ from accounts.integrations.webhooks import webhook_emit
 from accounts.models import WebhookEvent
 from accounts.services import organization_data_changed
 from inventory.analysis import analyse
-from inventory.facts import FACTS, compute_facts, inventory_snapshot
+from inventory.facts import compute_facts, inventory_snapshot
 
 from .. import scoring
 from ..models import Assessment, AssessmentResult, AssessmentStatus, Score
@@ -33,7 +33,7 @@ def _fact_records(facts: dict[str, Any]) -> list[FactRecord]:
     return [
         FactRecord(
             name=name,
-            label=FACTS[name].label if name in FACTS else name,
+            label=fact.label,
             value=fact.value,
             unit=fact.unit,
             explanation=fact.explanation,

@@ -25,7 +25,7 @@ SCORING = "scoring this assessment"
 JOB_FIELDS = ("status", "scoring_task_id", "scoring_queued", "scoring_started", "scoring_attempts", "scoring_error")
 
 
-def _job_state(assessment: Assessment) -> dict[str, Any]:
+def job_state(assessment: Assessment) -> dict[str, Any]:
     return {name: getattr(assessment, name) for name in JOB_FIELDS}
 
 
@@ -89,7 +89,7 @@ def assessment_scoring_retry(*, assessment: Assessment) -> Assessment:
                 f"{locked.get_status_display().lower()}.",
                 code="not_failed",
             )
-        before = _job_state(locked)
+        before = job_state(locked)
         Assessment.objects.filter(pk=locked.pk).update(**scoring_fields(task_id), scoring_attempts=0)
     scoring_queue(assessment_id=assessment.pk, task_id=task_id, before=before, what="scoring")
     assessment.refresh_from_db()
@@ -112,7 +112,7 @@ def assessment_scoring_reap(*, now: datetime) -> jobs.Reaped:
 
     def requeue(assessment: Assessment) -> bool:
         task_id = jobs.new_task_id()
-        before = _job_state(assessment)
+        before = job_state(assessment)
         changed = Assessment.objects.filter(
             pk=assessment.pk, status=AssessmentStatus.SCORING, scoring_task_id=assessment.scoring_task_id
         ).update(**scoring_fields(task_id, now=now), scoring_attempts=F("scoring_attempts") + 1)
