@@ -31,13 +31,15 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MIME_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 DEFAULT_BROWSER = "/usr/bin/chromium"
@@ -158,6 +160,43 @@ class ChartExporter:
         finally:
             self._lock.release()
         return list(results)
+
+    def run(
+        self, job: Callable[[Any], Awaitable[T]], *, timeout: float = DEFAULT_TIMEOUT, what: str = "job"
+    ) -> T | None:
+        """``await job(browser)`` on the warm browser (kaleido's, a choreographer ``Browser``), started if needed;
+        its result, or ``None`` when there is no browser, it would not start, or the job failed or ran out of
+        ``timeout`` seconds (each logged, naming ``what``). A job that timed out, or whose browser died, leaves
+        the browser torn down for the next call; interrupts (a soft time limit) do too, and are re-raised.
+        `browser_pdf` prints reports this way."""
+        path = browser_path()
+        if path is None:
+            return None
+        deadline = time.monotonic() + timeout
+        if not self._lock.acquire(timeout=max(0.0, timeout)):
+            logger.warning("chart export: busy for %.1f s; %s not run", timeout, what)
+            return None
+        try:
+            if time.monotonic() < self._failed_until:
+                return None
+            if self._kaleido is None and not self._start(path, deadline):
+                self._failed_until = time.monotonic() + RETRY_AFTER
+                return None
+            try:
+                return self._call(job(self._kaleido), deadline - time.monotonic())
+            except TimeoutError:
+                logger.warning("chart export: %s timed out after %.0f s; the browser restarts next time", what, timeout)
+                self._discard_browser()
+            except INTERRUPTS:
+                self._discard_browser()
+                raise
+            except Exception:
+                logger.exception("chart export: %s failed", what)
+                if not self._browser_alive():
+                    self._discard_browser()
+            return None
+        finally:
+            self._lock.release()
 
     def close(self, *, timeout: float = CLOSE_TIMEOUT + 3) -> None:
         """Stop the browser and the event loop thread (at exit, at worker shutdown); safe to call twice."""

@@ -61,7 +61,7 @@ def _static_relative_path(url: str) -> str:
     return relative
 
 
-def _static_file(relative: str) -> Path:
+def static_file(relative: str) -> Path:
     """The file behind a static path: the finders first (source tree), then the storage (``collectstatic``)."""
     candidates: list[str] = []
     try:
@@ -80,7 +80,7 @@ def _static_file(relative: str) -> Path:
 
 
 def _static_response(url: str) -> URLFetcherResponse:
-    path = _static_file(_static_relative_path(url))
+    path = static_file(_static_relative_path(url))
     mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     content_type = f"{mime_type}; charset=utf-8" if mime_type.startswith("text/") else mime_type
     return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})

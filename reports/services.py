@@ -43,7 +43,7 @@ from assessments.models import Assessment, AssessmentStatus
 from config import jobs
 from config.errors import Conflict, Invalid
 
-from . import chart_export, pdf, report_data
+from . import browser_pdf, chart_export, pdf, report_data
 from .charts import Chart, Table
 from .models import PageSize, Report, ReportStatus
 
@@ -398,8 +398,10 @@ def report_html(
     blocks: Mapping[str, ChartBlock],
     charts_drawn: bool,
     page_size: str,
+    inline_css: str = "",
 ) -> str:
-    """The report's HTML."""
+    """The report's HTML: its stylesheet linked (WeasyPrint fetches it), or ``inline_css`` in a ``<style>``
+    (`browser_pdf.stylesheet`: Chromium fetches nothing)."""
     by_section: dict[str, list[ChartBlock]] = {}
     for block in blocks.values():
         by_section.setdefault(block.section, []).append(block)
@@ -411,6 +413,7 @@ def report_html(
             "charts_by_section": by_section,
             "charts_drawn": charts_drawn,
             "page_size": page_size,
+            "inline_css": inline_css,
         },
     )
 
@@ -425,14 +428,29 @@ def report_build(
 ) -> RenderedReport:
     """The PDF of a scored assessment (nothing stored). ``charts`` defaults to the dashboards' charts.
 
-    The charts not in the cache are drawn by the browser while WeasyPrint parses and styles the document, which
-    names them ``infraready-chart:KEY`` and waits for each when it lays it out. If one could not be drawn, the
-    document is made again with its table in its place (and the notice that says so)."""
+    Where the chart browser runs, it draws the charts not in the cache and then prints the document
+    (`browser_pdf`, ~10x faster than WeasyPrint on a long report). Otherwise, or if that print fails, WeasyPrint
+    renders it: the charts not in the cache are drawn meanwhile while it parses and styles the document, which
+    names them ``infraready-chart:KEY`` and waits for each when it lays it out. Any chart that could not be drawn
+    has its table in its place (and the notice that says so)."""
     began = time.monotonic()
     content = report_data.report_content(assessment=assessment, now=now)
     if charts is None:
         charts = report_data.report_charts(assessment=assessment)
     images = ChartImages(charts, exporter=exporter)
+    if browser_pdf.available():
+        blocks, drawn = images.finish()
+        css = browser_pdf.stylesheet(page_size)
+        html = report_html(content=content, blocks=blocks, charts_drawn=drawn, page_size=page_size, inline_css=css)
+        printed = browser_pdf.print_pdf(html)
+        if printed is not None:
+            return RenderedReport(
+                pdf=printed.pdf, pages=printed.pages, charts_drawn=drawn, seconds=time.monotonic() - began, html=html
+            )
+        logger.warning("report: the browser could not print it; WeasyPrint renders it")
+        html = report_html(content=content, blocks=blocks, charts_drawn=drawn, page_size=page_size)
+        data, pages = render_pdf_with_pages(html, page_size=page_size)
+        return RenderedReport(pdf=data, pages=pages, charts_drawn=drawn, seconds=time.monotonic() - began, html=html)
     pending = report_html(content=content, blocks=images.blocks(pending=True), charts_drawn=True, page_size=page_size)
     data, pages = render_pdf_with_pages(pending, page_size=page_size, charts=images.get)
     blocks, drawn = images.finish()

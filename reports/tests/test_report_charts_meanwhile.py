@@ -1,4 +1,5 @@
-"""A report's charts are drawn on a thread of their own while WeasyPrint reads the document, which names them
+"""When WeasyPrint renders a report (no browser prints it: `reports.browser_pdf`), its charts are drawn on a thread
+of their own while WeasyPrint reads the document, which names them
 ``infraready-chart:KEY`` until they are there; a chart that could not be drawn still becomes its table."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class ThreadRecordingExporter(FakeExporter):
         return super().__call__(figures, **kwargs)
 
 
-def test_the_charts_are_drawn_on_another_thread_and_the_pdf_holds_them(demo, monkeypatch):
+def test_the_charts_are_drawn_on_another_thread_and_the_pdf_holds_them(demo, monkeypatch, no_browser):
     asked: list[str] = []
     real_fetch = pdf.SafeURLFetcher.fetch
 
