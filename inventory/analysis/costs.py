@@ -16,6 +16,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from django.db.models import Count, Q, Sum
+
 from accounts.cache import cached
 from accounts.models import Organization
 
@@ -142,13 +144,31 @@ def costs_of(
     currency = organization.reporting_currency or money.EUR
     rates = rates or rate_table_for(organization=organization)
     site_ids = [f.site.pk for f in summary.sites]
-    servers = list(
+    # Depreciation is linear in the purchase cost: the servers of a site bought on the same day in the same currency
+    # over the same period are summed in the database (one row per batch, however large the fleet).
+    batches = (
         Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE, site_id__in=site_ids)
+        .values("site_id", "purchase_currency", "depreciation_years", "purchase_date")
+        .annotate(
+            cost=Sum("purchase_cost"),
+            priced=Count("pk", filter=Q(purchase_cost__isnull=False)),
+            unpriced=Count("pk", filter=Q(purchase_cost__isnull=True)),
+            positive=Count("pk", filter=Q(purchase_cost__gt=0)),
+        )
         .order_by()
-        .values_list("site_id", "purchase_cost", "purchase_currency", "depreciation_years", "purchase_date")
+        .values_list(
+            "site_id",
+            "cost",
+            "purchase_currency",
+            "depreciation_years",
+            "purchase_date",
+            "priced",
+            "unpriced",
+            "positive",
+        )
     )
     by_site: dict[int, list[tuple]] = {}
-    for row in servers:
+    for row in batches:
         by_site.setdefault(row[0], []).append(row[1:])
     sites = [_site_cost(f, by_site.get(f.site.pk, []), currency, rates, today) for f in summary.sites]
     lines = [(line.currency, line.amount) for s in sites for line in s.lines]
@@ -191,22 +211,23 @@ def _tokens_per_month(verdict: WorkloadVerdict) -> float:
 
 
 def _site_cost(
-    footprint: SiteFootprint, servers: list[tuple], currency: str, rates: money.RateTable, today: date
+    footprint: SiteFootprint, batches: list[tuple], currency: str, rates: money.RateTable, today: date
 ) -> SiteCost:
+    """A site's monthly costs; ``batches`` are its active servers summed by purchase currency, depreciation period
+    and purchase date: (cost, currency, years, date, servers with a cost, without, with a cost above 0)."""
     site = footprint.site
     lines: list[money.CostLine] = []
     depreciation: dict[str, float] = {}
     priced = unpriced = done = 0
-    for cost, purchase_currency, years, bought in servers:
-        if cost is None:
-            unpriced += 1
+    for cost, purchase_currency, years, bought, with_cost, without_cost, positive in batches:
+        unpriced += without_cost
+        if not with_cost:
             continue
-        priced += 1
-        amount = money.monthly_depreciation(
-            float(cost), years or money.DEFAULT_DEPRECIATION_YEARS, purchase_date=bought, on=today
-        )
-        if amount == 0 and float(cost) > 0:
-            done += 1
+        priced += with_cost
+        years = years or money.DEFAULT_DEPRECIATION_YEARS
+        amount = money.monthly_depreciation(float(cost), years, purchase_date=bought, on=today)
+        if money.monthly_depreciation(1.0, years, purchase_date=bought, on=today) == 0:
+            done += positive  # the period is over for the whole batch
         code = purchase_currency or site.currency
         depreciation[code] = depreciation.get(code, 0.0) + amount
     for code, amount in sorted(depreciation.items()):

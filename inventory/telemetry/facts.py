@@ -35,8 +35,9 @@ def measured_facts(
     active: QuerySet[Server], summary: CapacitySummary, value: Callable[..., FactValue]
 ) -> dict[str, FactValue]:
     """Facts from measured telemetry (`ServerTelemetryDay`) over the measured window (`selectors.measured_window`):
-    one query over the active accelerator servers, each with its window means as subqueries. Utilization and tensor
-    activity are per server (the mean over its GPUs at each instant), weighted here by its accelerators. No
+    the accelerators of the active servers, then one query over those of them measured in the window, each with its
+    window means as subqueries. Utilization and tensor activity are per server (the mean over its GPUs at each
+    instant), weighted here by its accelerators. No
     measurement in the window: only ``measured_accelerators_pct`` (0 %), so that a claim of measurement meets it."""
     start, end = selectors.measured_window()
     days = ServerTelemetryDay.objects.filter(server=OuterRef("pk"), day__gte=start, day__lte=end).order_by()
@@ -50,16 +51,21 @@ def measured_facts(
         | Q(server_power_p95_w__isnull=False)
         | Q(accelerator_power_p95_w__isnull=False)
     )
-    servers = active.filter(accelerator_count__gt=0).annotate(
+    accelerator_servers = active.filter(accelerator_count__gt=0)
+    facts: dict[str, FactValue] = {}
+    total = accelerator_servers.aggregate(n=Coalesce(Sum("accelerator_count"), 0))["n"]
+    if not total:
+        return facts
+    # The window means are subqueries per server: only the measured servers (a semi join over the window's
+    # summaries) run them, so that an unmeasured fleet costs one scan (50,000 servers: 216 ms -> a few ms).
+    servers = accelerator_servers.filter(Exists(measured_any)).annotate(
         util=window_mean("utilization_mean_pct"),
         util95=window_mean("utilization_p95_pct"),
         tensor=window_mean("tensor_active_mean_pct"),
-        has_telemetry=Exists(measured_any),
     )
     n = F("accelerator_count")
     row = servers.aggregate(
-        accelerators=Coalesce(Sum(n), 0),
-        seen=Coalesce(Sum(n, filter=Q(has_telemetry=True)), 0),
+        seen=Coalesce(Sum(n), 0),
         with_util=Coalesce(Sum(n, filter=Q(util__isnull=False)), 0),
         util_sum=Sum(F("util") * n, output_field=FloatField()),
         util95_sum=Sum(F("util95") * n, output_field=FloatField()),
@@ -67,13 +73,9 @@ def measured_facts(
         idle=Coalesce(Sum(n, filter=Q(util__lt=IDLE_UTILIZATION_PCT)), 0),
         tensor_sum=Sum(F("tensor") * n, output_field=FloatField()),
         with_tensor=Coalesce(Sum(n, filter=Q(tensor__isnull=False)), 0),
-        servers=Count("pk", filter=Q(has_telemetry=True)),
+        servers=Count("pk"),
     )
-    facts: dict[str, FactValue] = {}
     window = f"{start:%d %b} to {end:%d %b %Y}"
-    total = row["accelerators"]
-    if not total:
-        return facts
     facts["measured_accelerators_pct"] = value(
         "measured_accelerators_pct",
         100 * row["seen"] / total,

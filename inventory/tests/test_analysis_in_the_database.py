@@ -247,7 +247,8 @@ def test_a_what_if_is_analysed_beside_the_cached_recorded_inventory(client, orga
         page = client.get(url, {"pue": "1.6"})
     assert page.context["baseline"] is not None
     assert page.context["what_if"].pue == 1.6
-    assert sum("GROUP BY" in q["sql"] for q in queries) == 1  # the what-if only: the baseline is the cached one
+    # the fleet's grouped read (by site, type and power source), for the what-if only: the baseline is the cached one
+    assert sum("GROUP BY" in q["sql"] and "power_source" in q["sql"] for q in queries) == 1
 
 
 def test_analysis_of_is_cached_by_data_version(organization):
@@ -272,9 +273,9 @@ def test_within_a_shared_analysis_the_fleet_is_read_once(organization):
         again = analyse(organization=organization)
     assert again is first
     assert "average_pue" in facts
-    # the fleet's grouped read (by site): once; the facts' measured-telemetry read groups the daily summaries, not
-    # the fleet
-    assert sum("GROUP BY" in q["sql"] and '"inventory_server"."site_id"' in q["sql"] for q in queries) == 1
+    # the fleet's grouped read (by site, type and power source): once; the costs group the servers by purchase
+    # batch, the facts' measured-telemetry read the daily summaries
+    assert sum("GROUP BY" in q["sql"] and "power_source" in q["sql"] for q in queries) == 1
     with CaptureQueriesContext(connection) as outside:
         analyse(organization=organization)
     assert len(outside) == ANALYSIS_QUERIES  # nothing outlives the block

@@ -75,6 +75,27 @@ def test_each_server_takes_the_first_rung_measured_first(organization):
     assert rows["tdp"][1] == pytest.approx(TDP)
 
 
+def test_the_ladder_without_its_measured_rungs_gives_unmeasured_servers_the_same_figures(organization):
+    ladder_fleet(organization)
+    full = selectors.server_power_expression()
+    rated = selectors.server_power_expression(measured=False)
+    unmeasured = selectors.Server.objects.filter(organization=organization).filter(~selectors.has_measured_power())
+    assert sorted(unmeasured.values_list("hostname", flat=True)) == ["model", "old", "tdp"]  # "old": out of window
+    both = unmeasured.annotate(w=full[0], s=full[1], rw=rated[0], rs=rated[1]).values_list("w", "s", "rw", "rs")
+    for watts, source, rated_watts, rated_source in both:
+        assert (rated_watts, rated_source) == (watts, source)
+
+
+def test_a_measured_server_on_a_rated_rung_joins_the_group_of_the_unmeasured(organization):
+    site = SiteFactory(organization=organization, name="Lab")
+    # DCGM power without accelerators: the measured rung needs them, so the recorded rung applies.
+    odd = ServerFactory(organization=organization, site=site, power_w=1000, accelerator_count=0)
+    measured(odd, source=TelemetrySource.DCGM_SCRAPE, accelerator_power_p95_w=50)
+    ServerFactory(organization=organization, site=site, power_w=500, accelerator_count=0)
+    (group,) = selectors.fleet_groups(organization=organization)
+    assert (group.power_source, group.servers, group.watts) == ("recorded", 2, 1500.0)
+
+
 def test_the_site_footprint_says_which_rung_and_sets_measured_beside_rated(organization):
     ladder_fleet(organization)
     with CaptureQueriesContext(connection) as queries:
