@@ -248,9 +248,12 @@ def utilization_chart(*, organization: Organization) -> Chart:
 # --------------------------------------------------------------------------------------------------
 
 
-def trend_chart(*, organization: Organization) -> Chart:
-    """Readiness index and area scores over every scored assessment of the organization."""
-    return cached(organization, "trend", lambda: _trend(selectors.trend_points(organization=organization)))
+def trend_chart(*, organization: Organization, scored: list | None = None) -> Chart:
+    """Readiness index and area scores over every scored assessment of the organization (``scored``: its
+    `selectors.scored_with_results`, when the caller has read them)."""
+    return cached(
+        organization, "trend", lambda: _trend(selectors.trend_points(organization=organization, scored=scored))
+    )
 
 
 TREND_TICKS = 8
@@ -302,11 +305,13 @@ def overview_charts(*, organization: Organization) -> dict[str, Chart]:
 
 
 def _overview(organization: Organization) -> Overview:
-    latest = selectors.latest_scored_assessment(organization=organization)
+    # Every scored assessment with its result, read once (two queries): the trend's points, and the latest with the
+    # one it is compared with.
+    scored = selectors.scored_with_results(organization=organization)
+    latest, results = selectors.latest_with_results(scored)
     if latest is not None:
         # Only what the home page shows: not the whole assessment dashboard (its sub-areas, sources, risks and
         # Gantt cost four queries and four figures more), which its own page builds and caches when visited.
-        results = selectors.results_of(assessment=latest)  # the typed result and the previous one, read once
         readiness = selectors.readiness_of(assessment=latest, results=results)
         areas = selectors.area_scores(assessment=latest, results=results)
         charts = {key: frozen(chart) for key, chart in _readiness_charts(readiness, areas).items()}
@@ -319,7 +324,7 @@ def _overview(organization: Organization) -> Overview:
             "area_bars": frozen(area_bars([])),
         }
         readiness, top, summary = None, (), None
-    charts["trend"] = frozen(trend_chart(organization=organization))
+    charts["trend"] = frozen(trend_chart(organization=organization, scored=scored))
     return Overview(
         charts=charts,
         latest=summary,

@@ -17,18 +17,17 @@ from .dashboard_data import scored_assessment, servers, site
 pytestmark = pytest.mark.django_db
 
 INVENTORY_PAGES = ("/", "/reports/inventory/", "/reports/energy/", "/reports/charts/inventory/power-vs-capacity.csv")
-INVENTORY_COLD = (11, 10, 10, 9)
-"""Main's (11, 9, 9, 8), and the inventory dashboard's build reads the measured utilization of the window once more
-(the heatmap on the energy page, telemetry2): one query more on a cold build of each page that builds it; the
-overview does not."""
+INVENTORY_COLD = (10, 10, 10, 9)
+"""The inventory dashboard's build reads the measured utilization of the window (the heatmap on the energy page,
+telemetry2); the home page reads every scored assessment with its result once, for its trend and its latest."""
 """Queries of each inventory page built afresh, in the order of `INVENTORY_PAGES`: session, user, membership, and
 the page's own aggregated reads (the fleet's capacity analysis: sites with their grid row, servers grouped by site,
 accelerator type and power source, cloud reservations, accelerator types, workloads; the accelerators by site and
 type come from it; the home page also reads what is assigned to the user)."""
-ASSESSMENT_COLD = (13, 8, 11, 6, 7)
+ASSESSMENT_COLD = (10, 8, 11, 6, 7)
 """Queries of each page of `assessment_pages` built afresh: session, user, membership, the page's reads (the home
-page: the latest assessment with its result, the previous assessment with its result, the scores of both results
-in one query, the roadmap's first items, the trend's two queries, ...; the roadmap page also reads the
+page: every scored assessment with its result and their scores, two queries for the trend and the latest with the
+one it is compared with, the roadmap's first items, ...; the roadmap page also reads the
 organization's issue trackers and its members for the owner choices; it builds only its own charts, not the
 whole assessment dashboard)."""
 WARM = (6, 4, 4, 3, 6, 5, 10, 4, 4)
