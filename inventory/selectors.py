@@ -351,10 +351,7 @@ def has_measured_power(prefix: str = "", *, window: tuple[date, date] | None = N
 def server_rated_expression(prefix: str = "") -> Case:
     """A server's *rated* whole-server watts: the ladder without its measured rungs (what the figure would be with
     no telemetry), to set measured power beside."""
-    rated = [rung for rung in server_power_ladder(prefix) if rung.key not in MEASURED_RUNGS]
-    return Case(
-        *(When(rung.condition, then=rung.watts) for rung in rated), default=Value(0.0), output_field=FloatField()
-    )
+    return server_power_expression(prefix, measured=False)[0]
 
 
 def server_draw_w(prefix: str = "") -> Case:
@@ -406,6 +403,7 @@ def fleet_groups(
 
     def grouped(found: QuerySet[Server], *, with_measured: bool) -> QuerySet[Server]:
         watts, source = server_power_expression(window=window, measured=with_measured)
+        rated = server_rated_expression() if with_measured else watts  # without measured rungs, the same CASE
         return (
             found.annotate(
                 pool_type=Case(
@@ -420,7 +418,7 @@ def fleet_groups(
                 n_servers=Count("id"),
                 n_accelerators=Coalesce(Sum("accelerator_count"), 0),
                 total_w=Coalesce(Sum(watts), Value(0.0), output_field=FloatField()),
-                rated_w=Coalesce(Sum(server_rated_expression()), Value(0.0), output_field=FloatField()),
+                rated_w=Coalesce(Sum(rated), Value(0.0), output_field=FloatField()),
             )
             .order_by()
         )
