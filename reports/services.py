@@ -438,26 +438,31 @@ def report_build(
     if charts is None:
         charts = report_data.report_charts(assessment=assessment)
     images = ChartImages(charts, exporter=exporter)
+    printed: bytes | None = None
     if browser_pdf.available():
         blocks, drawn = images.finish()
         css = browser_pdf.stylesheet(page_size)
         html = report_html(content=content, blocks=blocks, charts_drawn=drawn, page_size=page_size, inline_css=css)
-        printed = browser_pdf.print_pdf(html)
-        if printed is not None:
+        by_browser = browser_pdf.print_pdf(html)
+        if by_browser is not None:
             return RenderedReport(
-                pdf=printed.pdf, pages=printed.pages, charts_drawn=drawn, seconds=time.monotonic() - began, html=html
+                pdf=by_browser.pdf,
+                pages=by_browser.pages,
+                charts_drawn=drawn,
+                seconds=time.monotonic() - began,
+                html=html,
             )
         logger.warning("report: the browser could not print it; WeasyPrint renders it")
-        html = report_html(content=content, blocks=blocks, charts_drawn=drawn, page_size=page_size)
-        data, pages = render_pdf_with_pages(html, page_size=page_size)
-        return RenderedReport(pdf=data, pages=pages, charts_drawn=drawn, seconds=time.monotonic() - began, html=html)
-    pending = report_html(content=content, blocks=images.blocks(pending=True), charts_drawn=True, page_size=page_size)
-    data, pages = render_pdf_with_pages(pending, page_size=page_size, charts=images.get)
-    blocks, drawn = images.finish()
+    else:
+        pending = report_html(
+            content=content, blocks=images.blocks(pending=True), charts_drawn=True, page_size=page_size
+        )
+        printed, pages = render_pdf_with_pages(pending, page_size=page_size, charts=images.get)
+        blocks, drawn = images.finish()
     html = report_html(content=content, blocks=blocks, charts_drawn=drawn, page_size=page_size)
-    if not drawn:  # a table instead of each chart not drawn: another document
-        data, pages = render_pdf_with_pages(html, page_size=page_size)
-    return RenderedReport(pdf=data, pages=pages, charts_drawn=drawn, seconds=time.monotonic() - began, html=html)
+    if printed is None or not drawn:  # not printed yet, or a table instead of each chart not drawn
+        printed, pages = render_pdf_with_pages(html, page_size=page_size)
+    return RenderedReport(pdf=printed, pages=pages, charts_drawn=drawn, seconds=time.monotonic() - began, html=html)
 
 
 def _claim(report_id: int, task_id: str | None = None) -> Report | None:
