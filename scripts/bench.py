@@ -405,7 +405,7 @@ def pdf(bench: Bench) -> None:
     printer = "browser" if browser_pdf.available() else "WeasyPrint"
 
     def floor() -> None:  # one page by the renderer the report uses, and one figure drawn
-        if browser_pdf.available():
+        if printer == "browser":
             assert browser_pdf.print_pdf(one_page, page_refs=None) is not None
         else:
             HTML(string=one_page).write_pdf()
