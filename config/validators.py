@@ -23,6 +23,7 @@ from django.utils.deconstruct import deconstructible
 __all__ = [
     "NOTES",
     "TEXT_MAX_LENGTH",
+    "refuses_any",
     "validate_finite",
     "validate_finite_json",
     "validate_name",
@@ -86,6 +87,16 @@ def validate_text(value: Any) -> None:
     what = _refused(value, pattern=_TEXT_REFUSED)
     if what is not None:
         raise ValidationError(f"Remove {what} from the text.", code="invalid_characters")
+
+
+def refuses_any(validator: Any, values: list[str]) -> bool | None:
+    """Whether ``validator`` (`validate_name` or `validate_text`) refuses any of ``values``, in one search of them
+    joined by a space (a character neither refuses); ``None`` for another validator. For a column of an import
+    file: the validator itself then says which cell and why."""
+    pattern = _NAME_REFUSED if validator is validate_name else _TEXT_REFUSED if validator is validate_text else None
+    if pattern is None:
+        return None
+    return pattern.search(" ".join(values)) is not None
 
 
 def validate_finite(value: Any) -> None:

@@ -494,6 +494,7 @@ def _floor_table() -> Iterator[tuple[str, list[str]]]:
 def imports(bench: Bench, tmp: Path, rows: int, runs: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from accounts.models import Organization
     from inventory.models import Server, Site
@@ -547,6 +548,59 @@ def imports(bench: Bench, tmp: Path, rows: int, runs: int) -> None:
             throughput=True,
         )
         row.note = f"{rows / row.median:,.0f} rows/s; floor {rows / row.floor_median:,.0f} rows/s"
+
+        # The database's own share: the same rows written straight into the server table (its eight indexes, its
+        # foreign keys checked at commit) with their history rows, as one transaction; no file, no checks.
+        history = Server.history.model
+        tracked = ", ".join(f.column for f in history.tracked_fields)
+        recorded = f"{tracked}, history_date, history_type, history_change_reason"
+        at = {name: columns.index(name) for name in ("organization_id", "site_id")}
+
+        moved: list[list[Any]] = []
+
+        def prepare() -> None:  # untimed: a new organization, and the rows moved into it
+            new_organization()
+            organization = made[-1]
+            sites = dict(Site.objects.filter(organization=organization).values_list("name", "id"))
+            first = dict(Site.objects.filter(organization=made[0]).values_list("id", "name"))
+            moved.clear()
+            for values in stored:
+                values = list(values)
+                values[at["organization_id"]] = organization.pk
+                values[at["site_id"]] = sites[first[values[at["site_id"]]]]
+                moved.append(values)
+
+        def written_directly() -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    with cursor.cursor.copy(f"COPY {Server._meta.db_table} ({listed}) FROM STDIN") as copy:
+                        for values in moved:
+                            copy.write_row(values)
+                else:
+                    marks = ", ".join(["%s"] * len(columns))
+                    cursor.executemany(
+                        f"INSERT INTO {Server._meta.db_table} ({listed}) VALUES ({marks})",  # noqa: S608
+                        moved,
+                    )
+                cursor.execute(
+                    f"INSERT INTO {history._meta.db_table} ({recorded}) "  # noqa: S608 - our names
+                    f"SELECT {tracked}, %s, '+', 'bench' FROM {Server._meta.db_table} WHERE organization_id = %s",
+                    [timezone.now(), made[-1].pk],
+                )
+
+        share = bench.measure(
+            f"the database's share: {rows:,} servers written into the server table and its history",
+            connection.vendor,
+            written_directly,
+            floor=(name, floor),
+            before=prepare,
+            runs=runs,
+            throughput=True,
+        )
+        share.note = "what any import of these rows must write (indexes, foreign keys, history)"
+        of_share = share.median / row.median
+        row.note += f"; {of_share:.2f} of the database's share's throughput"
+        print(f"  the import runs at {of_share:.2f} of the database's share's throughput")
     print(f"  {load()}")
 
 

@@ -29,6 +29,7 @@ from .cells import (
     to_text,
     unneutralize,
 )
+from .columns import column_cells
 from .formats import (
     CONTENT_TYPES,
     EXTENSIONS,
@@ -72,6 +73,7 @@ __all__ = [
     "check_columns",
     "check_size",
     "check_text",
+    "column_cells",
     "convert_cell",
     "csv_rows",
     "document_lists",

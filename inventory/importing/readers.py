@@ -112,7 +112,7 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
                 f"This line cannot be read as CSV: {exc}.", row=reader.line_num + header_line - 1, code="malformed"
             ) from None
         last_line = reader.line_num
-        if not cells or all(not c.strip() for c in cells):
+        if not any(map(str.strip, cells)):  # an empty or blank line
             continue
         while len(cells) > len(header) and cells[-1] == "":
             cells.pop()

@@ -12,9 +12,11 @@ are counted. On the write pass, the checked rows of each chunk go into a staging
 SQLite ``executemany``) and each kind is merged into its table in two statements once its last chunk is in
 (`import_writer.StagedWriter`): no model instance is built for a new row.
 
-Cells are converted by a plan made once per kind and header (`_RowPlan`): one converter per column, with a
-fast reading of the common case (a CSV cell that is already a valid number, date, choice or short text); a row
-with any cell the fast path does not take goes through the generic conversion, which words the problem.
+A CSV chunk is converted column by column by a plan made once per kind and header (`_ColumnPlan`): each column
+of the chunk at once when all its cells are the common valid case (`inventory.importing.columns`), else cell by
+cell; a row with any cell the fast readings do not take goes through the generic conversion, which words the
+problem. The natural keys already in the database are looked up with one parameter per chunk (an array on
+PostgreSQL, a JSON list on SQLite), and existing rows are loaded only when a key matches.
 """
 
 from __future__ import annotations
@@ -31,9 +33,20 @@ from django.db.models import F, Model
 
 from accounts.models import Organization
 from config.errors import ErrorItem, Invalid, items_from_django
+from config.lookups import AnyOf
 
 from .. import selectors
-from ..importing import SPECS, Column, ImportRejected, KindSpec, RawRow, check_columns, convert_cell, fast_cell
+from ..importing import (
+    SPECS,
+    Column,
+    ImportRejected,
+    KindSpec,
+    RawRow,
+    check_columns,
+    column_cells,
+    convert_cell,
+    fast_cell,
+)
 from .catalog_names import AMBIGUOUS, Catalog
 from .import_writer import StagedWriter
 
@@ -126,30 +139,57 @@ class _Row:
     key: tuple[Any, ...] | None = None
 
 
-class _RowPlan:
-    """The fast conversion of the CSV rows of one kind and header: a `fast_cell` per column (generic columns and
-    unknown ones go through `convert_cell`). ``convert`` gives the row's values, or ``None`` when a cell is not the
-    common valid case: the row is then converted the generic way, which words its problems."""
+_SLOW = object()  # a cell the fast readings do not take: its row is converted the generic way
+
+
+class _ColumnPlan:
+    """The fast conversion of the CSV rows of one kind and header, column by column: `column_cells` for a whole
+    column of the chunk, else cell by cell (`fast_cell`, else `convert_cell`; once per distinct cell). A cell
+    neither takes marks its row: that row is converted the generic way, which words its problems."""
 
     def __init__(self, spec: KindSpec, header: tuple[str, ...]) -> None:
-        self.cells: list[tuple[str, Callable[[str], Any]]] = []
+        self.names: list[str] = []
+        self.readers: list[tuple[Callable[[list[str]], list[Any]] | None, Callable[[str], Any]]] = []
         for name in header:
             column = spec.by_name.get(name)
             if column is None:
                 continue
-            fast = fast_cell(spec, column)
-            if fast is None:
+            one = fast_cell(spec, column)
+            if one is None:
 
-                def fast(value: str, spec: KindSpec = spec, column: Column = column) -> Any:
+                def one(value: str, spec: KindSpec = spec, column: Column = column) -> Any:
                     return convert_cell(spec, column, value, from_csv=True)
 
-            self.cells.append((name, fast))
+            self.names.append(name)
+            self.readers.append((column_cells(spec, column), one))
 
-    def convert(self, cells: dict[str, str]) -> dict[str, Any] | None:
-        try:
-            return {name: read(cells[name]) for name, read in self.cells}
-        except Exception:  # noqa: BLE001 - any surprise: the generic conversion says what is wrong
-            return None
+    def convert(self, raws: list[RawRow]) -> tuple[list[list[Any]], set[int]]:
+        """The chunk's values column by column, and the positions of the rows to convert the generic way."""
+        slow: set[int] = set()
+        columns: list[list[Any]] = []
+        for name, (whole, one) in zip(self.names, self.readers, strict=True):
+            cells = [raw.values[name] for raw in raws]
+            if whole is not None:
+                try:
+                    columns.append(whole(cells))
+                    continue
+                except Exception:  # noqa: BLE001, S110 - any surprise: cell by cell; the generic conversion words it
+                    pass
+            known: dict[str, Any] = {}
+            values: list[Any] = []
+            for position, cell in enumerate(cells):
+                value = known.get(cell, _SLOW)
+                if value is _SLOW and cell not in known:
+                    try:
+                        value = one(cell)
+                    except Exception:  # noqa: BLE001 - as above
+                        value = _SLOW
+                    known[cell] = value
+                if value is _SLOW:
+                    slow.add(position)
+                values.append(value)
+            columns.append(values)
+        return columns, slow
 
 
 class Importer:
@@ -170,7 +210,8 @@ class Importer:
         self.rows = 0
         self.kinds: set[str] = set()
         self.writers = {}
-        self._plans: dict[tuple[str, tuple[str, ...]], _RowPlan] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], _ColumnPlan] = {}
+        self._kind_defaults: dict[str, dict[str, Any]] = {}
 
     def run(self, rows: Iterator[RawRow], *, write: bool, progress: Callable[[int], None] | None = None) -> None:
         previous: str | None = None
@@ -218,21 +259,33 @@ class Importer:
 
     # One chunk ------------------------------------------------------------------------------------------------
 
+    def _convert_all(self, spec: KindSpec, raws: list[RawRow], found: list[ErrorItem]) -> list[_Row]:
+        """The chunk's rows converted: a CSV chunk column by column (`_ColumnPlan`), its rows with a cell the fast
+        readings do not take and every other row one by one (`_convert`)."""
+        first = raws[0]
+        if not all(raw.from_csv and raw.problem is None for raw in raws):
+            return [self._convert(spec, raw, found) for raw in raws]
+        header = tuple(first.values)  # every row of a CSV file has the header's columns
+        plan = self._plans.get((spec.kind, header))
+        if plan is None:
+            plan = self._plans[spec.kind, header] = _ColumnPlan(spec, header)
+        columns, slow = plan.convert(raws)
+        names = plan.names
+        keys = zip(*(columns[names.index(name)] for name in spec.key), strict=True)  # key columns are required
+        rows: list[_Row] = []
+        for position, (raw, cells, key) in enumerate(zip(raws, zip(*columns, strict=True), keys, strict=True)):
+            if position in slow:
+                rows.append(self._convert(spec, raw, found))
+            else:
+                whole = None not in key and "" not in key
+                rows.append(_Row(raw.number, dict(zip(names, cells, strict=True)), True, key if whole else None))
+        return rows
+
     def _convert(self, spec: KindSpec, raw: RawRow, found: list[ErrorItem]) -> _Row:
+        """One row, the generic way: every problem of every cell, worded."""
         if raw.problem is not None:
             found.append(ErrorItem(raw.problem, "invalid", row=raw.number))
             return _Row(raw.number, {}, valid=False)
-        if raw.from_csv:  # every row has the header's columns: one plan per header, its fast path first
-            header = tuple(raw.values)
-            plan = self._plans.get((spec.kind, header))
-            if plan is None:
-                plan = self._plans[spec.kind, header] = _RowPlan(spec, header)
-            values = plan.convert(raw.values)
-            if values is not None:
-                row = _Row(raw.number, values, True)
-                if all(values.get(k) not in (None, "") for k in spec.key):
-                    row.key = tuple(values[k] for k in spec.key)
-                return row
         valid = True
         if not raw.from_csv:
             column_problems = check_columns(spec, list(raw.values), row=raw.number)
@@ -263,13 +316,14 @@ class Importer:
         )
 
     def _existing(self, spec: KindSpec, rows: list[_Row]) -> dict[tuple[Any, ...], Model]:
-        keys = [r.key for r in rows if r.key is not None]
+        """The rows already saved under the chunk's natural keys, in one query with one parameter per key column."""
+        keys = {r.key for r in rows if r.key is not None}
         if not keys:
             return {}
         queryset = spec.model.objects.filter(organization=self.organization)
         for position, column in enumerate(spec.key):
             path = "site__name" if column == "site" else column
-            queryset = queryset.filter(**{f"{path}__in": {k[position] for k in keys}})
+            queryset = queryset.filter(AnyOf(F(path), {key[position] for key in keys}))
         if "site" in spec.key:
             queryset = queryset.annotate(_site_name=F("site__name"))
 
@@ -297,24 +351,25 @@ class Importer:
     def _resolve(self, spec: KindSpec, rows: list[_Row], found: list[ErrorItem]) -> list[dict[str, int | None]]:
         """The ids of the related rows each row names: sites of the organization (or of this file), the catalog."""
         site_ids = self._site_ids(rows) if "site" in spec.by_name else {}
+        relations = [(name, column.relation) for name, column in spec.by_name.items() if column.relation]
         resolved: list[dict[str, int | None]] = []
         for row in rows:
             ids: dict[str, int | None] = {}
-            for name, column in spec.by_name.items():
-                if column.relation is None or name not in row.values:
+            for name, relation in relations:
+                if name not in row.values:
                     continue
                 value = row.values[name]
                 if value is None:
                     ids[name] = None
                     continue
-                if column.relation == "site":
+                if relation == "site":
                     ids[name] = site_ids.get(value)
                     if ids[name] is None and value not in self.document_sites:
                         found.append(ErrorItem(f"unknown site {value!r}.", "unknown", row=row.number, column=name))
                         row.valid = False
                     continue
-                pk = self.catalog.resolve(column.relation, value)
-                what = RELATION_LABELS[column.relation]
+                pk = self.catalog.resolve(relation, value)
+                what = RELATION_LABELS[relation]
                 if pk is None:
                     found.append(ErrorItem(f"unknown {what} {value!r}.", "unknown", row=row.number, column=name))
                     row.valid = False
@@ -328,7 +383,7 @@ class Importer:
 
     def _chunk(self, spec: KindSpec, raws: list[RawRow], *, write: bool) -> None:
         found: list[ErrorItem] = []  # this chunk's problems, listed by row at the end
-        rows = [self._convert(spec, raw, found) for raw in raws]
+        rows = self._convert_all(spec, raws, found)
         self._repeats(spec, rows, found)
         resolved = self._resolve(spec, rows, found)
         existing = self._existing(spec, rows)
@@ -367,26 +422,32 @@ class Importer:
 
     @staticmethod
     def _model_values(spec: KindSpec, values: dict[str, Any], ids: dict[str, int | None]) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
-        for name, value in values.items():
-            column = spec.by_name[name]
-            if column.relation is not None:
-                fields[RELATION_FIELDS[column.relation]] = ids.get(name)
-            else:
-                fields[name] = value
+        fields = dict(values)
+        for name in ids:  # the relations the row names: their ids, by the model's attribute
+            del fields[name]
+            fields[RELATION_FIELDS[spec.by_name[name].relation]] = ids[name]  # type: ignore[index]
         return fields
 
-    @staticmethod
-    def _merged(spec: KindSpec, values: dict[str, Any], instance: Model | None) -> dict[str, Any]:
+    def _merged(self, spec: KindSpec, values: dict[str, Any], instance: Model | None) -> dict[str, Any]:
         """The row as it will be saved: its cells, else the existing row's values, else the model's defaults."""
+        if instance is None:
+            return {**self._defaults(spec), **values}
         merged: dict[str, Any] = {}
         for column in spec.columns:
             if column.name in values:
                 merged[column.name] = values[column.name]
-            elif instance is not None:
+            else:
                 attname = RELATION_FIELDS[column.relation] if column.relation else column.name
                 merged[column.name] = getattr(instance, attname)
-            elif column.relation is None:
-                model_field = spec.model_field(column.name)
-                merged[column.name] = model_field.get_default() if model_field.has_default() else None
         return merged
+
+    def _defaults(self, spec: KindSpec) -> dict[str, Any]:
+        """What a new row holds in the columns its file leaves out (relations: nothing), once per kind."""
+        defaults = self._kind_defaults.get(spec.kind)
+        if defaults is None:
+            defaults = self._kind_defaults[spec.kind] = {}
+            for column in spec.columns:
+                if column.relation is None:
+                    model_field = spec.model_field(column.name)
+                    defaults[column.name] = model_field.get_default() if model_field.has_default() else None
+        return defaults

@@ -45,6 +45,7 @@ _IDENTITY_FIELDS = (
 )
 """Fields whose ``get_db_prep_save`` hands a valid Python value over unchanged (what the importer's cells are)."""
 _serial = itertools.count(1)
+_ABSENT = object()
 ANALYZE_AFTER = 10_000
 """Rows written by one merge from which PostgreSQL's statistics of the table are refreshed (``ANALYZE``)."""
 
@@ -111,25 +112,26 @@ class StagedWriter:
             return value
         return prepare(value)
 
-    def _new_row(self, values: Mapping[str, Any], now: Any) -> list[Any]:
-        row = []
-        prepare, defaults = self._prepare, self._defaults
+    def _new_rows(self, rows: list[Mapping[str, Any]], now: Any) -> list[tuple[Any, ...]]:
+        """New rows as staged, built column by column: the row's value, else the organization, else the field's
+        default (a callable one per row), each prepared as Django's writes prepare it."""
+        columns: list[list[Any]] = []
         for field in self.fields:
             name = field.attname
-            if name in values:
-                value = values[name]
-            elif name == "organization_id":
-                value = self.organization.pk
-            else:
-                value = defaults[name]
-                if value == "now":
-                    value = now
-                elif callable(value):
-                    value = value()
-            step = prepare[name]
-            row.append(value if step is None or value is None else step(value))
-        row.append(None)
-        return row
+            column = [values.get(name, _ABSENT) for values in rows]
+            if _ABSENT in column:
+                default = self.organization.pk if name == "organization_id" else self._defaults[name]
+                if callable(default):
+                    column = [default() if value is _ABSENT else value for value in column]
+                else:
+                    constant = now if default == "now" else default
+                    column = [constant if value is _ABSENT else value for value in column]
+            step = self._prepare[name]
+            if step is not None:
+                column = [value if value is None else step(value) for value in column]
+            columns.append(column)
+        columns.append([None] * len(rows))  # existing_id
+        return list(zip(*columns, strict=True))
 
     def _update_row(self, pk: Any, values: Mapping[str, Any]) -> list[Any]:
         """Only the updatable columns are read back from staging; the others stay empty there."""
@@ -143,10 +145,9 @@ class StagedWriter:
             return
         if not self._created:
             self._create()
-        from django.utils import timezone
-
         now = self._value_now(timezone.now())
-        prepared = [self._new_row(values, now) if pk is None else self._update_row(pk, values) for pk, values in rows]
+        prepared = self._new_rows([values for pk, values in rows if pk is None], now)
+        prepared += [self._update_row(pk, values) for pk, values in rows if pk is not None]
         names = [*(_quoted(field.column) for field in self.fields), "existing_id"]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
