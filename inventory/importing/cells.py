@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core import validators as django_validators
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
 from .specs import Column, KindSpec
 
@@ -222,9 +222,28 @@ def _quick(check: Callable[[Any], None]) -> Callable[[Any], None]:
     return check
 
 
+def _database_range(model_field: models.Field, check: Callable[[Any], None]) -> bool:
+    """Whether ``check`` is the storage range of an integer column on this database (PostgreSQL's smallint: up to
+    32767; SQLite's: 64 bits), which Django adds to an integer field's validators. A positive field's 0 is not: it
+    is what the field means, on every database."""
+    if not isinstance(model_field, models.IntegerField):
+        return False
+    if not isinstance(check, django_validators.MinValueValidator | django_validators.MaxValueValidator):
+        return False
+    internal_type = model_field.get_internal_type()
+    if check.limit_value == 0 and internal_type.startswith("Positive"):
+        return False
+    return check.limit_value in connection.ops.integer_field_range(internal_type)
+
+
 def field_checks(model_field: models.Field) -> list[Callable[[Any], None]]:
-    """The field's validators as forms and the API run them: the column's limits first, then the model's rules."""
-    checks = sorted(model_field.validators, key=lambda check: not isinstance(check, _FRAMEWORK_LIMITS))
+    """The field's validators as forms and the API run them: the column's limits first, then the model's rules,
+    then the database's integer range (the model's own bounds are narrower and say more: "between 0 and 1,024",
+    not "less than or equal to 32767"; the same message on every database)."""
+    checks = sorted(
+        model_field.validators,
+        key=lambda check: (_database_range(model_field, check), not isinstance(check, _FRAMEWORK_LIMITS)),
+    )
     return [_quick(check) for check in checks]
 
 

@@ -352,6 +352,7 @@ class Importer:
         """The ids of the related rows each row names: sites of the organization (or of this file), the catalog."""
         site_ids = self._site_ids(rows) if "site" in spec.by_name else {}
         relations = [(name, column.relation) for name, column in spec.by_name.items() if column.relation]
+        named: dict[tuple[str, str], int | None] = {}  # a chunk names a few catalog entries many times
         resolved: list[dict[str, int | None]] = []
         for row in rows:
             ids: dict[str, int | None] = {}
@@ -368,7 +369,9 @@ class Importer:
                         found.append(ErrorItem(f"unknown site {value!r}.", "unknown", row=row.number, column=name))
                         row.valid = False
                     continue
-                pk = self.catalog.resolve(relation, value)
+                if (relation, value) not in named:
+                    named[relation, value] = self.catalog.resolve(relation, value)
+                pk = named[relation, value]
                 what = RELATION_LABELS[relation]
                 if pk is None:
                     found.append(ErrorItem(f"unknown {what} {value!r}.", "unknown", row=row.number, column=name))
@@ -389,10 +392,12 @@ class Importer:
         existing = self._existing(spec, rows)
         counts = self.by_kind.setdefault(spec.kind, {"created": 0, "updated": 0})
         staged: list[tuple[Any, dict[str, Any]]] = []
+        defaults = self._defaults(spec)
         for row, ids in zip(rows, resolved, strict=True):
             instance = existing.get(row.key) if row.key is not None else None
             if row.valid:
-                for item in spec.row_rules(self._merged(spec, row.values, instance)):  # the model's clean() rules
+                merged = {**defaults, **row.values} if instance is None else self._merged(spec, row.values, instance)
+                for item in spec.row_rules(merged):  # the model's clean() rules
                     found.append(replace(item, row=row.number, column=item.field, field=None))
                     row.valid = False
             if not row.valid:
@@ -428,10 +433,10 @@ class Importer:
             fields[RELATION_FIELDS[spec.by_name[name].relation]] = ids[name]  # type: ignore[index]
         return fields
 
-    def _merged(self, spec: KindSpec, values: dict[str, Any], instance: Model | None) -> dict[str, Any]:
-        """The row as it will be saved: its cells, else the existing row's values, else the model's defaults."""
-        if instance is None:
-            return {**self._defaults(spec), **values}
+    @staticmethod
+    def _merged(spec: KindSpec, values: dict[str, Any], instance: Model) -> dict[str, Any]:
+        """An updated row as it will be saved: its cells, else the existing row's values. (A new row: its cells,
+        else the model's defaults, `_defaults`.)"""
         merged: dict[str, Any] = {}
         for column in spec.columns:
             if column.name in values:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -48,6 +49,28 @@ _serial = itertools.count(1)
 _ABSENT = object()
 ANALYZE_AFTER = 10_000
 """Rows written by one merge from which PostgreSQL's statistics of the table are refreshed (``ANALYZE``)."""
+
+
+def _prepared(field: models.Field, column: list[Any], step: Any) -> list[Any]:
+    """A column's values as Django's writes send them (``get_db_prep_save``), once per distinct value. A Decimal
+    goes to a decimal field as it is: Django's preparation of a finite Decimal is ``Decimal(value)``, the same
+    number with the same exponent, which no backend here adapts further."""
+    if isinstance(field, models.DecimalField):
+        return [value if value is None or value.__class__ is Decimal else step(value) for value in column]
+    known: dict[Any, Any] = {}
+    prepared = []
+    for value in column:
+        if value is None:
+            prepared.append(None)
+            continue
+        try:
+            result = known[value]
+        except KeyError:
+            result = known[value] = step(value)
+        except TypeError:  # not hashable (JSON): each value on its own
+            result = step(value)
+        prepared.append(result)
+    return prepared
 
 
 def _quoted(name: str) -> str:
@@ -128,7 +151,7 @@ class StagedWriter:
                     column = [constant if value is _ABSENT else value for value in column]
             step = self._prepare[name]
             if step is not None:
-                column = [value if value is None else step(value) for value in column]
+                column = _prepared(field, column, step)
             columns.append(column)
         columns.append([None] * len(rows))  # existing_id
         return list(zip(*columns, strict=True))
