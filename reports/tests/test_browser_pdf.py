@@ -160,13 +160,31 @@ def test_a_report_printed_by_the_browser_numbers_its_contents(demo, browser_on):
     assert rendered.pages == printed.pages == len(texts)
     assert "<style>" in rendered.html
     assert 'rel="stylesheet"' not in rendered.html
-    assert "Skia" in pdf_reader(rendered.pdf).metadata.producer  # Chromium's, not WeasyPrint's
+    metadata = pdf_reader(rendered.pdf).metadata
+    assert "Skia" in metadata.producer  # Chromium's, not WeasyPrint's
+    # The same document information WeasyPrint writes from the <title> and <meta> names.
+    assert metadata.title == f"Readiness report: {demo.organization}, {demo.title}"
+    assert metadata.author == "InfraReady"
+    assert metadata.subject == f"How ready the infrastructure of {demo.organization} is for generative AI"
+    assert metadata.creator == "InfraReady"
     contents = texts[1]
     for anchor, title in (("summary", "Executive summary"), ("roadmap", "Roadmap"), ("method", "Method: how")):
         page = printed.targets[anchor]
         assert re.search(rf"{re.escape(title)}[^0-9]*? {page}\b", contents), (title, page, contents)
         assert title in texts[page - 1]
     assert "Months from now" in pdf_text(rendered.pdf)  # the charts are drawn
+
+
+def test_metadata_is_appended_without_rewriting_the_pages():
+    original = HTML(
+        string='<html><head><title>T</title><meta name="description" content="About it"></head><p>x</p></html>'
+    ).write_pdf()
+    updated = browser_pdf.with_metadata(original, {"/Author": "Ops team", "/Subject": "", "/Title": "Q4 ü"})
+    assert updated.startswith(original)  # an incremental update: the printed bytes stay as they were
+    metadata = pdf_reader(updated).metadata
+    assert (metadata.author, metadata.title) == ("Ops team", "Q4 ü")
+    assert metadata.subject != ""  # an empty field is not written over what is there
+    assert browser_pdf.with_metadata(original, {"/Author": ""}) is original
 
 
 def test_when_the_browser_cannot_print_weasyprint_renders(demo, browser_on, monkeypatch):
