@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from config.validators import currency_code
+
 from .models import ApiToken, Organization, Role
 
 User = get_user_model()
@@ -56,10 +58,7 @@ class OrganizationForm(forms.ModelForm):
         self.fields["reporting_currency"].required = False  # empty: EUR, the default
 
     def clean_reporting_currency(self) -> str:
-        code = (self.cleaned_data.get("reporting_currency") or "EUR").strip().upper()
-        if len(code) != 3 or not code.isalpha():
-            raise forms.ValidationError("Enter the three-letter ISO currency code, e.g. EUR.")
-        return code
+        return currency_code(self.cleaned_data.get("reporting_currency") or "EUR")
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper()

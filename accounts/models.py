@@ -7,13 +7,11 @@ views reach them only through `accounts.scoping`.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from config.validators import validate_name
-
-CURRENCY_CODE = RegexValidator(r"^[A-Z]{3}$", "Enter the three-letter ISO currency code, e.g. EUR.", code="invalid")
+from config.fields import UpperCaseCodeField
+from config.validators import validate_currency_code, validate_name
 
 
 class Role(models.TextChoices):
@@ -36,10 +34,10 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     industry = models.CharField(validators=[validate_name], max_length=80, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
-    reporting_currency = models.CharField(
+    reporting_currency = UpperCaseCodeField(
         max_length=3,
         default="EUR",
-        validators=[CURRENCY_CODE],
+        validators=[validate_currency_code],
         help_text="ISO code of the currency totals over several currencies are converted into, e.g. EUR.",
     )
     created = models.DateTimeField(auto_now_add=True)

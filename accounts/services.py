@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import Conflict, Invalid
+from config.validators import CURRENCY_CODE_MESSAGE, currency_code
 
 from .models import ApiToken, Invitation, Membership, Organization, Role
 
@@ -55,14 +57,10 @@ def organization_update(*, organization: Organization, **values: str) -> Organiz
     if unknown:
         raise ValueError(f"not an organization setting: {', '.join(sorted(unknown))}")
     if "reporting_currency" in values:
-        code = (values["reporting_currency"] or "").strip().upper()
-        if len(code) != 3 or not code.isalpha():
-            raise Invalid(
-                "Enter the three-letter ISO currency code, e.g. EUR.",
-                code="invalid_currency",
-                field="reporting_currency",
-            )
-        values["reporting_currency"] = code
+        try:
+            values["reporting_currency"] = currency_code(values["reporting_currency"])
+        except ValidationError:
+            raise Invalid(CURRENCY_CODE_MESSAGE, code="invalid_currency", field="reporting_currency") from None
     if "country" in values:
         values["country"] = (values["country"] or "").strip().upper()
     currency_changed = (

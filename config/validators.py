@@ -6,6 +6,7 @@ Set on the model fields (so the forms, the API, the import and the admin all app
   bidirectional controls (``U+202E`` makes ``"rtl\\u202egpj.exe"`` show as ``rtlexe.jpg``), no zero-width characters;
 - :func:`validate_text` on notes and other free text: line breaks and tabs are fine, the rest as for names;
   free text also has a length limit (``TEXT_MAX_LENGTH``: Django's ``TextField`` checks none by itself);
+- :func:`validate_currency_code` on ISO 4217 currency codes (:func:`currency_code` gives the stored spelling);
 - :func:`validate_finite` on float fields: no NaN, no infinity (they cannot be stored as JSON and break every sum);
 - :func:`validate_finite_json` on JSON fields: no NaN or infinity at any depth.
 """
@@ -21,9 +22,12 @@ from django.core.validators import MaxLengthValidator
 from django.utils.deconstruct import deconstructible
 
 __all__ = [
+    "CURRENCY_CODE_MESSAGE",
     "NOTES",
     "TEXT_MAX_LENGTH",
+    "currency_code",
     "refuses_any",
+    "validate_currency_code",
     "validate_finite",
     "validate_finite_json",
     "validate_name",
@@ -87,6 +91,25 @@ def validate_text(value: Any) -> None:
     what = _refused(value, pattern=_TEXT_REFUSED)
     if what is not None:
         raise ValidationError(f"Remove {what} from the text.", code="invalid_characters")
+
+
+CURRENCY_CODE_MESSAGE = "Enter the three-letter ISO currency code, e.g. EUR."
+_CURRENCY = re.compile(r"\s*[A-Za-z]{3}\s*")
+
+
+def currency_code(value: Any) -> str:
+    """``value`` as an ISO 4217 code: three Latin letters, in capitals, without surrounding spaces (" eur " ->
+    "EUR"); Django's ``ValidationError`` for anything else ("ÄBC" and "aß" too: ``str.isalpha`` and ``upper``
+    would let them through)."""
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+        raise ValidationError(CURRENCY_CODE_MESSAGE, code="invalid")
+    return value.strip().upper()
+
+
+def validate_currency_code(value: Any) -> None:
+    """ISO 4217 (`currency_code`). A field that stores it fixes case and spaces (`config.fields.UpperCaseCodeField`)."""
+    if value:
+        currency_code(value)
 
 
 def refuses_any(validator: Any, values: list[str]) -> bool | None:

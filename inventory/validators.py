@@ -30,6 +30,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.deconstruct import deconstructible
 
 from config.errors import ErrorItem
+from config.validators import validate_currency_code  # noqa: F401 - re-exported: models and migrations name it here
 
 # --- single fields --------------------------------------------------------------------------------------------
 
@@ -146,19 +147,12 @@ SMALLINT = MaxValueValidator(32767)
 INTEGER = MaxValueValidator(2147483647)
 
 _COUNTRY = re.compile(r"\s*[A-Za-z]{2}\s*")
-_CURRENCY = re.compile(r"\s*[A-Za-z]{3}\s*")
 
 
 def validate_country_code(value: str) -> None:
     """ISO 3166-1 alpha-2. Case and surrounding spaces are fixed by the field (`UpperCaseCodeField`)."""
     if value and not _COUNTRY.fullmatch(value):
         raise ValidationError("Enter the two-letter ISO country code, e.g. DE.", code="invalid")
-
-
-def validate_currency_code(value: str) -> None:
-    """ISO 4217. Case and surrounding spaces are fixed by the field (`UpperCaseCodeField`)."""
-    if value and not _CURRENCY.fullmatch(value):
-        raise ValidationError("Enter the three-letter ISO currency code, e.g. EUR.", code="invalid")
 
 
 # --- rows (rules across fields) -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import OrganizationOwned
+from config.fields import UpperCaseCodeField
 
 from ..validators import validate_currency_code
 
@@ -15,7 +16,7 @@ from ..validators import validate_currency_code
 class ExchangeRate(models.Model):
     """Units of ``currency`` one euro bought on ``date`` (e.g. 1 EUR = 1.1172 USD), from ``source``."""
 
-    currency = models.CharField(max_length=3, validators=[validate_currency_code])
+    currency = UpperCaseCodeField(max_length=3, validators=[validate_currency_code])
     date = models.DateField()
     rate_per_eur = models.DecimalField("units per euro", max_digits=18, decimal_places=6)
     source = models.TextField()
@@ -35,7 +36,7 @@ class ExchangeRateOverride(OrganizationOwned):
     """An organization's own rate for a currency (e.g. its treasury's or budget rate): used instead of the
     reference rate in every conversion of that organization, and shown as overridden, by whom and when."""
 
-    currency = models.CharField(max_length=3, validators=[validate_currency_code])
+    currency = UpperCaseCodeField(max_length=3, validators=[validate_currency_code])
     rate_per_eur = models.DecimalField(
         "units per euro", max_digits=18, decimal_places=6, help_text="Units of the currency one euro buys."
     )

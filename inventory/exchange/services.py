@@ -5,19 +5,22 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Organization
 from accounts.services import organization_data_changed
 from config.errors import Invalid
+from config.validators import CURRENCY_CODE_MESSAGE, currency_code
 
 from .models import ExchangeRateOverride
 
 
 def _currency(value: str) -> str:
-    code = (value or "").strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise Invalid("Enter the three-letter ISO currency code, e.g. USD.", code="invalid_currency", field="currency")
+    try:
+        code = currency_code(value)
+    except ValidationError:
+        raise Invalid(CURRENCY_CODE_MESSAGE, code="invalid_currency", field="currency") from None
     if code == "EUR":
         raise Invalid("Rates are quoted per euro: the euro's own rate is 1.", code="euro_rate", field="currency")
     return code

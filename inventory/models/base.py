@@ -13,6 +13,7 @@ from django.utils.text import get_text_list
 
 from accounts.models import OrganizationOwned
 from config.errors import ErrorItem
+from config.fields import UpperCaseCodeField  # noqa: F401 - re-exported: the inventory's models use it
 from config.history import InheritedHistoricalRecords
 
 from ..validators import (
@@ -28,19 +29,6 @@ class Precision(models.TextChoices):
     FP8 = "fp8", "FP8"
     INT8 = "int8", "INT8"
     INT4 = "int4", "INT4"
-
-
-class UpperCaseCodeField(models.CharField):
-    """An ISO code (country, currency): stored in capitals without surrounding spaces, whoever typed it."""
-
-    def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)
-        return value.strip().upper() if isinstance(value, str) else value
-
-    def deconstruct(self) -> Any:
-        # Normalizing is no business of the database: migrations see a plain CharField (no table rebuild).
-        name, _, args, kwargs = super().deconstruct()
-        return name, "django.db.models.CharField", args, kwargs
 
 
 class RowRulesMixin:

@@ -163,3 +163,33 @@ def test_the_settings_page_changes_the_reporting_currency(client, organization, 
     organization.refresh_from_db()
     assert organization.reporting_currency == "GBP"
     assert organization.data_version > version  # every converted total changes: the cached pages are rebuilt
+
+
+@pytest.mark.parametrize("code", ["ÄBC", "aß", "€€€", "US", "USDX", "U S", "E1R"])
+def test_one_currency_rule_in_the_api_the_settings_page_the_rates_and_the_models(
+    api_client_for, client, organization, owner, code
+):
+    """Three Latin letters, whatever the case: `str.isalpha` let "ÄBC" through as a reporting currency, and
+    `upper()` turns "aß" into "ASS". The API, the settings page, the rate overrides and the models refuse alike."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.forms import OrganizationForm
+    from config.validators import CURRENCY_CODE_MESSAGE
+
+    api = api_client_for(owner, organization)
+    bad = api.patch(reverse("api:accounts:organization"), {"reporting_currency": code}, format="json")
+    assert bad.status_code == 400
+    assert error_fields(bad) == {"reporting_currency"}
+    form = OrganizationForm(
+        data={"name": "Acme", "industry": "", "country": "", "reporting_currency": code}, instance=organization
+    )
+    assert not form.is_valid()
+    assert form.errors["reporting_currency"]
+    rate = api.post(reverse("api:capacity:exchange-rates"), {"currency": code, "rate_per_eur": "1.2"}, format="json")
+    assert error_fields(rate) == {"currency"}
+    organization.reporting_currency = code
+    with pytest.raises(ValidationError) as refused:
+        organization.full_clean()
+    assert CURRENCY_CODE_MESSAGE in refused.value.message_dict["reporting_currency"]
+    organization.refresh_from_db()
+    assert organization.reporting_currency == "EUR"
