@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from config.validators import currency_code
+from config.validators import country_code, currency_code
 
 from .models import ApiToken, Organization, Role
 
@@ -61,10 +61,7 @@ class OrganizationForm(forms.ModelForm):
         return currency_code(self.cleaned_data.get("reporting_currency") or "EUR")
 
     def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if country and (len(country) != 2 or not country.isalpha()):
-            raise forms.ValidationError("Use the two-letter ISO code, e.g. DE or US.")
-        return country
+        return country_code(self.cleaned_data["country"])
 
 
 class InviteForm(forms.Form):

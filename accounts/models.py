@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from config.fields import UpperCaseCodeField
-from config.validators import validate_currency_code, validate_name
+from config.validators import validate_country_code, validate_currency_code, validate_name
 
 
 class Role(models.TextChoices):
@@ -33,7 +33,9 @@ class Organization(models.Model):
     name = models.CharField(validators=[validate_name], max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     industry = models.CharField(validators=[validate_name], max_length=80, blank=True)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    country = UpperCaseCodeField(
+        max_length=2, blank=True, validators=[validate_country_code], help_text="ISO 3166-1 alpha-2 code, e.g. DE."
+    )
     reporting_currency = UpperCaseCodeField(
         max_length=3,
         default="EUR",

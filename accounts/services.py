@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.errors import Conflict, Invalid
-from config.validators import CURRENCY_CODE_MESSAGE, currency_code
+from config.validators import COUNTRY_CODE_MESSAGE, CURRENCY_CODE_MESSAGE, country_code, currency_code
 
 from .models import ApiToken, Invitation, Membership, Organization, Role
 
@@ -48,6 +48,20 @@ def organization_data_changed(*, organization_id: int | None) -> None:
         Organization.objects.filter(pk=organization_id).update(data_version=F("data_version") + 1)
 
 
+def _reporting_currency(value: str) -> str:
+    try:
+        return currency_code(value)
+    except ValidationError:
+        raise Invalid(CURRENCY_CODE_MESSAGE, code="invalid_currency", field="reporting_currency") from None
+
+
+def _country(value: str) -> str:
+    try:
+        return country_code(value)
+    except ValidationError:
+        raise Invalid(COUNTRY_CODE_MESSAGE, code="invalid_country", field="country") from None
+
+
 @transaction.atomic
 def organization_update(*, organization: Organization, **values: str) -> Organization:
     """Change an organization's settings (name, industry, country, reporting currency). A new reporting
@@ -57,12 +71,9 @@ def organization_update(*, organization: Organization, **values: str) -> Organiz
     if unknown:
         raise ValueError(f"not an organization setting: {', '.join(sorted(unknown))}")
     if "reporting_currency" in values:
-        try:
-            values["reporting_currency"] = currency_code(values["reporting_currency"])
-        except ValidationError:
-            raise Invalid(CURRENCY_CODE_MESSAGE, code="invalid_currency", field="reporting_currency") from None
+        values["reporting_currency"] = _reporting_currency(values["reporting_currency"])
     if "country" in values:
-        values["country"] = (values["country"] or "").strip().upper()
+        values["country"] = _country(values["country"])
     currency_changed = (
         "reporting_currency" in values and values["reporting_currency"] != organization.reporting_currency
     )
@@ -83,8 +94,8 @@ def organization_create(
         name=name.strip(),
         slug=_unique_slug(name),
         industry=industry.strip(),
-        country=country.strip().upper(),
-        reporting_currency=(reporting_currency or "EUR").strip().upper(),
+        country=_country(country),
+        reporting_currency=_reporting_currency(reporting_currency or "EUR"),
     )
     Membership.objects.create(user=creator, organization=organization, role=Role.OWNER)
     return organization

@@ -6,6 +6,7 @@ Set on the model fields (so the forms, the API, the import and the admin all app
   bidirectional controls (``U+202E`` makes ``"rtl\\u202egpj.exe"`` show as ``rtlexe.jpg``), no zero-width characters;
 - :func:`validate_text` on notes and other free text: line breaks and tabs are fine, the rest as for names;
   free text also has a length limit (``TEXT_MAX_LENGTH``: Django's ``TextField`` checks none by itself);
+- :func:`validate_country_code` on ISO 3166-1 country codes (:func:`country_code` gives the stored spelling);
 - :func:`validate_currency_code` on ISO 4217 currency codes (:func:`currency_code` gives the stored spelling);
 - :func:`validate_finite` on float fields: no NaN, no infinity (they cannot be stored as JSON and break every sum);
 - :func:`validate_finite_json` on JSON fields: no NaN or infinity at any depth.
@@ -22,11 +23,14 @@ from django.core.validators import MaxLengthValidator
 from django.utils.deconstruct import deconstructible
 
 __all__ = [
+    "COUNTRY_CODE_MESSAGE",
     "CURRENCY_CODE_MESSAGE",
     "NOTES",
     "TEXT_MAX_LENGTH",
+    "country_code",
     "currency_code",
     "refuses_any",
+    "validate_country_code",
     "validate_currency_code",
     "validate_finite",
     "validate_finite_json",
@@ -104,6 +108,25 @@ def currency_code(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
         raise ValidationError(CURRENCY_CODE_MESSAGE, code="invalid")
     return value.strip().upper()
+
+
+COUNTRY_CODE_MESSAGE = "Enter the two-letter ISO country code, e.g. DE."
+_COUNTRY = re.compile(r"\s*[A-Za-z]{2}\s*")
+
+
+def country_code(value: Any) -> str:
+    """``value`` as an ISO 3166-1 alpha-2 code ("de" -> "DE"), or "" when empty; ``ValidationError`` for anything
+    else ("ÄB", "12")."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
+        raise ValidationError(COUNTRY_CODE_MESSAGE, code="invalid")
+    return value.strip().upper()
+
+
+def validate_country_code(value: Any) -> None:
+    """ISO 3166-1 alpha-2 (`country_code`). A field that stores it fixes case and spaces (`UpperCaseCodeField`)."""
+    country_code(value)
 
 
 def validate_currency_code(value: Any) -> None:

@@ -21,7 +21,6 @@ Python (`RowRulesMixin.validate_constraints`), which would cost a query per cons
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +29,10 @@ from django.core.validators import MaxValueValidator
 from django.utils.deconstruct import deconstructible
 
 from config.errors import ErrorItem
-from config.validators import validate_currency_code  # noqa: F401 - re-exported: models and migrations name it here
+from config.validators import (  # noqa: F401 - re-exported: models and migrations name them here
+    validate_country_code,
+    validate_currency_code,
+)
 
 # --- single fields --------------------------------------------------------------------------------------------
 
@@ -145,15 +147,6 @@ WEIGHT_KG = up_to(100_000, "kg")
 # production database would refuse is refused in tests and the demo too.
 SMALLINT = MaxValueValidator(32767)
 INTEGER = MaxValueValidator(2147483647)
-
-_COUNTRY = re.compile(r"\s*[A-Za-z]{2}\s*")
-
-
-def validate_country_code(value: str) -> None:
-    """ISO 3166-1 alpha-2. Case and surrounding spaces are fixed by the field (`UpperCaseCodeField`)."""
-    if value and not _COUNTRY.fullmatch(value):
-        raise ValidationError("Enter the two-letter ISO country code, e.g. DE.", code="invalid")
-
 
 # --- rows (rules across fields) -------------------------------------------------------------------------------
 

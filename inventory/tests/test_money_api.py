@@ -193,3 +193,19 @@ def test_one_currency_rule_in_the_api_the_settings_page_the_rates_and_the_models
     assert CURRENCY_CODE_MESSAGE in refused.value.message_dict["reporting_currency"]
     organization.refresh_from_db()
     assert organization.reporting_currency == "EUR"
+
+
+@pytest.mark.parametrize("code", ["ÄB", "12", "D", "DEU"])
+def test_one_country_rule_for_organizations_and_sites(api_client_for, organization, owner, code):
+    from accounts import services
+    from config.errors import Invalid
+
+    api = api_client_for(owner, organization)
+    bad = api.patch(reverse("api:accounts:organization"), {"country": code}, format="json")
+    assert bad.status_code == 400
+    assert error_fields(bad) == {"country"}
+    with pytest.raises(Invalid):
+        services.organization_create(name="Other", creator=owner, country=code)
+    assert api.patch(reverse("api:accounts:organization"), {"country": " de "}, format="json").status_code == 200
+    organization.refresh_from_db()
+    assert organization.country == "DE"
