@@ -325,6 +325,17 @@ def import_job_begin(*, job_id: Any, task_id: str | None) -> ImportJob | None:
 
 
 def import_job_process(*, job: ImportJob, confirm: bool = False) -> ImportJob:
+    """A job's pass: validate it for confirmation, or, confirmed at upload (``confirm``), import it in one pass:
+    every row is checked as it is written, all or nothing, and a file with a problem ends INVALID with every
+    problem listed, as a validation would. Such a job is never READY in between (nothing to confirm twice)."""
+    if confirm and job.status == ImportStatus.VALIDATING:
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+            status=ImportStatus.RUNNING, processed_rows=0
+        )
+        if claimed:
+            job.status, job.processed_rows = ImportStatus.RUNNING, 0
+            return import_job_apply(job=job)
+        return job
     import_job_validate(job=job)
     if confirm and job.status == ImportStatus.READY and import_job_claim(job=job):
         import_job_apply(job=job)

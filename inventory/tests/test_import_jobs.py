@@ -214,3 +214,40 @@ def test_the_status_while_waiting_for_a_worker(client, organization, assessor, p
         0,
         "Validating: waiting for a worker…",
     )
+
+
+@pytest.mark.parametrize("rows", [3, 20])  # here, and in a worker
+def test_a_job_confirmed_at_upload_is_imported_in_one_pass_and_never_waits(
+    organization, assessor, published, monkeypatch, rows
+):
+    """No validation pass before the import (the import checks every row as it writes, all or nothing), so the
+    file is read once and the job is never READY, where a client polling for the end could stop."""
+    from inventory.services import import_jobs
+
+    def no_second_reading(*args, **kwargs):
+        raise AssertionError("a job confirmed at upload was validated before its import")
+
+    monkeypatch.setattr(import_jobs, "validate_file", no_second_reading)
+    seen: list[str] = []
+    finish = import_jobs._finish
+    monkeypatch.setattr(import_jobs, "_finish", lambda job, **kw: (seen.append(kw["status"]), finish(job, **kw)))
+    job = new_job(organization, assessor, rows=rows)
+    services.import_job_start(job=job, confirm=True)
+    if published:
+        assert published[0].deliver() == ImportStatus.DONE
+    job.refresh_from_db()
+    assert (job.status, job.created_count, Server.objects.count()) == (ImportStatus.DONE, rows, rows)
+    assert seen == [ImportStatus.DONE]
+
+
+def test_a_bad_file_confirmed_at_upload_ends_invalid_with_every_problem(organization, assessor, published):
+    content = "hostname,site,status\n" + "".join(
+        f"n{i},Frankfurt,{'broken' if i % 2 else 'active'}\n" for i in range(20)
+    )
+    job = services.import_job_create(organization=organization, user=assessor, upload=upload("servers.csv", content))
+    services.import_job_start(job=job, confirm=True)
+    assert published[0].deliver() == ImportStatus.INVALID
+    job.refresh_from_db()
+    assert job.error_count == 10
+    assert {error["row"] for error in job.errors} == {i + 2 for i in range(1, 20, 2)}
+    assert not Server.objects.exists()
