@@ -106,10 +106,7 @@ class PrintedPdf:
 def stylesheet(page_size: str) -> str:
     """The CSS inlined into a document for Chromium: `STYLESHEETS`, then the paper (``@page { size }``, which
     ``preferCSSPageSize`` makes the print's). ``ValueError`` for an unknown ``page_size``."""
-    try:
-        size = pdf.PAGE_SIZES[page_size]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown page size {page_size!r}: expected one of {', '.join(pdf.PAGE_SIZES)}") from None
+    size = pdf.paper(page_size)
     parts = [pdf.static_file(name).read_text(encoding="utf-8") for name in STYLESHEETS]
     parts.append(f"@page {{ size: {size}; }}")
     css = "\n".join(parts)

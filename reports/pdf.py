@@ -149,15 +149,26 @@ def safe_url_fetcher(url: str, timeout: float = 10, ssl_context: Any = None, **k
     return SafeURLFetcher(timeout=timeout, ssl_context=ssl_context, **kwargs).fetch(url)
 
 
-def render_pdf(html: str, *, page_size: str = "A4") -> bytes:
-    """The PDF of ``html`` on ``page_size`` paper ("A4" or "Letter"), fetching only what ``SafeURLFetcher``
-    serves. Relative URLs resolve against ``BASE_URL``, so ``{% static %}`` URLs work as they do in pages."""
+def paper(page_size: str) -> str:
+    """The CSS ``size`` of ``page_size`` ("A4" or "Letter"); ``ValueError`` for another."""
     try:
-        size = PAGE_SIZES[page_size]
+        return PAGE_SIZES[page_size]
     except (KeyError, TypeError):
         raise ValueError(f"unknown page size {page_size!r}: expected one of {', '.join(PAGE_SIZES)}") from None
-    fetcher = SafeURLFetcher()
-    # Sheets given to write_pdf have the "user" origin, which the document's (author) rules beat unless the user
+
+
+def render_document(html: str, *, page_size: str = "A4", charts: Callable[[str], bytes | None] | None = None) -> Any:
+    """``html`` laid out by WeasyPrint on ``page_size`` paper (a ``weasyprint.Document``: its ``pages``, its
+    ``write_pdf()``), fetching only what ``SafeURLFetcher`` serves (``charts``: the ``infraready-chart:KEY``
+    images). Relative URLs resolve against ``BASE_URL``, so ``{% static %}`` URLs work as they do in pages."""
+    size = paper(page_size)
+    fetcher = SafeURLFetcher(charts=charts)
+    # Sheets given to the layout have the "user" origin, which the document's (author) rules beat unless the user
     # rule is !important: so the chosen size wins over any @page size a template sets.
     page = CSS(string=f"@page {{ size: {size} !important; }}", base_url=BASE_URL, url_fetcher=fetcher)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=[page])
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=[page])
+
+
+def render_pdf(html: str, *, page_size: str = "A4") -> bytes:
+    """The PDF of ``html`` on ``page_size`` paper (`render_document`)."""
+    return render_document(html, page_size=page_size).write_pdf()

@@ -35,7 +35,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from plotly import io as pio
-from weasyprint import CSS, HTML
 
 from accounts.integrations.webhooks import webhook_emit
 from accounts.models import Organization, WebhookEvent
@@ -380,15 +379,9 @@ def chart_blocks(
 def render_pdf_with_pages(
     html: str, *, page_size: str, charts: Callable[[str], bytes | None] | None = None
 ) -> tuple[bytes, int]:
-    """`pdf.render_pdf`, also giving the number of pages: the same fetcher, base URL and page size rule.
-    ``charts`` serves the ``infraready-chart:KEY`` images (`ChartImages.get`)."""
-    try:
-        size = pdf.PAGE_SIZES[page_size]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown page size {page_size!r}: expected one of {', '.join(pdf.PAGE_SIZES)}") from None
-    fetcher = pdf.SafeURLFetcher(charts=charts)
-    page = CSS(string=f"@page {{ size: {size} !important; }}", base_url=pdf.BASE_URL, url_fetcher=fetcher)
-    document = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=fetcher).render(stylesheets=[page])
+    """`pdf.render_pdf`, also giving the number of pages. ``charts`` serves the ``infraready-chart:KEY`` images
+    (`ChartImages.get`)."""
+    document = pdf.render_document(html, page_size=page_size, charts=charts)
     return document.write_pdf(), len(document.pages)
 
 
