@@ -498,6 +498,7 @@ def imports(bench: Bench, tmp: Path, rows: int, runs: int) -> None:
 
     from accounts.models import Organization
     from inventory.models import Server, Site
+    from inventory.services.import_writer import write_rows  # the import's own way to write rows
 
     path = tmp / "servers.csv"
     write_csv(path, rows)
@@ -522,19 +523,11 @@ def imports(bench: Bench, tmp: Path, rows: int, runs: int) -> None:
     assert Server.objects.filter(organization=made[-1]).count() == rows
     with _floor_table() as (table, columns):
         stored = list(Server.objects.filter(organization=made[-1]).values_list(*columns))
-        listed = ", ".join(columns)
 
         def floor() -> None:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-                if connection.vendor == "postgresql":
-                    with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
-                        for values in stored:
-                            copy.write_row(values)
-                else:
-                    marks = ", ".join(["%s"] * len(columns))
-                    insert = f"INSERT INTO {table} ({listed}) VALUES ({marks})"  # noqa: S608 - our names
-                    cursor.executemany(insert, stored)
+                write_rows(cursor, table, columns, stored)
 
         name = "COPY" if connection.vendor == "postgresql" else "executemany"
         print(f"\nimport of {rows:,} servers ({size_mb:.1f} MB CSV, 17 columns) into new organizations; {load()}")
@@ -572,16 +565,7 @@ def imports(bench: Bench, tmp: Path, rows: int, runs: int) -> None:
 
         def written_directly() -> None:
             with transaction.atomic(), connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    with cursor.cursor.copy(f"COPY {Server._meta.db_table} ({listed}) FROM STDIN") as copy:
-                        for values in moved:
-                            copy.write_row(values)
-                else:
-                    marks = ", ".join(["%s"] * len(columns))
-                    cursor.executemany(
-                        f"INSERT INTO {Server._meta.db_table} ({listed}) VALUES ({marks})",  # noqa: S608
-                        moved,
-                    )
+                write_rows(cursor, Server._meta.db_table, columns, moved)
                 cursor.execute(
                     f"INSERT INTO {history._meta.db_table} ({recorded}) "  # noqa: S608 - our names
                     f"SELECT {tracked}, %s, '+', 'bench' FROM {Server._meta.db_table} WHERE organization_id = %s",

@@ -29,7 +29,7 @@ from django.db import models
 from config.validators import refuses_any
 
 from ..validators import Bounds
-from .cells import _FALSE, _TRUE, NotFast, fast_cell
+from .cells import BOOLEAN_WORDS, NotFast, choice_lookup, fast_cell, fast_reading
 from .specs import Column, KindSpec
 
 ColumnReader = Callable[[list[str]], list[Any]]
@@ -69,27 +69,23 @@ def _integers(values: list[str]) -> list[Any]:
     return list(map(int, values))
 
 
+_READERS: dict[str, ColumnReader] = {
+    "date": _dates,
+    "decimal": _decimals,
+    "float": _floats,
+    "integer": _integers,
+    "text": _text,
+}
+
+
 def _reader(model_field: models.Field) -> ColumnReader | None:
     """`cells._fast_reader` for a whole column (``None``: the field has no fast reading)."""
-    if model_field.choices:
-        lookup: dict[str, Any] = {}
-        for choice, label in model_field.choices:
-            lookup.setdefault(str(label).lower(), choice)
-            lookup[str(choice).lower()] = choice
-        return _lookup(lookup)
-    if isinstance(model_field, models.BooleanField):
-        return _lookup({**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)})
-    if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
-        return _dates
-    if isinstance(model_field, models.DecimalField):
-        return _decimals
-    if isinstance(model_field, models.FloatField):
-        return _floats
-    if isinstance(model_field, models.IntegerField):
-        return _integers
-    if type(model_field).to_python is not models.CharField.to_python:
-        return None
-    return _text
+    reading = fast_reading(model_field)
+    if reading == "choice":
+        return _lookup(choice_lookup(model_field))
+    if reading == "boolean":
+        return _lookup(BOOLEAN_WORDS)
+    return _READERS.get(reading) if reading is not None else None
 
 
 def _check(validator: Callable[[Any], None]) -> Callable[[list[Any]], None]:

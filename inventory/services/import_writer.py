@@ -73,6 +73,19 @@ def _prepared(field: models.Field, column: list[Any], step: Any) -> list[Any]:
     return prepared
 
 
+def write_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """``rows`` into ``table`` (its ``columns``, quoted as needed) the fastest way the database has: PostgreSQL
+    ``COPY ... FROM STDIN`` (psycopg 3's ``copy.write_row``), SQLite one ``executemany`` INSERT."""
+    listed = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({listed}) VALUES ({marks})", rows)  # noqa: S608 - our names
+
+
 def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -173,14 +186,7 @@ class StagedWriter:
         prepared += [self._update_row(pk, values) for pk, values in rows if pk is not None]
         names = [*(_quoted(field.column) for field in self.fields), "existing_id"]
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.staging} ({', '.join(names)}) FROM STDIN") as copy:
-                    for row in prepared:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(names))
-                insert = f"INSERT INTO {self.staging} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(insert, prepared)
+            write_rows(cursor, self.staging, names, prepared)
         self.staged += len(prepared)
 
     def _value_now(self, now: Any) -> Any:
