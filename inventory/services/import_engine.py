@@ -15,8 +15,8 @@ SQLite ``executemany``) and each kind is merged into its table in two statements
 A CSV chunk is converted column by column by a plan made once per kind and header (`_ColumnPlan`): each column
 of the chunk at once when all its cells are the common valid case (`inventory.importing.columns`), else cell by
 cell; a row with any cell the fast readings do not take goes through the generic conversion, which words the
-problem. The natural keys already in the database are looked up with one parameter per chunk (an array on
-PostgreSQL, a JSON list on SQLite), and existing rows are loaded only when a key matches.
+problem. A chunk's existing rows are found by their natural keys in one query with one parameter per key column
+(`config.lookups.AnyOf`: an array on PostgreSQL, a JSON list on SQLite), not one placeholder per row.
 """
 
 from __future__ import annotations
