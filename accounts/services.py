@@ -9,15 +9,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from config.errors import Conflict, Invalid
-from config.validators import COUNTRY_CODE_MESSAGE, CURRENCY_CODE_MESSAGE, country_code, currency_code
+from config.errors import Conflict, Invalid, checked
+from config.validators import country_code, currency_code
 
 from .models import ApiToken, Invitation, Membership, Organization, Role
 
@@ -48,20 +47,6 @@ def organization_data_changed(*, organization_id: int | None) -> None:
         Organization.objects.filter(pk=organization_id).update(data_version=F("data_version") + 1)
 
 
-def _reporting_currency(value: str) -> str:
-    try:
-        return currency_code(value)
-    except ValidationError:
-        raise Invalid(CURRENCY_CODE_MESSAGE, code="invalid_currency", field="reporting_currency") from None
-
-
-def _country(value: str) -> str:
-    try:
-        return country_code(value)
-    except ValidationError:
-        raise Invalid(COUNTRY_CODE_MESSAGE, code="invalid_country", field="country") from None
-
-
 @transaction.atomic
 def organization_update(*, organization: Organization, **values: str) -> Organization:
     """Change an organization's settings (name, industry, country, reporting currency). A new reporting
@@ -71,9 +56,11 @@ def organization_update(*, organization: Organization, **values: str) -> Organiz
     if unknown:
         raise ValueError(f"not an organization setting: {', '.join(sorted(unknown))}")
     if "reporting_currency" in values:
-        values["reporting_currency"] = _reporting_currency(values["reporting_currency"])
+        values["reporting_currency"] = checked(
+            currency_code, values["reporting_currency"], code="invalid_currency", field="reporting_currency"
+        )
     if "country" in values:
-        values["country"] = _country(values["country"])
+        values["country"] = checked(country_code, values["country"], code="invalid_country", field="country")
     currency_changed = (
         "reporting_currency" in values and values["reporting_currency"] != organization.reporting_currency
     )
@@ -94,8 +81,10 @@ def organization_create(
         name=name.strip(),
         slug=_unique_slug(name),
         industry=industry.strip(),
-        country=_country(country),
-        reporting_currency=_reporting_currency(reporting_currency or "EUR"),
+        country=checked(country_code, country, code="invalid_country", field="country"),
+        reporting_currency=checked(
+            currency_code, reporting_currency or "EUR", code="invalid_currency", field="reporting_currency"
+        ),
     )
     Membership.objects.create(user=creator, organization=organization, role=Role.OWNER)
     return organization

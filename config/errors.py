@@ -16,9 +16,9 @@ HTML views map the same exceptions onto their forms with :func:`add_to_form`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -197,6 +197,18 @@ def items_from_django(error: DjangoValidationError, *, field: str | None = None)
         message = sub.message % sub.params if sub.params else sub.message
         items.append(ErrorItem(str(message), sub.code or "invalid", field=field))
     return items
+
+
+T = TypeVar("T")
+
+
+def checked(read: Callable[[Any], T], value: Any, *, code: str, field: str) -> T:
+    """``read(value)`` (a rule that gives the stored value or raises Django's ``ValidationError``: `currency_code`),
+    its refusal as `Invalid` at ``field`` with the service's ``code`` and the rule's own message."""
+    try:
+        return read(value)
+    except DjangoValidationError as error:
+        raise Invalid(error.messages[0], code=code, field=field) from None
 
 
 def items_from_detail(detail: Any, *, field: str | None = None, index: int | None = None) -> list[ErrorItem]:

@@ -98,20 +98,23 @@ def validate_text(value: Any) -> None:
 
 
 CURRENCY_CODE_MESSAGE = "Enter the three-letter ISO currency code, e.g. EUR."
+COUNTRY_CODE_MESSAGE = "Enter the two-letter ISO country code, e.g. DE."
 _CURRENCY = re.compile(r"\s*[A-Za-z]{3}\s*")
+_COUNTRY = re.compile(r"\s*[A-Za-z]{2}\s*")
 
 
-def currency_code(value: Any) -> str:
-    """``value`` as an ISO 4217 code: three Latin letters, in capitals, without surrounding spaces (" eur " ->
-    "EUR"); Django's ``ValidationError`` for anything else ("ÄBC" and "aß" too: ``str.isalpha`` and ``upper``
-    would let them through)."""
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-        raise ValidationError(CURRENCY_CODE_MESSAGE, code="invalid")
+def _iso_code(value: Any, pattern: re.Pattern[str], message: str) -> str:
+    """``value`` in capitals without surrounding spaces when ``pattern`` (Latin letters) takes it whole; Django's
+    ``ValidationError`` with ``message`` otherwise ("ÄBC" and "aß" too: ``str.isalpha`` and ``upper`` would let them
+    through)."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValidationError(message, code="invalid")
     return value.strip().upper()
 
 
-COUNTRY_CODE_MESSAGE = "Enter the two-letter ISO country code, e.g. DE."
-_COUNTRY = re.compile(r"\s*[A-Za-z]{2}\s*")
+def currency_code(value: Any) -> str:
+    """``value`` as an ISO 4217 code: three Latin letters, in capitals (" eur " -> "EUR"), else ``ValidationError``."""
+    return _iso_code(value, _CURRENCY, CURRENCY_CODE_MESSAGE)
 
 
 def country_code(value: Any) -> str:
@@ -119,20 +122,19 @@ def country_code(value: Any) -> str:
     else ("ÄB", "12")."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return ""
-    if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
-        raise ValidationError(COUNTRY_CODE_MESSAGE, code="invalid")
-    return value.strip().upper()
+    return _iso_code(value, _COUNTRY, COUNTRY_CODE_MESSAGE)
 
 
 def validate_country_code(value: Any) -> None:
-    """ISO 3166-1 alpha-2 (`country_code`). A field that stores it fixes case and spaces (`UpperCaseCodeField`)."""
-    country_code(value)
+    """ISO 3166-1 alpha-2. A field that stores it fixes case and spaces (`config.fields.UpperCaseCodeField`)."""
+    if value:
+        _iso_code(value, _COUNTRY, COUNTRY_CODE_MESSAGE)
 
 
 def validate_currency_code(value: Any) -> None:
-    """ISO 4217 (`currency_code`). A field that stores it fixes case and spaces (`config.fields.UpperCaseCodeField`)."""
+    """ISO 4217. A field that stores it fixes case and spaces (`config.fields.UpperCaseCodeField`)."""
     if value:
-        currency_code(value)
+        _iso_code(value, _CURRENCY, CURRENCY_CODE_MESSAGE)
 
 
 def refuses_any(validator: Any, values: list[str]) -> bool | None:

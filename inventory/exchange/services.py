@@ -5,22 +5,18 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Organization
 from accounts.services import organization_data_changed
-from config.errors import Invalid
-from config.validators import CURRENCY_CODE_MESSAGE, currency_code
+from config.errors import Invalid, checked
+from config.validators import currency_code
 
 from .models import ExchangeRateOverride
 
 
 def _currency(value: str) -> str:
-    try:
-        code = currency_code(value)
-    except ValidationError:
-        raise Invalid(CURRENCY_CODE_MESSAGE, code="invalid_currency", field="currency") from None
+    code = checked(currency_code, value, code="invalid_currency", field="currency")
     if code == "EUR":
         raise Invalid("Rates are quoted per euro: the euro's own rate is 1.", code="euro_rate", field="currency")
     return code
