@@ -33,7 +33,7 @@ import base64
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pypdf
@@ -176,8 +176,10 @@ def with_metadata(data: bytes, info: dict[str, str]) -> bytes:
     for key, value in fields.items():
         merged[NameObject(key)] = TextStringObject(value)
     number = int(trailer["/Size"])
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    base = len(data)
     update = io.BytesIO()
-    base = len(data) + (0 if data.endswith(b"\n") else 1)
     update.write(f"{number} 0 obj\n".encode())
     merged.write_to_stream(update)
     update.write(b"\nendobj\n")
@@ -195,10 +197,11 @@ def with_metadata(data: bytes, info: dict[str, str]) -> bytes:
         tail[NameObject("/ID")] = trailer.raw_get("/ID")
     tail.write_to_stream(update)
     update.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
-    return data + (b"" if data.endswith(b"\n") else b"\n") + update.getvalue()
+    return data + update.getvalue()
 
 
-async def _print(browser: Any, html: str, page_refs: str | None) -> PrintedPdf:
+async def _print(browser: Any, html: str, page_refs: str | None) -> tuple[PrintedPdf, dict[str, str]]:
+    """The printed document, and its information for `with_metadata` (applied outside the browser's lock)."""
     tab = await browser.create_tab("about:blank")
     try:
         await _command(tab, "Emulation.setScriptExecutionDisabled", {"value": True})
@@ -213,8 +216,7 @@ async def _print(browser: Any, html: str, page_refs: str | None) -> PrintedPdf:
             numbered = await _evaluate(tab, _NUMBER_LINKS % (json.dumps(page_refs), json.dumps(printed.targets)))
             if numbered:  # the same pages: the numbers only fill their leaders' lines (tested)
                 printed = PrintedPdf(pdf=await _print_once(tab), pages=printed.pages, targets=printed.targets)
-        info = await _evaluate(tab, _DOCUMENT_INFO)
-        return PrintedPdf(pdf=with_metadata(printed.pdf, info or {}), pages=printed.pages, targets=printed.targets)
+        return printed, await _evaluate(tab, _DOCUMENT_INFO) or {}
     finally:
         await browser.close_tab(tab.target_id)
 
@@ -238,6 +240,10 @@ def print_pdf(html: str, *, page_refs: str | None = TOC_LINKS, timeout: float = 
     """``html`` (a whole document, its CSS inline: `stylesheet`) printed by the warm Chromium, with the page of
     their targets on the ``page_refs`` links; ``None`` when there is no browser or the print failed (logged)."""
     document = secure(html)
-    return chart_export.exporter.run(
+    done = chart_export.exporter.run(
         lambda browser: _print(browser, document, page_refs), timeout=timeout, what="PDF print"
     )
+    if done is None:
+        return None
+    printed, info = done
+    return replace(printed, pdf=with_metadata(printed.pdf, info))
