@@ -29,16 +29,29 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 class InheritedHistoricalRecords(HistoricalRecords):
     """``HistoricalRecords(inherit=True)`` on an abstract base whose ``excluded_fields`` apply to the subclasses
     that have them: a name a subclass lacks is left out of its historical model (simple_history would otherwise
-    fail reading a deleted row's last state, `HistoricalChanges.instance`)."""
+    fail reading a deleted row's last state, `HistoricalChanges.instance`).
+
+    With ``unindexed_relations``, the historical model indexes none of the tracked model's relations (its site, its
+    catalog entries, its organization): a history is read by the object's ``id`` (`history_entries`), never by a
+    relation, and the historical copies of relations have no database constraint to check either. Each index
+    costs every write of a history row, and an import of 100,000 servers writes 100,000 of them.
+    """
+
+    def __init__(self, *args: Any, unindexed_relations: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unindexed_relations = unindexed_relations
 
     def create_history_model(self, model: type[models.Model], inherited: bool) -> type[models.Model]:
-        configured = self.excluded_fields
+        configured, unindexed = self.excluded_fields, self.no_db_index
         names = {field.name for field in model._meta.local_fields}
         self.excluded_fields = [name for name in configured if name in names]
+        if self.unindexed_relations:
+            relations = [field.name for field in model._meta.local_fields if field.is_relation]
+            self.no_db_index = [*unindexed, *relations]
         try:
             return super().create_history_model(model, inherited)
         finally:
-            self.excluded_fields = configured
+            self.excluded_fields, self.no_db_index = configured, unindexed
 
 
 HIDDEN_FIELDS = {"id", "organization", "updated", "created"}

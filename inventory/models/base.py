@@ -89,8 +89,9 @@ class InventoryRow(RowRulesMixin, OrganizationOwned):
     (`history`, django-simple-history; docs/collaboration.md)."""
 
     # Every change kept: who, when, before and after. CloudCapacity's `instance_type` is not tracked: the name is
-    # the historical model's own attribute (simple_history's `instance_type`, the tracked model).
-    history = InheritedHistoricalRecords(inherit=True, excluded_fields=["instance_type"])
+    # the historical model's own attribute (simple_history's `instance_type`, the tracked model). A history is
+    # read by the row's id: its copies of the row's relations are not indexed.
+    history = InheritedHistoricalRecords(inherit=True, excluded_fields=["instance_type"], unindexed_relations=True)
 
     class Meta:
         abstract = True

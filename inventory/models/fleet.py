@@ -206,6 +206,12 @@ class Server(InventoryRow):
         "NetBox ID", null=True, blank=True, editable=False, help_text="NetBox device id (sync)."
     )
 
+    # Not indexed on its own: the unique (organization, hostname) and the (organization, status) and
+    # (organization, site) indexes all lead with it, and a fleet-sized table pays for every index on each write.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
     natural_key = ("hostname",)
     row_rules = staticmethod(server_rules)
 

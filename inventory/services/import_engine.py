@@ -259,12 +259,15 @@ class Importer:
 
     # One chunk ------------------------------------------------------------------------------------------------
 
-    def _convert_all(self, spec: KindSpec, raws: list[RawRow], found: list[ErrorItem]) -> list[_Row]:
+    def _convert_all(
+        self, spec: KindSpec, raws: list[RawRow], found: list[ErrorItem]
+    ) -> tuple[list[_Row], dict[str, list[Any]] | None]:
         """The chunk's rows converted: a CSV chunk column by column (`_ColumnPlan`), its rows with a cell the fast
-        readings do not take and every other row one by one (`_convert`)."""
+        readings do not take and every other row one by one (`_convert`). With the rows, the chunk's columns (name
+        -> values) when every row was converted column by column, else None."""
         first = raws[0]
         if not all(raw.from_csv and raw.problem is None for raw in raws):
-            return [self._convert(spec, raw, found) for raw in raws]
+            return [self._convert(spec, raw, found) for raw in raws], None
         header = tuple(first.values)  # every row of a CSV file has the header's columns
         plan = self._plans.get((spec.kind, header))
         if plan is None:
@@ -279,7 +282,7 @@ class Importer:
             else:
                 whole = None not in key and "" not in key
                 rows.append(_Row(raw.number, dict(zip(names, cells, strict=True)), True, key if whole else None))
-        return rows
+        return rows, None if slow else dict(zip(names, columns, strict=True))
 
     def _convert(self, spec: KindSpec, raw: RawRow, found: list[ErrorItem]) -> _Row:
         """One row, the generic way: every problem of every cell, worded."""
@@ -386,13 +389,15 @@ class Importer:
 
     def _chunk(self, spec: KindSpec, raws: list[RawRow], *, write: bool) -> None:
         found: list[ErrorItem] = []  # this chunk's problems, listed by row at the end
-        rows = self._convert_all(spec, raws, found)
+        rows, columns = self._convert_all(spec, raws, found)
         self._repeats(spec, rows, found)
         resolved = self._resolve(spec, rows, found)
         existing = self._existing(spec, rows)
         counts = self.by_kind.setdefault(spec.kind, {"created": 0, "updated": 0})
         staged: list[tuple[Any, dict[str, Any]]] = []
         defaults = self._defaults(spec)
+        # A chunk of new rows converted column by column is staged as its columns (`StagedWriter.stage_new`)
+        by_column = write and columns is not None and not existing
         for row, ids in zip(rows, resolved, strict=True):
             instance = existing.get(row.key) if row.key is not None else None
             if row.valid:
@@ -412,7 +417,7 @@ class Importer:
                         "values": {k: _preview_value(v) for k, v in row.values.items()},
                     }
                 )
-            if not write or found or self.problems:
+            if not write or found or self.problems or by_column:
                 continue
             fields = self._model_values(spec, row.values, ids)
             if instance is None:
@@ -422,8 +427,26 @@ class Importer:
                 staged.append((instance.pk, {**current, **fields}))
         found.sort(key=lambda item: item.row or 0)  # stable: a row's problems stay in the order they were found
         self.problems.extend(found)
-        if write and not self.problems:
+        if not write or self.problems:
+            return
+        if by_column:
+            self._writer(spec).stage_new(self._model_columns(spec, columns, resolved), len(rows))  # type: ignore[arg-type]
+        else:
             self._writer(spec).stage(staged)
+
+    @staticmethod
+    def _model_columns(
+        spec: KindSpec, columns: dict[str, list[Any]], resolved: list[dict[str, int | None]]
+    ) -> dict[str, list[Any]]:
+        """`_model_values` for a chunk's columns: the relations' ids in place of their names."""
+        fields = {}
+        for name, values in columns.items():
+            relation = spec.by_name[name].relation
+            if relation is None:
+                fields[name] = values
+            else:
+                fields[RELATION_FIELDS[relation]] = [ids[name] for ids in resolved]
+        return fields
 
     @staticmethod
     def _model_values(spec: KindSpec, values: dict[str, Any], ids: dict[str, int | None]) -> dict[str, Any]:

@@ -686,14 +686,14 @@ class TestChunks:
 
         # PostgreSQL stages with COPY, which Django's query log does not see (one COPY per chunk: the spy counts it).
         per_chunk = 3 if connection.vendor == "sqlite" else 2
-        staged: list[int] = []
-        original = StagedWriter.stage
+        staged: list[int] = []  # rows per staging statement: new rows column by column (stage_new), updates by row
+        original = StagedWriter._write
 
-        def spy(self: StagedWriter, rows: Any) -> None:
-            staged.append(len(rows))
-            original(self, rows)
+        def spy(self: StagedWriter, given: Any, count: int, updates: list[Any]) -> None:
+            staged.append(count + len(updates))
+            original(self, given, count, updates)
 
-        monkeypatch.setattr(StagedWriter, "stage", spy)
+        monkeypatch.setattr(StagedWriter, "_write", spy)
         settings.INVENTORY_IMPORT_CHUNK_SIZE = 500
         content = "hostname,site,accelerator_type,accelerator_count\n" + "".join(
             f"n{i},Frankfurt,H100 SXM,8\n" for i in range(2000)
@@ -731,6 +731,40 @@ class TestChunks:
         result = run_import(organization, (DATA / "sites.csv").read_bytes(), "sites.csv")
         assert (result.created, result.updated) == (0, 2)  # both rows matched...
         assert merged == [(1, 1), (0, 0)]  # the first time one new and one changed, then neither written again
+
+    def test_a_csv_chunk_staged_by_column_stores_what_the_same_rows_staged_by_row_store(self, frankfurt, monkeypatch):
+        """A CSV chunk of new rows is staged as its columns (`StagedWriter.stage_new`); a JSON file's rows one by
+        one (`StagedWriter.stage`): the stored rows are the same, relations, defaults and prepared values alike."""
+        from accounts.models import Organization
+
+        other = Organization.objects.create(name="Other", slug="other")
+        Site.objects.create(organization=other, name="Frankfurt", country="DE")
+        header = (
+            "hostname,site,status,accelerator_type,accelerator_count,power_w,power_measured,purchase_date,purchase_cost"
+        )
+        lines = [
+            "a1,Frankfurt,active,H100 SXM,8,10200,true,2024-01-10,310000.50",
+            "a2,Frankfurt,planned,,0,,false,,",
+        ]
+        documents = [dict(zip(header.split(","), line.split(","), strict=True)) for line in lines]
+        ways: list[str] = []
+        for name in ("stage", "stage_new"):
+            original = getattr(StagedWriter, name)
+            monkeypatch.setattr(
+                StagedWriter, name, lambda self, *a, _o=original, _n=name: (ways.append(_n), _o(self, *a))[1]
+            )
+        run_import(frankfurt.organization, "\n".join([header, *lines]) + "\n", "servers.csv")
+        run_import(other, json.dumps({"servers": documents}), "inventory.json")
+        assert ways == ["stage_new", "stage"]
+        skipped = ("id", "organization_id", "site_id")
+        fields = [f.attname for f in Server._meta.concrete_fields if f.attname not in skipped]
+
+        def stored(organization: Any) -> list[tuple[Any, ...]]:
+            rows = Server.objects.filter(organization=organization).order_by("hostname")
+            return [(row.site.name, *(getattr(row, name) for name in fields)) for row in rows]
+
+        assert stored(frankfurt.organization) == stored(other)
+        assert stored(other)[0][fields.index("purchase_cost") + 1] == Decimal("310000.50")
 
     def test_new_rows_get_the_models_defaults(self, organization, frankfurt):
         run_import(organization, "hostname,site\nn1,Frankfurt\n", "servers.csv")
