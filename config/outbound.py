@@ -88,6 +88,15 @@ class BlockedAddress(OutboundError):
     """The URL's host is (or resolves to) an address the installation's policy refuses."""
 
 
+class InvalidUrl(BlockedAddress):
+    """The URL itself cannot be contacted: not http(s), no host, a port that is not one, or a user name or password
+    in it. ``problem`` says so as a sentence for a form."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
 class RedirectRefused(OutboundError):
     """The server answered with a redirect to another origin (or too many redirects)."""
 
@@ -178,19 +187,55 @@ def resolve(host: str, port: int, *, allow_private: bool, resolver: Resolver | N
 
 
 def _origin(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
+    """The scheme, host and port ``url`` is contacted at; `InvalidUrl` when it cannot be."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise InvalidUrl("refused: this is not a URL", "Enter an http:// or https:// URL.") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise BlockedAddress(f"refused: only http and https URLs are contacted, not {scheme or 'a relative URL'!r}")
+        raise InvalidUrl(
+            f"refused: only http and https URLs are contacted, not {scheme or 'a relative URL'!r}",
+            "Enter an http:// or https:// URL.",
+        )
     if not parts.hostname:
-        raise BlockedAddress("refused: the URL has no host")
+        raise InvalidUrl("refused: the URL has no host", "Enter an http:// or https:// URL with a host.")
     if parts.username or parts.password:
-        raise BlockedAddress("refused: the URL carries a user name or password; use the credential fields")
+        raise InvalidUrl(
+            "refused: the URL carries a user name or password; use the credential fields",
+            "The URL may not carry a user name or password: use the credential fields.",
+        )
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
-        raise BlockedAddress("refused: the URL's port is not a number from 1 to 65535") from None
+        raise InvalidUrl(
+            "refused: the URL's port is not a number from 1 to 65535",
+            "The URL's port is not a number from 1 to 65535.",
+        ) from None
     return scheme, parts.hostname.lower().rstrip("."), port
+
+
+def target_problem(url: str, *, allow_private: bool | None = None, resolve_host: bool = True) -> OutboundError | None:
+    """Why ``url`` cannot be an integration's address, checked when it is saved (each connection checks the address
+    again, a name may later resolve elsewhere), or None. The one rule of webhooks, issue trackers, Prometheus and
+    BMC endpoints: `InvalidUrl` for the URL itself (`_origin`, what every request checks); then the policy on its
+    host (``allow_private``: else ``INTEGRATIONS_ALLOW_PRIVATE_TARGETS``): its every address resolved
+    (`BlockedAddress`, or `OutboundConnectionError` when it does not resolve), or, without ``resolve_host``, only
+    a host written as an IP address (`BlockedAddress`)."""
+    allow = integrations_allow_private() if allow_private is None else allow_private
+    try:
+        _scheme, host, port = _origin(url.strip())
+        if resolve_host:
+            resolve(host, port, allow_private=allow)
+            return None
+        try:
+            address = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return None  # a name: checked when it is resolved, at each connection
+        problem = address_problem(address, allow_private=allow)
+        return BlockedAddress(f"refused: {problem}") if problem else None
+    except OutboundError as error:
+        return error
 
 
 class PinnedAdapter(HTTPAdapter):

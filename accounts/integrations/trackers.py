@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -70,21 +70,12 @@ def _check(kind: str, base_url: str, project: str, username: str, token: str | N
     problems: list[ErrorItem] = []
     if kind not in TrackerKind.values:
         problems.append(ErrorItem(f"Choose one of: {', '.join(TrackerKind.values)}.", "invalid_choice", field="kind"))
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        problems.append(ErrorItem("Enter an http:// or https:// URL.", "invalid_url", field="base_url"))
-    else:
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-            outbound.resolve(parts.hostname, port, allow_private=outbound.integrations_allow_private())
-        except ValueError:
-            problems.append(ErrorItem("The URL's port is not a number.", "invalid_url", field="base_url"))
-        except outbound.BlockedAddress as error:
-            problems.append(ErrorItem(f"This address cannot be used: {error}.", "target_refused", field="base_url"))
-        except outbound.OutboundError as error:
-            problems.append(
-                ErrorItem(f"This address cannot be used: {error}.", "target_unresolvable", field="base_url")
-            )
+    problem = outbound.target_problem(base_url)  # the integrations' one rule
+    if isinstance(problem, outbound.InvalidUrl):
+        problems.append(ErrorItem(problem.problem, "invalid_url", field="base_url"))
+    elif problem is not None:
+        code = "target_refused" if isinstance(problem, outbound.BlockedAddress) else "target_unresolvable"
+        problems.append(ErrorItem(f"This address cannot be used: {problem}.", code, field="base_url"))
     if kind == TrackerKind.GITHUB and not GITHUB_REPOSITORY.match(project):
         problems.append(ErrorItem('Enter the repository as "owner/name".', "invalid", field="project"))
     if kind == TrackerKind.JIRA:

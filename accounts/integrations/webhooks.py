@@ -35,7 +35,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -128,22 +127,14 @@ def webhook_url_problem(url: str, *, allow_private: bool | None = None) -> Error
     """Why ``url`` may not receive webhooks (an item on ``url``), or None. Resolves the host now; the address is
     checked again at every send (a name may later resolve elsewhere)."""
     allow = allow_private_targets() if allow_private is None else allow_private
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ErrorItem("Enter an http:// or https:// URL.", "invalid_url", field="url")
-    if parts.username or parts.password:
-        return ErrorItem("The URL may not carry a user name or password.", "invalid_url", field="url")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        return ErrorItem("The URL's port is not a number from 1 to 65535.", "invalid_url", field="url")
-    try:
-        outbound.resolve(parts.hostname, port, allow_private=allow)
-    except outbound.BlockedAddress as error:
-        message = str(error).replace("INTEGRATIONS_ALLOW_PRIVATE_TARGETS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS")
+    problem = outbound.target_problem(url, allow_private=allow)  # the integrations' one rule
+    if isinstance(problem, outbound.InvalidUrl):
+        return ErrorItem(problem.problem, "invalid_url", field="url")
+    if isinstance(problem, outbound.BlockedAddress):
+        message = str(problem).replace("INTEGRATIONS_ALLOW_PRIVATE_TARGETS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS")
         return ErrorItem(f"This address cannot receive webhooks: {message}.", "target_refused", field="url")
-    except outbound.OutboundError as error:
-        return ErrorItem(f"This address cannot receive webhooks: {error}.", "target_unresolvable", field="url")
+    if problem is not None:
+        return ErrorItem(f"This address cannot receive webhooks: {problem}.", "target_unresolvable", field="url")
     return None
 
 

@@ -182,6 +182,18 @@ class TestConfiguration:
             )
         assert [(e.code, e.field) for e in caught.value.errors] == [("target_refused", "base_url")]
 
+    @pytest.mark.parametrize(
+        "base_url",
+        ["https://me:secret@github.example.com", "ftp://github.example.com", "https://github.example.com:0x"],
+    )
+    def test_a_url_that_cannot_be_contacted_is_refused_as_webhooks_refuse_it(self, organization, base_url):
+        with pytest.raises(Invalid) as caught:
+            trackers.tracker_create(
+                organization=organization, name="x", kind="github", base_url=base_url, project="a/b", token="t"
+            )
+        assert [(e.code, e.field) for e in caught.value.errors] == [("invalid_url", "base_url")]
+        assert "secret" not in caught.value.errors[0].message
+
     def test_each_kind_checks_its_project_and_jira_its_user(self, organization):
         with pytest.raises(Invalid) as caught:
             trackers.tracker_create(

@@ -180,3 +180,48 @@ def test_https_keeps_the_name_for_sni_and_certificate_checks(certificate):
             outbound.request(
                 "GET", f"https://other.test:{server.port}/", allow_private=True, verify=cert_path, resolver=loopback
             )
+
+
+# The integrations' one rule for a saved address (webhooks, issue trackers, Prometheus, BMC endpoints) -------------
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("ftp://files.example.com/", "Enter an http:// or https:// URL."),
+        ("hooks.example.com/in", "Enter an http:// or https:// URL."),
+        ("http:///path", "Enter an http:// or https:// URL with a host."),
+        ("https://user:secret@hooks.example.com/", "The URL may not carry a user name or password"),
+        ("https://:secret@hooks.example.com/", "The URL may not carry a user name or password"),
+        ("http://hooks.example.com:99999/", "The URL's port is not a number from 1 to 65535."),
+        ("http://[::1/", "Enter an http:// or https:// URL."),
+    ],
+)
+def test_a_url_that_cannot_be_contacted_is_refused_before_its_host_is_looked_up(url, problem, monkeypatch):
+    monkeypatch.setattr(outbound, "_system_resolver", lambda host, port: pytest.fail("resolved"))
+    for resolve_host in (True, False):
+        refused = outbound.target_problem(url, allow_private=True, resolve_host=resolve_host)
+        assert isinstance(refused, outbound.InvalidUrl)
+        assert refused.problem.startswith(problem)
+
+
+def test_the_host_of_a_saved_address_is_checked_resolved_or_as_written(monkeypatch):
+    monkeypatch.setattr(outbound, "_system_resolver", lambda host, port: ["10.0.0.8"])
+    refused = outbound.target_problem("https://prom.example.com/", allow_private=False)
+    assert isinstance(refused, outbound.BlockedAddress)
+    assert not isinstance(refused, outbound.InvalidUrl)
+    assert "prom.example.com resolves to 10.0.0.8" in str(refused)
+    assert outbound.target_problem("https://prom.example.com/", allow_private=True) is None
+    # Without resolving, only an address written as such is checked (the name is checked at each connection).
+    assert outbound.target_problem("https://prom.example.com/", allow_private=False, resolve_host=False) is None
+    written = outbound.target_problem("http://[fe80::1]:9090/", allow_private=True, resolve_host=False)
+    assert "link-local" in str(written)
+
+
+def test_a_host_that_does_not_resolve_is_not_a_refusal(monkeypatch):
+    def fails(host, port):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(outbound, "_system_resolver", fails)
+    problem = outbound.target_problem("https://nowhere.example/", allow_private=False)
+    assert isinstance(problem, outbound.OutboundConnectionError)

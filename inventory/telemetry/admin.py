@@ -60,7 +60,7 @@ class PrometheusConfigForm(OrganizationAdminForm):
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip().rstrip("/")
         if problem := url_problem(url):
-            raise forms.ValidationError(f"The URL {problem}")
+            raise forms.ValidationError(problem)
         return url
 
 
@@ -105,8 +105,8 @@ class BmcEndpointForm(OrganizationAdminForm):
 
     def clean_address(self) -> str:
         address = self.cleaned_data["address"].strip()
-        if problem := url_problem(base_url(address)):
-            raise forms.ValidationError(f"The address {problem}")
+        if problem := url_problem(base_url(address), label="address"):
+            raise forms.ValidationError(problem)
         return address
 
     def clean(self) -> dict[str, Any]:

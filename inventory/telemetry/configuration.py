@@ -7,9 +7,7 @@ installation's policy refuses); the resolved address is checked again on every c
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 
@@ -22,25 +20,16 @@ from .models import BmcEndpoint, PrometheusConfig
 from .redfish import base_url
 
 
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be an integration's address (in words), or None."""
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        return "is not a URL with a valid port."
-    if parts.scheme.lower() not in ("http", "https"):
-        return "must start with http:// or https://."
-    if not parts.hostname:
-        return "has no host."
-    if parts.username or parts.password:
-        return "must not carry a user name or password: use the credential fields."
-    try:
-        address = ipaddress.ip_address(parts.hostname)
-    except ValueError:
-        return None
-    problem = outbound.address_problem(address, allow_private=outbound.integrations_allow_private())
-    return f"is refused: {problem}." if problem else None
+def url_problem(url: str, *, label: str = "URL") -> str | None:
+    """Why ``url`` (the field's ``label``) cannot be an integration's address, as a sentence, or None: the one rule
+    (`config.outbound.target_problem`), the host checked only when written as an IP address (a name is resolved
+    and checked at each connection)."""
+    problem = outbound.target_problem(url, resolve_host=False)
+    if isinstance(problem, outbound.InvalidUrl):
+        return problem.problem
+    if problem is not None:
+        return f"The {label} is {problem}."
+    return None
 
 
 def _check(errors: list[ErrorItem]) -> None:
@@ -64,7 +53,7 @@ def prometheus_config_save(
     if not url:
         errors.append(ErrorItem("The Prometheus URL is required.", "required", field="url"))
     elif problem := url_problem(url):
-        errors.append(ErrorItem(f"The URL {problem}", "invalid", field="url"))
+        errors.append(ErrorItem(problem, "invalid", field="url"))
     if not 1 <= int(window_days) <= 30:
         errors.append(ErrorItem("From 1 to 30 days.", "invalid", field="window_days"))
     if not 15 <= int(step_seconds) <= 3600:
@@ -103,8 +92,8 @@ def bmc_endpoint_save(
         errors.append(ErrorItem("No such server in this organization.", "does_not_exist", field="server"))
     if not address:
         errors.append(ErrorItem("The BMC's address is required.", "required", field="address"))
-    elif problem := url_problem(base_url(address)):
-        errors.append(ErrorItem(f"The address {problem}", "invalid", field="address"))
+    elif problem := url_problem(base_url(address), label="address"):
+        errors.append(ErrorItem(problem, "invalid", field="address"))
     if endpoint is None and not password:
         errors.append(ErrorItem("The BMC's password is required.", "required", field="password"))
     if endpoint is None and not username:
