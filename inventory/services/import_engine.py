@@ -212,6 +212,7 @@ class Importer:
         self.writers = {}
         self._plans: dict[tuple[str, tuple[str, ...]], _ColumnPlan] = {}
         self._kind_defaults: dict[str, dict[str, Any]] = {}
+        self._had_rows: dict[str, bool] = {}  # kind -> whether the organization had rows of it (`_existing`)
 
     def run(self, rows: Iterator[RawRow], *, write: bool, progress: Callable[[int], None] | None = None) -> None:
         previous: str | None = None
@@ -319,11 +320,17 @@ class Importer:
         )
 
     def _existing(self, spec: KindSpec, rows: list[_Row]) -> dict[tuple[Any, ...], Model]:
-        """The rows already saved under the chunk's natural keys, in one query with one parameter per key column."""
+        """The rows already saved under the chunk's natural keys, in one query with one parameter per key column;
+        none, without a query per chunk, when the organization had no row of the kind at its first chunk (a first
+        import: the file's own rows are only in the staging table until the kind's last chunk is in)."""
         keys = {r.key for r in rows if r.key is not None}
         if not keys:
             return {}
         queryset = spec.model.objects.filter(organization=self.organization)
+        if spec.kind not in self._had_rows:
+            self._had_rows[spec.kind] = queryset.exists()
+        if not self._had_rows[spec.kind]:
+            return {}
         for position, column in enumerate(spec.key):
             path = "site__name" if column == "site" else column
             queryset = queryset.filter(AnyOf(F(path), {key[position] for key in keys}))
