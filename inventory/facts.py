@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
 
@@ -355,10 +356,11 @@ def compute_facts(
                 it_draw_kw=round(draw_kw, 1),
             )
 
-    versions = active.filter(accelerator_count__gt=0).aggregate(
+    versions = active.filter(accelerator_count__gt=0).aggregate(  # and their accelerators, for `measured_facts`
         drivers=Count("gpu_driver_version", distinct=True, filter=~Q(gpu_driver_version="")),
         cuda=Count("cuda_version", distinct=True, filter=~Q(cuda_version="")),
         servers=Count("id"),
+        accelerators=Coalesce(Sum("accelerator_count"), 0),
     )
     if versions["servers"]:
         facts["distinct_driver_versions"] = _value(
@@ -412,7 +414,7 @@ def compute_facts(
     costs = costs or costs_of(organization=organization, summary=summary, today=today)
     facts.update(_cost_facts(summary, costs))
     facts.update(_capacity_facts(summary))
-    facts.update(measured_facts(active, summary, _value))
+    facts.update(measured_facts(active, summary, _value, accelerators=versions["accelerators"]))
     return facts
 
 

@@ -11,7 +11,7 @@ from assessments import scoring, selectors
 from assessments.services import framework_parse
 from assessments.services.answers import facts_by_question
 from inventory.facts import compute_facts
-from inventory.models import ServerTelemetryDay, TelemetrySource
+from inventory.models import Server, ServerTelemetryDay, TelemetrySource
 from inventory.tests.factories import ServerFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,30 @@ def test_high_claimed_utilization_against_idle_measurements_is_a_contradiction(o
         "SC-INT-01": scoring.Answer("SC-INT-01", "none"),
     }
     assert not scoring.score_evidence(parsed, honest, facts).area("scalability").contradiction
+
+
+@pytest.mark.parametrize("servers", [3, 30])
+def test_the_facts_cost_a_fixed_number_of_queries_whatever_the_fleet(organization, servers):
+    """Given the analysis and the costs (the scoring task's), the facts read the fleet in a fixed number of
+    queries: the accelerator servers' versions and accelerators in one (their accelerators were counted again
+    before), the measured ones in another, the idle GPUs, the fabrics, the storage (the workloads' datasets only
+    where there is storage); never one per server."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inventory.analysis import analyse, costs_of
+
+    _idle_fleet(organization)
+    site = SiteFactory(organization=organization)
+    ServerFactory.create_batch(servers, organization=organization, site=site, power_w=10_200)
+    summary = analyse(organization=organization)
+    costs = costs_of(organization=organization, summary=summary)
+    with CaptureQueriesContext(connection) as queries:
+        facts = compute_facts(organization=organization, summary=summary, costs=costs)
+    assert len(queries) == FACTS_QUERIES
+    active = Server.objects.filter(organization=organization, status="active", accelerator_count__gt=0)
+    total = sum(active.values_list("accelerator_count", flat=True))
+    assert f" of {total} active accelerators" in facts["measured_accelerators_pct"].explanation
+
+
+FACTS_QUERIES = 5

@@ -32,10 +32,11 @@ IDLE_UTILIZATION_PCT = 5.0
 
 
 def measured_facts(
-    active: QuerySet[Server], summary: CapacitySummary, value: Callable[..., FactValue]
+    active: QuerySet[Server], summary: CapacitySummary, value: Callable[..., FactValue], *, accelerators: int
 ) -> dict[str, FactValue]:
     """Facts from measured telemetry (`ServerTelemetryDay`) over the measured window (`selectors.measured_window`):
-    the accelerators of the active servers, then one query over those of them measured in the window, each with its
+    of the ``accelerators`` of the active servers (the caller counts them with its other aggregate of the accelerator
+    servers), those measured: one query over the servers measured in the window, each with its
     window means as subqueries. Utilization and tensor activity are per server (the mean over its GPUs at each
     instant), weighted here by its accelerators. No
     measurement in the window: only ``measured_accelerators_pct`` (0 %), so that a claim of measurement meets it."""
@@ -53,7 +54,7 @@ def measured_facts(
     )
     accelerator_servers = active.filter(accelerator_count__gt=0)
     facts: dict[str, FactValue] = {}
-    total = accelerator_servers.aggregate(n=Coalesce(Sum("accelerator_count"), 0))["n"]
+    total = accelerators  # of the active servers (``active``), counted by the caller's aggregate of them
     if not total:
         return facts
     # The window means are subqueries per server: only the measured servers (a semi join over the window's
