@@ -33,10 +33,10 @@ SCORING_QUERIES = 29
 (counted per question: expired evidence lowers the confidence, issue 18); the result there; the assessment's scope
 (3: sites, workloads, cloud reservations, issue 14); the capacity analysis of that scope (5), which the facts reuse
 (sites, power, grid intensity, accelerators' age, regions), and the inventory's other facts (5: the accelerator
-servers' versions and accelerators, fabrics, storage, those measured in the window, their GPUs' idle count); the cost facts in the
-reporting currency (3: the reference rates, the organization's overrides, the cloud prices, issue 14); the result
-row; the status; the data version (3); the organization's webhook endpoints (assessment.scored); the release. The
-same for 3 and 60 servers."""
+servers' versions and accelerators, fabrics, storage, those measured in the window, their GPUs' idle count); the
+cost facts in the reporting currency (3: the reference rates, the organization's overrides, the cloud prices, issue
+14); the result row; the status; the data version (3); the organization's webhook endpoints (assessment.scored); the
+release. The same for 3 and 60 servers."""
 
 
 def insert_batches(model, count: int) -> int:

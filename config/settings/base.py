@@ -333,6 +333,7 @@ INFRAREADY_JOB_REAPERS = [
     "reports.services.report_reap",
     "inventory.services.import_job_reap",
     "inventory.telemetry.pulls.prometheus_pull_reap",
+    "inventory.services.netbox.netbox_sync_reap",
 ]
 CELERY_BEAT_SCHEDULE = {
     "reap-jobs": {

@@ -148,6 +148,7 @@ def test_the_beat_schedule_reaps_every_few_minutes_and_publishing_fails_fast(set
         "reports.services.report_reap",
         "inventory.services.import_job_reap",
         "inventory.telemetry.pulls.prometheus_pull_reap",
+        "inventory.services.netbox.netbox_sync_reap",
     ]
     assert settings.CELERY_TASK_PUBLISH_RETRY_POLICY["max_retries"] == 1
     assert settings.CELERY_BROKER_CONNECTION_TIMEOUT <= 5

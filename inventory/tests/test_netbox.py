@@ -269,6 +269,36 @@ def test_the_task_records_progress_and_the_result(organization):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("status", [SyncStatus.QUEUED, SyncStatus.RUNNING])
+def test_a_sync_whose_worker_died_is_failed_by_the_reaper_and_can_be_started_again(organization, status):
+    """Queued or running past its deadline (a dead worker, a lost message): the reaper fails it with the reason
+    (never queuing it again: a person started it), the page stops showing it under way, and it can start again.
+    One within its deadline, or one that finished, is left alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from config.jobs import longest_task, margin, reap_all
+
+    config = netbox.netbox_config_save(organization=organization, url="https://netbox.example.net", token=TOKEN)
+    deadline = timedelta(seconds=longest_task()) + margin()
+    NetboxConfig.objects.filter(pk=config.pk).update(
+        status=status, started=timezone.now() - deadline + timedelta(minutes=1), task_id="t-1"
+    )
+    config.refresh_from_db()
+    assert netbox.is_busy(config)
+    assert reap_all()["inventory.services.netbox.netbox_sync_reap"] == {"requeued": 0, "failed": 0, "skipped": 0}
+    NetboxConfig.objects.filter(pk=config.pk).update(started=timezone.now() - deadline - timedelta(minutes=1))
+    config.refresh_from_db()
+    assert not netbox.is_busy(config)
+    assert netbox.netbox_sync_reap(now=timezone.now()).as_dict() == {"requeued": 0, "failed": 1, "skipped": 0}
+    config.refresh_from_db()
+    assert (config.status, config.last_error) == (SyncStatus.FAILED, netbox.jobs.LOST)
+    assert netbox.netbox_status(config)["busy"] is False
+    assert netbox.netbox_sync_reap(now=timezone.now()).as_dict() == {"requeued": 0, "failed": 0, "skipped": 0}
+
+
+@pytest.mark.django_db
 def test_a_server_takes_a_shared_or_its_own_server_model_never_anothers(
     api_client_for, organization, other_organization, assessor
 ):

@@ -25,7 +25,15 @@ nothing the second time. Power is not written: a server without recorded power t
 """
 
 from .apply import netbox_apply, netbox_sync
-from .jobs import is_busy, netbox_config_for, netbox_config_save, netbox_status, netbox_sync_run, netbox_sync_start
+from .jobs import (
+    is_busy,
+    netbox_config_for,
+    netbox_config_save,
+    netbox_status,
+    netbox_sync_reap,
+    netbox_sync_run,
+    netbox_sync_start,
+)
 from .plan import DevicePlan, SyncPlan, catalog_matcher, netbox_plan
 from .read import Snapshot, netbox_read
 
@@ -38,6 +46,7 @@ __all__ = [
     "netbox_config_for",
     "netbox_config_save",
     "netbox_status",
+    "netbox_sync_reap",
     "netbox_sync_run",
     "netbox_sync_start",
     "netbox_apply",

@@ -1,19 +1,22 @@
 """The NetBox sync from the app: an organization's NetBox (`NetboxConfig`: URL, token stored encrypted, device role,
 country of new sites), a dry run or a sync queued as a Celery task, its progress, and what it changed or would
-change (`last_result`). A run whose worker died is not "busy" forever: after the task time limit it may start again.
+change (`last_result`). A run whose worker died, or whose message was lost, is not under way forever: past its
+deadline (`config.jobs.run_deadline`: queued + the task's time limit + the margin) it may be started again, and the
+jobs' reaper (`netbox_sync_reap`, in ``INFRAREADY_JOB_REAPERS``) marks it failed with the reason. A sync is
+started by a person: the reaper does not queue it again on their behalf.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization
+from config import jobs
 from config.encryption import SecretUnreadable
 from config.errors import Conflict, DomainError, Invalid, Unavailable
 
@@ -25,8 +28,14 @@ BUSY = (SyncStatus.QUEUED, SyncStatus.RUNNING)
 UNEXPECTED = "The sync stopped on an unexpected error; nothing was written. Please report it."
 
 
-def _stale_after() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 900)) + 60)
+LOST = "The sync did not finish: its worker stopped, or no worker took it up, before its deadline. Start it again."
+"""The reaper's reason (the page adds that nothing was written: the sync writes in one transaction at its end)."""
+
+
+def _deadline(now: datetime | None = None) -> datetime:
+    """A sync queued before this moment and still queued or running is lost (its task's time limit is the
+    default one, `config.jobs.longest_task`)."""
+    return jobs.run_deadline(jobs.longest_task(), now=now)
 
 
 def netbox_config_for(*, organization: Organization) -> NetboxConfig | None:
@@ -34,8 +43,22 @@ def netbox_config_for(*, organization: Organization) -> NetboxConfig | None:
 
 
 def is_busy(config: NetboxConfig) -> bool:
-    """Queued or running, and younger than the task time limit (an older one died with its worker)."""
-    return config.status in BUSY and config.started is not None and timezone.now() - config.started < _stale_after()
+    """Queued or running, and queued after its deadline (an older one died with its worker or was never taken up)."""
+    return config.status in BUSY and config.started is not None and config.started >= _deadline()
+
+
+def netbox_sync_reap(*, now: datetime) -> jobs.Reaped:
+    """Syncs still queued or running past their deadline: failed with the reason (`LOST`), never queued again."""
+    stuck = NetboxConfig.objects.filter(status__in=BUSY, started__lt=_deadline(now))
+
+    def fail(config: NetboxConfig) -> bool:
+        return bool(
+            NetboxConfig.objects.filter(pk=config.pk, status=config.status, task_id=config.task_id).update(
+                status=SyncStatus.FAILED, last_error=LOST, finished=now
+            )
+        )
+
+    return jobs.reap(stuck, attempts=lambda config: jobs.MAX_REQUEUES, requeue=lambda config: False, fail=fail)
 
 
 def netbox_config_save(
