@@ -874,18 +874,18 @@ def test_progress_is_visible_while_the_import_transaction_is_open(organization, 
     seen: list[tuple[str, int]] = []
     from inventory.services.import_writer import StagedWriter
 
-    original = StagedWriter.stage
+    original = StagedWriter._write  # what staging a chunk comes to, by rows or by columns
 
-    def spy(writer: StagedWriter, rows: Any) -> Any:
+    def spy(writer: StagedWriter, given: Any, count: int, updates: Any) -> Any:
         # Each chunk of checked rows goes into the staging table (COPY); the observer looks from outside.
         with observer.cursor() as cursor:
             cursor.execute("SELECT status, processed_rows FROM inventory_importjob WHERE id = %s", [job.pk])
             seen.append(cursor.fetchone())
             cursor.execute("SELECT count(*) FROM inventory_server")
             seen.append(("servers visible", cursor.fetchone()[0]))
-        return original(writer, rows)
+        return original(writer, given, count, updates)
 
-    monkeypatch.setattr(StagedWriter, "stage", spy)
+    monkeypatch.setattr(StagedWriter, "_write", spy)
     try:
         services.import_job_confirm(job=job)
     finally:
