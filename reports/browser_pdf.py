@@ -9,9 +9,12 @@ whenever a print fails (`reports.services.report_build` falls back to it).
 What Chromium does not do that the report's stylesheet asks of WeasyPrint, and how this module does it:
 
 - **Page numbers in the table of contents** (``target-counter()``, ``leader()``): the document is printed once,
-  the page of every link target is read from the PDF's named destinations (Chromium writes one per ``id``), each
-  link of ``page_refs`` gets ``data-page``, which `static/css/report-chromium.css` shows, and the document is
-  printed again. The numbering cannot move pages: it only fills the leader's own line.
+  untagged (that print is only read), the page of every link target is read from the PDF's named destinations
+  (Chromium writes one per ``id``), each link of ``page_refs`` gets ``data-page``, which
+  `static/css/report-chromium.css` shows, and the document is printed again, tagged. The numbering cannot move
+  pages: it only fills the leader's own line.
+- **A tagged PDF** (``generateTaggedPDF``, asked for, not left to the browser's default): the printed report
+  carries its structure for screen readers, as the web pages do (docs/architecture.md, "Accessibility").
 - **The document's metadata** (author, subject, keywords, creator from the ``<meta>`` names, as WeasyPrint
   fills them): Chromium writes only the title; the rest is added to the printed PDF as an incremental update.
 - **The section title in the running header** (``string-set``/``string()``): every ``section.chapter`` becomes a
@@ -90,6 +93,10 @@ _NUMBER_LINKS = """
 """
 
 
+_HAS_LINKS = "document.querySelector(%s) !== null"
+"""Whether the document has links to number (else it is printed once)."""
+
+
 class PrintFailed(RuntimeError):
     """A DevTools command answered with an error."""
 
@@ -141,8 +148,12 @@ async def _evaluate(tab: Any, expression: str) -> Any:
     return result.get("result", {}).get("value")
 
 
-async def _print_once(tab: Any) -> bytes:
-    result = await _command(tab, "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+async def _print_once(tab: Any, *, tagged: bool) -> bytes:
+    """The tab printed; ``tagged``: with the document's structure (headings, lists, tables, the images' text
+    alternatives) for screen readers, which the report keeps. A print only read for its pages is not tagged: the
+    pages are the same, and it takes two thirds of the time (a 28-page report: 0.40-0.43 s instead of 0.61-0.74 s)."""
+    params = {"preferCSSPageSize": True, "printBackground": True, "generateTaggedPDF": tagged}
+    result = await _command(tab, "Page.printToPDF", params)
     return base64.b64decode(result["data"])
 
 
@@ -211,11 +222,12 @@ async def _print(browser: Any, html: str, page_refs: str | None) -> tuple[Printe
         await _command(tab, "Page.setDocumentContent", {"frameId": frame, "html": html})
         await asyncio.wait_for(loaded, LOAD_TIMEOUT)
         await _evaluate(tab, _CHAPTER_HEADERS)
-        printed = read_pdf(await _print_once(tab))
-        if page_refs and printed.targets:
-            numbered = await _evaluate(tab, _NUMBER_LINKS % (json.dumps(page_refs), json.dumps(printed.targets)))
-            if numbered:  # the same pages: the numbers only fill their leaders' lines (tested)
-                printed = PrintedPdf(pdf=await _print_once(tab), pages=printed.pages, targets=printed.targets)
+        numbering = bool(page_refs) and bool(await _evaluate(tab, _HAS_LINKS % json.dumps(page_refs)))
+        printed = read_pdf(await _print_once(tab, tagged=not numbering))  # numbering: only read for its pages
+        if numbering:
+            if printed.targets:  # the same pages: the numbers only fill their leaders' lines (tested)
+                await _evaluate(tab, _NUMBER_LINKS % (json.dumps(page_refs), json.dumps(printed.targets)))
+            printed = PrintedPdf(pdf=await _print_once(tab, tagged=True), pages=printed.pages, targets=printed.targets)
         return printed, await _evaluate(tab, _DOCUMENT_INFO) or {}
     finally:
         await browser.close_tab(tab.target_id)

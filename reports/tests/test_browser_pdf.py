@@ -96,6 +96,29 @@ def test_the_contents_give_the_page_of_each_chapter(browser_on):
     assert printed.targets["three"] == 5
 
 
+def test_the_printed_pdf_is_tagged_and_only_a_print_read_for_its_pages_is_not(browser_on, monkeypatch):
+    """The report keeps its structure for screen readers (a tagged PDF: a structure tree, marked content); the
+    first of two prints, only read for its pages, is printed untagged (the same pages in two thirds of the time)."""
+    tags: list[bool] = []
+    original = browser_pdf._print_once
+
+    async def spy(tab, *, tagged):
+        tags.append(tagged)
+        return await original(tab, tagged=tagged)
+
+    monkeypatch.setattr(browser_pdf, "_print_once", spy)
+    for html, page_refs, printed_as in (
+        (document(), browser_pdf.TOC_LINKS, [False, True]),  # numbered: read untagged, then printed tagged
+        (document(), None, [True]),  # nothing to number: one print
+        (document().replace('href="#', 'data-x="#'), browser_pdf.TOC_LINKS, [True]),  # no link to number: one
+    ):
+        tags.clear()
+        catalog = pdf_reader(browser_pdf.print_pdf(html, page_refs=page_refs).pdf).trailer["/Root"]
+        assert tags == printed_as
+        assert "/StructTreeRoot" in catalog
+        assert catalog["/MarkInfo"]["/Marked"]
+
+
 def test_the_running_header_names_the_document_and_the_chapter(browser_on):
     texts = page_texts(browser_pdf.print_pdf(document()).pdf)
     assert 'Acme "quoted" \\ back </style> & Co' in texts[1]
