@@ -98,6 +98,15 @@ def _fits_model(model: Any, values: dict[str, Any]) -> dict[str, Any] | None:
     return kept
 
 
+def reload_catalog(apps: Any, schema_editor: Any) -> None:
+    """A data migration's ``RunPython`` step: upsert the shared catalog with the migration's historical models."""
+    load_catalog(
+        apps.get_model("inventory", "AcceleratorType"),
+        apps.get_model("inventory", "ModelProfile"),
+        apps.get_model("inventory", "GridRegion"),
+    )
+
+
 def load_catalog(accelerator_type: Any, model_profile: Any, grid_region: Any) -> dict[str, int]:
     """Upsert the shared catalog; returns how many rows of each kind are in the files."""
     for row in accelerator_rows():

@@ -6,15 +6,7 @@ columns and rows, MI250X per GCD). Self-contained: renumber freely at merge."""
 
 from django.db import migrations, models
 
-
-def reload_catalog(apps, schema_editor):
-    from inventory.catalog import load_catalog
-
-    load_catalog(
-        apps.get_model("inventory", "AcceleratorType"),
-        apps.get_model("inventory", "ModelProfile"),
-        apps.get_model("inventory", "GridRegion"),
-    )
+from inventory.catalog import reload_catalog  # the files of inventory/data/, read when the migration runs
 
 
 class Migration(migrations.Migration):

@@ -2,15 +2,7 @@
 
 from django.db import migrations
 
-
-def reload_catalog(apps, schema_editor):
-    from inventory.catalog import load_catalog
-
-    load_catalog(
-        apps.get_model("inventory", "AcceleratorType"),
-        apps.get_model("inventory", "ModelProfile"),
-        apps.get_model("inventory", "GridRegion"),
-    )
+from inventory.catalog import reload_catalog  # the files of inventory/data/, read when the migration runs
 
 
 class Migration(migrations.Migration):
