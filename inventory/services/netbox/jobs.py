@@ -50,15 +50,7 @@ def is_busy(config: NetboxConfig) -> bool:
 def netbox_sync_reap(*, now: datetime) -> jobs.Reaped:
     """Syncs still queued or running past their deadline: failed with the reason (`LOST`), never queued again."""
     stuck = NetboxConfig.objects.filter(status__in=BUSY, started__lt=_deadline(now))
-
-    def fail(config: NetboxConfig) -> bool:
-        return bool(
-            NetboxConfig.objects.filter(pk=config.pk, status=config.status, task_id=config.task_id).update(
-                status=SyncStatus.FAILED, last_error=LOST, finished=now
-            )
-        )
-
-    return jobs.reap(stuck, attempts=lambda config: jobs.MAX_REQUEUES, requeue=lambda config: False, fail=fail)
+    return jobs.Reaped(failed=stuck.update(status=SyncStatus.FAILED, last_error=LOST, finished=now))
 
 
 def netbox_config_save(
