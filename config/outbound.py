@@ -238,6 +238,14 @@ def target_problem(url: str, *, allow_private: bool | None = None, resolve_host:
         return error
 
 
+def target_code(problem: OutboundError) -> str:
+    """The error code of a `target_problem`: ``invalid_url`` (the URL itself), ``target_refused`` (the policy
+    refuses its host) or ``target_unresolvable``."""
+    if isinstance(problem, InvalidUrl):
+        return "invalid_url"
+    return "target_refused" if isinstance(problem, BlockedAddress) else "target_unresolvable"
+
+
 class PinnedAdapter(HTTPAdapter):
     """A ``requests`` transport that resolves and checks the host of every request, then connects to the checked
     address (``Host``, SNI and certificate checks keep the name). With ``origin`` it refuses any other origin (so

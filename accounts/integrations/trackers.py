@@ -71,11 +71,11 @@ def _check(kind: str, base_url: str, project: str, username: str, token: str | N
     if kind not in TrackerKind.values:
         problems.append(ErrorItem(f"Choose one of: {', '.join(TrackerKind.values)}.", "invalid_choice", field="kind"))
     problem = outbound.target_problem(base_url)  # the integrations' one rule
-    if isinstance(problem, outbound.InvalidUrl):
-        problems.append(ErrorItem(problem.problem, "invalid_url", field="base_url"))
-    elif problem is not None:
-        code = "target_refused" if isinstance(problem, outbound.BlockedAddress) else "target_unresolvable"
-        problems.append(ErrorItem(f"This address cannot be used: {problem}.", code, field="base_url"))
+    if problem is not None:
+        words = (
+            problem.problem if isinstance(problem, outbound.InvalidUrl) else f"This address cannot be used: {problem}."
+        )
+        problems.append(ErrorItem(words, outbound.target_code(problem), field="base_url"))
     if kind == TrackerKind.GITHUB and not GITHUB_REPOSITORY.match(project):
         problems.append(ErrorItem('Enter the repository as "owner/name".', "invalid", field="project"))
     if kind == TrackerKind.JIRA:

@@ -128,14 +128,12 @@ def webhook_url_problem(url: str, *, allow_private: bool | None = None) -> Error
     checked again at every send (a name may later resolve elsewhere)."""
     allow = allow_private_targets() if allow_private is None else allow_private
     problem = outbound.target_problem(url, allow_private=allow)  # the integrations' one rule
+    if problem is None:
+        return None
     if isinstance(problem, outbound.InvalidUrl):
-        return ErrorItem(problem.problem, "invalid_url", field="url")
-    if isinstance(problem, outbound.BlockedAddress):
-        message = str(problem).replace("INTEGRATIONS_ALLOW_PRIVATE_TARGETS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS")
-        return ErrorItem(f"This address cannot receive webhooks: {message}.", "target_refused", field="url")
-    if problem is not None:
-        return ErrorItem(f"This address cannot receive webhooks: {problem}.", "target_unresolvable", field="url")
-    return None
+        return ErrorItem(problem.problem, outbound.target_code(problem), field="url")
+    message = str(problem).replace("INTEGRATIONS_ALLOW_PRIVATE_TARGETS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS")
+    return ErrorItem(f"This address cannot receive webhooks: {message}.", outbound.target_code(problem), field="url")
 
 
 def _events(events: Iterable[str] | None) -> list[str]:
