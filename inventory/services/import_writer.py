@@ -155,13 +155,11 @@ class StagedWriter:
         columns: list[list[Any]] = []
         for field in self.fields:
             name = field.attname
-            column = given.get(name)
-            if column is None or _ABSENT in column:
+            column = given.get(name) or [_ABSENT] * count
+            if _ABSENT in column:
                 default = self.organization.pk if name == "organization_id" else self._defaults[name]
-                if column is None and not callable(default):
-                    column = [now if default == "now" else default] * count
-                elif callable(default):
-                    column = [default() if value is _ABSENT else value for value in column or [_ABSENT] * count]
+                if callable(default):
+                    column = [default() if value is _ABSENT else value for value in column]
                 else:
                     constant = now if default == "now" else default
                     column = [constant if value is _ABSENT else value for value in column]
