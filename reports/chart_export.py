@@ -25,13 +25,14 @@ import asyncio
 import atexit
 import base64
 import concurrent.futures
+import contextlib
 import logging
 import os
 import shutil
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -141,24 +142,18 @@ class ChartExporter:
         results: list[bytes | None] = [None] * len(figures)
         if not figures:
             return results
-        path = browser_path()
-        if path is None:
-            logger.warning("chart export: no browser (CHART_EXPORT_BROWSER); %d chart(s) left out", len(figures))
-            return results
-        deadline = time.monotonic() + timeout
-        if not self._lock.acquire(timeout=max(0.0, timeout)):
-            logger.warning("chart export: busy for %.1f s; %d chart(s) left out", timeout, len(figures))
-            return results
-        try:
+        with self._held(timeout, f"{len(figures)} chart(s) left out") as held:
+            if held is None:
+                return results
+            path, deadline = held
             each = sizes or [(width, height)] * len(figures)
             opts = [{"format": fmt, "width": w, "height": h, "scale": scale} for w, h in each]
-            self._export_locked(figures, results, path=path, deadline=deadline, opts=opts)
-        except INTERRUPTS:
-            raise
-        except Exception:
-            logger.exception("chart export failed")
-        finally:
-            self._lock.release()
+            try:
+                self._export_locked(figures, results, path=path, deadline=deadline, opts=opts)
+            except INTERRUPTS:
+                raise
+            except Exception:
+                logger.exception("chart export failed")
         return list(results)
 
     def run(
@@ -169,16 +164,10 @@ class ChartExporter:
         ``timeout`` seconds (each logged, naming ``what``). A job that timed out, or whose browser died, leaves
         the browser torn down for the next call; interrupts (a soft time limit) do too, and are re-raised.
         `browser_pdf` prints reports this way."""
-        path = browser_path()
-        if path is None:
-            return None
-        deadline = time.monotonic() + timeout
-        if not self._lock.acquire(timeout=max(0.0, timeout)):
-            logger.warning("chart export: busy for %.1f s; %s not run", timeout, what)
-            return None
-        try:
-            if time.monotonic() < self._failed_until:
+        with self._held(timeout, f"{what} not run") as held:
+            if held is None:
                 return None
+            path, deadline = held
             if self._kaleido is None and not self._start(path, deadline):
                 self._failed_until = time.monotonic() + RETRY_AFTER
                 return None
@@ -195,8 +184,6 @@ class ChartExporter:
                 if not self._browser_alive():
                     self._discard_browser()
             return None
-        finally:
-            self._lock.release()
 
     def close(self, *, timeout: float = CLOSE_TIMEOUT + 3) -> None:
         """Stop the browser and the event loop thread (at exit, at worker shutdown); safe to call twice."""
@@ -207,6 +194,30 @@ class ChartExporter:
         try:
             self._discard_browser()
             self._stop_loop()
+        finally:
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def _held(self, timeout: float, skipped: str) -> Iterator[tuple[str, float] | None]:
+        """The browser's path and the call's deadline (``timeout`` seconds from now, waiting for the lock
+        included), with the lock held until the block ends; ``None`` (logged, ending with ``skipped``) when there
+        is no browser, the lock stayed taken for ``timeout`` seconds, or the browser failed to start recently."""
+        path = browser_path()
+        if path is None:
+            logger.warning("chart export: no browser (CHART_EXPORT_BROWSER); %s", skipped)
+            yield None
+            return
+        deadline = time.monotonic() + timeout
+        if not self._lock.acquire(timeout=max(0.0, timeout)):
+            logger.warning("chart export: busy for %.1f s; %s", timeout, skipped)
+            yield None
+            return
+        try:
+            if time.monotonic() < self._failed_until:
+                logger.warning("chart export: browser failed to start recently; %s", skipped)
+                yield None
+            else:
+                yield path, deadline
         finally:
             self._lock.release()
 
@@ -221,9 +232,6 @@ class ChartExporter:
         deadline: float,
         opts: list[dict[str, Any]],
     ) -> None:
-        if time.monotonic() < self._failed_until:
-            logger.warning("chart export: browser failed to start recently; %d chart(s) left out", len(figures))
-            return
         # Plain dicts cross into the loop thread, so that nothing the caller holds is read concurrently.
         specs = [figure.to_dict() if hasattr(figure, "to_dict") else figure for figure in figures]
         pending = list(range(len(specs)))

@@ -197,6 +197,32 @@ def test_fake_start_failing_twice_backs_off(fake_browser, exporter):
     assert exporter.starts == 2
 
 
+def test_fake_a_job_shares_the_exports_lock_and_back_off(fake_browser, exporter, caplog):
+    """`run` (the PDF's print) and `export_many` hold the same lock and honour the same back-off."""
+
+    async def job(browser):
+        return type(browser).__name__
+
+    assert exporter.run(job, what="a print") == "FakeKaleido"
+    exporter._lock.acquire()  # another thread's export
+    try:
+        began = time.monotonic()
+        assert exporter.run(job, timeout=0.2, what="a print") is None
+        assert exporter.export_many(figures(), timeout=0.2) == [None, None]
+        assert time.monotonic() - began < 2
+    finally:
+        exporter._lock.release()
+    assert "busy for 0.2 s; a print not run" in caplog.text
+    assert "busy for 0.2 s; 2 chart(s) left out" in caplog.text
+    exporter.close()
+    fake_browser.fail_open = True
+    assert exporter.export_many(figures()) == [None, None]  # two launches fail: back-off
+    starts = exporter.starts
+    assert exporter.run(job, what="a print") is None
+    assert exporter.starts == starts  # no launch tried during the back-off
+    assert "browser failed to start recently; a print not run" in caplog.text
+
+
 def test_fake_hung_start_times_out(fake_browser, exporter, monkeypatch):
     async def hang(self):
         await asyncio.sleep(60)
