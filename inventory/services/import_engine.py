@@ -436,8 +436,8 @@ class Importer:
         self.problems.extend(found)
         if not write or self.problems:
             return
-        if by_column:
-            self._writer(spec).stage_new(self._model_columns(spec, columns, resolved), len(rows))  # type: ignore[arg-type]
+        if by_column and columns is not None:  # by_column implies columns; said for the type checker
+            self._writer(spec).stage_new(self._model_columns(spec, columns, resolved), len(rows))
         else:
             self._writer(spec).stage(staged)
 
