@@ -9,8 +9,9 @@ what dcgm-exporter exposes, these fields are read (``METRICS``)::
     DCGM_FI_PROF_PIPE_TENSOR_ACTIVE   ratio 0-1, per GPU or per MIG instance
     DCGM_FI_DEV_FB_USED / FB_FREE     MiB, per GPU or per MIG instance
 
-with the labels ``Hostname`` (``hostname`` since dcgm-exporter's master after #655), ``UUID`` (``uuid`` with
-``--use-old-namespace``), ``gpu``, ``device``, ``modelName`` and, on MIG series, ``GPU_I_ID``/``GPU_I_PROFILE``.
+(four of them also under dcgm-exporter 1.x's names, `LEGACY_METRICS`), with the labels ``Hostname`` (``hostname``
+since dcgm-exporter's master after #655), ``UUID`` (``uuid`` with ``--use-old-namespace``), ``gpu``, ``device``,
+``modelName`` and, on MIG series, ``GPU_I_ID``/``GPU_I_PROFILE``.
 
 Values DCGM uses to say "no value" are absent, not numbers: NaN, infinities, negatives, and DCGM's blank
 sentinels (``dcgm_structs.h``: ``DCGM_INT32_BLANK`` 0x7ffffff0 and up, ``DCGM_INT64_BLANK`` 0x7ffffffffffffff0
@@ -34,6 +35,14 @@ METRICS: dict[str, str] = {
     "DCGM_FI_DEV_FB_USED": "fb_used_mib",
     "DCGM_FI_DEV_FB_FREE": "fb_free_mib",
 }
+LEGACY_METRICS: dict[str, str] = {
+    "dcgm_power_usage": "power_w",
+    "dcgm_gpu_utilization": "util_pct",
+    "dcgm_fb_used": "fb_used_mib",
+    "dcgm_fb_free": "fb_free_mib",
+}
+"""The same fields under the names of NVIDIA's first exporter (gpu-monitoring-tools' prometheus-dcgm, dcgm-exporter
+1.x, until 2020): W, %, MiB, with the labels ``gpu`` and ``uuid``. Its README's sample output is in the tests."""
 DCGM_INT32_BLANK = 0x7FFFFFF0
 HOST_LABELS = ("Hostname", "hostname")
 UUID_LABELS = ("UUID", "uuid")
@@ -123,10 +132,14 @@ def parse(text: str) -> Scrape:
     seen: set[tuple] = set()
     duplicates = absent = unlabeled = 0
     found_any = False
+    families_seen: list[str] = []  # the metrics' families present, with series or not
+    legacy = 0
     for family in families:
-        metric = METRICS.get(family.name)
+        metric = METRICS.get(family.name) or LEGACY_METRICS.get(family.name)
         if metric is None:
             continue
+        families_seen.append(family.name)
+        legacy += family.name in LEGACY_METRICS and bool(family.samples)
         for sample in family.samples:
             if sample.name != family.name:
                 continue
@@ -159,9 +172,22 @@ def parse(text: str) -> Scrape:
                     timestamp=float(sample.timestamp) if sample.timestamp is not None else None,
                 )
             )
+    if not found_any and families_seen:
+        raise ExpositionError(
+            "dcgm-exporter answered but reports no GPU: "
+            + ", ".join(families_seen[:3])
+            + (" and others" if len(families_seen) > 3 else "")
+            + " have no series (only # HELP and # TYPE lines). The exporter sees no GPU on this host: check that "
+            "its pod or container is given the GPUs (the NVIDIA device plugin or runtime), then scrape it again"
+        )
     if not found_any:
         raise ExpositionError(
             "no dcgm-exporter metrics in the scrape (looked for " + ", ".join(METRICS) + "): is this dcgm-exporter?"
+        )
+    if legacy:
+        scrape.notes.append(
+            "Read with the metric names of dcgm-exporter 1.x (dcgm_power_usage, dcgm_gpu_utilization): an exporter "
+            "NVIDIA replaced in 2020; its successor names them DCGM_FI_DEV_POWER_USAGE and DCGM_FI_DEV_GPU_UTIL."
         )
     if duplicates:
         scrape.notes.append(f"{duplicates} repeated series ignored (the first value kept, as Prometheus does).")

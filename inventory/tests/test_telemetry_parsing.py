@@ -27,7 +27,7 @@ def host_values(name: str) -> dict:
 
 def test_every_data_file_has_its_source_beside_it():
     files = [p for p in DATA.iterdir() if not p.name.endswith(".source.md")]
-    assert len(files) == 17
+    assert len(files) == 19
     for path in files:
         source = (DATA / f"{path.name}.source.md").read_text()
         assert "https://" in source, path.name
@@ -153,6 +153,27 @@ def test_malformed_exposition_names_the_offending_line(name, line, text):
 def test_text_that_is_not_a_dcgm_scrape_gets_one_clear_error(text, message):
     with pytest.raises(dcgm.ExpositionError, match=message):
         dcgm.parse(text)
+
+
+def test_the_first_dcgm_exporter_is_read_under_its_own_metric_names():
+    # gpu-monitoring-tools' prometheus-dcgm README: one GPU, dcgm_power_usage 31.737 W, dcgm_gpu_utilization 0 %.
+    parsed = scrape("gpu-monitoring-tools-prometheus-dcgm-README-1.x.prom")
+    assert sorted((r.metric, r.gpu, r.value) for r in parsed.readings) == [
+        ("power_w", "GPU-8f640a3c-7e9a-608d-02a3-f4372d72b323", 31.737),
+        ("util_pct", "GPU-8f640a3c-7e9a-608d-02a3-f4372d72b323", 0.0),
+    ]
+    assert "dcgm-exporter 1.x" in parsed.notes[0]
+    values = instant_values(parsed.readings)
+    assert (values.gpu_count, values.accelerator_power_w, values.utilization_pct) == (1, 31.737, 0)
+
+
+def test_an_exporter_that_sees_no_gpu_is_told_so_not_asked_whether_it_is_dcgm_exporter():
+    # dcgm-exporter issue 222 (GKE time-sharing): every family's # HELP and # TYPE, not one series.
+    with pytest.raises(dcgm.ExpositionError) as caught:
+        scrape("issue-dcgm-exporter-222-gke-timesharing-help-only.prom")
+    message = caught.value.message
+    assert message.startswith("dcgm-exporter answered but reports no GPU: DCGM_FI_DEV_POWER_USAGE, ")
+    assert "is this dcgm-exporter" not in message
 
 
 @pytest.mark.parametrize("value", ["9223372036854775794", "2147483632", "140737488355328", "NaN", "-1"])
