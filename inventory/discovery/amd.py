@@ -1,7 +1,9 @@
 """AMD: `rocm-smi --showallinfo --json` and `amd-smi static --json`. Pure Python.
 
 rocm-smi prints ``{"card0": {...}, "card1": {...}, "system": {...}}``; the name is ``Card series`` (``Card Series``
-in some versions, ``Device Name`` from ROCm 6.1), the memory ``VRAM Total Memory (B)`` in bytes, the power limit
+in some versions, ``Device Name`` from ROCm 6.1; ROCm 4's prints the PCI vendor id there, "0x1002", and a GPU
+with no name but its device id is recorded as "AMD GPU 0x73df", which the catalog only knows if a private type
+lists it), the memory ``VRAM Total Memory (B)`` in bytes, the power limit
 ``Max Graphics Package Power (W)``, the serial ``Serial Number``, the id ``Unique ID``, the driver ``system >
 Driver version``. amd-smi prints ``{"gpu_data": [...]}`` (a bare list on older versions): ``asic.market_name``,
 ``vram.size`` (``{"value": 65520, "unit": "MB"}``, MiB), ``limit.max_power`` (or ``socket_power``),
@@ -16,9 +18,12 @@ counted as two accelerators of the per-GCD catalog entry.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .base import (
+    DEVICE_ID,
+    PRINTED,
     Discovered,
     GpuRecord,
     HostRecord,
@@ -41,14 +46,18 @@ DEVICE_IDS = {
     "0x740c": "AMD Instinct MI250X/MI250",
     "0x74a1": "AMD Instinct MI300X",
 }
-_NAME_KEYS = ("Card series", "Card Series", "Device Name", "Card SKU")
+_NAME_KEYS = ("Card series", "Card Series", "Device Name")
+"""Where rocm-smi prints the product name. Not ``Card SKU``: a board part number ("D05101", "67XA6S")."""
 _ID_KEYS = ("Device ID", "GPU ID", "Card Model", "Card model")
+_HEX_ID = re.compile(r"0x[0-9a-f]+", re.IGNORECASE)
 
 
-def _first(values: dict[str, Any], keys: tuple[str, ...]) -> str:
-    for key in keys:
-        value = values.get(key)
-        if not absent(value):
+def _name(card: dict[str, Any]) -> str:
+    """The product name rocm-smi printed, or "": ROCm 4's rocm-smi prints the PCI vendor id ("0x1002") in ``Card
+    series``, which names no product."""
+    for key in _NAME_KEYS:
+        value = card.get(key)
+        if not absent(value) and not _HEX_ID.fullmatch(str(value).strip()):
             return str(value).strip()
     return ""
 
@@ -70,12 +79,18 @@ def parse_rocm_smi(data: dict[str, Any]) -> Discovered:
         if not isinstance(card, dict):
             result.problems.append(Problem(f"{key} is not an object.", "malformed", field=key))
             continue
-        name = _first(card, _NAME_KEYS)
-        ids = [str(card.get(k) or "") for k in _ID_KEYS]
+        name = _name(card)
+        ids = [str(card.get(k) or "").strip() for k in _ID_KEYS]
         aliases = _device_alias(*ids)
+        device_id = next((i.lower() for i in ids if _HEX_ID.fullmatch(i)), "")
+        kind = PRINTED
         if not name and not aliases:
-            result.problems.append(Problem(f"{key} has no name (Card series or Device Name).", "required", field=key))
-            continue
+            if not device_id:
+                result.problems.append(
+                    Problem(f"{key} has no name (Card series or Device Name).", "required", field=key)
+                )
+                continue
+            name, kind = f"AMD GPU {device_id}", DEVICE_ID  # a GPU all the same: counted, named by its id
         memory = quiet(int, str(card.get("VRAM Total Memory (B)", "")).strip())
         power = quiet(float, str(card.get("Max Graphics Package Power (W)", "")).strip())
         host.gpus.append(
@@ -87,6 +102,7 @@ def parse_rocm_smi(data: dict[str, Any]) -> Discovered:
                 serial=text_or_empty(card.get("Serial Number"), limit=80),
                 uuid=text_or_empty(card.get("Unique ID"), limit=80),
                 aliases=tuple(a for a in aliases if a != name),
+                name_kind=kind,
                 vendor="AMD",
             )
         )

@@ -115,6 +115,13 @@ def mig_mode(value: object) -> str:
     return text if text in ("enabled", "disabled") else ""
 
 
+def vgpu_guest(value: object) -> bool:
+    """Whether nvidia-smi's GPU Virtualization Mode says the GPU is a vGPU profile seen from a guest ("VGPU"): a
+    slice of a physical GPU. The other modes are physical GPUs: "None", "Pass-Through" (a whole GPU given to a
+    virtual machine), "Host VGPU" and "Host VSGA" (the hypervisor's own view of the GPU it slices)."""
+    return str(value or "").strip().upper() == "VGPU"
+
+
 class Refused(Exception):
     """The output cannot be read at all: ONE message (what it looks like, what to run instead)."""
 
@@ -155,6 +162,7 @@ PRINTED = "printed"  # exactly as the tool prints it (nvidia-smi, rocm-smi, amd-
 LABEL = "label"  # a Kubernetes label: the printed name with "-" for spaces
 GRES = "gres"  # a Slurm gres type: chosen by the site ("t4", "h100", "nvidia_a100-sxm4-80gb")
 INVENTORY_NAME = "inventory"  # a name people typed in NetBox ("H100 SXM5 80GB", "GPU3 (NVIDIA L40S)")
+DEVICE_ID = "device-id"  # no product name printed, only the PCI device id: "AMD GPU 0x73df" (old rocm-smi)
 
 
 @dataclass

@@ -8,7 +8,8 @@ Version``/``CUDA UMD Version``). Each GPU is a block of three rows between ``+--
     | N/A   42C    P0             98W /  700W |      59MiB /  81559MiB |     N/A      Default |
     |                                         |                        |              Enabled |
 
-name and persistence mode (or driver model), power usage and cap, memory used and total, MIG mode. The table cuts
+name and persistence mode (or driver model), power usage and cap, memory used and total ("Not Supported" on a
+GPU with unified memory, such as the DGX Spark's GB10), MIG mode. The table cuts
 long names ("NVIDIA GeForce RTX 4080 ...", first 24 characters; the narrow table 15): such a GPU is marked
 ``truncated`` and the catalog matches it by the name's start and the memory. The ``MIG devices:`` section gives
 each MIG device's GPU instance, compute instance, memory and multiprocessors (no profile name).
@@ -27,6 +28,9 @@ _VERSIONS = re.compile(
 _GPU_ROW = re.compile(r"^\s*(?P<index>\d+)\s+(?P<name>.+?)\s+(?P<mode>On|Off|WDDM|TCC|MCDM|N/A)\s*$")
 _POWER = re.compile(r"(?P<use>\d+|N/A)\s*W?\s*/\s*(?P<cap>\d+)\s*W", re.IGNORECASE)
 _MEMORY = re.compile(r"(?P<used>\d+)\s*MiB\s*/\s*(?P<total>\d+)\s*MiB", re.IGNORECASE)
+_NO_MEMORY = ("not supported", "n/a")
+"""Memory cells of a GPU with no memory of its own to report: the unified memory of a DGX Spark's GB10 ("Not
+Supported"). The GPU is recorded without a memory size (the catalog's applies)."""
 _MIG_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
 
 
@@ -105,8 +109,9 @@ def _gpu(block: list[tuple[int, list[str]]], result: Discovered) -> GpuRecord | 
     second = block[1][1] if len(block) > 1 else []
     third = block[2][1] if len(block) > 2 else []
     power = _POWER.search(second[0]) if second else None
-    memory = _MEMORY.search(second[1]) if len(second) > 1 else None
-    if memory is None:
+    memory_cell = second[1].strip() if len(second) > 1 else ""
+    memory = _MEMORY.search(memory_cell)
+    if memory is None and memory_cell.lower() not in _NO_MEMORY:
         result.problems.append(
             Problem(
                 f"line {number + 1}: GPU {match.group('index')} shows no memory total.", "malformed", line=number + 1
@@ -117,7 +122,7 @@ def _gpu(block: list[tuple[int, list[str]]], result: Discovered) -> GpuRecord | 
     return GpuRecord(
         name=name[:120],
         index=int(match.group("index")),
-        memory_mib=int(memory.group("total")),
+        memory_mib=int(memory.group("total")) if memory else None,
         power_limit_w=float(power.group("cap")) if power else None,
         mig_mode=mig if mig in ("enabled", "disabled") else "",
         line=number,

@@ -31,6 +31,7 @@ from .base import (
     text_or_empty,
     uuid_or_empty,
     version_or_empty,
+    vgpu_guest,
     watts,
 )
 
@@ -151,6 +152,7 @@ def _q_gpu(node: Node, position: int, result: Discovered) -> GpuRecord | None:
         mig_mode=mig_mode(node.get("MIG Mode", "Current")),
         mig_devices=devices,
         line=node.line,
+        virtual=vgpu_guest(node.get("GPU Virtualization Mode", "Virtualization Mode")),
         vendor="NVIDIA",
     )
 

@@ -29,6 +29,7 @@ from .base import (
     text_or_empty,
     uuid_or_empty,
     version_or_empty,
+    vgpu_guest,
     watts,
 )
 
@@ -128,5 +129,6 @@ def _gpu(element: Element, position: int, result: Discovered) -> GpuRecord | Non
         uuid=uuid_or_empty(_text(element, "uuid")),
         mig_mode=mig_mode(_text(element, "mig_mode/current_mig")),
         mig_devices=devices,
+        virtual=vgpu_guest(_text(element, "gpu_virtualization_mode/virtualization_mode")),
         vendor="NVIDIA",
     )

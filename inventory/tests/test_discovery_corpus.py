@@ -159,3 +159,18 @@ def test_a_50_mb_output_is_refused_by_its_size_before_it_is_read(organization, l
     assert caught.value.errors[0].message.startswith("The output is 50.0 MB; the limit is 25.0 MB.")
     assert calls == []  # refused before any parser ran
     assert not Server.objects.filter(organization=organization).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "can_add"),
+    [
+        ("nvidia-smi-xml/grid-p4-1q-vgpu-guest.xml", False),  # a vGPU profile, not a GPU
+        ("rocm-smi-json/vega-10-xt-sku-only.json", False),  # "AMD GPU 0x6861": no product name printed
+        ("rocm-smi-json/rx7900xt-marimo-9237.json", True),  # a product's name: a private type may be made of it
+    ],
+)
+def test_only_a_product_name_is_offered_as_a_new_accelerator_type(name, can_add, organization, lab):
+    text = (DATA / name).read_text(encoding="utf-8")
+    plan = services.discovery_plan(organization=organization, text=text, site="Lab", hostname="node-1")
+    assert [entry.can_add for entry in plan.unknown] == [can_add]

@@ -12,9 +12,20 @@ from hypothesis import strategies as st
 
 from inventory import discovery
 from inventory.discovery import CatalogItem, Discovered, GpuRecord, Matcher, Refused, detect, parse
-from inventory.discovery.base import GRES, INVENTORY_NAME, LABEL, absent, uuid_or_empty, version_or_empty
+from inventory.discovery.base import (
+    DEVICE_ID,
+    GRES,
+    INVENTORY_NAME,
+    LABEL,
+    PRINTED,
+    absent,
+    uuid_or_empty,
+    version_or_empty,
+    vgpu_guest,
+)
 
 DATA = Path(__file__).parent / "data" / "import"
+CORPUS = Path(__file__).parent / "data" / "discovery"
 H100_OUTPUT = (DATA / "nvidia-smi-h100.csv").read_text()
 A100_OUTPUT = (DATA / "nvidia-smi-a100-noheader-nounits.csv").read_text()
 L4_OUTPUT = (DATA / "nvidia-smi-l4.csv").read_text()
@@ -104,6 +115,55 @@ class TestQueryGpuCsv:
         result = parse(text)
         assert result.hosts[0].gpus[0].memory_mib == 16383
         assert "memory.used + memory.free + memory.reserved" in result.notes[0]
+
+
+class TestWhatRealOutputsLeaveOut:
+    """Published outputs with a field the GPU does not have, or a name that is not a product's (the corpus files)."""
+
+    def test_a_gb10_with_unified_memory_is_a_gpu_without_a_memory_size(self):
+        text = (CORPUS / "nvidia-smi-table" / "gb10-dgx-spark-unified-memory_580.126.09.txt").read_text()
+        result = parse(text)
+        assert not result.problems
+        ((gpu,),) = [host.gpus for host in result.hosts]
+        assert (gpu.name, gpu.memory_mib, gpu.power_limit_w) == ("NVIDIA GB10", None, None)
+        assert (result.hosts[0].driver_version, result.hosts[0].cuda_version) == ("580.126.09", "13.0")
+
+    def test_a_memory_cell_that_is_neither_a_size_nor_not_supported_is_still_malformed(self):
+        text = (CORPUS / "nvidia-smi-table" / "gb10-dgx-spark-unified-memory_580.126.09.txt").read_text()
+        result = parse(text.replace("Not Supported", "Not Sure     "))
+        assert [(p.code, p.line) for p in result.problems] == [("malformed", 9)]
+
+    @pytest.mark.parametrize(
+        ("mode", "virtual"),
+        [("VGPU", True), ("None", False), ("Pass-Through", False), ("Host VGPU", False), ("", False)],
+    )
+    def test_only_a_vgpu_guest_is_virtual(self, mode, virtual):
+        assert vgpu_guest(mode) is virtual
+
+    def test_a_vgpu_guest_in_xml_and_in_q_is_virtual(self):
+        xml = (CORPUS / "nvidia-smi-xml" / "grid-p4-1q-vgpu-guest.xml").read_text()
+        ((gpu,),) = [host.gpus for host in parse(xml).hosts]
+        assert (gpu.name, gpu.virtual) == ("GRID P4-1Q", True)
+        q = (CORPUS / "nvidia-smi-q" / "a40-x10_550.127.05.txt").read_text()
+        assert not any(gpu.virtual for host in parse(q).hosts for gpu in host.gpus)
+        guest = q.replace("Virtualization Mode               : None", "Virtualization Mode               : VGPU")
+        assert all(gpu.virtual for host in parse(guest).hosts for gpu in host.gpus)
+
+    @pytest.mark.parametrize(
+        ("name", "expected"),
+        [
+            ("rx6700xt-rocm430-vendor-id-as-series.json", "AMD GPU 0x73df"),  # Card series "0x1002": the vendor id
+            ("vega-10-xt-sku-only.json", "AMD GPU 0x6861"),  # only a Card SKU, "D05101": a part number
+        ],
+    )
+    def test_an_amd_card_without_a_product_name_is_named_by_its_device_id(self, name, expected):
+        ((gpu,),) = [host.gpus for host in parse((CORPUS / "rocm-smi-json" / name).read_text()).hosts]
+        assert (gpu.name, gpu.name_kind, gpu.vendor) == (expected, DEVICE_ID, "AMD")
+
+    def test_an_amd_card_with_its_name_keeps_it(self):
+        text = (CORPUS / "rocm-smi-json" / "rx6700xt-rocm571.json").read_text()
+        ((gpu,),) = [host.gpus for host in parse(text).hosts]
+        assert (gpu.name, gpu.name_kind) == ("Navi 22 [Radeon RX 6700/6700 XT / 6800M]", PRINTED)
 
 
 class TestDetect:

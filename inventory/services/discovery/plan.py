@@ -22,7 +22,7 @@ from config.errors import ErrorItem, TooLarge
 
 from ... import selectors
 from ...discovery import FORMATS, CatalogItem, Discovered, GpuRecord, Matcher, Refused, parse
-from ...discovery.base import GRES, INVENTORY_NAME, LABEL
+from ...discovery.base import DEVICE_ID, GRES, INVENTORY_NAME, LABEL
 from ...importing import megabytes
 from ...models import AcceleratorType, Server
 
@@ -123,7 +123,7 @@ class UnknownGpu:
     hosts: list[str]
     memory_mib: int | None
     power_limit_w: int | None
-    can_add: bool  # False for a name nvidia-smi's table cut, a label or a gres type: the tool's full name is needed
+    can_add: bool  # False for a name the table cut, a label, a gres type, a vGPU profile or a bare device id
     suggestions: list[str]
 
     @property
@@ -299,7 +299,7 @@ def _match(discovered: Discovered, matcher: Matcher, plan: DiscoveryPlan) -> dic
                     hosts=[],
                     memory_mib=gpu.memory_mib,
                     power_limit_w=round(gpu.power_limit_w) if gpu.power_limit_w else None,
-                    can_add=gpu.name_kind not in (LABEL, GRES) and not gpu.truncated and not gpu.virtual,
+                    can_add=gpu.name_kind not in (LABEL, GRES, DEVICE_ID) and not gpu.truncated and not gpu.virtual,
                     suggestions=[s.label for s in match.suggestions],
                 ),
             )
@@ -353,9 +353,13 @@ def _unknown_message(entry: UnknownGpu, discovered: Discovered) -> str:
             "Send `nvidia-smi -q -x`, which prints the whole name."
         )
     hint = f" Did you mean {' or '.join(entry.suggestions[:3])}?" if entry.suggestions else ""
-    if discovered.format == "kubectl-nodes" and any(
-        g.virtual for h in discovered.hosts for g in h.gpus if g.name == entry.name
-    ):
+    if any(g.name_kind == DEVICE_ID for h in discovered.hosts for g in h.gpus if g.name == entry.name):
+        return (
+            f"{described}: rocm-smi printed no product name for this GPU, only its PCI device id. Run "
+            "`amd-smi static --json` (or rocm-smi from ROCm 5 on, `rocm-smi --showallinfo --json`), which print "
+            f"the name, or add {entry.name!r} to a private accelerator type's names."
+        )
+    if any(g.virtual for h in discovered.hosts for g in h.gpus if g.name == entry.name):
         return (
             f"{described}: an NVIDIA vGPU profile (a slice of a physical GPU), not a GPU. Record the physical GPUs "
             "(nvidia-smi -q -x on the hypervisor), or add a private accelerator type for this profile if you plan by "
