@@ -136,9 +136,11 @@ def _capacity_items(
 ) -> tuple[list[roadmap.ExternalItem], dict[str, dict[str, Any]]]:
     """One item per workload the fleet cannot run, with the accelerators, power, energy cost and carbon to add.
 
-    Extra accelerators = GPUs needed - GPUs available in the pool that comes closest; their power is
-    ``extra x TDP x server overhead``; energy, cost and tCO2 per month follow `inventory.capacity` at the pool's
-    site (PUE, price, grid intensity). Energy cost only: the inventory holds no purchase prices.
+    Extra accelerators = GPUs needed - GPUs available in the pool that comes closest; their power is ``extra x
+    pool.watts_per_accelerator``, the figure the capacity chapter uses for the pool (its servers' power per
+    accelerator, measured where telemetry gives it, else rated; else TDP x server overhead); energy, cost and tCO2
+    per month follow `inventory.capacity` at the pool's site (PUE, price, grid intensity). Energy cost only: the
+    inventory holds no purchase prices.
     """
     from inventory import capacity
     from inventory.analysis import analyse
@@ -161,9 +163,10 @@ def _capacity_items(
             site = sites.get(pool.site.pk) if pool.site is not None else None
             figures.update(accelerator=accelerator.name, add_accelerators=extra, needed=needed)
             figures["where"] = pool.label
-            if accelerator.tdp_w:
-                watts = accelerator.tdp_w * pool.pool.server_overhead_factor
+            watts = pool.pool.watts_per_accelerator  # the capacity chapter's figure for this pool, one rule
+            if watts:
                 figures["add_it_kw"] = extra * watts / 1000
+                figures["power_basis"] = pool.pool.power_basis
                 if site is not None:
                     kwh = capacity.energy_kwh(extra, watts, capacity.HOURS_PER_MONTH, site.pue)
                     figures.update(add_kwh_month=kwh, pue=site.pue, g_per_kwh=site.g_per_kwh)
@@ -180,7 +183,8 @@ def _capacity_items(
             gap_points = 100.0
         figures["sources"] = [
             "inventory/capacity.py: GPUs needed (docs/capacity.md)",
-            "power = accelerators x TDP x server overhead 1.82 (DGX H100 datasheet)",
+            "power = accelerators x the pool's whole-server watts per accelerator: what its servers draw "
+            "(measured where telemetry gives it, else rated), else TDP x server overhead 1.82 (DGX H100 datasheet)",
             "energy = kW x PUE x 730 h; tCO2 = kWh x grid g/kWh / 1e6",
         ]
         details[item_id] = figures
@@ -211,7 +215,8 @@ def _capacity_why(figures: Mapping[str, Any]) -> str:
         f"{figures['needed'] - figures['add_accelerators']} are available at {figures['where']}."
     ]
     if "add_it_kw" in figures:
-        parts.append(f"Adding them draws +{figures['add_it_kw']:.1f} kW IT")
+        basis = f" ({figures['power_basis']})" if figures.get("power_basis") else ""
+        parts.append(f"Adding them draws +{figures['add_it_kw']:.1f} kW IT{basis}")
         if "add_kwh_month" in figures:
             parts.append(
                 f", +{figures['add_kwh_month']:,.0f} kWh and +{figures['add_tco2_month']:.2f} tCO2 per month"

@@ -12,7 +12,6 @@ from assessments.tests import factories
 from assessments.tests.factories import good_value, start_assessment, weak_value
 from config.errors import Invalid
 from config.testing import error_fields
-from inventory import capacity
 from inventory.models import Site
 from inventory.tests.factories import ServerFactory, SiteFactory, WorkloadFactory
 
@@ -143,14 +142,15 @@ def test_a_workload_the_fleet_cannot_serve_becomes_a_capacity_item_with_power_co
     extra = figures["add_accelerators"]
     assert extra == figures["needed"] - 8 > 0
     assert item.title == f"Add {extra} NVIDIA H100 SXM at Lab to serve Big assistant"
-    kw = extra * 700 * capacity.DEFAULT_SERVER_OVERHEAD_FACTOR / 1000
+    kw = extra * 10_200 / 8 / 1000  # the pool's servers' recorded 10.2 kW per 8 GPUs, as the capacity chapter uses
     assert figures["add_it_kw"] == pytest.approx(kw)
+    assert figures["power_basis"].startswith("recorded server power")
     assert figures["add_kwh_month"] == pytest.approx(kw * 1.3 * 730)
     assert figures["add_cost_month"] == pytest.approx(kw * 1.3 * 730 * 0.2)
     assert figures["currency"] == "EUR"
     assert figures["add_tco2_month"] == pytest.approx(kw * 1.3 * 730 * figures["g_per_kwh"] / 1e6)
     assert (item.kind, item.area_ref, item.risk, item.effort) == ("capacity", "hardware", "high", "L")
-    assert f"+{kw:.1f} kW IT" in item.why
+    assert f"+{kw:.1f} kW IT (recorded server power" in item.why
 
 
 def test_tracking_rules_name_the_field(scored, assessor, outsider):
