@@ -481,7 +481,8 @@ def _cost_facts(summary: CapacitySummary, costs: CostSummary) -> dict[str, FactV
             "monthly_cost_per_accelerator",
             energy.converted / accelerators,
             unit,
-            f"energy only (no depreciation, space, maintenance or staff), at full load with facility overhead: "
+            "energy only (no depreciation, space, maintenance or staff), each server at its measured power where "
+            f"telemetry gives it, else at its full rated power, with facility overhead: "
             f"{format_money(energy.converted, costs.currency)} a month in {costs.currency}"
             f"{_conversion_words(energy)} over "
             f"{accelerators} accelerators",

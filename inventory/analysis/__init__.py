@@ -20,7 +20,7 @@ per accelerator-hour and per million tokens, build versus rent, in the organizat
 The package re-exports every name.
 """
 
-from .assumptions import ASSUMPTIONS, SOURCES, Assumption
+from .assumptions import ASSUMPTIONS, LOAD_BASIS, SOURCES, Assumption
 from .core import (
     analyse,
     analysis_of,
@@ -44,6 +44,7 @@ from .specs import accelerator_spec, model_spec, workload_spec
 
 __all__ = [
     "ASSUMPTIONS",
+    "LOAD_BASIS",
     "SOURCES",
     "WHOLE_ORGANIZATION",
     "Assumption",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import capacity
+from ..selectors import MEASURED_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,23 @@ SOURCES = {
 }
 """Sources of the assumptions, by topic (the API's ``sources``)."""
 
+LOAD_BASIS = (
+    f"each active server at its measured power where telemetry gives it (the highest daily p95 of the last "
+    f"{MEASURED_WINDOW_DAYS} days), else at its full rated power, {capacity.HOURS_PER_MONTH:.0f} hours a month"
+)
+"""The load every power, energy, cost and carbon figure of the fleet assumes, in one phrase: the figures' notes, the
+assumptions table, the API, the executive summary and the pages read it (`inventory.selectors.server_power_ladder`
+is the rule). Only the rated part is an upper bound: a measured p95 is what the servers drew."""
+
 ASSUMPTIONS = (
     Assumption(
         "Server power",
-        "the server's recorded power, else accelerator TDP x "
-        f"{capacity.DEFAULT_SERVER_OVERHEAD_FACTOR:.2f} for the rest of the server",
+        "whole-server power measured by the BMC (Redfish), else the accelerators' power measured by DCGM plus the "
+        "rest of the server, else the server's recorded power, else its server model's maximum draw, else "
+        f"accelerator TDP x {capacity.DEFAULT_SERVER_OVERHEAD_FACTOR:.2f} for the rest of the server",
         SOURCES["overhead"],
     ),
-    Assumption(
-        "Load",
-        f"full rated power, {capacity.HOURS_PER_MONTH:.0f} hours a month: an upper bound",
-        "8,760 hours a year / 12",
-    ),
+    Assumption("Load", LOAD_BASIS, "8,760 hours a year / 12"),
     Assumption("Facility power", "IT power x the site's PUE", SOURCES["pue"]),
     Assumption(
         "Carbon",

@@ -11,6 +11,7 @@ from .. import capacity
 from ..capacity.figures import Figure, Input, figure_if_known, present_figures
 from ..models import Site
 from ..selectors import GridIntensity, power_rung
+from .assumptions import LOAD_BASIS
 
 HOURS = Input("hours in a month", capacity.HOURS_PER_MONTH, "h", "8,760 hours a year / 12")
 
@@ -26,14 +27,13 @@ SOURCES = {
         "arXiv:2104.10350, Table 4); embodied emissions excluded"
     ),
     "cost": "energy x price per kWh (definition of a per-kWh tariff)",
-    "headroom": "definition: IT (critical) power capacity - IT draw at full load",
+    "headroom": "definition: IT (critical) power capacity - IT draw (measured where telemetry gives it, else rated)",
     "sum": "the sum of the sites' figures",
     "money_sum": "the sum of the sites' figures in that currency; amounts in other currencies are never added",
     "per_million": "definition of per-million-token pricing (cost / tokens served x 1,000,000)",
     "fleet": "the inventory: active servers' accelerators by type, and the catalog rows' datasheet figures",
 }
 
-FULL_LOAD = "at full rated power for 730 hours: an upper bound"
 ENERGY_ONLY = "energy only: no hardware depreciation, space, staff or software"
 
 
@@ -83,7 +83,7 @@ def site_figures(
         "IT power x PUE x hours in a month",
         (it.as_input(), pue_in, HOURS),
         SOURCES["energy"],
-        note=FULL_LOAD,
+        note=LOAD_BASIS,
     )
     intensity = figure_if_known(
         "grid_g_co2_per_kwh",
@@ -208,7 +208,7 @@ def total_figures(sites: list, pools: Iterable) -> tuple[Figure, ...]:
                     for s in sites
                 ),
                 SOURCES["sum"],
-                note=FULL_LOAD if name != "it_power_kw" else "",
+                note=LOAD_BASIS if name != "it_power_kw" else "",
             )
         )
     currencies = sorted({s.currency for s in sites if s.price_per_kwh is not None})
@@ -320,7 +320,7 @@ def verdict_cost_figures(
             ),
         ),
         f"{SOURCES['pue']}; {SOURCES['cost']}",
-        note=f"{ENERGY_ONLY}; {FULL_LOAD}",
+        note=f"{ENERGY_ONLY}; {LOAD_BASIS}",
         currency=site.currency,
     )
     per_token = None

@@ -16,6 +16,7 @@ from accounts.models import Role
 from .. import selectors
 from ..analysis import (
     ASSUMPTIONS,
+    LOAD_BASIS,
     SOURCES,
     CapacitySummary,
     CostSummary,
@@ -491,7 +492,7 @@ def summary_data(summary: CapacitySummary, costs: CostSummary) -> dict[str, Any]
         "workloads": [verdict_data(v) for v in summary.verdicts],
         "assumptions": {
             "hours_per_month": 730,
-            "load": "accelerators at full rated power (an upper bound)",
+            "load": LOAD_BASIS,
             "cost": "energy in each site's currency; totals per currency, never added across currencies, and converted "
             "into the reporting currency at the rates given; `money` adds the total cost of ownership",
         },

@@ -97,6 +97,14 @@ def test_every_figure_of_the_demo_has_formula_inputs_origins_and_source(client, 
     workload = summary.verdicts[0].workload
     estimate = api.post(reverse("api:capacity:estimate"), {"workload": workload.pk}, format="json").json()
     assert check(list(api_figures(body)) + list(api_figures(estimate))) >= 60
+    # One load basis for every power figure, where the demo measures twelve servers: never "an upper bound".
+    load = body["assumptions"]["load"]
+    assert load.startswith("each active server at its measured power where telemetry gives it (the highest daily p95")
+    assert load == next(a.value for a in context["assumptions"] if a.what == "Load")
+    notes = {f.note for _, f in page if "full rated power" in f.note}
+    assert notes
+    assert all("measured power where telemetry gives it" in note for note in notes)
+    assert not any("upper bound" in f.note for _, f in page)
 
     # The dashboards' figure sets
     dashboard = dashboards.inventory_dashboard(organization=organization)
