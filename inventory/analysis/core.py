@@ -29,7 +29,7 @@ from accounts.models import Organization
 
 from .. import capacity, selectors
 from ..models import CloudCapacity, Site, Workload
-from .figures import power_inputs, site_figures, total_figures, verdict_cost_figures
+from .figures import power_inputs, site_figures, total_figures, training_run_cost_figures, verdict_cost_figures
 from .model import (
     WHOLE_ORGANIZATION,
     CapacitySummary,
@@ -410,7 +410,30 @@ def _verdict(
     )
     figures = capacity.fit_figures(spec, info.pool, fit, origins)
     site_fp = footprints.get(info.site.pk) if info.site else None
-    if fit.fits and fit.it_power_kw is not None and site_fp is not None and site_fp.price_per_kwh is not None:
+    run_cost = None
+    priced = fit.fits and fit.it_power_kw is not None and site_fp is not None and site_fp.price_per_kwh is not None
+    if priced and isinstance(fit, capacity.TrainingFit):
+        # A run is a fixed amount of work: its GPU-hours (on the whole pool, or fewer GPUs for longer) at the
+        # pool's whole-server watts per GPU, not a month of the GPUs needed.
+        watts = info.pool.watts_per_accelerator
+        if fit.training_days is not None and watts is not None:
+            gpu_hours = info.pool.count * fit.training_days * 24
+            energy = capacity.energy_kwh(1, watts, gpu_hours, site_fp.pue)
+            run_cost = capacity.energy_cost(energy, site_fp.price_per_kwh)
+            currency = site_fp.currency
+            figures += training_run_cost_figures(
+                figures,
+                site=site_fp.site,
+                gpu_hours=gpu_hours,
+                watts=watts,
+                power_basis=info.pool.power_basis,
+                pue=site_fp.pue,
+                pue_changed=what_if.pue is not None,
+                price=site_fp.price_per_kwh,
+                price_changed=what_if.price_per_kwh is not None,
+                cost=run_cost,
+            )
+    elif priced:
         energy = capacity.energy_kwh(1, fit.it_power_kw * 1000, capacity.HOURS_PER_MONTH, site_fp.pue)
         cost = capacity.energy_cost(energy, site_fp.price_per_kwh)
         currency = site_fp.currency
@@ -440,6 +463,7 @@ def _verdict(
         currency,
         alternatives,
         figures,
+        run_energy_cost=run_cost,
     )
 
 

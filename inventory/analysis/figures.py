@@ -338,3 +338,44 @@ def verdict_cost_figures(
             currency=site.currency,
         )
     return present_figures(monthly, per_token)
+
+
+def training_run_cost_figures(
+    fit_figures: tuple[Figure, ...],
+    *,
+    site: Site,
+    gpu_hours: float,
+    watts: float,
+    power_basis: str,
+    pue: float,
+    pue_changed: bool,
+    price: float,
+    price_changed: bool,
+    cost: float,
+) -> tuple[Figure, ...]:
+    """A fitting training workload's energy cost for one run at its site: its GPU-hours (the whole pool's training
+    time x its GPUs; the same on fewer GPUs for longer) x whole-server watts per GPU x PUE x price."""
+    days = next(f for f in fit_figures if f.name == "training_days")
+    run = figure_if_known(
+        "run_energy_cost",
+        "Energy cost of one training run",
+        cost,
+        f"{site.currency}/run",
+        "GPU-hours of the run x whole-server watts per GPU / 1000 x PUE x electricity price",
+        (
+            Input("GPU-hours of the run", gpu_hours, "GPU-h", "pool GPUs x training days on the pool x 24"),
+            days.as_input(),
+            Input("whole-server watts per GPU", watts, "W", power_basis),
+            Input("PUE", pue, "ratio", recorded(site, "PUE", f"{pue:g}", pue_changed)),
+            Input(
+                "electricity price",
+                price,
+                f"{site.currency}/kWh",
+                recorded(site, "electricity price", f"{price:g} {site.currency}/kWh", price_changed),
+            ),
+        ),
+        f"{SOURCES['pue']}; {SOURCES['cost']}",
+        note=f"{ENERGY_ONLY}; one run, not a month: the run takes the same GPU-hours on fewer GPUs for longer",
+        currency=site.currency,
+    )
+    return present_figures(run)

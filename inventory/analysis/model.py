@@ -151,11 +151,12 @@ class WorkloadVerdict:
     bottleneck: str | None
     reasons: tuple[str, ...]
     meets_latency: bool | None  # inference with targets only
-    monthly_energy_cost: float | None
+    monthly_energy_cost: float | None  # serving: a month of the GPUs needed (training: None, see run_energy_cost)
     cost_per_million_tokens: float | None
     currency: str
     alternatives: list[tuple[PoolInfo, Any]] = field(default_factory=list)
     figures: tuple[Figure, ...] = ()
+    run_energy_cost: float | None = None  # training: the energy of one run, whatever the number of GPUs
 
     @property
     def bottleneck_label(self) -> str:

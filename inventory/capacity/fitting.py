@@ -66,6 +66,11 @@ def effective_peak_tflops(accelerator: AcceleratorSpec, precision: Precision) ->
     return compute_rate(accelerator, precision).tflops
 
 
+def _gpus(count: int | None) -> str:
+    """A number of GPUs in words with its plural form right: "1 GPU", "2 GPUs"."""
+    return f"{count} GPU" if count == 1 else f"{count} GPUs"
+
+
 def _it_power_kw(pool: Pool, gpus: int | None) -> float | None:
     """Whole-server IT power of ``gpus`` accelerators: gpus x pool.watts_per_accelerator / 1000 (kW), where the
     watts are the pool's recorded server power per accelerator, else TDP x server overhead."""

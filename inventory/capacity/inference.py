@@ -14,7 +14,7 @@ from .constants import (
     SERVING_MEMORY_UTILIZATION,
     Bottleneck,
 )
-from .fitting import _it_power_kw, _site_power_reason, compute_rate
+from .fitting import _gpus, _it_power_kw, _site_power_reason, compute_rate
 from .memory import kv_cache_bytes, weights_bytes
 from .specs import AcceleratorSpec, InferenceFit, InferenceWorkload, ModelSpec, Pool
 from .validation import _ceil_count, _count, _unit_fraction
@@ -294,8 +294,9 @@ def fit_inference(
 
     if bottleneck is None:
         reasons.append(
-            f"TP={chosen.tp}: weights {weights_gpu_gb:.1f} GB + KV cache {kv_gpu_gb:.1f} GB for "
-            f"{chosen.batch} concurrent sequences per GPU, of {usable_b / gb:.1f} GB usable "
+            f"TP={chosen.tp}: weights {weights_gpu_gb:.1f} GB + KV cache {kv_gpu_gb:.1f} GB per GPU for "
+            f"{chosen.batch} concurrent sequences per replica ({_gpus(chosen.tp)} holding a share of each), of "
+            f"{usable_b / gb:.1f} GB usable "
             f"({accelerator.memory_gb:g} GB x {SERVING_MEMORY_UTILIZATION})."
         )
         reasons.append(

@@ -13,7 +13,7 @@ from .constants import (
     WEIGHT_BYTES_PER_PARAM_MIXED,
     Bottleneck,
 )
-from .fitting import _it_power_kw, _site_power_reason, compute_rate
+from .fitting import _gpus, _it_power_kw, _site_power_reason, compute_rate
 from .memory import training_memory_bytes
 from .specs import Pool, TrainingFit, TrainingWorkload
 from .validation import _ceil_count
@@ -155,7 +155,10 @@ def fit_training(workload: TrainingWorkload, pool: Pool) -> TrainingFit:
         reasons.append(power_reason)
         whole_pool_kw = _it_power_kw(pool, pool.count)
         if gpus_needed is not None and whole_pool_kw is not None and pool.count > gpus_needed:
-            reasons.append(f"Running on all {pool.count} GPUs instead adds {whole_pool_kw:.1f} kW and finishes sooner.")
+            reasons.append(
+                f"Running on all {pool.count} GPUs instead takes {whole_pool_kw:.1f} kW of IT load and finishes "
+                "sooner, for the same energy."
+            )
         if not power_ok and bottleneck is None:
             bottleneck = "site_power"
 
@@ -180,8 +183,3 @@ def fit_training(workload: TrainingWorkload, pool: Pool) -> TrainingFit:
         goodput=workload.goodput,
         power_basis=pool.power_basis,
     )
-
-
-def _gpus(count: int | None) -> str:
-    """A number of GPUs in words with its plural form right: "1 GPU", "2 GPUs"."""
-    return f"{count} GPU" if count == 1 else f"{count} GPUs"

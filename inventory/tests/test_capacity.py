@@ -573,6 +573,10 @@ def test_llama31_70b_bf16_fits_on_8x_h100_with_tensor_parallelism() -> None:
     assert fit.peak_tflops == 989
     assert fit.it_power_kw == pytest.approx(fit.gpus_needed * 700 * DEFAULT_SERVER_OVERHEAD_FACTOR / 1000)
     assert any("Little's law" in reason for reason in fit.reasons)
+    # The KV cache of a replica's sequences is split over its TP GPUs: the batch is a replica's, not a GPU's.
+    (memory,) = [reason for reason in fit.reasons if reason.startswith(f"TP={fit.tensor_parallel}: weights")]
+    assert f"per GPU for {fit.concurrency_per_replica} concurrent sequences per replica " in memory, memory
+    assert f"({fit.tensor_parallel} GPUs holding a share of each)" in memory
 
 
 def test_llama31_70b_does_not_fit_single_gpu_tensor_parallel() -> None:

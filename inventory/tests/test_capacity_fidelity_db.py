@@ -185,6 +185,32 @@ def test_workload_power_uses_recorded_server_power(organization) -> None:
     assert any("recorded server power" in reason for reason in verdict.reasons)
 
 
+def test_a_training_run_is_priced_per_run_not_per_month(organization) -> None:
+    # 16 x A100 at a recorded 6.5 kW per 8 (812.5 W per GPU), PUE 1.5, 0.10 EUR/kWh: one run's energy is its
+    # GPU-hours (16 GPUs x the days it takes on them x 24) x 0.8125 kW x 1.5 x 0.10, whatever the GPUs needed.
+    site = _a100_lab(organization, 6500, 6500)
+    profile = ModelProfile.objects.get(name="Llama-3.1-8B")
+    WorkloadFactory(
+        organization=organization, model_profile=profile, kind="training", training_tokens=1e10, deadline_days=30
+    )
+    (verdict,) = analyse(organization=organization).verdicts
+    assert verdict.fits, verdict.reasons
+    days = verdict.fit.training_days
+    expected = 16 * days * 24 * 0.8125 * 1.5 * 0.10
+    assert verdict.run_energy_cost == pytest.approx(expected)
+    assert verdict.monthly_energy_cost is None  # a month of the GPUs needed is not what a run costs
+    (run,) = [f for f in verdict.figures if f.name == "run_energy_cost"]
+    assert (run.unit, run.value) == (f"{site.currency}/run", pytest.approx(expected))
+    assert [i.name for i in run.inputs][:3] == [
+        "GPU-hours of the run",
+        "training time on the whole pool",
+        "whole-server watts per GPU",
+    ]
+    assert not any(f.name == "monthly_energy_cost" for f in verdict.figures)
+    assert verdict.fit.gpus_needed < 16
+    assert any(r.endswith("of IT load and finishes sooner, for the same energy.") for r in verdict.reasons)
+
+
 def test_a_pool_mixing_recorded_and_estimated_power(organization) -> None:
     _a100_lab(organization, 6500, None)
     WorkloadFactory(organization=organization, model_profile=ModelProfile.objects.get(name="Llama-3.1-8B"))
