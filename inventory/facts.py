@@ -80,14 +80,14 @@ FACTS: dict[str, Fact] = {
             "grid_carbon_intensity_g_per_kwh",
             "number",
             "gCO2/kWh",
-            "power-weighted grid carbon intensity",
+            "energy-weighted grid carbon intensity",
             "Grid carbon intensity",
         ),
         Fact(
             "renewable_share_pct",
             "number",
             "%",
-            "power-weighted renewable share of the sites",
+            "energy-weighted renewable share of the sites",
             "Renewable energy share",
         ),
         Fact(
@@ -295,8 +295,9 @@ def compute_facts(
     """The facts the organization's inventory supports, in a fixed, small number of queries.
 
     Site-level facts are weighted by each site's power draw (the analysis' IT power, from the one power rule
-    `inventory.selectors.server_power_expression`), so that a large site counts more than a small one; with no
-    power recorded, sites weigh equally. ``summary`` is the capacity analysis to use (the caller's, so that it
+    `inventory.selectors.server_power_expression`), so that a large site counts more than a small one, the grid's
+    intensity and renewable share by its facility energy (IT power x PUE); with no power recorded, sites weigh
+    equally. ``summary`` is the capacity analysis to use (the caller's, so that it
     runs once per task; else it is run here over ``scope``, default the whole organization).
     """
     today = today or date.today()
@@ -317,13 +318,26 @@ def compute_facts(
     footprints = summary.sites
     sites = [f.site for f in footprints]
     if footprints:
+        # PUE is weighted by IT power (the mean is then total facility energy / total IT energy); the grid's
+        # intensity and renewable share by facility energy (IT power x PUE), the energy they apply to, so the mean
+        # intensity is the sites' carbon / their energy, as the energy dashboard computes it.
         total_draw = sum(f.it_power_kw for f in footprints)
+        total_energy = sum(f.it_power_kw * f.pue for f in footprints)
         weights = {f.site.pk: (f.it_power_kw / total_draw if total_draw else 1 / len(footprints)) for f in footprints}
+        by_energy = {
+            f.site.pk: (f.it_power_kw * f.pue / total_energy if total_energy else 1 / len(footprints))
+            for f in footprints
+        }
 
-        def weighted(values: dict[int, float]) -> float:
-            return sum(weights[pk] * value for pk, value in values.items())
+        def weighted(values: dict[int, float], by: dict[int, float] = weights) -> float:
+            return sum(by[pk] * value for pk, value in values.items())
 
         basis = "power draw (measured where known)" if total_draw else "equal weights (no power recorded)"
+        energy_basis = (
+            "facility energy (IT power, measured where known, x PUE)"
+            if total_energy
+            else "equal weights (no power recorded)"
+        )
         facts["average_pue"] = _value(
             "average_pue",
             weighted({s.pk: s.pue for s in sites}),
@@ -332,15 +346,15 @@ def compute_facts(
         )
         facts["renewable_share_pct"] = _value(
             "renewable_share_pct",
-            weighted({s.pk: s.renewable_share_pct for s in sites}),
-            f"renewable share of {len(sites)} site(s), weighted by {basis}",
+            weighted({s.pk: s.renewable_share_pct for s in sites}, by_energy),
+            f"renewable share of {len(sites)} site(s), weighted by {energy_basis}",
             sites={s.name: s.renewable_share_pct for s in sites},
         )
         facts["grid_carbon_intensity_g_per_kwh"] = _value(
             "grid_carbon_intensity_g_per_kwh",
-            weighted({f.site.pk: f.g_per_kwh for f in footprints}),
+            weighted({f.site.pk: f.g_per_kwh for f in footprints}, by_energy),
             f"grid carbon intensity of {len(sites)} site(s) (utility figure where given, else the country's), "
-            f"weighted by {basis}",
+            f"weighted by {energy_basis}",
             sites={f.site.name: f.g_per_kwh for f in footprints},
         )
         capacity = [f for f in footprints if f.site.power_capacity_kw]

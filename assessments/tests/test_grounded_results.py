@@ -75,3 +75,23 @@ def test_the_result_page_shows_the_contradiction_with_both_numbers_and_the_facts
     assert f"self-assessed 100.0, evidence {round(energy.details['evidence_score'], 1)}" in page
     assert "EN-COST-01" in page
     assert "Average PUE: 2.1</strong>" in page  # by its label, no "ratio" unit word
+
+
+def test_the_grid_and_renewables_are_weighted_by_the_energy_they_apply_to_and_pue_by_it_power(organization):
+    from inventory.facts import compute_facts
+    from inventory.tests.factories import ServerFactory
+
+    # Two sites drawing 10.2 kW IT each: Poland (PUE 2.0, 662 g/kWh, no renewables) and Sweden (PUE 1.0, 41 g/kWh,
+    # all renewable). Facility energy is 2:1, so the mean intensity is (2 x 662 + 1 x 41) / 3 = 455 g/kWh, what the
+    # sites emit over what they use; an IT-power mean would say (662 + 41) / 2 = 351.5. PUE: (2.0 + 1.0) / 2 = 1.5.
+    poland = Site.objects.create(organization=organization, name="PL", country="PL", pue=2.0, renewable_share_pct=0)
+    sweden = Site.objects.create(organization=organization, name="SE", country="SE", pue=1.0, renewable_share_pct=100)
+    for site in (poland, sweden):
+        ServerFactory(organization=organization, site=site, power_w=10_200)
+    facts = compute_facts(organization=organization)
+    intensity = {s: facts["grid_carbon_intensity_g_per_kwh"].inputs["sites"][s] for s in ("PL", "SE")}
+    expected = (2 * intensity["PL"] + intensity["SE"]) / 3
+    assert facts["grid_carbon_intensity_g_per_kwh"].value == pytest.approx(expected)
+    assert facts["renewable_share_pct"].value == pytest.approx(100 / 3)
+    assert facts["average_pue"].value == pytest.approx(1.5)
+    assert "weighted by facility energy" in facts["grid_carbon_intensity_g_per_kwh"].explanation
