@@ -2,7 +2,9 @@
 
 Every 4xx and 5xx answered under ``/api/v1/`` has this body (see ``config.errors``)::
 
-    {"errors": [{"code": "...", "message": "...", "field" | "index" | "row" | "column": ...}], "error_count": n}
+    {"errors": [{"code": "...", "message": "...", <position>: ...}], "error_count": n}
+
+where a position is ``field``, ``index``, ``section``, ``row`` or ``column``.
 
 Domain errors raised by services keep their status (400, 409, 413, 503) and positions; Django's
 ``ValidationError`` is a 400 by field; DRF's own errors (authentication 401, permission 403, not found 404, parse
@@ -99,6 +101,11 @@ ERROR_SCHEMA: dict[str, Any] = {
                     "message": {"type": "string", "description": "What is wrong, for a person."},
                     "field": {"type": "string", "description": "A dotted path into the request body."},
                     "index": {"type": "integer", "description": "Position (from 0) in a list request body."},
+                    "section": {
+                        "type": "string",
+                        "description": "The list of a JSON or YAML import document the row is in (`sites`, "
+                        "`servers`...): rows are numbered from 1 in each list.",
+                    },
                     "row": {"type": "integer", "description": "Row number (from 1) in an uploaded file."},
                     "column": {"type": "string", "description": "Column name in an uploaded file."},
                     "current": {

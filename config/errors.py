@@ -36,17 +36,19 @@ __all__ = [
     "items_from_detail",
 ]
 
-WHERE = ("field", "index", "row", "column")
+WHERE = ("field", "index", "section", "row", "column")
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorItem:
-    """One problem: what is wrong (``code``, ``message``) and where (``field``, ``index``, ``row``, ``column``)."""
+    """One problem: what is wrong (``code``, ``message``) and where (``field``, ``index``, ``section``, ``row``,
+    ``column``; ``section`` is the list of a JSON/YAML import document the row is in: "sites", "servers"...)."""
 
     message: str
     code: str = "invalid"
     field: str | None = None
     index: int | None = None
+    section: str | None = None
     row: int | None = None
     column: str | None = None
     current: Mapping[str, Any] | None = None

@@ -11,9 +11,8 @@ def api_errors(response: Any) -> list[dict[str, Any]]:
     assert set(body) == {"errors", "error_count"}, body
     assert body["error_count"] >= len(body["errors"]) >= 1, body
     for item in body["errors"]:
-        assert {"code", "message"} <= set(item) <= {"code", "message", "field", "index", "row", "column", "current"}, (
-            item
-        )
+        allowed = {"code", "message", "field", "index", "section", "row", "column", "current"}
+        assert {"code", "message"} <= set(item) <= allowed, item
     return body["errors"]
 
 

@@ -433,6 +433,8 @@ class Importer:
                 current = {a: getattr(instance, a) for a in self._writer(spec).updatable}
                 staged.append((instance.pk, {**current, **fields}))
         found.sort(key=lambda item: item.row or 0)  # stable: a row's problems stay in the order they were found
+        if not raws[0].from_csv:  # a JSON/YAML document numbers rows in each of its lists: say which list
+            found = [replace(item, section=spec.kind) for item in found]
         self.problems.extend(found)
         if not write or self.problems:
             return

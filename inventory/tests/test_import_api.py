@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -126,6 +128,29 @@ class TestImportApi:
         job = ImportJob.objects.get()
         assert (job.status, job.error_count) == (ImportStatus.INVALID, 2)
         assert not Server.objects.exists()
+
+    def test_a_problem_in_a_document_of_several_lists_names_its_list(self, api_client_for, organization, assessor):
+        # Rows are numbered in each list: "row 1" alone would be sites[0] and servers[0] alike.
+        content = json.dumps(
+            {
+                "sites": [{"name": "J1", "country": "FR", "pue": "high"}],
+                "servers": [{"hostname": "j-01", "site": "J1", "accelerator_count": "many"}, {"hostname": "j-02"}],
+            }
+        )
+        response = api_client_for(assessor, organization).post(
+            URL, {"file": upload("inventory.json", content)}, format="multipart"
+        )
+        assert response.status_code == 400
+        where = [(e.get("section"), e.get("row"), e.get("column")) for e in api_errors(response)]
+        assert ("sites", 1, "pue") in where
+        assert ("servers", 1, "accelerator_count") in where
+        assert all(section in ("sites", "servers") for section, _, _ in where)
+        client = Client()
+        client.force_login(assessor)
+        job = ImportJob.objects.get()
+        html = client.get(reverse("inventory:import_job", args=[job.pk])).content.decode()
+        assert ">sites, 1</td>" in html
+        assert ">servers, 1</td>" in html
 
     def test_more_problems_than_listed_are_counted(self, api_client_for, organization, assessor, frankfurt, settings):
         settings.INVENTORY_IMPORT_MAX_ERRORS = 3
