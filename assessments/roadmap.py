@@ -205,15 +205,17 @@ class RoadmapItem:
     depends_on: tuple[str, ...]
     phase: Phase
     rank: int
+    area_name: str = ""  # the area in words ("Hardware Limitations"); its id when the framework names none
 
     @property
     def why(self) -> str:
         """One-line reason: the question, its score against the target, its risk and its area."""
+        area = self.area_name or self.area_id
         if self.question_id is None:
-            return f"{self.kind}" + (f" in area {self.area_id}" if self.area_id else "")
+            return f"{self.kind}" + (f" in area {area}" if area else "")
         return (
-            f"question {self.question_id} scores {self.current_score:g} below the target {self.target_score:g} "
-            f"of area {self.area_id} (risk {self.risk.value})"
+            f"question {self.question_id} scores {self.current_score:.0f} below the target {self.target_score:.0f} "
+            f"of area {area} (risk {self.risk.value})"
         )
 
 
@@ -399,6 +401,7 @@ class _Draft:
     current_area_score: float | None
     expected_area_score: float | None
     depends_on: tuple[str, ...]
+    area_name: str = ""
 
 
 def _priority(area_weight: float, weight: float, gap_points: float, risk: Risk, cost: int) -> float:
@@ -447,6 +450,7 @@ def _gap_drafts(framework: Framework, result: Result) -> list[_Draft]:
                     current_area_score=area_result.score,
                     expected_area_score=expected,
                     depends_on=tuple(rec.depends_on),
+                    area_name=area.name or area.id,
                 )
             )
     return drafts
@@ -454,6 +458,7 @@ def _gap_drafts(framework: Framework, result: Result) -> list[_Draft]:
 
 def _external_drafts(framework: Framework, result: Result, external: Sequence[ExternalItem]) -> list[_Draft]:
     weights = {area.id: area.weight for area in framework.areas}
+    names = {area.id: area.name or area.id for area in framework.areas}
     drafts: list[_Draft] = []
     for item in external:
         if item.area_id is not None and item.area_id not in weights:
@@ -489,6 +494,7 @@ def _external_drafts(framework: Framework, result: Result, external: Sequence[Ex
                 current_area_score=area_score,
                 expected_area_score=area_score,
                 depends_on=tuple(item.depends_on),
+                area_name="" if item.area_id is None else names[item.area_id],
             )
         )
     return drafts

@@ -309,6 +309,7 @@ ROADMAP_COLUMNS = (
     "item_id",
     "kind",
     "area",
+    "area_name",
     "question",
     "title",
     "action",
@@ -327,11 +328,13 @@ ROADMAP_COLUMNS = (
     "due_date",
     "in_plan",
 )
-"""Columns of the roadmap export (CSV, and the data exports of reports)."""
+"""Columns of the roadmap export (CSV, and the data exports of reports): ``area`` is the area's id (for
+integrations), ``area_name`` its name in words."""
 
 
 def roadmap_rows(*, assessment: Assessment) -> list[dict[str, Any]]:
     """The roadmap as flat rows, one per item, in execution order (for CSV and spreadsheet exports)."""
+    names = {area.id: area.name or area.id for area in framework_of(assessment.framework).areas}
     return [
         {
             "rank": item.rank,
@@ -339,6 +342,7 @@ def roadmap_rows(*, assessment: Assessment) -> list[dict[str, Any]]:
             "item_id": item.item_id,
             "kind": item.get_kind_display(),
             "area": item.area_ref,
+            "area_name": names.get(item.area_ref, item.area_ref),
             "question": item.question_ref,
             "title": item.title,
             "action": item.action,
@@ -361,9 +365,19 @@ def roadmap_rows(*, assessment: Assessment) -> list[dict[str, Any]]:
     ]
 
 
-def answer_shown(*, question: scoring.Question, value: Any) -> str:
-    """An answer value as a person reads it: the level's words, the option's label, yes/no, or the number (the
-    roadmap's *why*, reports and exports)."""
+def question_unit(*, question: scoring.Question, currency: str = "") -> str:
+    """A numeric question's unit, with the organization's reporting currency for a framework's "currency"
+    ("currency/month" -> "EUR/month"); "" for other questions."""
+    unit = question.numeric.unit if question.type == "numeric" and question.numeric else ""
+    if currency and unit.startswith("currency"):
+        return currency.upper() + unit.removeprefix("currency")
+    return unit
+
+
+def answer_shown(*, question: scoring.Question, value: Any, currency: str = "") -> str:
+    """An answer value as a person reads it: the level's words, the option's label, yes/no, or the number rounded
+    with its unit (`inventory.facts.shown`: "66.7 %", "€166/month" in ``currency``, the reporting currency), for
+    the roadmap's *why*, reports and exports."""
     if value is None:
         return "no answer"
     if question.type == "maturity" and question.levels and isinstance(value, int) and 0 <= value < len(question.levels):
@@ -374,7 +388,7 @@ def answer_shown(*, question: scoring.Question, value: Any) -> str:
     if question.type == "choice":
         labels = {option.id: option.label for option in question.options}
         return labels.get(value, str(value))
-    return shown(value)
+    return shown(value, question_unit(question=question, currency=currency))
 
 
 def scoring_status(*, assessment: Assessment) -> JobStatus | None:

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Organization
 
 from .analysis import WHOLE_ORGANIZATION, CapacitySummary, CostSummary, Scope, analyse, costs_of, fleet_demand
+from .capacity.figures import format_amount, is_money_unit
 from .models import NetworkFabric, Server, ServerStatus, StorageSystem, Workload
 from .telemetry.facts import MEASUREMENT_LABELS, measured_facts
 
@@ -259,9 +260,12 @@ def rounded(value: float | str, unit: str = "") -> float | str:
 
 def shown(value: float | str, unit: str = "") -> str:
     """A fact's value as people read it: rounded by its unit, with the unit ("84.8 %", "1.39", "InfiniBand");
-    without a unit, four significant digits. Choices by their label."""
+    money as `format_money` writes it ("€202/month"); without a unit, four significant digits. Choices by their
+    label."""
     if isinstance(value, str):
         return CHOICE_LABELS.get(value, value)
+    if is_money_unit(unit):  # the money rule: "€202/month", "$0.42/h"
+        return format_amount(value, unit)
     value = rounded(value, unit)
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.{_decimals(value, unit)}f}"
     if unit == "ratio" and "." in text:  # a PUE of 2.1 reads "2.1", 1.35 "1.35"

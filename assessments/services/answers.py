@@ -127,21 +127,27 @@ def _check_all(assessment: Assessment, items: Sequence[AnswerInput]) -> None:
 
 def locked_draft(assessment_id: int) -> Assessment:
     """The assessment, locked until the transaction ends; `Conflict` once it has been submitted."""
-    locked = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment_id)
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("framework", "organization")
+        .get(pk=assessment_id)
+    )
     if locked.is_frozen:
         raise Conflict(FROZEN, code="frozen")
     return locked
 
 
-def _shown(question: scoring.Question | None, answer: Answer | AnswerInput | None) -> str:
+def _shown(question: scoring.Question | None, answer: Answer | AnswerInput | None, currency: str = "") -> str:
     if answer is None or (not answer.not_applicable and answer.value is None):
         return "no answer"
     if answer.not_applicable:
         return "not applicable"
-    return answer_shown(question=question, value=answer.value) if question is not None else str(answer.value)
+    if question is None:
+        return str(answer.value)
+    return answer_shown(question=question, value=answer.value, currency=currency)
 
 
-def answer_current(answer: Answer, question: scoring.Question | None = None) -> dict[str, Any]:
+def answer_current(answer: Answer, question: scoring.Question | None = None, currency: str = "") -> dict[str, Any]:
     """An answer as a conflict shows it: its fields, version, who saved it and when, and the value in words."""
     return {
         "question_id": answer.question_id,
@@ -153,7 +159,7 @@ def answer_current(answer: Answer, question: scoring.Question | None = None) -> 
         "version": answer.version,
         "answered_by": answer.answered_by.get_username() if answer.answered_by else None,
         "updated": answer.updated.isoformat() if answer.updated else None,
-        "shown": _shown(question, answer),
+        "shown": _shown(question, answer, currency),
     }
 
 
@@ -173,7 +179,8 @@ def _stale(
             questions = {q.id: q for q in framework_parse(locked.framework).questions()}
         question = questions.get(item.question_id)
         who = current.answered_by.get_username() if current.answered_by else "the inventory"
-        theirs, yours = _shown(question, current), _shown(question, item)
+        currency = locked.organization.reporting_currency
+        theirs, yours = _shown(question, current, currency), _shown(question, item, currency)
         problems.append(
             ErrorItem(
                 f"{item.question_id} was changed by {who} after you opened it: their answer is “{theirs}”, yours is "
@@ -181,7 +188,7 @@ def _stale(
                 "stale_answer",
                 index=index,
                 field="version",
-                current=answer_current(current, question),
+                current=answer_current(current, question, currency),
             )
         )
     return problems

@@ -22,6 +22,7 @@ from accounts.services import organization_data_changed
 from config.errors import ErrorItem, Invalid
 from config.history import history_record_bulk
 from inventory.facts import shown
+from inventory.money import format_money
 
 from .. import roadmap, scoring
 from ..models import Answer, AnswerSource, Assessment, AssessmentResult, Evidence, RoadmapItem, RoadmapStatus
@@ -39,12 +40,14 @@ COMPUTED_FIELDS = (
 """What a rebuild rewrites; the tracking (status, reason, owner, due date) belongs to the users."""
 
 
-def _gap_why(question: scoring.Question, answer: Answer | None, item: roadmap.RoadmapItem) -> str:
+def _gap_why(question: scoring.Question, answer: Answer | None, item: roadmap.RoadmapItem, currency: str) -> str:
+    """The answer in words with its unit ("66.7 %", "€166/month" in the reporting ``currency``), the scores and the
+    area by its name."""
     source = "from the inventory" if answer is not None and answer.source == AnswerSource.INVENTORY else "self-reported"
-    answered = answer_shown(question=question, value=None if answer is None else answer.value)
+    answered = answer_shown(question=question, value=None if answer is None else answer.value, currency=currency)
     return (
         f"“{question.text}” was answered {answered} ({source}); it scores {item.current_score:.0f} against the "
-        f"target {item.target_score:.0f} of area {item.area_id} (risk {item.risk.value})."
+        f"target {item.target_score:.0f} of area {item.area_name or item.area_id} (risk {item.risk.value})."
     )
 
 
@@ -223,7 +226,7 @@ def _capacity_why(figures: Mapping[str, Any]) -> str:
                 f" (PUE {figures['pue']:g}, {figures['g_per_kwh']:g} g/kWh)"
             )
         if "add_cost_month" in figures:
-            parts.append(f", +{figures['add_cost_month']:,.0f} {figures['currency']} energy per month")
+            parts.append(f", +{format_money(figures['add_cost_month'], figures['currency'])} of energy per month")
         parts.append(".")
     return "".join(parts[:1]) + " " + "".join(parts[1:]) + (f" {reasons}" if reasons else "")
 
@@ -242,12 +245,13 @@ def _planned_values(
     stored: StoredResult,
     answers: Mapping[str, Answer],
     capacity_details: Mapping[str, dict[str, Any]],
+    currency: str,
 ) -> dict[str, Any]:
     """The computed fields of one planned item, with the words and figures behind it."""
     details: dict[str, Any] = {}
     if planned.kind == "gap":
         question = framework.question(planned.question_id)
-        why = _gap_why(question, answers.get(planned.question_id), planned)
+        why = _gap_why(question, answers.get(planned.question_id), planned, currency)
         details = {"question": question.text, "recommendation_impact": question.recommendation.impact}
     elif planned.kind == "verify":
         area = stored.area(planned.area_id)
@@ -327,7 +331,9 @@ def roadmap_build(*, assessment_id: int) -> list[RoadmapItem]:
     changed: list[RoadmapItem] = []
     kept: list[RoadmapItem] = []
     for planned in plan.items:
-        values = _planned_values(planned, framework, stored, answers, capacity_details)
+        values = _planned_values(
+            planned, framework, stored, answers, capacity_details, assessment.organization.reporting_currency
+        )
         row = existing.pop(planned.id, None)
         if row is None:
             row = RoadmapItem(assessment=assessment, organization_id=assessment.organization_id, item_id=planned.id)

@@ -1,5 +1,6 @@
 """The roadmap in the application: built after scoring, tracked by people, carried into the next assessment."""
 
+import csv
 from datetime import date
 
 import pytest
@@ -321,3 +322,33 @@ def test_api_roadmap_runs_a_constant_number_of_queries(
         assert len(client.get(reverse("api:assessments:assessment-roadmap", args=[short.pk])).json()) == 2
     with django_assert_num_queries(ROADMAP_API_QUERIES):
         assert len(client.get(reverse("api:assessments:assessment-roadmap", args=[scored.pk])).json()) > 40
+
+
+def test_a_gap_says_the_answer_with_its_unit_and_the_area_by_its_name(organization, assessor):
+    organization.reporting_currency = "EUR"
+    organization.save()
+    assessment = start_assessment(organization=organization, user=assessor)
+    assessment.answers.filter(source="inventory").delete()
+    numbers = {"CO-OPEX-01": 202.3, "CO-OPEX-02": 33.333}
+    factories.answer_all(
+        assessment, assessor, lambda q: numbers.get(q.id, 1 if q.type == "maturity" else weak_value(q))
+    )
+    services.assessment_submit(assessment=assessment, user=assessor)
+    items = {item.question_ref: item for item in roadmap_of(assessment=assessment) if item.kind == "gap"}
+
+    energy_cost, utilization = items["CO-OPEX-01"].why, items["CO-OPEX-02"].why
+    assert "was answered €202/month (self-reported)" in energy_cost  # whole euros, as money is shown
+    assert "was answered 33.3 % (self-reported)" in utilization
+    for why in (energy_cost, utilization):
+        assert "of area Cost Management (risk" in why
+        assert "currency" not in why
+    hardware = next(item for item in items.values() if item.area_ref == "hardware")
+    assert "of area Hardware Limitations (risk" in hardware.why
+
+
+def test_the_csv_export_names_the_area_and_keeps_its_id(client, scored, assessor):
+    client.force_login(assessor)
+    response = client.get(reverse("assessments:roadmap_csv", args=[scored.pk]))
+    rows = list(csv.DictReader(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()))
+    hardware = next(row for row in rows if row["area"] == "hardware")
+    assert hardware["area_name"] == "Hardware Limitations"

@@ -55,6 +55,11 @@ def format_value(value: Value | None, unit: str = "") -> str:
 _MONEY_UNIT = re.compile(r"^(?P<currency>[A-Z]{3})(?P<per>/(month|h|Mtoken|GPU-h))?$")
 
 
+def is_money_unit(unit: str) -> bool:
+    """Whether ``unit`` is an amount of a currency ("EUR", "USD/month", "EUR/Mtoken")."""
+    return _MONEY_UNIT.match(unit or "") is not None
+
+
 def format_amount(value: Value | None, unit: str) -> str:
     """A value in a money unit ("EUR/month", "USD", "EUR/Mtoken", "EUR/h") formatted by its currency
     ("€185,319/month", "$0.42/Mtoken"); any other unit as `format_value` does (prices per kWh keep their

@@ -247,9 +247,9 @@ def _appendix(assessment: Assessment, scores: Mapping[str, ResultQuestion]) -> I
                 elif answer.not_applicable:
                     text = "not applicable"
                 else:
-                    text = selectors.answer_shown(question=question, value=answer.value)
-                    if question.type == "numeric" and question.numeric and question.numeric.unit:
-                        text = f"{text} {question.numeric.unit}"
+                    text = selectors.answer_shown(
+                        question=question, value=answer.value, currency=assessment.organization.reporting_currency
+                    )
                 rows.append(
                     AnswerRow(
                         question_id=question.id,

@@ -124,7 +124,9 @@ def answer_rows(*, assessment: Assessment) -> list[dict[str, Any]]:
                 answer = answers.get(question.id)
                 shown_answer = ""
                 if answer is not None and not answer.not_applicable:
-                    shown_answer = selectors.answer_shown(question=question, value=answer.value)
+                    shown_answer = selectors.answer_shown(
+                        question=question, value=answer.value, currency=assessment.organization.reporting_currency
+                    )
                 rows.append(
                     {
                         "question_id": question.id,
