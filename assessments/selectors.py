@@ -18,7 +18,9 @@ from config import jobs
 from config.errors import ErrorItem
 from config.history import HistoryEntry, history_entries
 from config.jobs import JobStatus
+from inventory.capacity.figures import is_money_unit
 from inventory.facts import shown
+from inventory.money import symbol_for
 
 from . import roadmap, scoring
 from .models import (
@@ -374,6 +376,16 @@ def question_unit(*, question: scoring.Question, currency: str = "") -> str:
     return unit
 
 
+def question_unit_shown(*, question: scoring.Question, currency: str = "") -> str:
+    """A numeric question's unit as the questionnaire shows it: money by its currency's symbol ("€/month", "SEK/month"
+    without one), any other unit as it is ("%", "ratio")."""
+    unit = question_unit(question=question, currency=currency)
+    if is_money_unit(unit):
+        code, _, per = unit.partition("/")
+        return (symbol_for(code) or code) + (f"/{per}" if per else "")
+    return unit
+
+
 def answer_shown(*, question: scoring.Question, value: Any, currency: str = "") -> str:
     """An answer value as a person reads it: the level's words, the option's label, yes/no, or the number rounded
     with its unit (`inventory.facts.shown`: "66.7 %", "€166/month" in ``currency``, the reporting currency), for
@@ -388,7 +400,9 @@ def answer_shown(*, question: scoring.Question, value: Any, currency: str = "") 
     if question.type == "choice":
         labels = {option.id: option.label for option in question.options}
         return labels.get(value, str(value))
-    return shown(value, question_unit(question=question, currency=currency))
+    unit = question_unit(question=question, currency=currency)
+    text = shown(value, unit)
+    return f"{text}×" if unit == "ratio" and not isinstance(value, str) else text  # "2,500×" the dataset size
 
 
 def scoring_status(*, assessment: Assessment) -> JobStatus | None:

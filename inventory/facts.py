@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Organization
 
 from .analysis import WHOLE_ORGANIZATION, CapacitySummary, CostSummary, Scope, analyse, costs_of, fleet_demand
-from .capacity.figures import format_amount, is_money_unit
+from .capacity.figures import format_amount, format_value, is_money_unit
 from .models import NetworkFabric, Server, ServerStatus, StorageSystem, Workload
 from .telemetry.facts import MEASUREMENT_LABELS, measured_facts
 
@@ -421,7 +421,8 @@ def compute_facts(
             facts["storage_capacity_ratio"] = _value(
                 "storage_capacity_ratio",
                 storage["tb"] / dataset_tb,
-                f"{storage['tb']:g} TB usable over {dataset_tb:g} TB of workload datasets",
+                f"{format_value(storage['tb'], 'TB')} usable over {format_value(dataset_tb, 'TB')} of workload "
+                "datasets",
             )
 
     regions = distinct_regions(

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from config.errors import Conflict, ErrorItem, Invalid
 from config.history import history_record_bulk
 from config.validators import validate_finite_json
-from inventory.facts import compute_facts, rounded, shown
+from inventory.facts import compute_facts, rounded
 
 from .. import scoring
 from ..models import Answer, AnswerSource, Assessment
@@ -396,12 +396,16 @@ def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
     """
     facts = compute_facts(organization=assessment.organization, scope=assessment.analysis_scope)
     answered_by_people = set(assessment.answers.filter(source=AnswerSource.SELF).values_list("question_id", flat=True))
-    bound = facts_by_question(framework_parse(assessment.framework), facts)
+    framework = framework_parse(assessment.framework)
+    questions = {question.id: question for question in framework.questions()}
+    currency = assessment.organization.reporting_currency
+    bound = facts_by_question(framework, facts)
     answers = []
     for question_id, (value, fact_name) in bound.items():
         if question_id in answered_by_people:
             continue
         fact = facts[fact_name]
+        answered = answer_shown(question=questions[question_id], value=value, currency=currency)
         answers.append(
             Answer(
                 assessment=assessment,
@@ -410,7 +414,7 @@ def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
                 not_applicable=False,
                 source=AnswerSource.INVENTORY,
                 answered_by=None,
-                note=f"From the inventory: {fact.explanation} ({shown(fact.value, fact.unit)}).",
+                note=f"From the inventory: {fact.explanation} ({answered}).",
             )
         )
     return len(_upsert(answers, user=None, reason="from the inventory") if answers else {})

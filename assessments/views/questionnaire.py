@@ -56,6 +56,7 @@ class QuestionView:
     version: int = 0
     threads: list[Any] = field(default_factory=list)
     owner: Any = None
+    unit: str = ""  # a numeric question's unit as people read it ("€/month" in the reporting currency, "%")
 
     @property
     def id(self) -> str:
@@ -108,7 +109,7 @@ def _choices(question: scoring.Question, raw_value: str) -> list[Choice]:
 
 
 def question_view(
-    question: scoring.Question, answer: Answer | None, posted: forms.PostedAnswer | None = None
+    question: scoring.Question, answer: Answer | None, posted: forms.PostedAnswer | None = None, currency: str = ""
 ) -> QuestionView:
     if posted is not None:
         raw_value = "" if posted.not_applicable else posted.raw_value.strip()
@@ -118,6 +119,7 @@ def question_view(
     view = QuestionView(question, answer, *state, errors=list(posted.errors or []) if posted else [])
     view.choices = _choices(question, view.raw_value)
     view.version = answer.version if answer is not None else 0
+    view.unit = selectors.question_unit_shown(question=question, currency=currency)
     return view
 
 
@@ -142,7 +144,10 @@ class AreaView(AssessmentMixin, TemplateView):
         context["subareas"] = [
             {
                 "subarea": sub,
-                "questions": [question_view(q, answers.get(q.id), posted.get(q.id)) for q in sub.questions],
+                "questions": [
+                    question_view(q, answers.get(q.id), posted.get(q.id), self.organization.reporting_currency)
+                    for q in sub.questions
+                ],
             }
             for sub in area.subareas
         ]
