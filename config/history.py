@@ -16,6 +16,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -134,8 +135,10 @@ def _shown(field: models.Field, value: Any, names: dict[tuple[type, Any], str]) 
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, float | Decimal):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -155,10 +158,12 @@ def history_entries(
     subject: Callable[[Any], str] | None = None,
     hidden: Iterable[str] = (),
     newest_first: bool = True,
+    shown: Callable[[str, Any, Any], str | None] | None = None,
 ) -> list[HistoryEntry]:
     """The history of ``model``'s object ``pk`` (or of the historical ``records`` given, several objects at once:
     each record is compared with the one before it *of the same object*) in words. ``subject(record)`` names the
-    object an entry is about (e.g. its question), for lists of several objects."""
+    object an entry is about (e.g. its question), for lists of several objects. ``shown(field name, value,
+    record)`` writes a value the app knows better (money with its record's currency), or None for the rule here."""
     if records is None:
         records = model.history.filter(id=pk)  # type: ignore[attr-defined]
     rows = list(records.select_related("history_user").order_by("history_date", "history_id"))
@@ -178,6 +183,11 @@ def history_entries(
     }
     entries: list[HistoryEntry] = []
     last: dict[Any, Any] = {}
+
+    def written(field: models.Field, value: Any, record: Any) -> str:
+        text = None if shown is None or value is None or value == "" else shown(field.name, value, record)
+        return _shown(field, value, names) if text is None else text
+
     for record in rows:
         key = subject(record) if subject is not None else record.id
         before = last.get(key)
@@ -192,14 +202,14 @@ def history_entries(
             if (before is None or record.history_type == "-") and (new is None or new == ""):
                 continue
             if record.history_type == "-":
-                changes.append(FieldChange(field.name, _label(field), _shown(field, new, names), "—"))
+                changes.append(FieldChange(field.name, _label(field), written(field, new, record), "—"))
                 continue
             changes.append(
                 FieldChange(
                     field.name,
                     _label(field),
-                    "—" if before is None else _shown(field, old, names),
-                    _shown(field, new, names),
+                    "—" if before is None else written(field, old, before),
+                    written(field, new, record),
                 )
             )
         action = ACTIONS.get(record.history_type, "changed")

@@ -30,6 +30,7 @@ from accounts.scoping import OrganizationViewMixin
 from config.history import history_csv, history_entries
 
 from . import filtersets, forms, selectors
+from .capacity import format_value
 from .detail_context import server_detail_context, site_detail_context
 from .models import CloudCapacity, NetworkFabric, Server, Site, StorageSystem, Workload, WorkloadKind
 from .money import format_money
@@ -52,7 +53,9 @@ def display(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float | Decimal):
-        return floatformat(value, -2)
+        return floatformat(value, "-2g")
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
@@ -64,8 +67,33 @@ MONEY_FIELDS: dict[str, tuple[Callable[[Any], str], str]] = {
     "maintenance_per_month": (lambda site: site.currency, " a month"),
     "staff_per_month": (lambda site: site.currency, " a month"),
     "hourly_price": (lambda cloud: cloud.currency, " an instance-hour"),
+    "electricity_price_per_kwh": (lambda site: site.currency, " per kWh"),
 }
 """Detail fields that are money: formatted by their currency (`inventory.money.format_money`)."""
+
+
+def money_shown(name: str, value: Any, obj: Any) -> str | None:
+    """A money field's value with its currency ("€0.19 per kWh", "$98.32 an instance-hour"), None for any other
+    field. A price per kWh keeps its tenths of a cent ("€0.1875 per kWh"); the currency is the row's (a server's
+    own purchase currency, else its site's)."""
+    if name not in MONEY_FIELDS or value is None:
+        return None
+    currency, per = MONEY_FIELDS[name]
+    code = currency(obj)
+    if not code:
+        return None
+    decimals = None
+    if name == "electricity_price_per_kwh":
+        decimals = 2 if round(float(value), 2) == float(value) else 4
+    return format_money(value, code, decimals=decimals) + per
+
+
+def _history_money(name: str, value: Any, record: Any) -> str | None:
+    """`money_shown` for a historical row, without reading its relations (a fixed number of queries): a server's
+    purchase cost names a currency only when the server has its own."""
+    if name == "purchase_cost" and not getattr(record, "purchase_currency", ""):
+        return None
+    return money_shown(name, value, record)
 
 
 @dataclass(frozen=True)
@@ -139,7 +167,7 @@ def _workload_demand(workload: Workload) -> str:
     if workload.training_tokens is None:
         return "—"
     deadline = f" in {display(workload.deadline_days)} days" if workload.deadline_days else ""
-    return f"{workload.training_tokens:.3g} tokens{deadline}"
+    return f"{format_value(workload.training_tokens, 'tokens')}{deadline}"
 
 
 SITES = Kind(
@@ -440,10 +468,7 @@ class ObjectDetailView(KindMixin, DetailView):
     def _field(obj: Any, name: str, label: str | None) -> dict[str, Any]:
         model_field = obj._meta.get_field(name)
         value = getattr(obj, f"get_{name}_display")() if model_field.choices else getattr(obj, name)
-        text = display(value)
-        if name in MONEY_FIELDS and value is not None:
-            currency, per = MONEY_FIELDS[name]
-            text = format_money(value, currency(obj)) + per
+        text = money_shown(name, value, obj) or display(value)
         return {
             "label": label or capfirst(model_field.verbose_name),
             "help": model_field.help_text,
@@ -459,7 +484,7 @@ class ObjectHistoryView(KindMixin, DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
-        self.entries = history_entries(type(self.object), pk=self.object.pk)
+        self.entries = history_entries(type(self.object), pk=self.object.pk, shown=_history_money)
         if request.GET.get("export") == "csv":
             response = HttpResponse(history_csv(self.entries, subject=str(self.object)), content_type="text/csv")
             response["Content-Disposition"] = f'attachment; filename="{self.kind.name}-{self.object.pk}-history.csv"'

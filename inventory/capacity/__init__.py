@@ -82,7 +82,16 @@ from .constants import (
     Precision,
 )
 from .explain import CONSTANT_ORIGINS, Origins, fit_figures
-from .figures import Figure, Input, figure_if_known, format_amount, format_value, known_inputs, present_figures
+from .figures import (
+    Figure,
+    Input,
+    figure_if_known,
+    format_amount,
+    format_column,
+    format_value,
+    known_inputs,
+    present_figures,
+)
 from .fitting import ComputeRate, compute_rate, effective_peak_tflops
 from .footprint import (
     Footprint,
@@ -170,6 +179,7 @@ __all__ = [
     "fit_inference",
     "fit_training",
     "format_amount",
+    "format_column",
     "format_value",
     "forward_flops_per_token",
     "gpus_needed_for_memory",

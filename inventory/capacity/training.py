@@ -13,6 +13,7 @@ from .constants import (
     WEIGHT_BYTES_PER_PARAM_MIXED,
     Bottleneck,
 )
+from .figures import format_value
 from .fitting import _gpus, _it_power_kw, _site_power_reason, compute_rate
 from .memory import training_memory_bytes
 from .specs import Pool, TrainingFit, TrainingWorkload
@@ -138,10 +139,11 @@ def fit_training(workload: TrainingWorkload, pool: Pool) -> TrainingFit:
                 "(not estimated)."
             )
         work = (
-            f"{_computed_flops(workload):.3g} FLOPs (8PD: activation recomputation) on {pool.count} x "
+            f"{format_value(_computed_flops(workload), 'FLOPs')} (8PD: activation recomputation) on {pool.count} x "
             f"{accelerator.name} at {peak:g} TFLOPS and HFU {workload.mfu}"
             if workload.activation_recompute
-            else f"{flops:.3g} FLOPs on {pool.count} x {accelerator.name} at {peak:g} TFLOPS and MFU {workload.mfu}"
+            else f"{format_value(flops, 'FLOPs')} on {pool.count} x {accelerator.name} at {peak:g} TFLOPS and MFU "
+            f"{workload.mfu}"
         )
         if workload.goodput < 1:
             work += f", {workload.goodput:.0%} of wall-clock time training (goodput)"

@@ -91,7 +91,7 @@ class TestOverview:
         assert overview.servers_by_status == {"planned": 1, "active": 2, "retired": 0}
         page = response.content.decode()
         assert re.search(r'id="total-accelerators">16<', page)
-        assert "1280 GB" in page
+        assert "1,280 GB" in page  # thousands grouped
         assert "15.824 PFLOPS" in page
         assert "NVIDIA H100 SXM" in page
         assert "20.4" in page  # 2 x 10.2 kW rated at Frankfurt, of 200 kW

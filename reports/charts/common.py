@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from assessments.scoring import MaturityLevel, round_score
+from inventory.capacity import format_column
 
 # --------------------------------------------------------------------------------------------------
 # Palette, levels, layout
@@ -156,6 +157,13 @@ class Table:
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...] = ()
+
+    @property
+    def shown_rows(self) -> list[tuple[Any, ...]]:
+        """The rows as pages and the PDF show them: each column's numbers with one number of decimals and
+        thousands grouped (`capacity.format_column`); the CSV keeps the plain values."""
+        columns = [format_column(list(column)) for column in zip(*self.rows, strict=True)]
+        return [tuple(row) for row in zip(*columns, strict=True)] if columns else []
 
 
 @dataclass(frozen=True, eq=False)

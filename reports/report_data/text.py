@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from assessments.results import score_text
+from inventory.capacity import format_value
 
 WHY_LENGTH = 170
 """Characters of an action's *why* the summary quotes."""
@@ -44,10 +45,13 @@ def shorten(text: str, limit: int = WHY_LENGTH) -> str:
 
 def number_text(value: Any) -> str:
     """A model figure as people read it: thousands separated, at most three decimals, powers of ten for the
-    very large or very small (2.17e+20 FLOP)."""
+    very large as the capacity figures write them (`format_value`: 2.17 x 10²⁰), three significant digits for the
+    very small."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    if value and (abs(value) >= 1e9 or abs(value) < 1e-3):
+    if value and abs(value) >= 1e9:
+        return format_value(value)
+    if value and abs(value) < 1e-3:
         return f"{value:.3g}"
     if float(value).is_integer():
         return f"{int(value):,}"
