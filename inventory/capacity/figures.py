@@ -73,6 +73,9 @@ def format_column(values: list[Any]) -> list[Any]:
     return shown
 
 
+_RATE_UNIT = re.compile(r"^[A-Z]{3}/[A-Z]{3}$")
+RATE_DECIMALS = 4
+"""An exchange rate ("USD/EUR") is shown with the four decimals the ECB publishes and conversions use."""
 _MONEY_UNIT = re.compile(r"^(?P<currency>[A-Z]{3})(?P<per>/(month|h|Mtoken|GPU-h))?$")
 
 
@@ -83,8 +86,11 @@ def is_money_unit(unit: str) -> bool:
 
 def format_amount(value: Value | None, unit: str) -> str:
     """A value in a money unit ("EUR/month", "USD", "EUR/Mtoken", "EUR/h") formatted by its currency
-    ("€185,319/month", "$0.42/Mtoken"); any other unit as `format_value` does (prices per kWh keep their
+    ("€185,319/month", "$0.42/Mtoken"); an exchange rate ("USD/EUR") with four decimals ("1.1172 USD/EUR"); any
+    other unit as `format_value` does (prices per kWh keep their
     significant digits)."""
+    if _RATE_UNIT.match(unit or "") and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,.{RATE_DECIMALS}f} {unit}"  # the precision a conversion uses: "1.1172 USD/EUR"
     match = _MONEY_UNIT.match(unit or "")
     if match is None or value is None or isinstance(value, bool):
         return format_value(value, unit)

@@ -14,6 +14,7 @@ from .constants import (
     SERVING_MEMORY_UTILIZATION,
     Bottleneck,
 )
+from .figures import format_value
 from .fitting import _gpus, _it_power_kw, _site_power_reason, compute_rate
 from .memory import kv_cache_bytes, weights_bytes
 from .specs import AcceleratorSpec, InferenceFit, InferenceWorkload, ModelSpec, Pool
@@ -301,7 +302,7 @@ def fit_inference(
         )
         reasons.append(
             f"Estimated TTFT {chosen.ttft_s:.3f} s, TPOT {chosen.tpot_s * 1000:.1f} ms; one replica sustains "
-            f"{chosen.rate_rps:.2f} req/s; {chosen.in_flight:.1f} requests in flight (Little's law)."
+            f"{chosen.rate_rps:.2f} req/s; {format_value(chosen.in_flight)} requests in flight (Little's law)."
         )
         reasons.append(
             f"Needs {chosen.replicas} replica(s) x TP {chosen.tp} = {gpus_needed} x {accelerator.name}; "

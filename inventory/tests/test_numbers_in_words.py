@@ -68,3 +68,23 @@ def test_the_history_shows_prices_with_their_currency(client, organization, view
     assert "€0.19 per kWh" in page
     assert "€0.1875 per kWh" in page
     assert "0.1900" not in page
+
+
+def test_an_exchange_rate_is_shown_with_the_precision_the_conversion_used():
+    from inventory.capacity import Input
+
+    rate = Input("rate USD per EUR", 1.1172, "USD/EUR", "1 EUR = 1.1172 USD (ECB reference rate of 2026-10-30)")
+    assert rate.shown == "1.1172 USD/EUR"
+    assert f"{35556 / 1.1172:,.0f}" == "31,826"  # what the figure computed, reproducible from what is shown
+
+
+def test_requests_in_flight_read_as_the_requests_figure_does():
+    from inventory.capacity import InferenceWorkload, Pool, fit_inference, format_value
+    from inventory.tests.test_capacity import H100_SXM, LLAMA31_8B
+
+    fit = fit_inference(InferenceWorkload(LLAMA31_8B, "bf16", 500, 500, 200), Pool(H100_SXM, 64, "dc", None, 0))
+    reason = next(text for text in fit.reasons if "requests in flight" in text)
+    figure = format_value(fit.in_flight_requests, "requests")  # the figure "Requests in flight", as pages show it
+    assert figure.endswith(" requests")
+    assert f"; {figure} in flight" in reason
+    assert "," in figure  # above a thousand: grouped like every other figure
