@@ -526,7 +526,9 @@ def _cost_facts(summary: CapacitySummary, costs: CostSummary) -> dict[str, FactV
 def _capacity_facts(summary: CapacitySummary) -> dict[str, FactValue]:
     """Facts from the capacity model: do the declared workloads fit, with what headroom."""
     facts: dict[str, FactValue] = {}
-    verdicts = summary.verdicts
+    # A workload whose stored values cannot be estimated neither fits nor fails to: it is named, not counted.
+    unreadable = [v.workload.name for v in summary.verdicts if v.problem]
+    verdicts = [v for v in summary.verdicts if not v.problem]
     if not verdicts or not summary.accelerators:
         return facts
     fitting = [v for v in verdicts if v.fits]
@@ -536,7 +538,8 @@ def _capacity_facts(summary: CapacitySummary) -> dict[str, FactValue]:
         f"{len(fitting)} of {len(verdicts)} workloads fit the fleet: "
         + "; ".join(
             f"{v.workload.name}: {'fits' if v.fits else 'does not fit (' + v.bottleneck_label + ')'}" for v in verdicts
-        ),
+        )
+        + (f" (not counted, their values need correcting: {', '.join(unreadable)})" if unreadable else ""),
     )
     memory, tflops = fleet_demand(summary)
     facts["fleet_memory_headroom_pct"] = _value(

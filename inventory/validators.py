@@ -127,8 +127,10 @@ LINK_SPEED_GBPS = up_to(100_000, "Gb/s", above_zero=True)
 ACCELERATORS_PER_INSTANCE = up_to(1_024, at_least=1)
 INSTANCES = up_to(10_000_000, at_least=1)
 REQUESTS_PER_SECOND = up_to(100_000_000, "requests/s", above_zero=True)
-TOKENS = up_to(100_000_000, "tokens")
-LATENCY_MS = up_to(3_600_000, "ms")
+# The capacity model needs at least one prompt and one output token and latency targets above 0
+# (`capacity.InferenceWorkload`: ``_count(..., minimum=1)``, ``_positive``): the fields ask the same.
+TOKENS = up_to(100_000_000, "tokens", at_least=1)
+LATENCY_MS = up_to(3_600_000, "ms", at_least=1)
 TRAINING_TOKENS = up_to(1e16, "tokens", above_zero=True)
 DEADLINE_DAYS = up_to(3_650, "days", above_zero=True)
 DEPRECIATION_YEARS = up_to(30, "years", above_zero=True)

@@ -153,7 +153,7 @@ def _capacity_items(
     items: list[roadmap.ExternalItem] = []
     details: dict[str, dict[str, Any]] = {}
     for verdict in summary.verdicts:
-        if verdict.fits:
+        if verdict.fits or verdict.problem:  # a workload whose values need correcting asks for no capacity
             continue
         workload = verdict.workload
         item_id = f"CAP-{workload.pk}"

@@ -40,7 +40,14 @@ from .model import (
     WhatIf,
     WorkloadVerdict,
 )
-from .specs import accelerator_name, accelerator_origin, accelerator_spec, workload_origins, workload_spec
+from .specs import (
+    WorkloadDataError,
+    accelerator_name,
+    accelerator_origin,
+    accelerator_spec,
+    workload_origins,
+    workload_spec,
+)
 
 OVERHEAD = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
 CLOUD_FIELDS = (
@@ -371,8 +378,10 @@ def _verdict(
 ) -> WorkloadVerdict:
     try:
         spec = workload_spec(workload, what_if.precision, what_if.kv_cache_precision)
-    except ValueError as error:
-        return WorkloadVerdict(workload, False, None, None, None, (str(error),), None, None, None, "")
+    except WorkloadDataError as error:
+        return WorkloadVerdict(
+            workload, False, None, None, None, (str(error),), None, None, None, "", problem=str(error)
+        )
     results = []
     for info in pools:
         try:

@@ -157,6 +157,9 @@ class WorkloadVerdict:
     alternatives: list[tuple[PoolInfo, Any]] = field(default_factory=list)
     figures: tuple[Figure, ...] = ()
     run_energy_cost: float | None = None  # training: the energy of one run, whatever the number of GPUs
+    # Why its stored values cannot be estimated (a sentence naming the workload and the field; also its reason):
+    # neither fitting nor not fitting, so the assessment's facts and the roadmap leave it out.
+    problem: str = ""
 
     @property
     def bottleneck_label(self) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+
 from .. import capacity
 from ..models import AcceleratorType, ModelProfile, Workload
+from ..validators import workload_rules
 
 SPEC_FIELDS = ("memory_gb", "mem_bandwidth_gbps", "bf16_tflops", "fp8_tflops", "tdp_w", "fp16_tflops", "int8_tops")
 
@@ -60,13 +63,89 @@ def model_spec(profile: ModelProfile) -> capacity.ModelSpec:
     )
 
 
+class WorkloadDataError(ValueError):
+    """A stored workload the capacity model cannot read (a value stored before the field's rule, or its model
+    profile's): the message is a plain sentence naming the workload and the field, for people."""
+
+
+# The inputs the capacity model reads, by kind: their stored values are checked with the fields' own rules.
+_INPUTS = {
+    "inference": ("requests_per_second", "prompt_tokens", "output_tokens", "ttft_target_ms", "tpot_target_ms"),
+    "training": ("training_tokens", "deadline_days", "assumed_mfu", "goodput"),
+}
+
+
+def _rule(message: str) -> str:
+    """ "Enter a value between 1 and 100 tokens." -> "enter a value between 1 and 100 tokens"."""
+    return message[:1].lower() + message[1:].rstrip(".")
+
+
+def workload_problem(workload: Workload) -> str | None:
+    """Why the capacity model cannot read a stored workload, as a plain sentence naming it and the field (the
+    fields' validators and row rules on the stored values); None when it can."""
+    start = f"Workload “{workload.name}” cannot be estimated:"
+    for item in workload_rules(workload.rule_values()):
+        label = Workload._meta.get_field(item.field).verbose_name if item.field else "a value"
+        return f"{start} its {label} is missing ({_rule(item.message)}). Edit the workload to add it."
+    for name in _INPUTS["inference" if workload.kind == "inference" else "training"]:
+        field = Workload._meta.get_field(name)
+        value = getattr(workload, name)
+        if value is None:
+            continue
+        try:
+            field.run_validators(value)
+        except ValidationError as error:
+            return (
+                f"{start} its “{field.verbose_name}” value, {value:,}, is not allowed ({_rule(error.messages[0])}). "
+                "Edit the workload to correct it."
+            )
+    return None
+
+
+def _model_problem(workload: Workload, error: ValueError) -> str:
+    """A capacity model's ``ValueError`` ("prompt_tokens + output_tokens (…) must not exceed …", "kv_heads must
+    divide …") as a sentence naming the workload and the field: the argument's name is never shown."""
+    start = f"Workload “{workload.name}” cannot be estimated:"
+    profile = workload.model_profile
+    text = str(error)
+    if text.startswith("prompt_tokens + output_tokens"):
+        total = (workload.prompt_tokens or 0) + (workload.output_tokens or 0)
+        return (
+            f"{start} its prompt and output tokens ({total:,}) exceed the context length of the model "
+            f"“{profile.name}” ({profile.context_length:,} tokens). Edit the workload to shorten them."
+        )
+    name = text.split(" ", 1)[0]
+    for row, owner in ((profile, f"the model “{profile.name}”"), (workload, "the workload")):
+        try:
+            label = row._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            continue
+        return f"{start} the {label} of {owner} ({getattr(row, name)}) is not usable. Edit {owner} to correct it."
+    return f"{start} its values cannot be read by the capacity model. Edit the workload or its model to correct them."
+
+
 def workload_spec(
     workload: Workload, precision: str | None = None, kv_cache_precision: str | None = None
 ) -> capacity.InferenceWorkload | capacity.TrainingWorkload:
-    """The pure model's view of a stored workload (raises ValueError naming a missing or invalid field).
+    """The pure model's view of a stored workload; `WorkloadDataError` (a plain sentence naming the workload and the
+    field) when a stored value cannot be read.
 
     Training: an empty MFU is `capacity.DEFAULT_TRAINING_MFU` (0.4, Llama 3 405B 38-43%); goodput and activation
     recomputation come from the workload (goodput default 0.9, Llama 3 405B >90% effective training time)."""
+    problem = workload_problem(workload)
+    if problem is not None:
+        raise WorkloadDataError(problem)
+    try:
+        return _spec(workload, precision, kv_cache_precision)
+    except WorkloadDataError:
+        raise
+    except ValueError as error:
+        raise WorkloadDataError(_model_problem(workload, error)) from error
+
+
+def _spec(
+    workload: Workload, precision: str | None, kv_cache_precision: str | None
+) -> capacity.InferenceWorkload | capacity.TrainingWorkload:
     model = model_spec(workload.model_profile)
     chosen = precision or workload.precision
     if workload.kind == "inference":

@@ -108,3 +108,40 @@ def test_inventory_facts_of_the_demo(demo):
     assert facts["workloads_fitting_pct"] == pytest.approx(200 / 3)  # the 70B training run misses its deadline
     assert facts["workloads_meeting_latency_pct"] == 100.0
     assert 0 < facts["fleet_memory_headroom_pct"] < 100
+
+
+def _stored_before_the_rule(organization, name, **values):
+    """A workload stored before its fields' rules (objects.create runs no validator), as older rows may be."""
+    from inventory.models import ModelProfile, Workload
+
+    fields = {"requests_per_second": 1, "prompt_tokens": 1000, "output_tokens": 200, **values}
+    profile = ModelProfile.objects.get(name="Llama-3.1-8B")
+    return Workload.objects.create(
+        organization=organization, name=name, kind="inference", model_profile=profile, **fields
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "sentence"),
+    [
+        ({"prompt_tokens": 0}, "its “prompt tokens” value, 0, is not allowed (enter a value between 1 and 100,000,000"),
+        ({"output_tokens": 0}, "its “output tokens” value, 0, is not allowed"),
+        ({"ttft_target_ms": 0}, "its “time to first token target (ms)” value, 0, is not allowed"),
+        ({"prompt_tokens": 200_000}, "its prompt and output tokens (200,200) exceed the context length of the model"),
+    ],
+)
+def test_a_stored_workload_the_model_cannot_read_is_a_sentence_not_counted_nor_planned(demo, values, sentence):
+    from assessments.services.roadmaps import _capacity_items
+
+    _stored_before_the_rule(demo, "zero wl", **values)
+    verdict = next(v for v in analyse(organization=demo).verdicts if v.workload.name == "zero wl")
+    assert verdict.problem.startswith("Workload “zero wl” cannot be estimated: ")
+    assert sentence in verdict.problem
+    assert verdict.reasons == (verdict.problem,)
+    assert "must" not in verdict.problem
+    assert "_" not in verdict.problem.replace("zero wl", "")
+    facts = compute_facts(organization=demo, today=date(2026, 11, 26))
+    assert facts["workloads_fitting_pct"].value == pytest.approx(200 / 3)  # as without it
+    assert "not counted, their values need correcting: zero wl" in facts["workloads_fitting_pct"].explanation
+    items, _ = _capacity_items(demo)
+    assert not any("zero wl" in item.title for item in items)

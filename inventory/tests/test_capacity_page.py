@@ -101,3 +101,26 @@ def test_plural_forms_are_right():
 
     assert _gpus(1) == "1 GPU"
     assert _gpus(2) == "2 GPUs"
+
+
+def test_a_stored_workload_with_zero_tokens_is_named_in_a_sentence(demo_client):
+    """A row stored before the field's rule (objects.create runs no validator): the page names the workload and
+    the field, and never shows the capacity model's own message."""
+    from inventory.models import ModelProfile, Workload
+
+    Workload.objects.create(
+        organization=Organization.objects.get(slug="demo-corp"),
+        name="zero wl",
+        kind="inference",
+        model_profile=ModelProfile.objects.get(name="Llama-3.1-8B"),
+        requests_per_second=1,
+        prompt_tokens=0,
+        output_tokens=200,
+    )
+    response = demo_client.get(reverse("inventory:capacity"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Workload “zero wl” cannot be estimated: its “prompt tokens” value, 0, is not allowed" in page
+    assert "cannot be estimated</span>" in page
+    assert "must be &gt;=" not in page
+    assert "prompt_tokens" not in page

@@ -90,6 +90,8 @@ INTENSITY = "Enter a value between 0 and 2,000 gCO2e/kWh."
 MONEY = "Enter a value between 0 and 10,000,000,000."
 REVERSED = "Remove a character that reverses the text's direction from the name."
 PRICE = "Enter a value between 0 and 10,000."
+TOKENS = "Enter a value between 1 and 100,000,000 tokens."
+LATENCY = "Enter a value between 1 and 3,600,000 ms."
 RPS = "Enter a value above 0 and at most 100,000,000 requests/s."
 SERVER_TAKEN = "A server with this hostname exists already in this organization."
 STORAGE_TAKEN = "A storage system with this name exists already at this site."
@@ -127,6 +129,11 @@ RULES = [
     ("workloads", {"requests_per_second": 0}, "requests_per_second", RPS),
     ("workloads", {"dataset_size_tb": -1}, "dataset_size_tb", "Enter a value between 0 and 10,000,000 TB."),
     ("workloads", {"prompt_tokens": None}, "prompt_tokens", "Required for inference workloads."),
+    ("workloads", {"prompt_tokens": 0}, "prompt_tokens", TOKENS),
+    ("workloads", {"output_tokens": 0}, "output_tokens", TOKENS),
+    ("workloads", {"output_tokens": 100_000_001}, "output_tokens", TOKENS),
+    ("workloads", {"ttft_target_ms": 0}, "ttft_target_ms", LATENCY),
+    ("workloads", {"tpot_target_ms": 0}, "tpot_target_ms", LATENCY),
     ("workloads", {"kind": "training"}, "training_tokens", "Required for training workloads."),
     ("workloads", {"kind": "fine_tuning"}, "training_tokens", "Required for fine-tuning workloads."),
 ]  # fmt: skip
