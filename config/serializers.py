@@ -10,6 +10,8 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework import validators as drf_validators
 
+from config.fields import storage_limit
+
 # The limits of a column, which forms check on the form field too; the model's other rules run in full_clean.
 FIELD_LIMITS = (
     django_validators.MinValueValidator,
@@ -19,6 +21,8 @@ FIELD_LIMITS = (
     django_validators.DecimalValidator,
     drf_validators.UniqueValidator,
 )
+
+_COLUMN_LIMITS = (django_validators.MinValueValidator, django_validators.MaxValueValidator)
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -40,6 +44,13 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         # As in a form: the field checks the column's limits; the model's own rules run once, in full_clean, so
         # a value too long for the column is refused for that alone, and a rule's message is the model's.
         validators = [v for v in kwargs.pop("validators", []) if isinstance(v, FIELD_LIMITS)]
+        # The column's storage range is no limit to quote: the model's own bound, narrower, says it in full_clean
+        # ("between 0 and 1,024", not "less than or equal to 9223372036854775807"; `config.fields.OwnLimitsFirst`).
+        own_bound = any(not isinstance(v, _COLUMN_LIMITS) for v in model_field.validators)
+        if "max_value" in kwargs and (own_bound or storage_limit(model_field, kwargs["max_value"])):
+            del kwargs["max_value"]
+        if "min_value" in kwargs and storage_limit(model_field, kwargs["min_value"]):
+            del kwargs["min_value"]
         # DRF words a length limit its own way ("no more than N characters"); forms and the import say Django's.
         if "max_length" in kwargs and issubclass(field_class, serializers.CharField):
             validators.append(django_validators.MaxLengthValidator(kwargs.pop("max_length")))

@@ -65,6 +65,29 @@ def test_every_entered_number_has_a_realistic_range(field):
                 field.run_validators(bad)
 
 
+def _bounded_integer_fields():
+    for param in _numeric_fields():
+        (field,) = param.values
+        if isinstance(field, models.IntegerField):
+            yield param
+
+
+@pytest.mark.parametrize("field", list(_bounded_integer_fields()))
+@pytest.mark.parametrize("value", [10**20, 2**63, -(10**20)])
+def test_a_number_beyond_the_column_is_told_the_fields_own_limit(field, value):
+    """Not the column's storage range ("less than or equal to 9223372036854775807"): the field's own bound, alone,
+    as forms, the API and the admin say it (``full_clean``). A positive field's "0 or more" is its own too."""
+    instance = field.model()
+    setattr(instance, field.attname, value)
+    with pytest.raises(ValidationError) as raised:
+        instance.clean_fields(exclude=[f.name for f in field.model._meta.fields if f is not field])
+    messages = raised.value.message_dict[field.name]
+    assert len(messages) == 1, messages
+    assert "9223372036854775807" not in messages[0]
+    assert "2147483647" not in messages[0]
+    assert "32767" not in messages[0]
+
+
 @pytest.mark.parametrize(("model", "name"), [(m, n) for m, names in NAMES.items() for n in names])
 def test_names_refuse_control_and_direction_characters(model, name):
     field = model._meta.get_field(name)

@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from accounts.models import OrganizationOwned
 from config import encryption
+from config.fields import OwnLimitsFirst
 from config.validators import validate_finite_json, validate_name
 
 from ..discovery.devicetypes import model_label, usable_maximum_draw
@@ -51,7 +52,7 @@ U_HEIGHT = Bounds("Enter a height from 0 to 100 U.", at_least=0, at_most=100, co
 REDUNDANT = Bounds("Enter from 0 to 64 redundant power ports.", at_least=0, at_most=64, code="out_of_range")
 
 
-class ServerModel(models.Model):
+class ServerModel(OwnLimitsFirst, models.Model):
     """A server model (NetBox's device type): shared when `organization` is empty, else an organization's own."""
 
     organization = models.ForeignKey(

@@ -21,7 +21,9 @@ from typing import Any
 
 from django.core import validators as django_validators
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
+
+from config.fields import storage_limit
 
 from .specs import Column, KindSpec
 
@@ -220,17 +222,10 @@ def _quick(check: Callable[[Any], None]) -> Callable[[Any], None]:
 
 
 def _database_range(model_field: models.Field, check: Callable[[Any], None]) -> bool:
-    """Whether ``check`` is the storage range of an integer column on this database (PostgreSQL's smallint: up to
-    32767; SQLite's: 64 bits), which Django adds to an integer field's validators. A positive field's 0 is not: it
-    is what the field means, on every database."""
-    if not isinstance(model_field, models.IntegerField):
-        return False
+    """Whether ``check`` is the storage range of an integer column on this database (`config.fields.storage_limit`)."""
     if not isinstance(check, django_validators.MinValueValidator | django_validators.MaxValueValidator):
         return False
-    internal_type = model_field.get_internal_type()
-    if check.limit_value == 0 and internal_type.startswith("Positive"):
-        return False
-    return check.limit_value in connection.ops.integer_field_range(internal_type)
+    return storage_limit(model_field, check.limit_value)
 
 
 def field_checks(model_field: models.Field) -> list[Callable[[Any], None]]:

@@ -13,7 +13,10 @@ from django.utils.text import get_text_list
 
 from accounts.models import OrganizationOwned
 from config.errors import ErrorItem
-from config.fields import UpperCaseCodeField  # noqa: F401 - re-exported: the inventory's models use it
+from config.fields import (
+    OwnLimitsFirst,
+    UpperCaseCodeField,  # noqa: F401 - re-exported: the inventory's models use it
+)
 from config.history import InheritedHistoricalRecords
 
 from ..validators import (
@@ -31,7 +34,7 @@ class Precision(models.TextChoices):
     INT4 = "int4", "INT4"
 
 
-class RowRulesMixin:
+class RowRulesMixin(OwnLimitsFirst):
     """Field rules of a row that need more than one field, and duplicates of its natural key.
 
     ``clean()`` runs `row_rules` (a function of `inventory.validators`) on the row's values; the importer calls

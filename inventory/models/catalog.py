@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization
+from config.fields import OwnLimitsFirst
 from config.validators import NOTES, validate_finite_json, validate_name
 
 from ..validators import (
@@ -186,7 +187,7 @@ class ModelProfile(CatalogEntry):
         return self.name
 
 
-class GridRegion(models.Model):
+class GridRegion(OwnLimitsFirst, models.Model):
     """Grid carbon intensity of a country (shared reference data)."""
 
     country_code = models.CharField("country code", max_length=2, unique=True)

@@ -92,6 +92,7 @@ REVERSED = "Remove a character that reverses the text's direction from the name.
 PRICE = "Enter a value between 0 and 10,000."
 TOKENS = "Enter a value between 1 and 100,000,000 tokens."
 LATENCY = "Enter a value between 1 and 3,600,000 ms."
+ACCELERATORS = "Enter a value between 0 and 1,024."
 RPS = "Enter a value above 0 and at most 100,000,000 requests/s."
 SERVER_TAKEN = "A server with this hostname exists already in this organization."
 STORAGE_TAKEN = "A storage system with this name exists already at this site."
@@ -112,7 +113,10 @@ RULES = [
     ("sites", {"country": "Germany"}, "country", "Ensure this value has at most 2 characters (it has 7)."),
     ("sites", {"currency": "E1R"}, "currency", "Enter the three-letter ISO currency code, e.g. EUR."),
     ("servers", {"accelerator_type": None}, "accelerator_type", ACCELERATOR_TYPE_NEEDED),
-    ("servers", {"accelerator_count": 40000}, "accelerator_count", "Enter a value between 0 and 1,024."),
+    ("servers", {"accelerator_count": 40000}, "accelerator_count", ACCELERATORS),
+    ("servers", {"accelerator_count": 99999999999999999999}, "accelerator_count", ACCELERATORS),
+    ("servers", {"accelerator_count": 2**63}, "accelerator_count", ACCELERATORS),
+    ("servers", {"cpu_cores": 10**20}, "cpu_cores", "Enter a value between 0 and 100,000."),
     ("servers", {"power_w": 5_000_000}, "power_w", "Enter a value between 0 and 1,000,000 W."),
     ("servers", {"cpu_cores": 3_000_000_000}, "cpu_cores", "Enter a value between 0 and 100,000."),
     ("servers", {"purchase_cost": "-1"}, "purchase_cost", MONEY),
@@ -122,6 +126,7 @@ RULES = [
     ("networks", {"link_speed_gbps": 0}, "link_speed_gbps", "Enter a value above 0 and at most 100,000 Gb/s."),
     ("networks", {"oversubscription_ratio": 0.5}, "oversubscription_ratio", NON_BLOCKING),
     ("cloud", {"instances": 0}, "instances", "Enter a value between 1 and 10,000,000."),
+    ("cloud", {"instances": 10**20}, "instances", "Enter a value between 1 and 10,000,000."),
     ("cloud", {"accelerators_per_instance": 0}, "accelerators_per_instance", "Enter a value between 1 and 1,024."),
     ("cloud", {"hourly_price": "-1"}, "hourly_price", MONEY),
     ("cloud", {"currency": "$$$"}, "currency", "Enter the three-letter ISO currency code, e.g. EUR."),
@@ -132,6 +137,7 @@ RULES = [
     ("workloads", {"prompt_tokens": 0}, "prompt_tokens", TOKENS),
     ("workloads", {"output_tokens": 0}, "output_tokens", TOKENS),
     ("workloads", {"output_tokens": 100_000_001}, "output_tokens", TOKENS),
+    ("workloads", {"prompt_tokens": 10**20}, "prompt_tokens", TOKENS),
     ("workloads", {"ttft_target_ms": 0}, "ttft_target_ms", LATENCY),
     ("workloads", {"tpot_target_ms": 0}, "tpot_target_ms", LATENCY),
     ("workloads", {"kind": "training"}, "training_tokens", "Required for training workloads."),
