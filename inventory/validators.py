@@ -21,6 +21,7 @@ Python (`RowRulesMixin.validate_constraints`), which would cost a query per cons
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -149,6 +150,23 @@ WEIGHT_KG = up_to(100_000, "kg")
 # production database would refuse is refused in tests and the demo too.
 SMALLINT = MaxValueValidator(32767)
 INTEGER = MaxValueValidator(2147483647)
+
+# RFC 1123 hostnames and FQDNs: labels of letters, digits and hyphens (not at a label's ends), at most 63 characters,
+# separated by dots; underscores too, as some inventories hold them (Windows and SRV-style names). ASCII only, so
+# that case folds the same in Python and in the database (hostnames are unique whatever their case).
+HOSTNAME_MESSAGE = (
+    "Enter a hostname or FQDN: letters, digits, hyphens and underscores, in labels of at most 63 characters "
+    "separated by dots, e.g. gpu-01.example.com (no spaces, slashes or other characters)."
+)
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+
+
+def validate_hostname(value: Any) -> None:
+    """A server's hostname: RFC 1123 (with underscores); the length (253) is the field's ``max_length``."""
+    if isinstance(value, str) and value and not _HOSTNAME.fullmatch(value):
+        raise ValidationError(HOSTNAME_MESSAGE, code="invalid_hostname")
+
 
 # --- rows (rules across fields) -------------------------------------------------------------------------------
 

@@ -35,7 +35,6 @@ NAMES = {
     ApiToken: ["name"],
     Assessment: ["title"],
     Site: ["name"],
-    Server: ["hostname"],
     StorageSystem: ["name"],
     NetworkFabric: ["name"],
     Workload: ["name"],
@@ -118,3 +117,26 @@ def test_json_holds_finite_numbers_only():
         validate_finite(math.nan)
     for model, name in [(Assessment, "target_levels"), (AcceleratorType, "nvidia_smi_names")]:
         assert validate_finite_json in model._meta.get_field(name).validators
+
+
+def test_hostnames_are_rfc_1123_names_with_underscores():
+    """What real inventories hold (FQDNs, underscores, all-digit labels) passes; spaces, slashes, control
+    characters, empty labels and hyphens at a label's ends do not, with one message naming the rule."""
+    field = Server._meta.get_field("hostname")
+    for good in ("gpu-01", "FRA-H100-01", "node_07.cluster.local", "ip-10-0-1-23.ec2.internal", "10.0.0.5", "a" * 63):
+        field.run_validators(good)
+    for bad in (
+        "bad host/name!",
+        "a b",
+        "a/b",
+        "nul\x00",
+        "rtl\u202egpj",
+        "-x",
+        "x-",
+        "a..b",
+        "a.",
+        "é.local",
+        "a" * 64,
+    ):
+        with pytest.raises(ValidationError, match="Enter a hostname or FQDN"):
+            field.run_validators(bad)

@@ -29,6 +29,7 @@ from ..validators import (
     server_rules,
     validate_country_code,
     validate_currency_code,
+    validate_hostname,
 )
 from .base import InventoryRow, UpperCaseCodeField
 from .catalog import AcceleratorType
@@ -152,7 +153,7 @@ class ServerStatus(models.TextChoices):
 
 class Server(InventoryRow):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="servers")
-    hostname = models.CharField(validators=[validate_name], max_length=253)
+    hostname = models.CharField(validators=[validate_hostname], max_length=253)
     serial = models.CharField(validators=[validate_name], max_length=80, blank=True)
     status = models.CharField(max_length=16, choices=ServerStatus.choices, default=ServerStatus.ACTIVE)
     vendor = models.CharField(validators=[validate_name], max_length=60, blank=True)

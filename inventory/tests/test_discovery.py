@@ -331,3 +331,11 @@ def test_a_note_is_said_once_for_many_gpus(organization, frankfurt):
         "prints the whole name).",
         "'NVIDIA RTX 6000 Ada Gene...' (cut by nvidia-smi's table, 49140 MiB) read as NVIDIA RTX 6000 Ada.",
     ]
+
+
+@pytest.mark.django_db
+def test_a_discovered_hostname_the_server_field_refuses_is_refused_with_nothing_written(organization, frankfurt):
+    plan = services.discovery_plan(organization=organization, text=H100_CSV, site="Frankfurt", hostname="bad host/x!")
+    assert [(e.field, e.code) for e in plan.errors] == [("hostname", "invalid_hostname")]
+    assert "Enter a hostname or FQDN" in plan.errors[0].message
+    assert [item["field"] for item in problems(organization, H100_CSV, hostname="bad host/x!")] == ["hostname"]

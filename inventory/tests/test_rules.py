@@ -14,7 +14,7 @@ from django.urls import reverse
 from config.testing import api_errors
 from inventory import forms, services
 from inventory.models import AcceleratorType, ModelProfile, Server, Site, StorageSystem
-from inventory.validators import ACCELERATOR_TYPE_NEEDED, KV_HEADS_TOO_MANY
+from inventory.validators import ACCELERATOR_TYPE_NEEDED, HOSTNAME_MESSAGE, KV_HEADS_TOO_MANY
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +121,8 @@ RULES = [
     ("servers", {"cpu_cores": 3_000_000_000}, "cpu_cores", "Enter a value between 0 and 100,000."),
     ("servers", {"purchase_cost": "-1"}, "purchase_cost", MONEY),
     ("servers", {"hostname": "h" * 254}, "hostname", "Ensure this value has at most 253 characters (it has 254)."),
+    ("servers", {"hostname": "bad host/name!"}, "hostname", HOSTNAME_MESSAGE),
+    ("servers", {"hostname": "gpu 01"}, "hostname", HOSTNAME_MESSAGE),
     ("storage", {"usable_tb": 0}, "usable_tb", "Enter a value above 0 and at most 10,000,000 TB."),
     ("storage", {"read_throughput_gbps": -1}, "read_throughput_gbps", "Enter a value between 0 and 1,000,000 GB/s."),
     ("networks", {"link_speed_gbps": 0}, "link_speed_gbps", "Enter a value above 0 and at most 100,000 Gb/s."),

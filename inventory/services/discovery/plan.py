@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from accounts.models import Organization
 from config.errors import ErrorItem, TooLarge
@@ -25,6 +26,7 @@ from ...discovery import FORMATS, CatalogItem, Discovered, GpuRecord, Matcher, R
 from ...discovery.base import DEVICE_ID, GRES, INVENTORY_NAME, LABEL
 from ...importing import megabytes
 from ...models import AcceleratorType, Server
+from ...validators import validate_hostname
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 HOSTNAME_MAX = 253
@@ -265,6 +267,12 @@ def _check_hostnames(discovered: Discovered, plan: DiscoveryPlan) -> None:
             plan.errors.append(
                 ErrorItem(f"node name {name[:40]!r}... is longer than {HOSTNAME_MAX} characters.", "max_length")
             )
+        else:
+            try:
+                validate_hostname(name)  # the server's field rule, as the import applies it when recording
+            except ValidationError as error:
+                message = f"node name {name[:60]!r}: {error.messages[0]}"
+                plan.errors.append(ErrorItem(message, error.code or "invalid", field="hostname"))
 
 
 def _where(gpu: GpuRecord, hostname: str) -> str:
