@@ -43,6 +43,19 @@ class KindSpec:
         return self.model.natural_key  # type: ignore[attr-defined]
 
     @property
+    def folded(self) -> tuple[bool, ...]:
+        """For each column of `key`, whether it is compared whatever its case (the model's ``folded_key``)."""
+        folded = getattr(self.model, "folded_key", ())
+        return tuple(name in folded for name in self.key)
+
+    def key_of(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A natural key as it is compared: its folded columns in lower case."""
+        return tuple(
+            value.lower() if fold and isinstance(value, str) else value
+            for value, fold in zip(values, self.folded, strict=True)
+        )
+
+    @property
     def row_rules(self) -> Callable[[Mapping[str, Any]], list[ErrorItem]]:
         """The model's rules across fields (what its ``clean()`` runs)."""
         return self.model.row_rules  # type: ignore[attr-defined]

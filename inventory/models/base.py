@@ -45,6 +45,9 @@ class RowRulesMixin(OwnLimitsFirst):
     """
 
     natural_key: ClassVar[tuple[str, ...]] = ()
+    #: Fields of the natural key compared whatever their case (a unique constraint on their ``Lower``): stored as
+    #: written, matched in lower case (ASCII: their validators allow nothing else).
+    folded_key: ClassVar[tuple[str, ...]] = ()
     row_rules: ClassVar[Callable[[Mapping[str, Any]], list[ErrorItem]]] = staticmethod(no_rules)
     _meta: Any
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from config.validators import validate_name
 
@@ -214,13 +215,19 @@ class Server(InventoryRow):
     )
 
     natural_key = ("hostname",)
+    folded_key = ("hostname",)  # matched whatever its case (the import, discovery)
     row_rules = staticmethod(server_rules)
 
     class Meta:
         ordering = ["hostname"]
         constraints = [
+            # DNS names are case-insensitive: FRA-H100-01 and fra-h100-01 are one server (kept as written).
             models.UniqueConstraint(
-                fields=["organization", "hostname"], name="server_unique_hostname_per_organization"
+                "organization",
+                Lower("hostname"),
+                name="server_unique_hostname_per_organization",
+                violation_error_code="unique",
+                violation_error_message="A server with this hostname exists already in this organization.",
             ),
             models.CheckConstraint(
                 condition=Q(accelerator_count=0) | Q(accelerator_type__isnull=False),

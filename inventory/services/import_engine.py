@@ -16,7 +16,9 @@ A CSV chunk is converted column by column by a plan made once per kind and heade
 of the chunk at once when all its cells are the common valid case (`inventory.importing.columns`), else cell by
 cell; a row with any cell the fast readings do not take goes through the generic conversion, which words the
 problem. A chunk's existing rows are found by their natural keys in one query with one parameter per key column
-(`config.lookups.AnyOf`: an array on PostgreSQL, a JSON list on SQLite), not one placeholder per row.
+(`config.lookups.AnyOf`: an array on PostgreSQL, a JSON list on SQLite), not one placeholder per row. A key column
+the model compares whatever its case (`folded_key`: a server's hostname) is compared in lower case, in the file
+(repeated keys) and in that one query (``LOWER(hostname)``, which the unique constraint's index serves).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Model
+from django.db.models.functions import Lower
 
 from accounts.models import Organization
 from config.errors import ErrorItem, Invalid, items_from_django
@@ -275,7 +278,16 @@ class Importer:
             plan = self._plans[spec.kind, header] = _ColumnPlan(spec, header)
         columns, slow = plan.convert(raws)
         names = plan.names
-        keys = zip(*(columns[names.index(name)] for name in spec.key), strict=True)  # key columns are required
+        # Key columns are required; a folded one (a hostname) is compared in lower case, a column at once.
+        keys = zip(
+            *(
+                [v.lower() if isinstance(v, str) else v for v in columns[names.index(name)]]
+                if fold
+                else columns[names.index(name)]
+                for name, fold in zip(spec.key, spec.folded, strict=True)
+            ),
+            strict=True,
+        )
         rows: list[_Row] = []
         for position, (raw, cells, key) in enumerate(zip(raws, zip(*columns, strict=True), keys, strict=True)):
             if position in slow:
@@ -308,7 +320,7 @@ class Importer:
                 valid = False
         row = _Row(raw.number, values, valid)
         if all(values.get(k) not in (None, "") for k in spec.key):
-            row.key = tuple(values[k] for k in spec.key)
+            row.key = spec.key_of(tuple(values[k] for k in spec.key))
         return row
 
     def _site_ids(self, rows: list[_Row]) -> dict[str, int]:
@@ -331,14 +343,15 @@ class Importer:
             self._had_rows[spec.kind] = queryset.exists()
         if not self._had_rows[spec.kind]:
             return {}
-        for position, column in enumerate(spec.key):
-            path = "site__name" if column == "site" else column
-            queryset = queryset.filter(AnyOf(F(path), {key[position] for key in keys}))
+        for position, (column, fold) in enumerate(zip(spec.key, spec.folded, strict=True)):
+            path = F("site__name" if column == "site" else column)
+            queryset = queryset.filter(AnyOf(Lower(path) if fold else path, {key[position] for key in keys}))
         if "site" in spec.key:
             queryset = queryset.annotate(_site_name=F("site__name"))
 
         def key_of(obj: Model) -> tuple[Any, ...]:
-            return tuple(obj._site_name if c == "site" else getattr(obj, c) for c in spec.key)  # type: ignore[attr-defined]
+            values = tuple(obj._site_name if c == "site" else getattr(obj, c) for c in spec.key)  # type: ignore[attr-defined]
+            return spec.key_of(values)
 
         return {key_of(obj): obj for obj in queryset}
 
@@ -349,7 +362,7 @@ class Importer:
             if row.key is None:
                 continue
             if row.key in seen:
-                shown = " / ".join(str(part) for part in row.key)
+                shown = " / ".join(str(row.values.get(part, "")) for part in spec.key)  # as written
                 message = f"{shown!r} appears more than once in the file (first on row {seen[row.key]})."
                 found.append(ErrorItem(message, "duplicate", row=row.number, column=label))
                 row.valid = False
@@ -431,7 +444,8 @@ class Importer:
                 staged.append((None, fields))
             else:  # an update carries every column of the kind: the file's cells, else what the row holds
                 current = {a: getattr(instance, a) for a in self._writer(spec).updatable}
-                staged.append((instance.pk, {**current, **fields}))
+                kept = {name: getattr(instance, name) for name in getattr(spec.model, "folded_key", ())}
+                staged.append((instance.pk, {**current, **fields, **kept}))  # a hostname keeps its stored spelling
         found.sort(key=lambda item: item.row or 0)  # stable: a row's problems stay in the order they were found
         if not raws[0].from_csv:  # a JSON/YAML document numbers rows in each of its lists: say which list
             found = [replace(item, section=spec.kind) for item in found]

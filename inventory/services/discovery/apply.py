@@ -27,7 +27,7 @@ from ...importing import RawRow
 from ...models import MigInstance, Server, ServerGpu
 from ..catalog_names import Catalog
 from ..import_engine import Importer
-from .plan import DiscoveryPlan, HostPlan
+from .plan import DiscoveryPlan, HostPlan, servers_by_hostname
 
 
 @dataclass
@@ -132,12 +132,8 @@ def discovery_apply(*, organization: Organization, plan: DiscoveryPlan) -> Recor
                 ],
                 total=importer.problems.total,
             )
-        servers = {
-            s.hostname: s
-            for s in Server.objects.filter(
-                organization=organization, hostname__in=[h.hostname for h in plan.hosts]
-            ).select_related("site", "accelerator_type")
-        }
+        found = servers_by_hostname(organization, [h.hostname for h in plan.hosts])  # whatever their case
+        servers = {h.hostname: found[h.hostname.lower()] for h in plan.hosts}
         pairs = [
             (servers[h.hostname], _gpu_objects(organization, h, servers[h.hostname], plan.format)) for h in plan.hosts
         ]

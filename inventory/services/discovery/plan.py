@@ -17,9 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.db.models.functions import Lower
 
 from accounts.models import Organization
 from config.errors import ErrorItem, TooLarge
+from config.lookups import AnyOf
 
 from ... import selectors
 from ...discovery import FORMATS, CatalogItem, Discovered, GpuRecord, Matcher, Refused, parse
@@ -235,16 +238,22 @@ def discovery_plan(*, organization: Organization, text: str, site: str, hostname
     _check_hostnames(discovered, plan)
     items, entries = catalog_items(organization)
     matches = _match(discovered, Matcher(items), plan)
-    existing = {
-        s.hostname: s
-        for s in Server.objects.filter(
-            organization=organization, hostname__in=[h.hostname for h in discovered.hosts if h.hostname]
-        ).select_related("accelerator_type", "site")
-    }
+    existing = servers_by_hostname(organization, [h.hostname for h in discovered.hosts if h.hostname])
     for host in discovered.hosts:
         if host.hostname:
-            plan.hosts.append(_host_plan(host, matches, entries, existing.get(host.hostname), plan, discovered))
+            found = existing.get(host.hostname.lower())
+            plan.hosts.append(_host_plan(host, matches, entries, found, plan, discovered))
     return plan
+
+
+def servers_by_hostname(organization: Organization, hostnames: list[str]) -> dict[str, Server]:
+    """The organization's servers of `hostnames`, whatever their case (DNS names are case-insensitive: FRA-H100-02
+    is the server fra-h100-02), by hostname in lower case; one query (``LOWER(hostname)``)."""
+    wanted = {name.lower() for name in hostnames}
+    if not wanted:
+        return {}
+    queryset = Server.objects.filter(organization=organization).filter(AnyOf(Lower(F("hostname")), wanted))
+    return {s.hostname.lower(): s for s in queryset.select_related("accelerator_type", "site")}
 
 
 def _check_hostnames(discovered: Discovered, plan: DiscoveryPlan) -> None:
@@ -257,7 +266,7 @@ def _check_hostnames(discovered: Discovered, plan: DiscoveryPlan) -> None:
                 field="hostname",
             )
         )
-    counts = Counter(host.hostname for host in discovered.hosts if host.hostname)
+    counts = Counter(host.hostname.lower() for host in discovered.hosts if host.hostname)
     for name, count in counts.items():
         if count > 1:
             plan.errors.append(
