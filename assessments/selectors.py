@@ -402,7 +402,9 @@ def answer_shown(*, question: scoring.Question, value: Any, currency: str = "") 
         return labels.get(value, str(value))
     unit = question_unit(question=question, currency=currency)
     text = shown(value, unit)
-    return f"{text}×" if unit == "ratio" and not isinstance(value, str) else text  # "2,500×" the dataset size
+    # A ratio reads as a multiple ("2,500×" the datasets), but a PUE is written bare by convention (The Green Grid).
+    multiple = unit == "ratio" and question.inventory_fact != "average_pue" and not isinstance(value, str)
+    return f"{text}×" if multiple else text
 
 
 def scoring_status(*, assessment: Assessment) -> JobStatus | None:

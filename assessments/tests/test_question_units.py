@@ -35,9 +35,10 @@ def test_answers_read_with_their_unit(organization, assessor):
     framework = selectors.framework_of(start_assessment(organization=organization, user=assessor).framework)
     shown = {
         qid: selectors.answer_shown(question=framework.question(qid), value=value, currency="USD")
-        for qid, value in {"CO-OPEX-01": 165.5, "DM-STOR-01": 2500.0, "CO-OPEX-02": 7.33}.items()
+        for qid, value in {"CO-OPEX-01": 165.5, "DM-STOR-01": 2500.0, "CO-OPEX-02": 7.33, "EN-COST-01": 1.35}.items()
     }
-    assert shown == {"CO-OPEX-01": "$166/month", "DM-STOR-01": "2,500×", "CO-OPEX-02": "7.3 %"}
+    # A PUE is a ratio too, but written bare ("1.35"), not as a multiple.
+    assert shown == {"CO-OPEX-01": "$166/month", "DM-STOR-01": "2,500×", "CO-OPEX-02": "7.3 %", "EN-COST-01": "1.35"}
 
 
 def test_the_storage_ratio_from_the_inventory_names_its_unit_and_groups_thousands(client, organization, assessor):
