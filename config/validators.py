@@ -14,6 +14,7 @@ Set on the model fields (so the forms, the API, the import and the admin all app
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -103,18 +104,40 @@ _CURRENCY = re.compile(r"\s*[A-Za-z]{3}\s*")
 _COUNTRY = re.compile(r"\s*[A-Za-z]{2}\s*")
 
 
-def _iso_code(value: Any, pattern: re.Pattern[str], message: str) -> str:
-    """``value`` in capitals without surrounding spaces when ``pattern`` (Latin letters) takes it whole; Django's
-    ``ValidationError`` with ``message`` otherwise ("ÄBC" and "aß" too: ``str.isalpha`` and ``upper`` would let them
-    through)."""
+@functools.cache
+def _assigned(kind: str) -> frozenset[str]:
+    """The codes ISO assigns, from pycountry's copy of the ISO lists (Debian's iso-codes): ISO 4217 currencies
+    ("currencies") or ISO 3166-1 alpha-2 countries ("countries")."""
+    import pycountry
+
+    if kind == "currencies":
+        return frozenset(currency.alpha_3 for currency in pycountry.currencies)
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+_NOT_ISO_HINTS = {"UK": "the United Kingdom is GB", "EL": "Greece is GR", "EU": "name a member state"}
+"""Codes people write for a country that ISO 3166-1 gives another code (or none)."""
+
+
+def _iso_code(value: Any, pattern: re.Pattern[str], message: str, kind: str) -> str:
+    """``value`` in capitals without surrounding spaces when ``pattern`` (Latin letters) takes it whole and ISO
+    assigns it (`_assigned`); Django's ``ValidationError`` with ``message`` otherwise ("ÄBC" and "aß" too:
+    ``str.isalpha`` and ``upper`` would let them through; "ZZZ" and "XX" are letters no ISO list has)."""
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ValidationError(message, code="invalid")
-    return value.strip().upper()
+    code = value.strip().upper()
+    if code not in _assigned(kind):
+        hint = _NOT_ISO_HINTS.get(code) if kind == "countries" else None
+        what = "an ISO 4217 currency" if kind == "currencies" else "an ISO 3166-1 country"
+        raise ValidationError(
+            f"{code} is not {what} code{f' ({hint})' if hint else ''}. {message}", code="unknown_code"
+        )
+    return code
 
 
 def currency_code(value: Any) -> str:
     """``value`` as an ISO 4217 code: three Latin letters, in capitals (" eur " -> "EUR"), else ``ValidationError``."""
-    return _iso_code(value, _CURRENCY, CURRENCY_CODE_MESSAGE)
+    return _iso_code(value, _CURRENCY, CURRENCY_CODE_MESSAGE, "currencies")
 
 
 def country_code(value: Any) -> str:
@@ -122,19 +145,19 @@ def country_code(value: Any) -> str:
     else ("ÄB", "12")."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return ""
-    return _iso_code(value, _COUNTRY, COUNTRY_CODE_MESSAGE)
+    return _iso_code(value, _COUNTRY, COUNTRY_CODE_MESSAGE, "countries")
 
 
 def validate_country_code(value: Any) -> None:
     """ISO 3166-1 alpha-2. A field that stores it fixes case and spaces (`config.fields.UpperCaseCodeField`)."""
     if value:
-        _iso_code(value, _COUNTRY, COUNTRY_CODE_MESSAGE)
+        _iso_code(value, _COUNTRY, COUNTRY_CODE_MESSAGE, "countries")
 
 
 def validate_currency_code(value: Any) -> None:
     """ISO 4217. A field that stores it fixes case and spaces (`config.fields.UpperCaseCodeField`)."""
     if value:
-        _iso_code(value, _CURRENCY, CURRENCY_CODE_MESSAGE)
+        _iso_code(value, _CURRENCY, CURRENCY_CODE_MESSAGE, "currencies")
 
 
 def refuses_any(validator: Any, values: list[str]) -> bool | None:

@@ -154,6 +154,25 @@ def test_a_workload_the_fleet_cannot_serve_becomes_a_capacity_item_with_power_co
     assert f"+{kw:.1f} kW IT (recorded server power" in item.why
 
 
+def test_a_stored_workload_the_model_cannot_read_gets_no_capacity_item(organization, assessor):
+    # Stored before its fields' rules (objects.create runs no validator): 0 prompt tokens. The capacity page says
+    # it cannot be estimated (inventory/tests/test_analysis.py); the roadmap asks no capacity for it.
+    from assessments.services.roadmaps import _capacity_items
+    from inventory.models import ModelProfile, Workload
+
+    SiteFactory(organization=organization, name="Lab")
+    profile = ModelProfile.objects.get(name="Llama-3.1-8B")
+    fields = {"requests_per_second": 1, "prompt_tokens": 0, "output_tokens": 200}
+    Workload.objects.create(
+        organization=organization, name="zero wl", kind="inference", model_profile=profile, **fields
+    )
+    WorkloadFactory(organization=organization, name="Big assistant", requests_per_second=300)
+    items, _ = _capacity_items(organization)
+    titles = [item.title for item in items]
+    assert any("Big assistant" in title for title in titles)  # a workload that does not fit still gets its item
+    assert not any("zero wl" in title for title in titles)
+
+
 def test_tracking_rules_name_the_field(scored, assessor, outsider):
     item = roadmap_of(assessment=scored).first()
     with pytest.raises(Invalid) as error:

@@ -13,8 +13,6 @@ from django.urls import reverse
 from inventory.capacity import format_column
 from inventory.models import WorkloadKind
 from inventory.tests.factories import ServerFactory, SiteFactory, WorkloadFactory
-from reports.charts.common import Table
-from reports.report_data.text import number_text
 
 
 def _text(response) -> str:
@@ -27,18 +25,6 @@ def test_a_column_keeps_one_number_of_decimals_groups_thousands_and_writes_power
     assert format_column([8.47e22, 1.5]) == ["8.47 x 10²²", "1.5"]
 
 
-def test_chart_tables_show_rounded_numbers_and_export_plain_ones():
-    table = Table(("Accelerator", "Memory (GB)"), (("H100", 7680.0), ("L40S", 96.5)))
-    assert table.shown_rows == [("H100", "7,680.0"), ("L40S", "96.5")]
-    assert table.rows[0][1] == 7680.0
-
-
-def test_the_pdf_writes_large_numbers_as_the_pages_do():
-    assert number_text(8.47e22) == "8.47 x 10²²"
-    assert number_text(1234.5) == "1,234.5"
-
-
-@pytest.mark.django_db
 def test_inventory_lists_group_thousands_and_write_tokens_in_powers_of_ten(client, organization, viewer):
     ServerFactory(organization=organization, power_w=10200)
     WorkloadFactory(

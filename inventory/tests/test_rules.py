@@ -12,6 +12,8 @@ import pytest
 from django.urls import reverse
 
 from config.testing import api_errors
+from config.validators import COUNTRY_CODE_MESSAGE as COUNTRY
+from config.validators import CURRENCY_CODE_MESSAGE as CURRENCY
 from inventory import forms, services
 from inventory.models import AcceleratorType, ModelProfile, Server, Site, StorageSystem
 from inventory.validators import ACCELERATOR_TYPE_NEEDED, HOSTNAME_MESSAGE, KV_HEADS_TOO_MANY
@@ -112,6 +114,10 @@ RULES = [
     ("sites", {"country": "D1"}, "country", "Enter the two-letter ISO country code, e.g. DE."),
     ("sites", {"country": "Germany"}, "country", "Ensure this value has at most 2 characters (it has 7)."),
     ("sites", {"currency": "E1R"}, "currency", "Enter the three-letter ISO currency code, e.g. EUR."),
+    ("sites", {"country": "XX"}, "country", f"XX is not an ISO 3166-1 country code. {COUNTRY}"),
+    ("sites", {"country": "uk"}, "country", f"UK is not an ISO 3166-1 country code (the United Kingdom is GB). {COUNTRY}"),  # noqa: E501
+    ("sites", {"currency": "ZZZ"}, "currency", f"ZZZ is not an ISO 4217 currency code. {CURRENCY}"),
+    ("servers", {"purchase_currency": "QQQ"}, "purchase_currency", f"QQQ is not an ISO 4217 currency code. {CURRENCY}"),
     ("servers", {"accelerator_type": None}, "accelerator_type", ACCELERATOR_TYPE_NEEDED),
     ("servers", {"accelerator_count": 40000}, "accelerator_count", ACCELERATORS),
     ("servers", {"accelerator_count": 99999999999999999999}, "accelerator_count", ACCELERATORS),
