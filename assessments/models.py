@@ -34,6 +34,16 @@ def scope_label(*, sites: list[str], workloads: list[str], clouds: list[str]) ->
     return "; ".join(parts)
 
 
+def assessment_scope(*, sites: list[int], workloads: list[int], clouds: list[int]) -> Scope:
+    """What an assessment's inventory evidence covers, from the ids of the sites, workloads and cloud reservations
+    it names (`Assessment.analysis_scope`). None named: the whole organization. Sites named: those sites, and the
+    cloud reservations named (none when none is). Workloads named: those (else every workload)."""
+    if not (sites or workloads or clouds):
+        return WHOLE_ORGANIZATION
+    clouds_named = clouds if (clouds or sites) else None
+    return Scope.of(sites=sites or None, workloads=workloads or None, cloud_capacity=clouds_named)
+
+
 class Framework(models.Model):
     """One version of an assessment framework. Shared when `organization` is empty, else the organization's own."""
 
@@ -104,6 +114,12 @@ class Assessment(OrganizationOwned):
         help_text="The cloud reservations it covers; none chosen: all of them when it covers the whole "
         "organization, none when it names sites.",
     )
+    scope_key = models.TextField(
+        default=WHOLE_ORGANIZATION.key,
+        editable=False,
+        help_text='The sites, workloads and cloud reservations it covers as one key (`Scope.key`; "all": the whole '
+        "organization), kept by the service that sets them: its result is compared only with results of the same key.",
+    )
     target_levels = models.JSONField(
         validators=[validate_finite_json],
         default=dict,
@@ -153,19 +169,11 @@ class Assessment(OrganizationOwned):
 
     @property
     def analysis_scope(self) -> Scope:
-        """What the inventory evidence of this assessment covers, as the analysis takes it (`inventory.analysis`).
-
-        No site, workload or cloud reservation chosen: the whole organization. Sites chosen: those sites, and the
-        cloud reservations chosen (none when none is). Workloads chosen: those (else every workload)."""
-        sites = [site.pk for site in self.sites.all()]
-        workloads = [workload.pk for workload in self.workloads.all()]
-        clouds = [cloud.pk for cloud in self.cloud_capacity.all()]
-        if not (sites or workloads or clouds):
-            return WHOLE_ORGANIZATION
-        return Scope.of(
-            sites=sites or None,
-            workloads=workloads or None,
-            cloud_capacity=clouds if (clouds or sites) else None,
+        """What the inventory evidence of this assessment covers, as the analysis takes it (`assessment_scope`)."""
+        return assessment_scope(
+            sites=[site.pk for site in self.sites.all()],
+            workloads=[workload.pk for workload in self.workloads.all()],
+            clouds=[cloud.pk for cloud in self.cloud_capacity.all()],
         )
 
     @property

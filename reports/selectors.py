@@ -131,13 +131,19 @@ def latest_scored_assessment(*, organization: Organization) -> Assessment | None
 def previous_result_id(*, assessment: Assessment) -> Subquery:
     """Subquery: the pk of the result to compare ``assessment`` with, or no row.
 
-    The assessment it re-assesses (``previous``) if that one is scored, else the organization's last scored
-    assessment submitted before it.
+    Only an assessment of the same scope (`Assessment.scope_key`: the same sites, workloads and cloud
+    reservations, or both the whole organization) is compared with: the assessment it re-assesses (``previous``)
+    if that one is scored and of the same scope, else the organization's last scored assessment of that scope
+    submitted before it. `latest_with_results` applies the same rule in Python.
     """
     previous_id = assessment.previous_id or 0
     earlier = Q(assessment__submitted_at__lt=assessment.submitted_at) if assessment.submitted_at else Q(pk__in=[])
     candidates = (
-        AssessmentResult.objects.filter(organization_id=assessment.organization_id, assessment__status="scored")
+        AssessmentResult.objects.filter(
+            organization_id=assessment.organization_id,
+            assessment__status="scored",
+            assessment__scope_key=assessment.scope_key,
+        )
         .exclude(assessment_id=assessment.pk)
         .filter(earlier | Q(assessment_id=previous_id))
         .annotate(
@@ -356,13 +362,13 @@ def scored_with_results(*, organization: Organization) -> list[tuple[Assessment,
 def latest_with_results(scored: list[tuple[Assessment, StoredResult]]) -> tuple[Assessment | None, Results]:
     """From `scored_with_results`, without a query: the latest scored assessment (`latest_scored_assessment`'s
     rule: the last submitted, then the highest id) and its `Results`, compared with the result
-    `previous_result_id` names (the assessment it re-assesses if scored, else the last scored one submitted before
-    it). `reports.tests.test_dashboards_cost` checks both against those selectors."""
+    `previous_result_id` names (of the same scope: the assessment it re-assesses if scored, else the last scored
+    one submitted before it). `reports.tests.test_dashboards_cost` checks both against those selectors."""
     if not scored:
         return None, Results(None)
     never = datetime.datetime.min.replace(tzinfo=datetime.UTC)
     latest, current = max(scored, key=lambda pair: (pair[0].submitted_at or never, pair[0].pk))
-    others = [pair for pair in scored if pair[0].pk != latest.pk]
+    others = [pair for pair in scored if pair[0].pk != latest.pk and pair[0].scope_key == latest.scope_key]
     chosen = [pair for pair in others if pair[0].pk == latest.previous_id]
     if not chosen and latest.submitted_at is not None:
         earlier = [pair for pair in others if pair[0].submitted_at and pair[0].submitted_at < latest.submitted_at]

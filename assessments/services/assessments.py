@@ -19,7 +19,7 @@ from config.history import history_record_bulk
 from inventory.models import CloudCapacity, Site, Workload
 
 from .. import upgrades
-from ..models import Answer, Assessment, AssessmentStatus, Framework
+from ..models import Answer, Assessment, AssessmentStatus, Framework, assessment_scope
 from ..selectors import frameworks_for
 from .answers import answers_prefill_from_inventory
 from .evidence import evidence_carry
@@ -66,7 +66,7 @@ def assessment_create(
         created_by=user,
         sign_off_required=settings.INFRAREADY_SIGN_OFF_DEFAULT if sign_off_required is None else sign_off_required,
     )
-    _set_scope(assessment, sites=sites, workloads=workloads, cloud_capacity=cloud_capacity)
+    _set_scope(assessment, sites=sites, workloads=workloads, cloud_capacity=cloud_capacity, new=True)
     if previous is not None:
         _carry_from(previous, assessment, user)
     answers_prefill_from_inventory(assessment=assessment)
@@ -79,9 +79,12 @@ def _set_scope(
     sites: Iterable[Site] | None,
     workloads: Iterable[Workload] | None,
     cloud_capacity: Iterable[CloudCapacity] | None,
+    new: bool = False,
 ) -> None:
     """Set what the assessment's evidence covers (``None`` leaves a part as it is); every row must be the
-    assessment's organization's, else `Invalid` on that field."""
+    assessment's organization's, else `Invalid` on that field. Keeps ``scope_key`` (`Scope.key` of
+    `assessment_scope`), by which results are compared only with results of the same scope."""
+    ids: dict[str, list[int]] = {}
     for name, rows in zip(SCOPE_FIELDS, (sites, workloads, cloud_capacity), strict=True):
         if rows is None:
             continue
@@ -89,6 +92,14 @@ def _set_scope(
         if any(row.organization_id != assessment.organization_id for row in rows):
             raise Invalid("Choose among your organization's own records.", code="not_in_organization", field=name)
         getattr(assessment, name).set(rows)
+        ids[name] = [row.pk for row in rows]
+    for name in SCOPE_FIELDS:
+        if name not in ids:  # a new assessment has none yet; a draft keeps what it has
+            ids[name] = [] if new else list(getattr(assessment, name).values_list("pk", flat=True))
+    key = assessment_scope(sites=ids["sites"], workloads=ids["workloads"], clouds=ids["cloud_capacity"]).key
+    if key != assessment.scope_key:
+        assessment.scope_key = key
+        assessment.save(update_fields=["scope_key"])
 
 
 def reassess_plan(*, previous: Assessment, framework: Framework) -> upgrades.UpgradePlan:

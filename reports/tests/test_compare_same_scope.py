@@ -1,0 +1,98 @@
+"""A result is compared only with the latest earlier result of an assessment of the same scope (the same sites,
+workloads and cloud reservations, or both the whole organization): never a Munich-only check with a
+whole-organization review. Where none exists, no change is shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments import services
+from assessments.models import Assessment
+from assessments.tests.factories import answer_all, good_value, low_value, weak_value
+from inventory.analysis import WHOLE_ORGANIZATION
+from reports import selectors
+
+from .dashboard_data import scored_assessment, site
+
+pytestmark = pytest.mark.django_db
+
+
+def _compared_with(assessment: Assessment) -> str | None:
+    """The title the assessment's result is compared with, by both selectors (which must agree)."""
+    by_query = selectors.results_of(assessment=assessment).previous_title
+    latest, results = selectors.latest_with_results(selectors.scored_with_results(organization=assessment.organization))
+    if latest.pk == assessment.pk:
+        assert results.previous_title == by_query
+    return by_query
+
+
+def test_the_scope_key_follows_the_sites_workloads_and_clouds_it_names(organization, owner):
+    munich = site(organization, name="Munich Lab")
+    whole = scored_assessment(organization, owner, title="Whole")
+    assert whole.scope_key == WHOLE_ORGANIZATION.key == "all"
+    scoped = scored_assessment(organization, owner, title="Munich", sites=[munich])
+    assert scoped.scope_key == scoped.analysis_scope.key == f"s{munich.pk}-w*-c"
+    draft = services.assessment_create(organization=organization, framework=None, title="Draft", user=owner)
+    services.assessment_update(assessment=draft, changes={"sites": [munich]})
+    draft.refresh_from_db()
+    assert draft.scope_key == scoped.scope_key
+    services.assessment_update(assessment=draft, changes={"sites": []})
+    draft.refresh_from_db()
+    assert draft.scope_key == "all"
+
+
+def test_a_scoped_result_is_not_compared_with_a_whole_organization_one(organization, owner):
+    munich = site(organization, name="Munich Lab")
+    scored_assessment(organization, owner, title="Autumn readiness review", value=good_value)
+    check = scored_assessment(organization, owner, title="Munich only check", value=low_value, sites=[munich])
+    assert _compared_with(check) is None
+    readiness = selectors.readiness_of(assessment=check)
+    assert readiness.previous_index is None
+    assert readiness.change is None
+    assert readiness.previous_title is None
+    assert all(area.previous is None for area in selectors.area_scores(assessment=check))
+
+
+def test_each_scope_is_compared_with_its_own_latest_earlier_result(organization, owner):
+    munich = site(organization, name="Munich Lab")
+    berlin = site(organization, name="Berlin")
+    scored_assessment(organization, owner, title="Spring baseline")
+    scored_assessment(organization, owner, title="Munich in spring", sites=[munich])
+    scored_assessment(organization, owner, title="Berlin in spring", sites=[berlin])
+    scored_assessment(organization, owner, title="Munich and Berlin", sites=[munich, berlin])
+    autumn = scored_assessment(organization, owner, title="Autumn review")
+    assert _compared_with(autumn) == "Spring baseline"
+    munich_again = scored_assessment(organization, owner, title="Munich in autumn", sites=[munich])
+    assert _compared_with(munich_again) == "Munich in spring"
+
+
+def test_a_reassessment_of_another_scope_is_not_its_comparison(organization, owner):
+    munich = site(organization, name="Munich Lab")
+    baseline = scored_assessment(organization, owner, title="Baseline")
+    scored_assessment(organization, owner, title="Later whole")
+    reassessed = services.assessment_reassess(previous=baseline, user=owner)
+    services.assessment_update(assessment=reassessed, changes={"sites": [munich]})
+    answer_all(reassessed, owner, weak_value)
+    services.assessment_submit(assessment=reassessed, user=owner)
+    reassessed.refresh_from_db()
+    assert reassessed.previous_id == baseline.pk
+    assert _compared_with(reassessed) is None
+    # the same scope: the assessment it re-assesses comes first, as before
+    again = scored_assessment(organization, owner, previous=baseline)
+    assert again.scope_key == "all"
+    assert _compared_with(again) == "Baseline"
+
+
+def test_the_migration_gives_existing_assessments_their_scope_key(organization, owner):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("assessments.migrations.0014_assessment_scope_key")
+    munich = site(organization, name="Munich Lab")
+    whole = scored_assessment(organization, owner, title="Whole")
+    scoped = scored_assessment(organization, owner, title="Munich", sites=[munich])
+    expected = {whole.pk: "all", scoped.pk: scoped.analysis_scope.key}
+    Assessment.objects.update(scope_key="all")
+    migration.fill_scope_keys(apps, None)
+    assert dict(Assessment.objects.values_list("pk", "scope_key")) == expected
