@@ -111,8 +111,10 @@ def assessment_charts(*, assessment: Assessment) -> dict[str, Chart]:
 def _readiness_charts(readiness: selectors.Readiness, areas: list[AreaScore]) -> dict[str, Chart]:
     """The charts the assessment dashboard and the home page share: indicator, radar, area_bars."""
     return {
-        "indicator": readiness_indicator(readiness.index, readiness.level, readiness.previous_index),
-        "radar": area_radar(areas),
+        "indicator": readiness_indicator(
+            readiness.index, readiness.level, readiness.previous_index, readiness.previous_title
+        ),
+        "radar": area_radar(areas, readiness.previous_title),
         "area_bars": area_bars(areas),
     }
 

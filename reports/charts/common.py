@@ -90,6 +90,11 @@ def _fmt(value: float | None, spec: str = ".1f", none: str = NOT_SCORED) -> str:
     return none if value is None else format(value, spec)
 
 
+def _short(text: str, limit: int = 42) -> str:
+    """A name cut to ``limit`` characters with an ellipsis, for legends and labels."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 TEMPLATE = "plotly_white"
 
 

@@ -3,6 +3,7 @@ against target (3)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ from .common import (
     _fmt,
     _layout,
     _score,
+    _short,
     _tint,
 )
 from .inputs import AreaScore
@@ -36,8 +38,11 @@ from .inputs import AreaScore
 # --------------------------------------------------------------------------------------------------
 
 
-def readiness_indicator(index: float | None, level: int | None, previous_index: float | None) -> Chart:
-    """Gauge of the readiness index (0-100) with the five level bands and the change since the previous one."""
+def readiness_indicator(
+    index: float | None, level: int | None, previous_index: float | None, previous_title: str | None = None
+) -> Chart:
+    """Gauge of the readiness index (0-100) with the five level bands and the change since the previous one, the
+    assessment ``previous_title`` (of the same scope, `reports.selectors.previous_result_id`), named under it."""
     name, title = "readiness-index", "Readiness index"
     how = "The black bar shows the index on 0-100; each coloured band is a maturity level; the arrow is the change."
     columns = (
@@ -46,6 +51,7 @@ def readiness_indicator(index: float | None, level: int | None, previous_index: 
         "Level name",
         "Previous index (0-100)",
         "Change (points)",
+        "Compared with",
     )
     if index is None:
         return _empty(name, title, how, columns, "Submit an assessment to get a readiness index.")
@@ -55,6 +61,11 @@ def readiness_indicator(index: float | None, level: int | None, previous_index: 
         level = int(level_for_score(min(100.0, max(0.0, index))))
     heading = level_label(level)
     change = None if previous is None else _score(value - previous)
+    compared = (previous_title or "the previous assessment") if previous is not None else None
+    if compared is not None:
+        how += f" The change is since {compared}, the last earlier assessment of the same scope."
+    else:
+        how += " No earlier assessment of the same scope, so no change is shown."
     indicator = go.Indicator(
         mode="gauge+number+delta" if previous is not None else "gauge+number",
         value=value,
@@ -78,10 +89,23 @@ def readiness_indicator(index: float | None, level: int | None, previous_index: 
                 for i in range(1, 6)
             ],
         },
-        domain={"x": [0, 1], "y": [0, 1]},
+        domain={"x": [0, 1], "y": [0.1, 1] if compared else [0, 1]},
     )
     figure = _layout(go.Figure(indicator), title, height=360)
-    table = Table(columns, ((value, level, LEVEL_NAMES.get(level), previous, change),))
+    if compared is not None:
+        # the arrow's change says what it is compared with, on the page and in the PDF alike
+        figure.add_annotation(
+            text=f"Change since {html.escape(_short(compared, 48))}",
+            x=0.5,
+            y=0,
+            xref="paper",
+            yref="paper",
+            xanchor="center",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 13},
+        )
+    table = Table(columns, ((value, level, LEVEL_NAMES.get(level), previous, change, compared),))
     return Chart(name, title, how, figure, table)
 
 
@@ -90,8 +114,9 @@ def readiness_indicator(index: float | None, level: int | None, previous_index: 
 # --------------------------------------------------------------------------------------------------
 
 
-def area_radar(areas: Sequence[AreaScore]) -> Chart:
-    """Radar of the area scores (0-100): current, target and, when there is one, the previous assessment."""
+def area_radar(areas: Sequence[AreaScore], previous_title: str | None = None) -> Chart:
+    """Radar of the area scores (0-100): current, target and, when there is one, the previous assessment (of the
+    same scope, ``previous_title``), named in the legend."""
     name, title = "area-radar", "Area scores"
     how = "Each spoke is an area; the further out, the more ready. The dashed line is the target."
     if not any(area.score is not None for area in areas):
@@ -112,8 +137,10 @@ def area_radar(areas: Sequence[AreaScore]) -> Chart:
     series = [("Current", current, BLUE, "solid", "toself")]
     if has_target:
         series.append(("Target", target, BLACK, "dash", "none"))
+    compared = previous_title or "the previous assessment"
     if has_previous:
-        series.append(("Previous", previous, ORANGE, "dot", "none"))
+        how += f" The dotted line is {compared}, the last earlier assessment of the same scope."
+        series.append((f"Previous: {html.escape(_short(compared, 32))}", previous, ORANGE, "dot", "none"))
     for label, values, colour, dash, fill in series:
         figure.add_trace(
             go.Scatterpolar(
@@ -152,7 +179,7 @@ def area_radar(areas: Sequence[AreaScore]) -> Chart:
     if has_target:
         columns.append("Target (0-100)")
     if has_previous:
-        columns.append("Previous (0-100)")
+        columns.append(f"Previous: {compared} (0-100)")
     rows = []
     for i, area_name in enumerate(names):
         row = [area_name, current[i], areas[i].level]

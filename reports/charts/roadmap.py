@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from assessments.roadmap import effort_cost
 
-from .common import BLACK, HEIGHT, SKY_BLUE, Chart, Table, _empty, _layout, _tint, category_colours
+from .common import BLACK, HEIGHT, SKY_BLUE, Chart, Table, _empty, _layout, _short, _tint, category_colours
 from .inputs import RoadmapBar, RoadmapEntry
 
 PHASE_WINDOWS: Mapping[str, tuple[int, int]] = {"now": (0, 3), "next": (3, 6), "later": (6, 12)}
@@ -71,10 +71,6 @@ def schedule_bars(items: Iterable[RoadmapEntry]) -> tuple[RoadmapBar, ...]:
             cursor = finish
     bars.sort(key=lambda bar: bar.rank)
     return tuple(bars)
-
-
-def _short(text: str, limit: int = 42) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _window(phase: str) -> str:

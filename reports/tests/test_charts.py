@@ -183,10 +183,10 @@ def test_csv_of_a_real_chart_matches_its_table():
 
 
 def test_to_json_round_trips():
-    chart = charts.area_radar(AREAS)
+    chart = charts.area_radar(AREAS, "Spring baseline")
     document = json.loads(chart.to_json())
     assert document["layout"]["title"]["text"] == "Area scores"
-    assert [trace["name"] for trace in document["data"]] == ["Current", "Target", "Previous"]
+    assert [trace["name"] for trace in document["data"]] == ["Current", "Target", "Previous: Spring baseline"]
     assert document["data"][0]["r"][:3] == [54.4, 72.3, 30.0]
 
 
@@ -196,7 +196,7 @@ def test_to_json_round_trips():
 
 
 def test_readiness_indicator_with_previous():
-    chart = charts.readiness_indicator(61.25, None, 55.0)
+    chart = charts.readiness_indicator(61.25, None, 55.0, "Spring baseline")
     figure = assert_common_layout(chart, "Readiness index")
     assert chart.name == "readiness-index"
     (indicator,) = figure.data
@@ -209,7 +209,8 @@ def test_readiness_indicator_with_previous():
     assert tuple(indicator.gauge.axis.range) == (0, 100)
     assert [tuple(step.range) for step in indicator.gauge.steps] == [(0, 20), (20, 40), (40, 60), (60, 80), (80, 100)]
     assert indicator.gauge.steps[0].color == "rgba(213,94,0,0.35)"  # vermillion tint
-    assert chart.table.rows == ((61.3, 4, "Managed", 55.0, 6.3),)
+    assert chart.table.rows == ((61.3, 4, "Managed", 55.0, 6.3, "Spring baseline"),)
+    assert [a.text for a in figure.layout.annotations] == ["Change since Spring baseline"]  # what the arrow compares
 
 
 def test_readiness_indicator_without_previous_uses_given_level():
@@ -217,7 +218,8 @@ def test_readiness_indicator_without_previous_uses_given_level():
     (indicator,) = chart.figure.data
     assert indicator.mode == "gauge+number"
     assert "Level 3 Defined" in indicator.title.text
-    assert chart.table.rows == ((40.0, 3, "Defined", None, None),)
+    assert chart.table.rows == ((40.0, 3, "Defined", None, None, None),)
+    assert chart.figure.layout.annotations == ()
 
 
 def test_readiness_indicator_empty():
@@ -230,13 +232,13 @@ def test_readiness_indicator_empty():
 
 
 def test_area_radar_traces():
-    chart = charts.area_radar(AREAS)
+    chart = charts.area_radar(AREAS, "Spring baseline")
     figure = assert_common_layout(chart, "Area scores")
     assert [trace.type for trace in figure.data] == ["scatterpolar"] * 3
     current, target, previous = figure.data
     assert current.name == "Current"
     assert target.name == "Target"
-    assert previous.name == "Previous"
+    assert previous.name == "Previous: Spring baseline"
     # closed outline: the first spoke is repeated at the end
     assert current.theta == ("Power & cooling", "Compute", "Network", "Power & cooling")
     assert current.r == (54.4, 72.3, 30.0, 54.4)
@@ -246,7 +248,13 @@ def test_area_radar_traces():
     assert tuple(figure.layout.polar.radialaxis.range) == (0, 100)
     assert figure.layout.polar.radialaxis.title.text == "Score (0-100)"
     assert "%{r:.1f}" in current.hovertemplate
-    assert chart.table.columns == ("Area", "Score (0-100)", "Level (1-5)", "Target (0-100)", "Previous (0-100)")
+    assert chart.table.columns == (
+        "Area",
+        "Score (0-100)",
+        "Level (1-5)",
+        "Target (0-100)",
+        "Previous: Spring baseline (0-100)",
+    )
     assert chart.table.rows == (
         ("Power & cooling", 54.4, 3, 60.0, 40.0),
         ("Compute", 72.3, 4, 60.0, 65.0),

@@ -96,3 +96,55 @@ def test_the_migration_gives_existing_assessments_their_scope_key(organization, 
     Assessment.objects.update(scope_key="all")
     migration.fill_scope_keys(apps, None)
     assert dict(Assessment.objects.values_list("pk", "scope_key")) == expected
+
+
+def _figure(chart) -> dict:
+    """The chart's figure as a plain dict (the dashboards cache it so)."""
+    return chart.figure if isinstance(chart.figure, dict) else chart.figure.to_plotly_json()
+
+
+def _annotations(chart) -> list[str]:
+    return [annotation["text"] for annotation in _figure(chart)["layout"].get("annotations", ())]
+
+
+def test_the_gauge_and_the_radar_name_what_they_compare_with(organization, owner):
+    from reports import dashboards
+
+    munich = site(organization, name="Munich Lab")
+    scored_assessment(organization, owner, title="Spring baseline", value=good_value)
+    first = scored_assessment(organization, owner, title="Munich in spring", sites=[munich])
+    second = scored_assessment(organization, owner, title="Munich in autumn", value=low_value, sites=[munich])
+
+    charts = dashboards.assessment_charts(assessment=second)
+    gauge, radar = charts["indicator"], charts["radar"]
+    assert "Change since Munich in spring" in _annotations(gauge)
+    assert "since Munich in spring, the last earlier assessment of the same scope" in gauge.how_to_read
+    assert gauge.table.columns[-1] == "Compared with"
+    assert gauge.table.rows[0][-1] == "Munich in spring"
+    names = [trace["name"] for trace in _figure(radar)["data"]]
+    assert "Previous: Munich in spring" in names
+    assert "Previous: Munich in spring (0-100)" in radar.table.columns
+
+    charts = dashboards.assessment_charts(assessment=first)  # the first of its scope: nothing to compare with
+    gauge, radar = charts["indicator"], charts["radar"]
+    assert _annotations(gauge) == []
+    assert _figure(gauge)["data"][0]["mode"] == "gauge+number"
+    assert "No earlier assessment of the same scope" in gauge.how_to_read
+    assert gauge.table.rows[0][-3:] == (None, None, None)
+    assert not [trace for trace in _figure(radar)["data"] if trace["name"].startswith("Previous")]
+
+
+def test_the_pages_name_the_comparison_or_say_there_is_none(client, organization, owner):
+    munich = site(organization, name="Munich Lab")
+    scored_assessment(organization, owner, title="Autumn readiness review", value=good_value)
+    check = scored_assessment(organization, owner, title="Munich only check", value=low_value, sites=[munich])
+    client.force_login(owner)
+    for url in ("/", f"/reports/assessments/{check.pk}/"):
+        page = client.get(url).content.decode()
+        assert "(no earlier assessment of the same scope to compare with)" in page, url
+        assert "since Autumn readiness review" not in page, url
+    again = scored_assessment(organization, owner, title="Munich again", sites=[munich])
+    for url in ("/", f"/reports/assessments/{again.pk}/"):
+        page = client.get(url).content.decode()
+        assert "points since Munich only check" in page, url
+        assert "no earlier assessment" not in page, url
