@@ -16,12 +16,13 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Subquery, Value, When, prefetch_related_objects
 from django.urls import reverse
 
 from accounts.models import Organization
 from assessments import scoring
 from assessments.models import (
+    WHOLE_ORGANIZATION_LABEL,
     Assessment,
     AssessmentResult,
     AssessmentStatus,
@@ -29,6 +30,7 @@ from assessments.models import (
     RoadmapItem,
     RoadmapKind,
     RoadmapStatus,
+    scope_label,
 )
 from assessments.results import RiskRow, StoredResult
 from assessments.selectors import assessments_for, assessments_with_results, framework_of, results_for
@@ -36,7 +38,7 @@ from config import jobs
 from config.errors import ErrorItem
 from config.jobs import JobStatus
 from inventory import capacity
-from inventory.analysis import CapacitySummary
+from inventory.analysis import WHOLE_ORGANIZATION, CapacitySummary, Scope
 from inventory.models import Server
 
 from .charts import (
@@ -379,13 +381,40 @@ def latest_with_results(scored: list[tuple[Assessment, StoredResult]]) -> tuple[
     return latest, Results(current, result, previous.title)
 
 
+def scope_labels(*, assessments: Iterable[Assessment]) -> dict[str, str]:
+    """Each scope key of the assessments -> the scope in words (`Assessment.scope_label`: "whole organization",
+    "Munich Lab", ...), read from one assessment of each key. No query when every one covers the whole
+    organization; else one for each kind of record the scoped ones name (sites, workloads, cloud reservations)."""
+    one_each = {assessment.scope_key: assessment for assessment in assessments}
+    labels = {key: WHOLE_ORGANIZATION_LABEL for key in one_each if key == WHOLE_ORGANIZATION.key}
+    scoped = [assessment for key, assessment in one_each.items() if key != WHOLE_ORGANIZATION.key]
+    if not scoped:
+        return labels
+    scopes = [Scope.from_key(assessment.scope_key) for assessment in scoped]
+    named = {
+        "sites": any(scope.site_ids for scope in scopes),
+        "workloads": any(scope.workload_ids for scope in scopes),
+        "cloud_capacity": any(scope.cloud_capacity_ids for scope in scopes),
+    }
+    prefetch_related_objects(scoped, *(relation for relation, any_named in named.items() if any_named))
+    for assessment in scoped:
+        labels[assessment.scope_key] = scope_label(
+            sites=[site.name for site in assessment.sites.all()] if named["sites"] else [],
+            workloads=[workload.name for workload in assessment.workloads.all()] if named["workloads"] else [],
+            clouds=[str(cloud) for cloud in assessment.cloud_capacity.all()] if named["cloud_capacity"] else [],
+        )
+    return labels
+
+
 def trend_points(
     *, organization: Organization, scored: list[tuple[Assessment, StoredResult]] | None = None
 ) -> list[TrendPoint]:
-    """Every scored assessment of the organization in submission order: its index and area scores, by area name
-    (`scored_with_results`, read here unless given)."""
+    """Every scored assessment of the organization in submission order: its index and area scores, by area name,
+    and its scope (key and words, `scope_labels`), each scope a line of its own (`scored_with_results`, read here
+    unless given)."""
     if scored is None:
         scored = scored_with_results(organization=organization)
+    labels = scope_labels(assessments=[assessment for assessment, _ in scored])
     points = []
     for assessment, result in scored:
         when = assessment.submitted_at or assessment.created
@@ -395,6 +424,8 @@ def trend_points(
                 date=when.date() if isinstance(when, datetime.datetime) else when,
                 index=result.readiness_index,
                 areas={area.name: area.score for area in result.areas},
+                scope_key=assessment.scope_key,
+                scope=labels[assessment.scope_key],
             )
         )
     return points

@@ -50,6 +50,17 @@ class Scope:
             parts.append(name + ("*" if values is None else ",".join(map(str, sorted(values)))))
         return "-".join(parts)
 
+    @classmethod
+    def from_key(cls, key: str) -> Scope:
+        """The scope a `key` was made of (``Scope.from_key(scope.key) == scope``)."""
+        if key == "all":
+            return cls()
+        values: dict[str, frozenset[int] | None] = {}
+        for part in key.split("-"):
+            name, ids = part[0], part[1:]
+            values[name] = None if ids == "*" else frozenset(int(i) for i in ids.split(",") if i)
+        return cls(values.get("s"), values.get("w"), values.get("c"))
+
 
 WHOLE_ORGANIZATION = Scope()
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Phase = Literal["now", "next", "later"]
+
+WHOLE_ORGANIZATION_KEY = "all"
+"""The scope key of the whole organization (`inventory.analysis.Scope.key`; charts import no model)."""
 Effort = Literal["S", "M", "L"]
 
 
@@ -126,12 +129,16 @@ class RoadmapBar:
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """One scored assessment on the timeline: readiness index and area scores (area name -> score)."""
+    """One scored assessment on the timeline: readiness index and area scores (area name -> score), and its
+    scope: ``scope_key`` (`inventory.analysis.Scope.key`, "all" for the whole organization) and ``scope`` in
+    words. Only points of one scope make a line."""
 
     label: str
     date: datetime.date
     index: float | None
     areas: Mapping[str, float | None] = field(default_factory=dict)
+    scope_key: str = WHOLE_ORGANIZATION_KEY
+    scope: str = "whole organization"
 
 
 @dataclass(frozen=True)

@@ -740,6 +740,7 @@ def test_trend_lines():
     assert figure.layout.xaxis.title.text == "Assessment date"
     assert chart.table.columns == (
         "Assessment",
+        "Scope",
         "Date",
         "Readiness index (0-100)",
         "Power (0-100)",
@@ -747,8 +748,8 @@ def test_trend_lines():
         "Network (0-100)",
     )
     assert chart.table.rows == (
-        ("Q1", "2025-01-10", 40.0, 30.0, 50.0, None),
-        ("Q2", "2025-04-10", 55.6, 45.0, 60.0, 20.0),
+        ("Q1", "whole organization", "2025-01-10", 40.0, 30.0, 50.0, None),
+        ("Q2", "whole organization", "2025-04-10", 55.6, 45.0, 60.0, 20.0),
     )
     document = json.loads(chart.to_json())
     assert document["data"][0]["x"] == ["2025-01-10", "2025-04-10"]

@@ -148,3 +148,76 @@ def test_the_pages_name_the_comparison_or_say_there_is_none(client, organization
         page = client.get(url).content.decode()
         assert "points since Munich only check" in page, url
         assert "no earlier assessment" not in page, url
+
+
+def test_the_trend_draws_one_index_line_per_scope_the_whole_organization_first():
+    import datetime
+
+    from reports.charts import TrendPoint, trend
+
+    munich = f"s{7}-w*-c"
+    points = [
+        TrendPoint("Spring baseline", datetime.date(2025, 3, 1), 60.0, {"Power": 50.0}),
+        TrendPoint("Munich only check", datetime.date(2025, 10, 1), 27.9, {"Power": 20.0}, munich, "Munich Lab"),
+        TrendPoint("Autumn review", datetime.date(2025, 10, 1), 73.4, {"Power": 70.0}),
+    ]
+    chart = trend(points)
+    index_lines = [trace for trace in chart.figure.data if trace.name.startswith("Readiness index")]
+    assert [trace.name for trace in index_lines] == [
+        "Readiness index: whole organization",
+        "Readiness index: Munich Lab",
+    ]
+    whole, scoped = index_lines
+    assert whole.y == (60.0, 73.4)  # never 73.4 then 27.9 on one line
+    assert scoped.y == (27.9,)
+    assert scoped.line.dash == "dash"
+    power = [trace for trace in chart.figure.data if trace.name == "Power"]
+    assert power[0].y == (50.0, 70.0)  # the areas of the whole organization's assessments
+    assert "Each scope has its own readiness index line" in chart.how_to_read
+    assert chart.table.rows == (
+        ("Spring baseline", "whole organization", "2025-03-01", 60.0, 50.0),
+        ("Munich only check", "Munich Lab", "2025-10-01", 27.9, 20.0),
+        ("Autumn review", "whole organization", "2025-10-01", 73.4, 70.0),
+    )
+
+
+def test_the_trend_page_names_each_scope_by_its_sites_in_a_fixed_number_of_queries(client, organization, owner):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_dashboards_queries import ASSESSMENT_COLD
+
+    def cold(url: str) -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    client.force_login(owner)
+    munich = site(organization, name="Munich Lab")
+    berlin = site(organization, name="Berlin")
+    scored_assessment(organization, owner, title="Spring baseline")
+    scored_assessment(organization, owner, title="Munich only check", sites=[munich])
+    one = (cold("/"), cold("/reports/trend/"))
+    # the names of the scopes' sites: one query more than when every assessment is of the whole organization
+    assert one == (ASSESSMENT_COLD[0] + 1, ASSESSMENT_COLD[3] + 1)
+    scored_assessment(organization, owner, title="Munich and Berlin", sites=[munich, berlin])
+    scored_assessment(organization, owner, title="Berlin", sites=[berlin])
+    scored_assessment(organization, owner, title="Autumn review")
+    assert (cold("/"), cold("/reports/trend/")) == one
+    chart = client.get("/reports/trend/").context["chart"]
+    names = [trace["name"] for trace in _figure(chart)["data"] if trace["name"].startswith("Readiness index")]
+    assert names == [
+        "Readiness index: whole organization",
+        "Readiness index: Berlin",
+        "Readiness index: Berlin, Munich Lab",
+        "Readiness index: Munich Lab",
+    ]
+    assert [row[:2] for row in chart.table.rows] == [
+        ("Spring baseline", "whole organization"),
+        ("Munich only check", "Munich Lab"),
+        ("Munich and Berlin", "Berlin, Munich Lab"),
+        ("Berlin", "Berlin"),
+        ("Autumn review", "whole organization"),
+    ]
