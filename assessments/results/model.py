@@ -236,6 +236,11 @@ class ResultArea:
         return None if self.target_level is None else target_score(self.target_level)
 
     @property
+    def meets_target(self) -> bool:
+        """At or above its target level (no gap); an area not scored, or without a target, does not."""
+        return self.gap == 0
+
+    @property
     def answered_pct(self) -> int | None:
         return scoring.percent(self.confidence.answered_share)
 

@@ -50,14 +50,12 @@ def _levels_short(gap: int) -> str:
 
 
 def _strength(area: ResultArea) -> SummaryLine:
-    if area.gap == 0:
-        against = f"meets its target {area.target_name}"
-    elif area.gap:
-        against = f"{_levels_short(area.gap)} below its target {area.target_name}"
-    else:
-        against = f"target {area.target_name}"
+    """A strength (`executive_summary`: its target met, backed by evidence) in words."""
     evidence = f"; the inventory's evidence gives {area.evidence_score_text}" if area.evidence_score is not None else ""
-    return SummaryLine(area.name, f"scores {area.score_text} of 100, level {area.level_name}; {against}{evidence}.")
+    return SummaryLine(
+        area.name,
+        f"scores {area.score_text} of 100, level {area.level_name}; meets its target {area.target_name}{evidence}.",
+    )
 
 
 def _gap(area: ResultArea) -> SummaryLine:
@@ -143,13 +141,14 @@ def executive_summary(
     money: CostSummary | None = None,
 ) -> Summary:
     """Plain words from the stored result (`results.StoredResult`), one page for a board member: the index and
-    level; three strengths, the highest-scoring areas **backed by inventory evidence** (an area with no evidence is
-    never a strength); three gaps, the largest gaps **below target** (an area whose target is met is never a gap);
-    ``money`` (the capacity section's costs, in `money_lines`); ``energy`` (the capacity section's energy and
-    carbon lines); the first three open roadmap items in plan order
-    with their owners. Areas are compared by their scores as shown (one decimal), ties in framework order."""
+    level; three strengths, the highest-scoring areas **at or above their target** (`ResultArea.meets_target`) and
+    **backed by inventory evidence** (an area below its target, or with no evidence, is never a strength); three
+    gaps, the largest gaps **below target** (an area whose target is met is never a gap); ``money`` (the capacity
+    section's costs, in `money_lines`); ``energy`` (the capacity section's energy and carbon lines); the first
+    three open roadmap items in plan order with their owners. Areas are compared by their scores as shown (one
+    decimal), ties in framework order."""
     scored = [area for area in areas if area.shown_score is not None]
-    backed = [area for area in scored if area.evidence_score is not None and area.evidence]
+    backed = [area for area in scored if area.meets_target and area.evidence_score is not None and area.evidence]
     strengths = sorted(backed, key=lambda area: (-area.shown_score, area.position))[:SUMMARY_ITEMS]
     gaps = sorted((a for a in scored if a.gap), key=lambda area: (-area.gap, area.shown_score, area.position))
     index = score_text(result.readiness_index)

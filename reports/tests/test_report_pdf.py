@@ -317,6 +317,20 @@ class TestExecutiveSummary:
             "scores 95.0 of 100, level 5 Optimized; meets its target 4 Managed; the inventory's evidence gives 95.0."
         )
 
+    def test_an_area_below_its_target_is_never_a_strength_however_high_it_scores(self):
+        # the Munich check's summary listed Latency 50.0 and Energy 42.1, each below its target, as strengths
+        areas = [
+            backed("latency", 50.0, gap=1, position=0),
+            backed("energy", 42.1, gap=1, position=1),
+            backed("power", 41.0, gap=0, position=2),
+            backed("unset", 99.0, gap=None, position=3),  # no target level: not "at or above" it
+        ]
+        summary = executive_summary(organization="Acme", result=stored(), areas=areas, roadmap=[])
+        assert [line.title for line in summary.strengths] == ["Power"]
+        assert summary.strengths[0].text.startswith("scores 41.0 of 100, level 3 Defined; meets its target")
+        assert [line.title for line in summary.gaps] == ["Energy", "Latency"]  # equal gaps: the lower score first
+        assert [area.meets_target for area in areas] == [False, False, True, False]
+
     def test_without_evidence_no_strength_and_with_every_target_met_no_gap(self):
         areas = [
             area(name, score, position=i)
