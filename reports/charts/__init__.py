@@ -51,6 +51,7 @@ from .common import (
     Chart,
     Table,
     category_colours,
+    readable,
 )
 from .energy import energy_cost_carbon, power_vs_capacity
 from .fleet import accelerators_by_site, capacity_vs_demand
@@ -106,6 +107,7 @@ __all__ = [
     "category_colours",
     "energy_cost_carbon",
     "power_vs_capacity",
+    "readable",
     "readiness_indicator",
     "roadmap_gantt",
     "schedule_bars",

@@ -95,6 +95,26 @@ def _short(text: str, limit: int = 42) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def readable(value: float | None, unit: str, none: str = "unknown") -> str:
+    """``value`` with its unit as people read it, for chart labels and hover text: whole numbers from 100 up
+    ("5,520 GB", "68,241 TFLOPS"), one decimal from 10 ("35.3 kW"), three significant digits below ("8 kW",
+    "2.15 kW"), never a trailing ".0". Tables keep their plain rounded numbers."""
+    if value is None:
+        return none
+    number = float(value)
+    if abs(number) >= 100:
+        text = f"{number:,.0f}"
+    elif abs(number) >= 10:
+        text = f"{number:,.1f}"
+    else:
+        text = f"{number:.3g}"
+    if "." in text and "e" not in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return f"{text} {unit}" if unit else text
+
+
 TEMPLATE = "plotly_white"
 
 

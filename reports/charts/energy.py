@@ -26,22 +26,44 @@ from .common import (
     _layout,
     _num,
     category_colours,
+    readable,
 )
 from .inputs import SiteEnergy, SitePower
 
 
-def _headroom_pct(facility_kw: float, capacity_kw: float | None) -> float | None:
-    """Share of the site's power capacity left after its facility draw, in % (negative when over capacity)."""
+def _headroom_pct(it_kw: float, capacity_kw: float | None) -> float | None:
+    """Share of the site's IT power capacity left after its IT draw, in % (negative when over capacity).
+
+    A site's power capacity is the power available to IT equipment (``Site.power_capacity_kw``), so it is
+    compared with IT power, as the analysis' headroom is (capacity - IT power); facility power (IT x PUE) also
+    feeds cooling and losses and is never compared with it."""
     if capacity_kw is None or capacity_kw <= 0:
         return None
-    return round(100.0 * (capacity_kw - facility_kw) / capacity_kw, 1)
+    return round(100.0 * (capacity_kw - it_kw) / capacity_kw, 1)
+
+
+def _headroom_kw(it_kw: float, capacity_kw: float | None) -> float | None:
+    """IT capacity - IT power, kW (negative when over capacity); ``None`` without a capacity."""
+    return None if capacity_kw is None else round(capacity_kw - it_kw, 1)
 
 
 def power_vs_capacity(sites: Sequence[SitePower]) -> Chart:
-    """Grouped bars of IT and facility power per site, with the site's power capacity as a mark."""
+    """Grouped bars of IT and facility power per site, with the site's IT power capacity as a mark on the IT bar."""
     name, title = "power-vs-capacity", "Power draw against site capacity"
-    how = "The facility bar (IT power times PUE) should stay below the site's capacity mark; hover for headroom."
-    columns = ("Site", "IT power (kW)", "Facility power (kW)", "Capacity (kW)", "Headroom (% of capacity)")
+    how = (
+        "The dark IT power bar should stay below the site's IT capacity mark (the power available to IT "
+        "equipment); headroom = IT capacity - IT power. The light facility bar (IT power x PUE: IT plus cooling "
+        "and losses) is what the site draws from the grid, shown for scale and not compared with the mark; "
+        "hover for headroom."
+    )
+    columns = (
+        "Site",
+        "IT power (kW)",
+        "Facility power = IT x PUE (kW)",
+        "IT capacity (kW)",
+        "Headroom = IT capacity - IT power (kW)",
+        "Headroom (% of IT capacity)",
+    )
     drawable = [
         site for site in sites if site.it_kw or site.facility_kw or (site.capacity_kw is not None and site.capacity_kw)
     ]
@@ -52,48 +74,69 @@ def power_vs_capacity(sites: Sequence[SitePower]) -> Chart:
     it_kw = [_num(site.it_kw, 1) for site in drawable]
     facility_kw = [_num(site.facility_kw, 1) for site in drawable]
     capacity = [_num(site.capacity_kw, 1) for site in drawable]
-    headroom = [_headroom_pct(site.facility_kw, site.capacity_kw) for site in drawable]
-    customdata = [
-        [_fmt(cap, ",.1f", "unknown"), _fmt(room, ".1f", "unknown")]
-        for cap, room in zip(capacity, headroom, strict=True)
+    headroom_kw = [_headroom_kw(site.it_kw, site.capacity_kw) for site in drawable]
+    headroom = [_headroom_pct(site.it_kw, site.capacity_kw) for site in drawable]
+    headroom_text = [
+        "unknown (no IT capacity recorded)" if room is None else f"{readable(kw, 'kW')} ({room:.1f} % of IT capacity)"
+        for kw, room in zip(headroom_kw, headroom, strict=True)
     ]
-    hover = (
-        "<b>%{x}</b><br>{label}: %{y:,.1f} kW<br>Capacity: %{customdata[0]} kW"
-        "<br>Headroom: %{customdata[1]} % of capacity<extra></extra>"
+    customdata = [
+        [readable(cap, "kW", "unknown"), text, readable(it, "kW")]
+        for cap, text, it in zip(capacity, headroom_text, it_kw, strict=True)
+    ]
+    traces = (
+        (
+            "IT power",
+            it_kw,
+            BLUE,
+            "<b>%{x}</b><br>IT power: %{customdata[2]}<br>IT capacity: %{customdata[0]}"
+            "<br>Headroom: %{customdata[1]}<extra></extra>",
+        ),
+        (
+            "Facility power (IT x PUE)",
+            facility_kw,
+            SKY_BLUE,
+            "<b>%{x}</b><br>Facility power: %{y:,.1f} kW (IT power x PUE: IT plus cooling and losses,"
+            "<br>drawn from the grid; not compared with the IT capacity)<extra></extra>",
+        ),
     )
     figure = go.Figure()
-    for label, values, colour in (("IT power", it_kw, BLUE), ("Facility power", facility_kw, SKY_BLUE)):
+    for label, values, colour, hover in traces:
         figure.add_trace(
             go.Bar(
                 x=names,
                 y=values,
                 name=label,
+                offsetgroup=label,
                 marker={"color": colour},
                 customdata=customdata,
-                hovertemplate=hover.replace("{label}", label),
+                hovertemplate=hover,
             )
         )
     if any(value is not None for value in capacity):
+        # In the IT bar's offset group (layout.scattermode "group"): the mark sits on the IT bar only.
         figure.add_trace(
             go.Scatter(
                 x=names,
                 y=capacity,
                 mode="markers",
-                name="Capacity",
-                marker={"symbol": "line-ew-open", "size": 40, "color": VERMILLION, "line": {"width": 3}},
+                name="IT capacity",
+                offsetgroup="IT power",
+                marker={"symbol": "line-ew-open", "size": 30, "color": VERMILLION, "line": {"width": 3}},
                 customdata=customdata,
-                hovertemplate="<b>%{x}</b><br>Capacity: %{y:,.1f} kW<br>Headroom: %{customdata[1]} % of capacity"
-                "<extra></extra>",
+                hovertemplate="<b>%{x}</b><br>IT capacity: %{customdata[0]}<br>IT power: %{customdata[2]}"
+                "<br>Headroom: %{customdata[1]}<extra></extra>",
             )
         )
     _layout(
         figure,
         title,
         barmode="group",
+        scattermode="group",
         xaxis={"title": {"text": "Site"}, "automargin": True},
         yaxis={"title": {"text": "Power (kW)"}, "rangemode": "tozero"},
     )
-    rows = tuple(zip(names, it_kw, facility_kw, capacity, headroom, strict=True))
+    rows = tuple(zip(names, it_kw, facility_kw, capacity, headroom_kw, headroom, strict=True))
     return Chart(name, title, how, figure, Table(columns, rows))
 
 

@@ -498,20 +498,40 @@ def test_power_vs_capacity():
     figure = assert_common_layout(chart, "Power draw against site capacity")
     it, facility, capacity = figure.data
     assert (it.type, facility.type, capacity.type) == ("bar", "bar", "scatter")
+    assert (it.name, facility.name, capacity.name) == ("IT power", "Facility power (IT x PUE)", "IT capacity")
     assert it.x == ("Paris", "Austin", "Lyon")
     assert it.y == (40.0, 10.0, 30.0)
     assert facility.y == (54.0, 16.0, 45.0)
     assert capacity.y == (60.0, None, 40.0)
     assert (it.marker.color, facility.marker.color, capacity.marker.color) == (BLUE, SKY_BLUE, VERMILLION)
     assert figure.layout.yaxis.title.text == "Power (kW)"
-    assert "Headroom: %{customdata[1]} % of capacity" in facility.hovertemplate
-    assert list(facility.customdata[0]) == ["60.0", "10.0"]
-    assert list(facility.customdata[2]) == ["40.0", "-12.5"]  # over capacity
+    # The capacity mark is drawn on the IT bar, not across the facility bar
+    assert capacity.offsetgroup == it.offsetgroup != facility.offsetgroup
+    assert figure.layout.scattermode == "group"
+    assert "Headroom: %{customdata[1]}" in it.hovertemplate
+    assert "Headroom" not in facility.hovertemplate
+    assert "not compared with the IT capacity" in facility.hovertemplate
+    assert list(it.customdata[0]) == ["60 kW", "20 kW (33.3 % of IT capacity)", "40 kW"]
+    assert it.customdata[1][1] == "unknown (no IT capacity recorded)"
+    assert list(it.customdata[2]) == ["40 kW", "10 kW (25.0 % of IT capacity)", "30 kW"]
     assert chart.table.rows == (
-        ("Paris", 40.0, 54.0, 60.0, 10.0),
-        ("Austin", 10.0, 16.0, None, None),
-        ("Lyon", 30.0, 45.0, 40.0, -12.5),
+        ("Paris", 40.0, 54.0, 60.0, 20.0, 33.3),
+        ("Austin", 10.0, 16.0, None, None, None),
+        ("Lyon", 30.0, 45.0, 40.0, 10.0, 25.0),
     )
+
+
+def test_power_vs_capacity_compares_it_power_with_it_capacity():
+    """The demo's Munich Lab: 102 kW of IT power under a 110 kW IT capacity, 142.8 kW facility power (PUE 1.4).
+    The headroom is 8 kW (as the capacity table says), not 33 kW over; the text says which bar meets the mark."""
+    sites = [SitePower("Munich Lab", 102.0, 142.8, 110.0), SitePower("Over", 50.0, 60.0, 40.0)]
+    chart = charts.power_vs_capacity(sites)
+    assert chart.table.rows[0][-2:] == (8.0, 7.3)
+    assert chart.table.rows[1][-2:] == (-10.0, -25.0)  # over its IT capacity
+    assert "8 kW (7.3 % of IT capacity)" in chart.figure.data[0].customdata[0][1]
+    assert "IT power bar should stay below the site's IT capacity mark" in chart.how_to_read
+    assert "not compared with the mark" in chart.how_to_read
+    assert "facility bar (IT power times PUE) should stay below" not in chart.how_to_read
 
 
 @pytest.mark.parametrize("sites", [[], [SitePower("Empty", 0.0, 0.0, None)]])
@@ -812,3 +832,28 @@ def test_every_trace_has_a_hovertemplate_and_colours_from_the_palette():
                 assert colour in allowed, (chart.name, trace.name, colour)
             if trace.type == "treemap":
                 assert set(trace.marker.colors) <= allowed
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers as people read them
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (5520.0, "GB", "5,520 GB"),
+        (68241.04, "TFLOPS", "68,241 TFLOPS"),
+        (126_600.0, "TFLOPS", "126,600 TFLOPS"),
+        (35.25, "kW", "35.2 kW"),
+        (40.0, "kW", "40 kW"),
+        (8.0, "kW", "8 kW"),
+        (2.154, "kW", "2.15 kW"),
+        (0.0, "GB", "0 GB"),
+        (-10.0, "kW", "-10 kW"),
+        (-0.0001, "kW", "-0.0001 kW"),
+        (None, "kW", "unknown"),
+    ],
+)
+def test_readable_numbers_have_their_unit_and_no_spurious_decimal(value, unit, text):
+    assert charts.readable(value, unit) == text
