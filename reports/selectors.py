@@ -464,7 +464,8 @@ def workload_demands(*, summary: CapacitySummary) -> list[WorkloadDemand]:
     """What each analysed workload needs on the pool it is placed on (or comes closest on), and what that pool has.
 
     Needed: the GPUs the capacity model asks for times each one's memory and peak TFLOPS at the workload's
-    precision, so a needed bar above its available bar is exactly a shortfall of GPUs. When no number of GPUs
+    precision (``compute_rate`` names that datasheet rate: the same pool has twice the TFLOPS at FP8 as at
+    BF16), so a needed bar above its available bar is exactly a shortfall of GPUs. When no number of GPUs
     is enough (the model does not fit a tensor-parallel group), the memory the model needs on the group it was
     tried on, and no compute (None: not determined; `figure_sets.demand_figures` says so in words).
     Workloads the model could not analyse (a missing field, no accelerator anywhere) are left out.
@@ -492,6 +493,7 @@ def workload_demands(*, summary: CapacitySummary) -> list[WorkloadDemand]:
                 compute_needed_tflops=compute_needed,
                 compute_available_tflops=float(pool.pool.count * fit.peak_tflops),
                 fits=verdict.fits,
+                compute_rate=capacity.rate_label(fit.compute_rate),
             )
         )
     return demands

@@ -92,7 +92,7 @@ from .figures import (
     known_inputs,
     present_figures,
 )
-from .fitting import ComputeRate, compute_rate, effective_peak_tflops
+from .fitting import ComputeRate, compute_rate, effective_peak_tflops, rate_label
 from .footprint import (
     Footprint,
     combine_footprints,
@@ -191,6 +191,7 @@ __all__ = [
     "prefill_flops",
     "present_figures",
     "prefill_seconds",
+    "rate_label",
     "ridge_point",
     "serving_memory",
     "site_footprint",

@@ -28,6 +28,7 @@ from .constants import (
     TRAINING_MEMORY_UTILIZATION,
 )
 from .figures import Figure, Input, figure_if_known, known_inputs, present_figures
+from .fitting import rate_label
 from .memory import kv_cache_bytes
 from .sources import CONSTANT_ORIGINS, SOURCES
 from .specs import InferenceFit, InferenceWorkload, Pool, TrainingFit, TrainingWorkload
@@ -64,7 +65,7 @@ def fit_figures(
 
 
 def _rate(pool: Pool, fit: InferenceFit | TrainingFit, o: Origins) -> Figure | None:
-    label = {"bf16": "BF16", "fp16": "FP16", "fp8": "FP8", "int8": "INT8"}.get(fit.compute_rate, fit.compute_rate)
+    label = rate_label(fit.compute_rate)
     unit = "TOPS" if fit.compute_rate == "int8" else "TFLOPS"
     formula = "the accelerator's dense datasheet rate for the workload's precision"
     if fit.compute_rate_note:

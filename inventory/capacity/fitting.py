@@ -11,6 +11,11 @@ _RATE_FIELD = {"bf16": "bf16_tflops", "fp16": "fp16_tflops", "fp8": "fp8_tflops"
 _RATE_LABEL = {"bf16": "BF16", "fp16": "FP16", "fp8": "FP8", "int8": "INT8"}
 
 
+def rate_label(rate: str) -> str:
+    """A datasheet rate as people read it ("bf16" -> "BF16"); an unknown one as it is."""
+    return _RATE_LABEL.get(rate, rate)
+
+
 @dataclass(frozen=True, slots=True)
 class ComputeRate:
     """The dense rate a precision computes at on an accelerator: ``tflops`` (TOPS for int8), which datasheet

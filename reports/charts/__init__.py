@@ -52,6 +52,7 @@ from .common import (
     Table,
     category_colours,
     readable,
+    wrapped,
 )
 from .energy import energy_cost_carbon, power_vs_capacity
 from .fleet import accelerators_by_site, capacity_vs_demand
@@ -114,6 +115,7 @@ __all__ = [
     "self_vs_evidence",
     "subarea_heatmap",
     "trend",
+    "wrapped",
     # Also public in the single module this package replaces (kept so every import still works):
     "BLACK",
     "BLUE",

@@ -115,6 +115,28 @@ def readable(value: float | None, unit: str, none: str = "unknown") -> str:
     return f"{text} {unit}" if unit else text
 
 
+def wrapped(text: str, width: int = 16) -> str:
+    """``text`` broken into lines of at most ``width`` characters (``<br>``) at spaces, and after the hyphen of
+    a hyphenated word, for a tick label that would otherwise be drawn slanted over its neighbours; a longer
+    single word stays whole."""
+    pieces = [piece for word in text.split() for piece in _hyphen_pieces(word)]
+    lines: list[str] = []
+    for piece, glued in pieces:
+        joined = lines[-1] + ("" if glued else " ") + piece if lines else piece
+        if lines and len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(piece)
+    return "<br>".join(lines)
+
+
+def _hyphen_pieces(word: str) -> list[tuple[str, bool]]:
+    """``word`` split after each inner hyphen: ("Maintenance-", False), ("manual", True) (glued to the last)."""
+    parts = word.split("-")
+    pieces = [part + "-" for part in parts[:-1]] + [parts[-1]]
+    return [(piece, i > 0) for i, piece in enumerate(piece for piece in pieces if piece)]
+
+
 TEMPLATE = "plotly_white"
 
 

@@ -19,6 +19,8 @@ from .common import (
     _layout,
     _num,
     category_colours,
+    readable,
+    wrapped,
 )
 from .inputs import AcceleratorCount, WorkloadDemand
 
@@ -81,13 +83,28 @@ def accelerators_by_site(counts: Sequence[AcceleratorCount]) -> Chart:
     return Chart(name, title, how, figure, Table(columns, tuple(rows)))
 
 
+def _compute_unit(rate: str) -> str:
+    """INT8 rates are tera-operations (TOPS), the floating-point ones TFLOPS."""
+    return "TOPS" if rate == "INT8" else "TFLOPS"
+
+
+def _shortfall(needed: float | None, available: float | None, unit: str) -> str:
+    """ "short by 5,520 GB" when ``needed`` exceeds ``available``, else ""."""
+    if needed is None or available is None or needed <= available:
+        return ""
+    return f"short by {readable(needed - available, unit)}"
+
+
 def capacity_vs_demand(workloads: Sequence[WorkloadDemand]) -> Chart:
-    """Two panels of grouped bars per workload: memory (GB) and compute (TFLOPS), needed against available."""
+    """Two panels of grouped bars per workload: memory (GB) and compute (TFLOPS at the workload's precision),
+    needed against available; a shortfall is written along its own needed bar."""
     name, title = "capacity-vs-demand", "Workload demand against capacity"
     how = (
-        "In each panel, a needed bar taller than its available bar is a shortfall (labelled with its size). Needed "
-        "is the memory and compute of the GPUs the capacity model asks for; for a workload no number of GPUs can "
-        "hold, the memory it needs on the largest group tried, and no compute bar (not determined)."
+        "In each panel, a needed bar taller than its available bar is a shortfall (its size is written along the "
+        "needed bar). Needed is the memory and compute of the GPUs the capacity model asks for; for a workload no "
+        "number of GPUs can hold, the memory it needs on the largest group tried, and no compute bar (not "
+        "determined). Compute is counted at each workload's precision, the dense datasheet rate named under it: "
+        "the same GPUs have about twice the TFLOPS at FP8 as at BF16."
     )
     columns = (
         "Workload",
@@ -95,31 +112,40 @@ def capacity_vs_demand(workloads: Sequence[WorkloadDemand]) -> Chart:
         "Memory available (GB)",
         "Compute needed (TFLOPS)",
         "Compute available (TFLOPS)",
+        "Compute rate (precision)",
         "Fits",
     )
     if not workloads:
         message = "Add a workload in Inventory to compare what it needs with the capacity you have."
         return _empty(name, title, how, columns, message)
     names = [w.workload for w in workloads]
+    rates = [w.compute_rate or "unstated" for w in workloads]
     fits = ["yes" if w.fits else "no" for w in workloads]
     memory_needed = [_num(w.memory_needed_gb, 1) for w in workloads]
     memory_available = [_num(w.memory_available_gb, 1) for w in workloads]
     compute_needed = [_num(w.compute_needed_tflops, 1) for w in workloads]
     compute_available = [_num(w.compute_available_tflops, 1) for w in workloads]
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Memory (GB)", "Compute (TFLOPS)"), horizontal_spacing=0.14)
+    memory_units = ["GB"] * len(workloads)
+    compute_units = [_compute_unit(w.compute_rate) for w in workloads]
     panels = (
-        (1, "GB", "Memory", memory_needed, memory_available),
-        (2, "TFLOPS", "Compute", compute_needed, compute_available),
+        (1, "Memory", memory_units, memory_needed, memory_available, [wrapped(n) for n in names], [""] * len(names)),
+        (
+            2,
+            "Compute",
+            compute_units,
+            compute_needed,
+            compute_available,
+            [f"{wrapped(n)}<br><i>at {r}</i>" for n, r in zip(names, rates, strict=True)],
+            [f" (dense {r} rate)" for r in rates],
+        ),
     )
-    for col, unit, measure, needed, available in panels:
+    for col, measure, units, needed, available, ticks, rate_words in panels:
         customdata = [
-            [f"{n:,.1f} {unit}" if n is not None else "not determined", f"{a:,.1f} {unit}", f]
-            for n, a, f in zip(needed, available, fits, strict=True)
+            [readable(n, u, "not determined") + (w if n is not None else ""), readable(a, u) + w, f]
+            for n, a, u, w, f in zip(needed, available, units, rate_words, fits, strict=True)
         ]
-        shortfall = [
-            f"short by {n - a:,.1f} {unit}" if n is not None and a is not None and n > a else ""
-            for n, a in zip(needed, available, strict=True)
-        ]
+        shortfall = [_shortfall(n, a, u) for n, a, u in zip(needed, available, units, strict=True)]
         hover = (
             f"<b>%{{x}}</b><br>{measure} needed: %{{customdata[0]}}"
             f"<br>{measure} available: %{{customdata[1]}}<br>Fits (model's verdict): %{{customdata[2]}}"
@@ -129,6 +155,8 @@ def capacity_vs_demand(workloads: Sequence[WorkloadDemand]) -> Chart:
             ("Needed", needed, VERMILLION, shortfall),
             ("Available", available, GREEN, None),
         ):
+            # The shortfall reads along its own bar (turned upright): a label wider than the bar would spread
+            # over the neighbouring bars. Inside the bar when it fits, else just above it.
             figure.add_trace(
                 go.Bar(
                     x=names,
@@ -138,7 +166,9 @@ def capacity_vs_demand(workloads: Sequence[WorkloadDemand]) -> Chart:
                     showlegend=col == 1,
                     marker={"color": colour},
                     text=text,
-                    textposition="outside",
+                    textposition="auto",
+                    textangle=-90,
+                    insidetextanchor="end",
                     constraintext="none",
                     cliponaxis=False,
                     customdata=customdata,
@@ -147,8 +177,19 @@ def capacity_vs_demand(workloads: Sequence[WorkloadDemand]) -> Chart:
                 row=1,
                 col=col,
             )
-        figure.update_yaxes(title_text=f"{measure} ({unit})", rangemode="tozero", row=1, col=col)
-        figure.update_xaxes(title_text="Workload", automargin=True, row=1, col=col)
-    _layout(figure, title, height=420, barmode="group", legend=dict(LEGEND_BELOW), margin=dict(MARGIN_BELOW))
-    rows = tuple(zip(names, memory_needed, memory_available, compute_needed, compute_available, fits, strict=True))
+        axis_unit = "TFLOPS; TOPS at INT8" if "TOPS" in units else units[0]
+        figure.update_yaxes(title_text=f"{measure} ({axis_unit})", rangemode="tozero", row=1, col=col)
+        figure.update_xaxes(
+            title_text="Workload",
+            automargin=True,
+            tickangle=0,
+            tickvals=names,
+            ticktext=ticks,
+            row=1,
+            col=col,
+        )
+    _layout(figure, title, height=440, barmode="group", legend=dict(LEGEND_BELOW), margin=dict(MARGIN_BELOW))
+    rows = tuple(
+        zip(names, memory_needed, memory_available, compute_needed, compute_available, rates, fits, strict=True)
+    )
     return Chart(name, title, how, figure, Table(columns, rows))

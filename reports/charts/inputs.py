@@ -74,6 +74,7 @@ class WorkloadDemand:
     compute_needed_tflops: float | None  # None: not determined (no number of GPUs holds the model)
     compute_available_tflops: float
     fits: bool
+    compute_rate: str = ""  # the datasheet rate both compute numbers are at, as people read it ("FP8", "BF16")
 
 
 @dataclass(frozen=True)

@@ -451,8 +451,8 @@ def test_accelerators_by_site_empty():
 
 def test_capacity_vs_demand_two_panels():
     workloads = [
-        WorkloadDemand("Serve 70B", 160.04, 640.0, 400.0, 7900.0, fits=True),
-        WorkloadDemand("Tune 405B", 3000.0, 640.0, 5000.0, 7900.0, fits=False),
+        WorkloadDemand("Serve 70B", 160.04, 640.0, 400.0, 7900.0, fits=True, compute_rate="FP8"),
+        WorkloadDemand("Tune 405B", 3000.0, 640.0, 5000.0, 3950.0, fits=False, compute_rate="BF16"),
     ]
     chart = charts.capacity_vs_demand(workloads)
     figure = assert_common_layout(chart, "Workload demand against capacity")
@@ -467,20 +467,64 @@ def test_capacity_vs_demand_two_panels():
     assert memory_needed.y == (160.0, 3000.0)
     assert memory_available.y == (640.0, 640.0)
     assert compute_needed.y == (400.0, 5000.0)
-    assert compute_available.y == (7900.0, 7900.0)
+    assert compute_available.y == (7900.0, 3950.0)
     assert memory_needed.marker.color == VERMILLION
     assert memory_available.marker.color == GREEN
-    assert memory_needed.text == ("", "short by 2,360.0 GB")
-    assert compute_needed.text == ("", "")  # compute is enough for both
     assert [trace.showlegend for trace in figure.data] == [True, True, False, False]
     assert figure.layout.yaxis.title.text == "Memory (GB)"
     assert figure.layout.yaxis2.title.text == "Compute (TFLOPS)"
     assert figure.layout.xaxis.title.text == "Workload"
     assert "Fits (model's verdict): %{customdata[2]}" in memory_needed.hovertemplate
+    assert chart.table.columns[5] == "Compute rate (precision)"
     assert chart.table.rows == (
-        ("Serve 70B", 160.0, 640.0, 400.0, 7900.0, "yes"),
-        ("Tune 405B", 3000.0, 640.0, 5000.0, 7900.0, "no"),
+        ("Serve 70B", 160.0, 640.0, 400.0, 7900.0, "FP8", "yes"),
+        ("Tune 405B", 3000.0, 640.0, 5000.0, 3950.0, "BF16", "no"),
     )
+
+
+def test_a_shortfall_is_written_on_its_own_needed_bar_in_whole_units():
+    """The label goes on the needed bar of the workload that is short (turned along the bar, so it cannot
+    spread over a neighbour's bar), rounded as people read it: "5,520 GB", not "5,520.0 GB"."""
+    workloads = [
+        WorkloadDemand("Customer assistant", 600.0, 10240.0, 15000.0, 253_000.0, fits=True, compute_rate="FP8"),
+        WorkloadDemand("Training", 15760.0, 10240.0, 194_841.0, 126_600.0, fits=False, compute_rate="BF16"),
+    ]
+    figure = charts.capacity_vs_demand(workloads).figure
+    memory_needed, memory_available, compute_needed, compute_available = figure.data
+    assert memory_needed.text == ("", "short by 5,520 GB")
+    assert compute_needed.text == ("", "short by 68,241 TFLOPS")
+    assert memory_available.text is None
+    assert compute_available.text is None
+    assert compute_needed.textangle == -90
+    assert compute_needed.textposition == "auto"
+    bf16 = "(dense BF16 rate)"
+    assert list(compute_needed.customdata[1][:2]) == [f"194,841 TFLOPS {bf16}", f"126,600 TFLOPS {bf16}"]
+    assert list(memory_needed.customdata[1][:2]) == ["15,760 GB", "10,240 GB"]
+
+
+def test_each_compute_bar_says_its_precision():
+    """The same 128 H100s have 253k TFLOPS at FP8 and 126.6k at BF16: the precision is named under each
+    workload, in the hover and in the table, and INT8 counts TOPS."""
+    workloads = [
+        WorkloadDemand("Customer assistant", 600.0, 10240.0, 15000.0, 253_000.0, fits=True, compute_rate="FP8"),
+        WorkloadDemand("Maintenance-manual fine-tune", 100.0, 10240.0, 1e3, 126_600.0, fits=True, compute_rate="BF16"),
+        WorkloadDemand("Classifier", 10.0, 640.0, 10.0, 1000.0, fits=True, compute_rate="INT8"),
+    ]
+    chart = charts.capacity_vs_demand(workloads)
+    layout = chart.figure.layout
+    assert layout.xaxis2.ticktext == (
+        "Customer<br>assistant<br><i>at FP8</i>",
+        "Maintenance-<br>manual fine-tune<br><i>at BF16</i>",
+        "Classifier<br><i>at INT8</i>",
+    )
+    assert layout.xaxis.ticktext == ("Customer<br>assistant", "Maintenance-<br>manual fine-tune", "Classifier")
+    assert layout.xaxis.tickangle == layout.xaxis2.tickangle == 0
+    compute_available = chart.figure.data[3]
+    assert compute_available.customdata[0][1] == "253,000 TFLOPS (dense FP8 rate)"
+    assert compute_available.customdata[2][1] == "1,000 TOPS (dense INT8 rate)"
+    assert layout.yaxis2.title.text == "Compute (TFLOPS; TOPS at INT8)"
+    assert [row[5] for row in chart.table.rows] == ["FP8", "BF16", "INT8"]
+    assert "precision" in chart.how_to_read
 
 
 def test_capacity_vs_demand_empty():
@@ -857,3 +901,17 @@ def test_every_trace_has_a_hovertemplate_and_colours_from_the_palette():
 )
 def test_readable_numbers_have_their_unit_and_no_spurious_decimal(value, unit, text):
     assert charts.readable(value, unit) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("Maintenance-manual fine-tune", 16, "Maintenance-<br>manual fine-tune"),
+        ("Domain model training (70B)", 16, "Domain model<br>training (70B)"),
+        ("Frankfurt DC", 16, "Frankfurt DC"),
+        ("Frankfurt DC", 10, "Frankfurt<br>DC"),
+        ("Supercalifragilistic", 8, "Supercalifragilistic"),  # one long word stays whole
+    ],
+)
+def test_wrapped_tick_labels_break_at_spaces_and_hyphens(text, width, lines):
+    assert charts.wrapped(text, width) == lines

@@ -264,6 +264,16 @@ class TestInventory:
         assert demand.compute_needed_tflops == verdict.fit.gpus_needed * verdict.fit.peak_tflops
         assert demand.compute_available_tflops == 16 * verdict.fit.peak_tflops
         assert (demand.memory_needed_gb > demand.memory_available_gb) == (verdict.fit.gpus_needed > 16)
+        assert demand.compute_rate == "BF16"  # the rate both compute numbers are at, named on the chart
+
+    def test_workload_demand_names_the_precision_its_compute_is_at(self, organization):
+        servers(organization, 2)  # 16 H100: twice the TFLOPS at FP8 as at BF16
+        WorkloadFactory(organization=organization, name="FP8 assistant", precision="fp8")
+        WorkloadFactory(organization=organization, name="BF16 assistant", precision="bf16")
+        demands = {d.workload: d for d in selectors.workload_demands(summary=analyse(organization=organization))}
+        assert (demands["FP8 assistant"].compute_rate, demands["BF16 assistant"].compute_rate) == ("FP8", "BF16")
+        fp8, bf16 = (demands[name].compute_available_tflops for name in ("FP8 assistant", "BF16 assistant"))
+        assert fp8 == pytest.approx(2 * bf16, rel=0.01)
 
     def test_a_workload_too_big_for_the_fleet_needs_more_than_it_has(self, organization):
         servers(organization, 1)  # 8 H100
