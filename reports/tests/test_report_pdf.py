@@ -462,3 +462,34 @@ class TestSummaryMoney:
         empty = self.costs({"EUR": 0.0})
         empty.sites = []
         assert money_lines(empty) == ()
+
+
+A4_TEXT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)  # A4 less the @page side margins of report.css, CSS px
+
+
+def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
+    """The demo's "All sites" total is €221,500 and $35,556 converted at a dated ECB rate: the rate, written in
+    the total's cell, ran over the next cell (€1.01 per accelerator-hour) and off the page, and Chromium shrank
+    every page of the report to fit it. The converted total wraps in its cell and the rates are a row of their
+    own under the table's total, so no cell overflows and nothing is wider than the page's text."""
+    html = services.report_html(
+        content=report_data.report_content(assessment=demo),
+        blocks={},
+        charts_drawn=False,
+        page_size="A4",
+        inline_css=browser_pdf.stylesheet("A4"),
+    )
+    page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
+    page.emulate_media(media="print")
+    page.set_content(html)
+    overflowing = page.eval_on_selector_all(
+        "#tco th, #tco td",
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim())",
+    )
+    assert overflowing == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= A4_TEXT_WIDTH_PX
+    total = page.inner_text("#tco-total")
+    assert "€221,500 and $35,556" in total
+    assert "€253,326" in total
+    assert "1.1172" not in total  # the rate is stated once, under the total
+    assert "All sites' total converted into EUR at 1 EUR = 1.1172 USD" in page.inner_text("#tco-rates")
