@@ -12,8 +12,6 @@ from .common import (
     BLACK,
     BLUE,
     GREEN,
-    LEGEND_BELOW,
-    MARGIN_BELOW,
     ORANGE,
     PURPLE,
     SKY_BLUE,
@@ -27,8 +25,12 @@ from .common import (
     _num,
     category_colours,
     readable,
+    wrapped,
 )
 from .inputs import SiteEnergy, SitePower
+
+SITE_TICK_WIDTH = 10
+"""Characters a line of a site's name under the energy, cost and carbon panels: a third of the width each."""
 
 
 def _headroom_pct(it_kw: float, capacity_kw: float | None) -> float | None:
@@ -175,7 +177,7 @@ def energy_cost_carbon(sites: Sequence[SiteEnergy]) -> Chart:
     figure = make_subplots(
         rows=1,
         cols=3,
-        subplot_titles=("Energy (kWh/month)", "Cost per month", "Carbon (tCO2e/month)"),
+        subplot_titles=("Energy per site (kWh/month)", "Cost per site and month", "Carbon per site (tCO2e/month)"),
         horizontal_spacing=0.1,
     )
     energy_data = [[_fmt(p, ".2f", "unknown"), f] for p, f in zip(pue, facility_kwh, strict=True)]
@@ -229,15 +231,18 @@ def energy_cost_carbon(sites: Sequence[SiteEnergy]) -> Chart:
         col=3,
     )
     cost_axis = f"Cost ({currencies[0]}/month)" if len(currencies) == 1 else "Cost per month (site's currency)"
+    # Three panels side by side leave each site little width: names are wrapped and drawn level (slanted, they
+    # ran into each other and into the axis titles); the subplot titles say the bars are sites.
+    short = [wrapped(n, SITE_TICK_WIDTH) for n in names]
     ticks = (
-        (1, "Energy (kWh/month)", [f"{n}<br>PUE {_fmt(p, '.2f', '?')}" for n, p in zip(names, pue, strict=True)]),
-        (2, cost_axis, [f"{site.site}<br>{site.currency}" for site in sites]),
-        (3, "Carbon (tCO2e/month)", [f"{n}<br>{_fmt(g, ',.0f', '?')} g/kWh" for n, g in zip(names, grid, strict=True)]),
+        (1, "Energy (kWh/month)", [f"{n}<br>PUE {_fmt(p, '.2f', '?')}" for n, p in zip(short, pue, strict=True)]),
+        (2, cost_axis, [f"{n}<br>{site.currency}" for n, site in zip(short, sites, strict=True)]),
+        (3, "Carbon (tCO2e/month)", [f"{n}<br>{_fmt(g, ',.0f', '?')} g/kWh" for n, g in zip(short, grid, strict=True)]),
     )
     for col, axis_title, ticktext in ticks:
         figure.update_yaxes(title_text=axis_title, rangemode="tozero", row=1, col=col)
         figure.update_xaxes(
-            title_text="Site",
+            tickangle=0,
             automargin=True,
             categoryorder="array",
             categoryarray=names,
@@ -246,7 +251,10 @@ def energy_cost_carbon(sites: Sequence[SiteEnergy]) -> Chart:
             row=1,
             col=col,
         )
-    _layout(figure, title, height=440, barmode="group", legend=dict(LEGEND_BELOW), margin=dict(MARGIN_BELOW))
+    # The legend at the bottom of the figure (container coordinates), under the tick labels however many lines
+    # they take, instead of at a fixed distance under the plot where the labels ran into it.
+    legend = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
+    _layout(figure, title, height=480, barmode="group", legend=legend, margin={"t": 80, "b": 150})
     rows = tuple(
         (s.site, it_kwh[i], overhead[i], facility_kwh[i], pue[i], cost[i], s.currency, grid[i], carbon[i])
         for i, s in enumerate(sites)

@@ -24,6 +24,13 @@ from .common import (
 )
 from .inputs import AcceleratorCount, WorkloadDemand
 
+SMALL_BOX_SHARE = 0.05
+"""Share of the fleet under which an accelerator box's label is written in its site's header instead."""
+
+
+def _accelerators(count: int) -> str:
+    return f"{count} accelerator{'' if count == 1 else 's'}"
+
 
 def accelerators_by_site(counts: Sequence[AcceleratorCount]) -> Chart:
     """Treemap Fleet -> site -> accelerator type, sized by the number of accelerators, coloured by type."""
@@ -47,23 +54,31 @@ def accelerators_by_site(counts: Sequence[AcceleratorCount]) -> Chart:
         total[1] += memory
     fleet_count = sum(int(count) for count, _ in sites.values())
     fleet_memory = sum(memory for _, memory in sites.values())
+    # A box under SMALL_BOX_SHARE of the fleet is too small for its label (plotly shrinks it to a few pixels, and a
+    # site's header too): its box stays blank and a note under the chart names it.
+    small = [key for key, (count, _) in grouped.items() if count < SMALL_BOX_SHARE * fleet_count]
     ids, labels, parents, values, memories, node_colours = ["fleet"], ["Fleet"], [""], [fleet_count], [], [NEUTRAL]
+    texts, names = [f"<b>Fleet</b> · {_accelerators(fleet_count)}"], ["Fleet"]
     memories.append(_num(fleet_memory, 1))
     for site, (count, memory) in sites.items():
         ids.append(f"site/{site}")
         labels.append(site)
+        names.append(site)
         parents.append("fleet")
         values.append(int(count))
         memories.append(_num(memory, 1))
         node_colours.append(NEUTRAL)
+        texts.append(f"<b>{site}</b> · {_accelerators(int(count))}")
     rows = []
     for (site, accelerator), (count, memory) in grouped.items():
         ids.append(f"site/{site}/{accelerator}")
         labels.append(accelerator)
+        names.append(accelerator)
         parents.append(f"site/{site}")
         values.append(int(count))
         memories.append(_num(memory, 1))
         node_colours.append(colours[accelerator])
+        texts.append("" if (site, accelerator) in small else f"<b>{accelerator}</b><br>{_accelerators(int(count))}")
         rows.append((site, accelerator, int(count), _num(memory, 1)))
     figure = go.Figure(
         go.Treemap(
@@ -73,13 +88,30 @@ def accelerators_by_site(counts: Sequence[AcceleratorCount]) -> Chart:
             values=values,
             branchvalues="total",
             marker={"colors": node_colours},
-            customdata=memories,
-            texttemplate="<b>%{label}</b><br>%{value} accelerators",
-            hovertemplate="<b>%{label}</b><br>%{value} accelerators<br>%{customdata:,.1f} GB memory"
+            customdata=list(zip(memories, names, strict=True)),
+            text=texts,
+            texttemplate="%{text}",
+            hovertemplate="<b>%{customdata[1]}</b><br>%{value} accelerators<br>%{customdata[0]:,.1f} GB memory"
             "<br>%{percentRoot:.0%} of the fleet<extra></extra>",
         )
     )
-    _layout(figure, title, margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    margin = {"l": 10, "r": 10, "t": 60, "b": 10}
+    if small:
+        named = "; ".join(f"{site}: {int(grouped[(site, a)][0])} × {a}" for site, a in small)
+        figure.add_annotation(
+            text=f"Too small to label above: {named}",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            xanchor="left",
+            yanchor="top",
+            yshift=-4,
+            showarrow=False,
+            align="left",
+        )
+        margin["b"] = 36
+    _layout(figure, title, margin=margin)
     return Chart(name, title, how, figure, Table(columns, tuple(rows)))
 
 

@@ -213,10 +213,12 @@ def area_bars(areas: Sequence[AreaScore]) -> Chart:
         None if score is None or target is None else _score(max(0.0, target - score))
         for score, target in zip(scores, targets, strict=True)
     ]
-    texts = [
-        f"{_fmt(score)} · {area.high_risks} high, {area.medium_risks} medium risks"
+    labels = [
+        f"{'0' if score == 0 else _fmt(score)} · {area.high_risks} high, {area.medium_risks} medium risks"
         for score, area in zip(scores, areas, strict=True)
     ]
+    # A bar of length 0 carries no text in plotly: a 0 score's label is written at the axis, as "not scored" is.
+    texts = ["" if score == 0 else label for score, label in zip(scores, labels, strict=True)]
     customdata = [
         [
             level_label(area.level, none=NOT_SCORED),
@@ -254,9 +256,10 @@ def area_bars(areas: Sequence[AreaScore]) -> Chart:
                 hovertemplate="<b>%{y}</b><br>Target: %{x:.1f} / 100<extra></extra>",
             )
         )
-    for area, score in zip(areas, scores, strict=True):
-        if score is None:
-            figure.add_annotation(x=0, y=area.name, text=NOT_SCORED, xanchor="left", xshift=6, showarrow=False)
+    for area, score, label in zip(areas, scores, labels, strict=True):
+        if score is None or score == 0:
+            text = NOT_SCORED if score is None else label
+            figure.add_annotation(x=0, y=area.name, text=text, xanchor="left", xshift=6, showarrow=False)
     _layout(
         figure,
         title,

@@ -302,6 +302,19 @@ def test_area_bars_mark_unscored_areas():
     assert chart.table.rows[-1] == ("Data", None, None, 40.0, None, 0, 0)
 
 
+def test_area_bars_label_a_zero_score_0_and_an_unscored_area_not_scored():
+    """A bar of length 0 carries no text in plotly: the 0 score's label is written at the axis, as "0" (not
+    "0.0"), and an unscored area still says "not scored"."""
+    zero = AreaScore("people", "People", 0.0, target=40.0, high_risks=3, level=1)
+    chart = charts.area_bars([*AREAS, zero, AreaScore("data", "Data", None, target=40.0)])
+    bars = chart.figure.data[0]
+    assert bars.x[-2:] == (0.0, None)
+    assert bars.text[-2] == ""  # not on the empty bar, where nothing would show it
+    annotations = {a.y: a.text for a in chart.figure.layout.annotations}
+    assert annotations == {"People": "0 · 3 high, 0 medium risks", "Data": "not scored"}
+    assert chart.table.rows[-2][1] == 0.0
+
+
 def test_area_bars_empty():
     assert_empty(charts.area_bars([]), "Submit an assessment")
 
@@ -428,7 +441,8 @@ def test_accelerators_by_site_treemap():
     assert treemap.labels == ("Fleet", "Paris", "Austin", "H100", "L40S", "H100")
     assert treemap.parents == ("", "fleet", "fleet", "site/Paris", "site/Paris", "site/Austin")
     assert treemap.values == (34, 24, 10, 16, 8, 10)
-    assert treemap.customdata == (2464.0, 1664.0, 800.0, 1280.0, 384.0, 800.0)
+    assert [memory for memory, _ in treemap.customdata] == [2464.0, 1664.0, 800.0, 1280.0, 384.0, 800.0]
+    assert treemap.text[:2] == ("<b>Fleet</b> · 34 accelerators", "<b>Paris</b> · 24 accelerators")
     colours = treemap.marker.colors
     assert colours[3] == colours[5] == BLUE  # H100 everywhere the same colour
     assert colours[4] == ORANGE
@@ -438,6 +452,28 @@ def test_accelerators_by_site_treemap():
         ("Paris", "L40S", 8, 384.0),
         ("Austin", "H100", 10, 800.0),
     )
+
+
+def test_a_box_too_small_for_its_label_is_named_under_the_treemap():
+    """The demo's cloud reservation (16 of 360 accelerators) got a label shrunk to a few pixels: a box under 5 %
+    of the fleet is left blank and named in a note under the chart; the others keep their labels."""
+    counts = [
+        AcceleratorCount("Frankfurt DC", "NVIDIA H100 SXM", 128, 10240.0),
+        AcceleratorCount("Ashburn Colo", "NVIDIA A100 SXM 80GB", 216, 17280.0),
+        AcceleratorCount("AWS us-east-1 (cloud)", "NVIDIA H100 SXM", 16, 1280.0),
+    ]
+    figure = charts.accelerators_by_site(counts).figure
+    (treemap,) = figure.data
+    leaves = dict(zip(treemap.ids, treemap.text, strict=True))
+    assert leaves["site/Frankfurt DC/NVIDIA H100 SXM"] == "<b>NVIDIA H100 SXM</b><br>128 accelerators"
+    assert leaves["site/AWS us-east-1 (cloud)/NVIDIA H100 SXM"] == ""
+    assert treemap.texttemplate == "%{text}"
+    (note,) = figure.layout.annotations
+    assert note.text == "Too small to label above: AWS us-east-1 (cloud): 16 × NVIDIA H100 SXM"
+    assert "<b>%{customdata[1]}</b>" in treemap.hovertemplate
+    assert list(treemap.customdata[-1]) == [1280.0, "NVIDIA H100 SXM"]
+    large = charts.accelerators_by_site(counts[:2]).figure
+    assert large.layout.annotations == ()
 
 
 def test_accelerators_by_site_empty():
@@ -643,6 +679,29 @@ def test_energy_mixed_currencies_are_never_summed():
 def test_energy_single_currency_names_it_on_the_axis():
     chart = charts.energy_cost_carbon(SITES[:1])
     assert chart.figure.layout.yaxis2.title.text == "Cost (EUR/month)"
+
+
+def test_energy_site_names_are_level_and_clear_of_the_legend():
+    """Three panels leave each site little width: slanted names ran into each other and the "Site" axis titles
+    into the legend. Names are wrapped and level, the panels' titles say they are per site, and the legend sits
+    at the bottom of the figure, under the tick labels however many lines they take."""
+    sites = [
+        SiteEnergy("Ashburn Colo", "USD", 7300.0, 11534.0, 1384.0, 4.26, 1.5, 370.0),
+        SiteEnergy("Frankfurt DC", "EUR", 29200.0, 39420.0, 7884.0, 2.2, 1.35, 381.0),
+    ]
+    layout = charts.energy_cost_carbon(sites).figure.layout
+    for axis in (layout.xaxis, layout.xaxis2, layout.xaxis3):
+        assert axis.tickangle == 0
+        assert axis.title.text is None
+    assert layout.xaxis.ticktext == ("Ashburn<br>Colo<br>PUE 1.50", "Frankfurt<br>DC<br>PUE 1.35")
+    assert layout.xaxis2.ticktext == ("Ashburn<br>Colo<br>USD", "Frankfurt<br>DC<br>EUR")
+    assert layout.xaxis3.ticktext == ("Ashburn<br>Colo<br>370 g/kWh", "Frankfurt<br>DC<br>381 g/kWh")
+    assert [a.text for a in layout.annotations] == [
+        "Energy per site (kWh/month)",
+        "Cost per site and month",
+        "Carbon per site (tCO2e/month)",
+    ]
+    assert (layout.legend.yref, layout.legend.y, layout.legend.yanchor) == ("container", 0, "bottom")
 
 
 def test_energy_cost_carbon_empty():
