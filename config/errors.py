@@ -76,8 +76,9 @@ class ErrorItem:
 
     @property
     def where(self) -> str:
-        """Where it happened, in words: ``"row 3, column power_w"``, ``"item 2, value"``; empty if nowhere."""
-        parts = []
+        """Where it happened, in words: ``"row 3, column power_w"``, ``"servers, row 1, column site"``, ``"item 2,
+        value"``; empty if nowhere."""
+        parts = [self.section] if self.section else []
         if self.index is not None:
             parts.append(f"item {self.index + 1}")
         if self.row is not None:

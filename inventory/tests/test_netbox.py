@@ -203,6 +203,22 @@ def test_a_dry_run_writes_nothing_and_shows_the_changes(organization):
 
 
 @pytest.mark.django_db
+def test_a_server_written_in_another_case_is_the_devices_server_not_a_new_one(organization):
+    # Hostnames are one whatever their case: NetBox's dgx-h100-01 is the server recorded as DGX-H100-01, whose
+    # spelling is kept (no rename in the plan, none in the write).
+    Site.objects.create(organization=organization, name="AI-DC1", country="US")
+    Site.objects.create(organization=organization, name="MDF", country="US")
+    Server.objects.create(organization=organization, site=Site.objects.get(name="MDF"), hostname="DGX-H100-01")
+    with replaying("4.2.9") as replay:
+        plan = netbox.netbox_sync(organization=organization, url=replay.url, token=TOKEN, dry_run=True)
+    assert plan.counts()["servers_created"] == 5
+    adopted = next(d for d in plan.devices if d.hostname == "dgx-h100-01")
+    assert adopted.action == "update"
+    assert not any(change.startswith("hostname:") for change in adopted.changes)
+    assert not plan.errors
+
+
+@pytest.mark.django_db
 def test_sites_without_a_country_and_unknown_gpus_stop_the_sync(organization):
     AcceleratorType.objects.filter(model="MI300X").update(nvidia_smi_names=[], model="Z1")  # unknown now
     with replaying("4.2.9") as replay, pytest.raises(Invalid) as caught:

@@ -7,8 +7,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F
+from django.db.models.functions import Lower
+
 from accounts.models import Organization
 from config.errors import ErrorItem
+from config.lookups import AnyOf
 
 from ...discovery import GpuRecord, Matcher
 from ...discovery.base import INVENTORY_NAME
@@ -196,12 +200,12 @@ def netbox_plan(*, organization: Organization, snapshot: Snapshot, country: str 
         devices = [d for d in devices if d.get("name")]
     site_names = _site_plan(organization, snapshot, devices, country, plan)
     _model_plan(organization, snapshot, devices, plan)
-    names = Counter(str(d["name"]) for d in devices)
+    names = Counter(str(d["name"]).lower() for d in devices)  # hostnames are one whatever their case
     for name, count in names.items():
         if count > 1:
             plan.errors.append(
                 ErrorItem(
-                    f"{count} NetBox devices are named {name!r}: a hostname names one server.",
+                    f"{count} NetBox devices are named {name!r} (whatever the case): a hostname names one server.",
                     "duplicate",
                     field="hostname",
                 )
@@ -211,12 +215,12 @@ def netbox_plan(*, organization: Organization, snapshot: Snapshot, country: str 
         .filter(netbox_id__in=[d["id"] for d in devices])
         .select_related("accelerator_type", "site", "server_model")
     ) + list(
-        Server.objects.filter(organization=organization, hostname__in=list(names)).select_related(
-            "accelerator_type", "site", "server_model"
-        )
+        Server.objects.filter(organization=organization)
+        .filter(AnyOf(Lower(F("hostname")), set(names)))
+        .select_related("accelerator_type", "site", "server_model")
     )
     by_netbox = {s.netbox_id: s for s in existing if s.netbox_id is not None}
-    by_name = {s.hostname: s for s in existing}
+    by_name = {s.hostname.lower(): s for s in existing}  # as the import finds them: whatever the case
     recorded: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in ServerGpu.objects.filter(server__in=existing).values_list(
         "server_id", "netbox_id", "accelerator_type_id", "serial"
@@ -329,7 +333,7 @@ def _device_plan(
     if status_value not in STATUSES and status_value != "active":
         notes.append(f"NetBox status {status_value!r} is recorded as active.")
     _check_ports(device, snapshot, notes)
-    server = by_netbox.get(device["id"]) or by_name.get(hostname)
+    server = by_netbox.get(device["id"]) or by_name.get(hostname.lower())
     if server is not None and server.netbox_id not in (None, device["id"]):
         plan.errors.append(
             ErrorItem(
@@ -338,7 +342,8 @@ def _device_plan(
                 field="hostname",
             )
         )
-    if server is not None and server.hostname != hostname and hostname in by_name and by_name[hostname] != server:
+    taken = by_name.get(hostname.lower())
+    if server is not None and taken is not None and taken != server:
         plan.errors.append(
             ErrorItem(
                 f"renaming {server.hostname!r} to {hostname!r}: that hostname is taken.", "duplicate", field="hostname"
@@ -397,7 +402,7 @@ def _device_changes(
     before = server.accelerators_text or "no accelerators"
     if before != accelerators:
         changes.append(f"accelerators: {before} → {accelerators}")
-    if server.hostname != values["hostname"]:
+    if server.hostname.lower() != values["hostname"].lower():  # a change of case alone is the same name, kept
         changes.append(f"hostname: {server.hostname} → {values['hostname']}")
     if server.site.name != values["site_name"]:
         changes.append(f"site: {server.site.name} → {values['site_name']}")
