@@ -89,6 +89,7 @@ from .figures import (
     format_amount,
     format_column,
     format_value,
+    is_money_unit,
     known_inputs,
     present_figures,
 )
@@ -181,6 +182,7 @@ __all__ = [
     "format_amount",
     "format_column",
     "format_value",
+    "is_money_unit",
     "forward_flops_per_token",
     "gpus_needed_for_memory",
     "known_inputs",

@@ -63,7 +63,7 @@ def readiness_indicator(
     change = None if previous is None else _score(value - previous)
     compared = (previous_title or "the previous assessment") if previous is not None else None
     if compared is not None:
-        how += f" The change is since {compared}, the last earlier assessment of the same scope."
+        how += f" The change is since {compared}, the last earlier one of the same scope."
     else:
         how += " No earlier assessment of the same scope, so no change is shown."
     indicator = go.Indicator(

@@ -200,8 +200,8 @@ def energy_lines(capacity: CapacitySection) -> tuple[str, ...]:
         return ()
     return (
         f"The {plural(len(capacity.sites), 'site')} draw {capacity.it_kw:,.0f} kW IT power "
-        f"({capacity.facility_kw:,.0f} kW at the facility), each server at its measured power where telemetry "
-        f"gives it, else at its full rated power: {capacity.energy_kwh:,.0f} kWh per month.",
+        f"({capacity.facility_kw:,.0f} kW at the facility; measured where telemetry gives it, else rated): "
+        f"{capacity.energy_kwh:,.0f} kWh per month.",
         f"That emits {capacity.tco2:,.1f} tonnes of CO2 per month at the sites' grid intensity.",
     )
 

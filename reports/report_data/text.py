@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from assessments.results import score_text
 from inventory.capacity import format_value
 
-WHY_LENGTH = 170
+WHY_LENGTH = 120
 """Characters of an action's *why* the summary quotes."""
 
 __all__ = ["WHY_LENGTH", "for_print", "number_text", "plural", "safe_link", "score_text", "shorten"]

@@ -118,7 +118,7 @@ def test_the_gauge_and_the_radar_name_what_they_compare_with(organization, owner
     charts = dashboards.assessment_charts(assessment=second)
     gauge, radar = charts["indicator"], charts["radar"]
     assert "Change since Munich in spring" in _annotations(gauge)
-    assert "since Munich in spring, the last earlier assessment of the same scope" in gauge.how_to_read
+    assert "since Munich in spring, the last earlier one of the same scope" in gauge.how_to_read
     assert gauge.table.columns[-1] == "Compared with"
     assert gauge.table.rows[0][-1] == "Munich in spring"
     names = [trace["name"] for trace in _figure(radar)["data"]]

@@ -143,10 +143,8 @@ class TestTheDemoReport:
         assert "Cost per million tokens: €0.59 per million output tokens of the served workloads" in money
         assert "Build or rent: Own hardware costs less than renting the same GPU-hours for 3 of 3 workloads" in money
         # 343 kW with twelve servers at their measured p95 (rated, the fleet would draw 371 kW): not "at full load".
-        assert (
-            "Energy and carbon: The 3 sites draw 343 kW IT power (483 kW at the facility), each server at its " in money
-        )
-        assert "measured power where telemetry gives it, else at its full rated power: " in money
+        assert "Energy and carbon: The 3 sites draw 343 kW IT power (483 kW at the facility; measured where " in money
+        assert "telemetry gives it, else rated): 352,915 kWh per month." in money
         content = report_data.report_content(assessment=demo)
         assert [line.title for line in content.summary.money] == [
             "Total cost of ownership",
@@ -370,7 +368,7 @@ def test_shorten_cuts_at_a_word():
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(128, "128"), (30558.38, "30,558.38"), (35.27734, "35.277"), (2.1725e20, "2.17e+20"), (0.00012, "0.00012")],
+    [(128, "128"), (30558.38, "30,558.38"), (35.27734, "35.277"), (2.1725e20, "2.17 x 10²⁰"), (0.00012, "0.00012")],
 )
 def test_model_figures_read_well(value, shown):
     assert report_data.number_text(value) == shown

@@ -63,7 +63,7 @@ def test_the_server_page_draws_its_measured_days(client, organization, viewer):
     page = client.get(reverse("inventory:server_detail", args=[measured.pk])).content.decode()
     assert 'data-chart="server-measured-days"' in page
     assert "vendor/plotly/plotly.min.js" in page  # the page loads the charts' scripts
-    row = f'<th scope="row" class="fw-normal">{day.isoformat()}</th><td>—</td><td>4000</td><td>10200</td><td>64</td>'
+    row = f'<th scope="row" class="fw-normal">{day.isoformat()}</th><td>—</td><td>4,000</td><td>10,200</td><td>64</td>'
     assert row in page  # no server power (DCGM only), accelerators' p95, rated 10,200 W, 64 % mean
     other = client.get(reverse("inventory:server_detail", args=[quiet.pk])).content.decode()
     assert "server-measured-days" not in other
