@@ -185,3 +185,49 @@ def test_wide_tables_scroll_in_their_own_region_on_a_phone(live_server, browser,
                 assert name.inner_text().strip()
     finally:
         context.close()
+
+
+# The longest name a site may have (Site.name's max_length), with no space to wrap at.
+LONG_NAME = "Frankfurt" + "X" * 91
+
+# The figures (one-word texts: "€84,667", "138.3") of a table's numeric cells that are broken across lines.
+ONE_LINE_FIGURES = """table => Array.from(table.querySelectorAll("tbody td.text-end")).flatMap(cell => {
+  const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  const broken = [];
+  for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+    if (!/^\S+$/.test(node.textContent.trim())) continue;  // a figure is one word: "€84,667", "1.35"
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const lines = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+    if (lines.size > 1) broken.push(node.textContent.trim());
+  }
+  return broken;
+})"""
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_long_name_without_spaces_wraps_and_leaves_the_figures_in_view(live_server, browser, demo, width):
+    from inventory.models import Site
+
+    site = Site.objects.filter(organization=demo.organization).order_by("pk").first()
+    assert len(LONG_NAME) == Site._meta.get_field("name").max_length
+    site.name = LONG_NAME
+    site.save()
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h})
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, demo.username)
+        for url in (reverse("inventory:site_detail", args=[site.pk]), reverse("inventory:capacity")):
+            page.goto(f"{live_server.url}{url}")
+            # The page never scrolls sideways: the name wraps in the heading, the breadcrumb and the tables.
+            assert page.evaluate("document.documentElement.scrollWidth") <= w, url
+        for table in ("#capacity-table-1-caption", "#tco-table"):
+            table = page.locator(table).locator("xpath=ancestor-or-self::table")
+            # Figures are never broken across lines to make room for the name.
+            assert table.evaluate(ONE_LINE_FIGURES) == [], table
+            if width == "desktop":
+                # On a desktop the whole table fits: the name's column does not push the figures out of view.
+                assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    finally:
+        context.close()
