@@ -77,12 +77,15 @@ def version_or_empty(value: object) -> str:
 
 def quantity(value: object, units: dict[str, float]) -> float | None:
     """ "81559 MiB", "700.00 W", "81559" (nounits) -> the number in the first unit; None for a placeholder.
-    Raises ValueError for text that is neither."""
+    Raises ValueError for text that is neither, and for a quantity below zero."""
     if absent(value):
         return None
-    match = _QUANTITY.match(str(value))
+    text = str(value).strip()
+    match = _QUANTITY.match(text.removeprefix("-"))
     if not match or match.group(2).lower() not in units:
-        raise ValueError(f"{str(value).strip()!r} is not a number")
+        raise ValueError(f"{text!r} is not a number")
+    if text.startswith("-"):
+        raise ValueError(f"{text!r} is below zero")
     return float(match.group(1)) * units[match.group(2).lower()]
 
 

@@ -14,6 +14,8 @@ together become several servers) unless the request names the host.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from typing import TypeVar
 
 from .base import (
     Discovered,
@@ -35,6 +37,7 @@ FORMAT = "nvidia-smi-csv"
 POWER_COLUMNS = ("power.limit", "enforced.power.limit", "power.default_limit")
 DRIVER_COLUMNS = ("driver_version", "kmd_version")
 MIG_COLUMNS = ("mig.mode.current",)
+T = TypeVar("T")
 
 
 def _cells(line: str) -> list[str]:
@@ -51,12 +54,13 @@ def _column_name(cell: str) -> str:
     return name.strip().lower()
 
 
+def _first_column(values: dict[str, str], names: tuple[str, ...]) -> str:
+    """The first of ``names`` whose value is given (no placeholder), else the first of ``names``."""
+    return next((name for name in names if text_or_empty(values.get(name, ""))), names[0])
+
+
 def _first(values: dict[str, str], names: tuple[str, ...]) -> str:
-    for name in names:
-        value = values.get(name, "")
-        if text_or_empty(value):
-            return value
-    return ""
+    return values.get(_first_column(values, names), "")
 
 
 def parse(text: str, *, hostname: str = "") -> Discovered:
@@ -140,14 +144,24 @@ def _gpu(
         result.problems.append(Problem(f"line {line}: the GPU has no name.", "required", line=line, field="name"))
         return None
     index_text = values.get("index", "").strip()
-    try:
-        memory = mib(values["memory.total"]) if "memory.total" in values else None
-        if memory_derived:
-            parts = [mib(values.get(key, "")) for key in ("memory.used", "memory.free", "memory.reserved")]
-            memory = sum(p for p in parts if p is not None) or None
-        power = watts(_first(values, POWER_COLUMNS))
-    except ValueError as exc:
-        result.problems.append(Problem(f"line {line}: {exc}.", "invalid", line=line))
+    problems: list[Problem] = []
+
+    def read(read_value: Callable[[str], T | None], column: str, value: str) -> T | None:
+        """The value read, or None with a problem: every unreadable value of the line is reported, not the first."""
+        try:
+            return read_value(value)
+        except ValueError as exc:
+            problems.append(Problem(f"line {line}: {exc}.", "invalid", line=line, field=column))
+            return None
+
+    memory = read(mib, "memory.total", values["memory.total"]) if "memory.total" in values else None
+    if memory_derived:
+        parts = [read(mib, key, values.get(key, "")) for key in ("memory.used", "memory.free", "memory.reserved")]
+        memory = sum(p for p in parts if p is not None) or None
+    power_column = _first_column(values, POWER_COLUMNS)
+    power = read(watts, power_column, values.get(power_column, ""))
+    if problems:
+        result.problems.extend(problems)
         return None
     return GpuRecord(
         name=name,

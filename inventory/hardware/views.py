@@ -133,6 +133,8 @@ class DiscoveryRunView(OrganizationViewMixin, DetailView):
             commands_hint=COMMANDS_HINT,
             this_year=datetime.date.today().year,
             ready=run.status == RunStatus.READY,
+            # The servers' actions ("new", "update") and changes are shown only for an output that is or was recorded.
+            writes=run.status in (RunStatus.READY, RunStatus.DONE),
         )
         return context
 

@@ -22,6 +22,7 @@ from inventory.discovery.base import (
     uuid_or_empty,
     version_or_empty,
     vgpu_guest,
+    watts,
 )
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -100,6 +101,22 @@ class TestQueryGpuCsv:
         result = parse(text)
         assert len(result.hosts[0].gpus) == 1
         assert [(p.line, p.code) for p in result.problems] == [(3, "malformed")]
+
+    def test_every_unreadable_value_of_a_line_is_a_problem_of_its_own(self):
+        text = "index, name, memory.total [MiB], power.limit [W]\n0, NVIDIA H100 80GB HBM3, 81559 MiB, 700.00 W\n"
+        text += "1, NVIDIA H100 80GB HBM3, abc MiB, -5 W\n"
+        result = parse(text)
+        assert [(p.line, p.field, p.message) for p in result.problems] == [
+            (3, "memory.total", "line 3: 'abc MiB' is not a number."),
+            (3, "power.limit", "line 3: '-5 W' is below zero."),
+        ]
+        assert [g.line for g in result.hosts[0].gpus] == [2]  # the line with problems is no GPU
+
+    def test_a_problem_names_the_power_column_the_value_was_read_from(self):
+        text = "name, power.limit [W], enforced.power.limit [W]\nNVIDIA L4, [N/A], lots W\n"
+        assert [(p.field, p.message) for p in parse(text).problems] == [
+            ("enforced.power.limit", "line 2: 'lots W' is not a number.")
+        ]
 
     def test_noheader_in_another_order_is_one_refusal_naming_the_command(self):
         with pytest.raises(Refused) as caught:
@@ -212,6 +229,11 @@ class TestValues:
         assert uuid_or_empty("GPU-00000000-0000-0000-0000-000000000000") == ""
         assert uuid_or_empty("MIG-00000003-0000-0000-0000-000000000003") == ""
         assert uuid_or_empty("GPU-5e3b0a51-8e0d-ea5b-3ac1-f0a41c7d5ab1") == "GPU-5e3b0a51-8e0d-ea5b-3ac1-f0a41c7d5ab1"
+
+    @pytest.mark.parametrize(("value", "message"), [("-5 W", "'-5 W' is below zero"), ("5 V", "'5 V' is not a number")])
+    def test_a_quantity_below_zero_or_in_another_unit_is_refused(self, value, message):
+        with pytest.raises(ValueError, match=message):
+            watts(value)
 
     def test_versions(self):
         assert (

@@ -42,6 +42,8 @@ def test_paste_preview_confirm_then_the_server_page(signed_in, organization, lab
     assert "nvidia-smi (the default table)" in preview
     assert "Recognized as the output of <code>nvidia-smi</code>" in preview
     assert "Rated accelerator power" in preview
+    assert ">Action<" in preview
+    assert ">new<" in preview
     assert not Server.objects.exists()
 
     signed_in.post(reverse("inventory:discover_confirm", args=[run.pk]))
@@ -77,6 +79,25 @@ def test_an_unknown_gpu_is_added_from_the_preview_then_the_output_is_valid(signe
     )  # fmt: skip
     run.refresh_from_db()
     assert run.status == RunStatus.READY
+
+
+@pytest.mark.django_db
+def test_an_invalid_output_lists_every_problem_and_promises_no_server(signed_in, organization, lab):
+    text = "index, name, memory.total [MiB], power.limit [W]\n0, NVIDIA H100 80GB HBM3, 81559 MiB, 700.00 W\n"
+    text += "1, NVIDIA H100 80GB HBM3, abc MiB, -5 W\n"
+    upload = SimpleUploadedFile("gpus.csv", text.encode())
+    response = signed_in.post(reverse("inventory:discover"), {"site": "Lab", "hostname": "h100-a", "file": upload})
+    assert DiscoveryRun.objects.get().status == RunStatus.INVALID
+    preview = signed_in.get(response.url).content.decode()
+    assert "&#x27;abc MiB&#x27; is not a number" in preview
+    assert "&#x27;-5 W&#x27; is below zero" in preview
+    # What was read is shown, but not as servers about to be created: no action column, no "new".
+    hosts = preview[preview.index('id="discover-hosts-heading"') :]
+    assert "nothing will be written" in hosts[: hosts.index("</h2>")]
+    assert ">Action<" not in hosts
+    assert ">new<" not in hosts
+    assert "What changes" not in hosts
+    assert not Server.objects.exists()
 
 
 @pytest.mark.django_db
