@@ -36,6 +36,7 @@ from .models import (
     StorageSystem,
     Workload,
 )
+from .models.workloads import SERVING_FIELDS, TRAINING_FIELDS
 
 # The choices a form of the organization may offer, per related model.
 CHOICES_FOR: dict[type[Model], Callable[..., QuerySet[Any]]] = {
@@ -186,28 +187,8 @@ class CloudCapacityForm(OrganizationModelForm):
 class WorkloadForm(OrganizationModelForm):
     fieldsets = (
         ("Workload", ("name", "kind", "model_profile", "precision")),
-        (
-            "Inference (serving)",
-            (
-                "requests_per_second",
-                "prompt_tokens",
-                "output_tokens",
-                "ttft_target_ms",
-                "tpot_target_ms",
-                "kv_cache_precision",
-            ),
-        ),
-        (
-            "Training and fine-tuning",
-            (
-                "training_tokens",
-                "deadline_days",
-                "assumed_mfu",
-                "activation_recompute",
-                "goodput",
-                "dataset_size_tb",
-            ),
-        ),
+        ("Inference (serving)", SERVING_FIELDS),
+        ("Training and fine-tuning", TRAINING_FIELDS),
     )
 
     class Meta:

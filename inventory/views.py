@@ -456,7 +456,10 @@ class ObjectDetailView(KindMixin, DetailView):
         assert self.kind is not None
         obj = self.object
         labels = {name: field.label for name, field in self.kind.form_class.base_fields.items()}
-        context["fields"] = [self._field(obj, name, labels.get(name)) for name in self.kind.detail_fields]
+        # A record shows the fields that concern it (a serving workload, no training tokens): the model says which.
+        applies = getattr(obj, "field_applies", lambda name: True)
+        names = [name for name in self.kind.detail_fields if applies(name)]
+        context["fields"] = [self._field(obj, name, labels.get(name)) for name in names]
         context["edit_url"] = self.kind.url("update", obj.pk)
         context["delete_url"] = self.kind.url("delete", obj.pk)
         context["history_url"] = self.kind.url("history", obj.pk) if hasattr(type(obj), "history") else None

@@ -171,7 +171,11 @@ class Server(InventoryRow):
         "power (W)", null=True, blank=True, validators=[SERVER_POWER_W], help_text="Whole-server power draw, W."
     )
     power_measured = models.BooleanField(
-        "power measured", default=False, help_text="Measured draw (true) or rated/nameplate (false)."
+        "power measured",
+        default=False,
+        help_text=(
+            "Tick if the power figure was measured (a meter, the BMC); leave unticked for a rated or nameplate figure."
+        ),
     )
     purchase_date = models.DateField(null=True, blank=True)
     purchase_cost = models.DecimalField(

@@ -28,6 +28,25 @@ class WorkloadKind(models.TextChoices):
     FINE_TUNING = "fine_tuning", "Fine-tuning"
 
 
+# The fields that apply to serving only, and to training and fine-tuning only (the form's sections, the detail page).
+SERVING_FIELDS = (
+    "requests_per_second",
+    "prompt_tokens",
+    "output_tokens",
+    "ttft_target_ms",
+    "tpot_target_ms",
+    "kv_cache_precision",
+)
+TRAINING_FIELDS = (
+    "training_tokens",
+    "deadline_days",
+    "assumed_mfu",
+    "activation_recompute",
+    "goodput",
+    "dataset_size_tb",
+)
+
+
 class Workload(InventoryRow):
     """What the organization wants to run: LLM serving with latency targets, or training with a deadline."""
 
@@ -119,3 +138,9 @@ class Workload(InventoryRow):
 
     def __str__(self) -> str:
         return self.name
+
+    def field_applies(self, field_name: str) -> bool:
+        """Whether the field concerns this workload's kind: a serving field does not concern training, nor the
+        reverse; the other fields concern every kind."""
+        other = TRAINING_FIELDS if self.kind == WorkloadKind.INFERENCE else SERVING_FIELDS
+        return field_name not in other

@@ -247,6 +247,26 @@ class TestDetail:
         assert "NVIDIA H100 datasheet" in page
         assert reverse("inventory:site_detail", args=[site.pk]) in page
 
+    @pytest.mark.parametrize(
+        ("kind", "shown", "not_shown"),
+        [
+            ("inference", "Requests per second", "Training tokens"),
+            ("training", "Training tokens", "Requests per second"),
+            ("fine_tuning", "Deadline (days)", "Prompt tokens"),
+        ],
+    )
+    def test_a_workload_shows_the_fields_of_its_kind_only(self, kind, shown, not_shown, client, organization, viewer):
+        workload = WorkloadFactory(organization=organization, kind=kind, training_tokens=1e12)
+        client.force_login(viewer)
+        response = client.get(reverse("inventory:workload_detail", args=[workload.pk]))
+        labels = [str(field["label"]).lower() for field in response.context["fields"]]
+        assert shown.lower() in labels
+        assert not_shown.lower() not in labels
+        assert "model" in labels  # the fields of every kind stay
+        page = response.content.decode()
+        assert ("Tokens to train on." in page) is (kind != "inference")
+        assert ("Model FLOPs utilization" in page) is (kind != "inference")
+
     @pytest.mark.parametrize("name", list(FACTORIES))
     def test_every_kind_has_a_detail_page(self, name, client, organization, viewer):
         obj = FACTORIES[name](organization=organization)
@@ -357,6 +377,12 @@ class TestWrites:
         # Another organization may use the same hostname.
         response = client.post(reverse("inventory:server_create"), server_data(site, hostname=theirs.hostname))
         assert response.status_code == 302
+
+    def test_the_power_measured_box_explains_itself_in_words(self, client, assessor):
+        client.force_login(assessor)
+        page = client.get(reverse("inventory:server_create")).content.decode()
+        assert "Tick if the power figure was measured (a meter, the BMC)" in page
+        assert "(true)" not in page
 
     def test_accelerators_need_a_type(self, client, assessor, site):
         client.force_login(assessor)
