@@ -191,7 +191,7 @@ def test_wide_tables_scroll_in_their_own_region_on_a_phone(live_server, browser,
 LONG_NAME = "Frankfurt" + "X" * 91
 
 # The figures (one-word texts: "€84,667", "138.3") of a table's numeric cells that are broken across lines.
-ONE_LINE_FIGURES = """table => Array.from(table.querySelectorAll("tbody td.text-end")).flatMap(cell => {
+ONE_LINE_FIGURES = r"""table => Array.from(table.querySelectorAll("tbody td.text-end")).flatMap(cell => {
   const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
   const broken = [];
   for (let node = texts.nextNode(); node; node = texts.nextNode()) {
