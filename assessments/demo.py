@@ -33,7 +33,7 @@ def _pick(question_id: str, salt: str, n: int) -> int:
 def _answer(question: scoring.Question, *, uplift: int) -> services.AnswerInput:
     """A plausible answer: mostly middling maturity, better after the uplift."""
     if question.allow_na and _pick(question.id, "na", 5) == 0:
-        return services.AnswerInput(question.id, not_applicable=True, na_reason="We serve from one region only.")
+        return services.AnswerInput(question.id, not_applicable=True, na_reason="Not in the scope of this review.")
     if question.type == "maturity":
         return services.AnswerInput(question.id, min(4, 1 + _pick(question.id, "level", 3) + uplift))
     if question.type == "yes_no":
@@ -135,7 +135,7 @@ def seed_assessments(result: Any) -> None:
         framework=framework,
         title=BASELINE,
         user=user,
-        scope="Both sites and the cloud capacity; serving and fine-tuning workloads.",
+        scope="All three sites and the cloud capacity; serving, fine-tuning and training workloads.",
         sign_off_required=False,  # taken before the team signed off areas
     )
     _answered(baseline, uplift=0, user=user)
