@@ -56,15 +56,15 @@ def format_column(values: list[Any]) -> list[Any]:
     """A table column's numbers as people read them, with the same decimals down the column (the most any of its
     numbers needs, at most 2: "106.0" above "10.2", "7,680" not "7680.0"), thousands grouped, powers of ten from
     10 million as `format_value` writes them; anything else (text, None, yes/no) is left as it is."""
-    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)]
+    is_number = [isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values]
     decimals = 0
-    for number in numbers:
-        if abs(number) < 1e7 and isinstance(number, float):
-            text = f"{number:.2f}".rstrip("0")
+    for value, number in zip(values, is_number, strict=True):
+        if number and abs(value) < 1e7 and isinstance(value, float):
+            text = f"{value:.2f}".rstrip("0")
             decimals = max(decimals, len(text.split(".")[1]))
     shown: list[Any] = []
-    for value in values:
-        if value not in numbers or isinstance(value, bool):
+    for value, number in zip(values, is_number, strict=True):
+        if not number:
             shown.append(value)
         elif abs(value) >= 1e7:
             shown.append(format_value(value))
