@@ -289,6 +289,20 @@ def total_figures(sites: list, pools: Iterable) -> tuple[Figure, ...]:
     return present_figures(*items)
 
 
+def _pue_and_price(site: Site, pue: float, pue_changed: bool, price: float, price_changed: bool) -> tuple[Input, Input]:
+    """The site's PUE and electricity price as inputs of a workload's energy cost, each saying whether it is the
+    site's record or a what-if."""
+    return (
+        Input("PUE", pue, "ratio", recorded(site, "PUE", f"{pue:g}", pue_changed)),
+        Input(
+            "electricity price",
+            price,
+            f"{site.currency}/kWh",
+            recorded(site, "electricity price", f"{price:g} {site.currency}/kWh", price_changed),
+        ),
+    )
+
+
 def verdict_cost_figures(
     fit_figures: tuple[Figure, ...],
     *,
@@ -302,6 +316,7 @@ def verdict_cost_figures(
 ) -> tuple[Figure, ...]:
     """A fitting workload's monthly energy cost at its site, and per million output tokens."""
     it = next(f for f in fit_figures if f.name == "it_power_kw")
+    pue_input, price_input = _pue_and_price(site, pue, pue_changed, price, price_changed)
     monthly = figure_if_known(
         "monthly_energy_cost",
         "Energy cost per month",
@@ -310,14 +325,9 @@ def verdict_cost_figures(
         "IT power of the GPUs needed x PUE x hours in a month x electricity price",
         (
             it.as_input(),
-            Input("PUE", pue, "ratio", recorded(site, "PUE", f"{pue:g}", pue_changed)),
+            pue_input,
             HOURS,
-            Input(
-                "electricity price",
-                price,
-                f"{site.currency}/kWh",
-                recorded(site, "electricity price", f"{price:g} {site.currency}/kWh", price_changed),
-            ),
+            price_input,
         ),
         f"{SOURCES['pue']}; {SOURCES['cost']}",
         note=f"{ENERGY_ONLY}; {LOAD_BASIS}",
@@ -366,13 +376,7 @@ def training_run_cost_figures(
             Input("GPU-hours of the run", gpu_hours, "GPU-h", "pool GPUs x training days on the pool x 24"),
             days.as_input(),
             Input("whole-server watts per GPU", watts, "W", power_basis),
-            Input("PUE", pue, "ratio", recorded(site, "PUE", f"{pue:g}", pue_changed)),
-            Input(
-                "electricity price",
-                price,
-                f"{site.currency}/kWh",
-                recorded(site, "electricity price", f"{price:g} {site.currency}/kWh", price_changed),
-            ),
+            *_pue_and_price(site, pue, pue_changed, price, price_changed),
         ),
         f"{SOURCES['pue']}; {SOURCES['cost']}",
         note=f"{ENERGY_ONLY}; one run, not a month: the run takes the same GPU-hours on fewer GPUs for longer",

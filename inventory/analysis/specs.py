@@ -137,8 +137,6 @@ def workload_spec(
         raise WorkloadDataError(problem)
     try:
         return _spec(workload, precision, kv_cache_precision)
-    except WorkloadDataError:
-        raise
     except ValueError as error:
         raise WorkloadDataError(_model_problem(workload, error)) from error
 
