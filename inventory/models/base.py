@@ -46,7 +46,8 @@ class RowRulesMixin(OwnLimitsFirst):
 
     natural_key: ClassVar[tuple[str, ...]] = ()
     #: Fields of the natural key compared whatever their case (a unique constraint on their ``Lower``): stored as
-    #: written, matched in lower case (ASCII: their validators allow nothing else).
+    #: written, matched in lower case (ASCII: their validators allow nothing else), and sorted in lower case by the
+    #: API's ``?ordering=`` (``config.ordering``) as by the model's ``Meta.ordering``.
     folded_key: ClassVar[tuple[str, ...]] = ()
     row_rules: ClassVar[Callable[[Mapping[str, Any]], list[ErrorItem]]] = staticmethod(no_rules)
     _meta: Any

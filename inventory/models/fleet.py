@@ -223,7 +223,9 @@ class Server(InventoryRow):
     row_rules = staticmethod(server_rules)
 
     class Meta:
-        ordering = ["hostname"]
+        # Whatever its case, as the unique index below stores it: a page of the list reads that index in order
+        # instead of sorting the fleet (config.ordering).
+        ordering = [Lower("hostname").asc()]
         constraints = [
             # DNS names are case-insensitive: FRA-H100-01 and fra-h100-01 are one server (kept as written).
             models.UniqueConstraint(
