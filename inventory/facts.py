@@ -364,14 +364,33 @@ def compute_facts(
         capacity = [f for f in footprints if f.site.power_capacity_kw]
         if capacity:
             # power_capacity_kw is the IT (critical) load a site can feed; PUE is on the facility side.
+            # Pooled: capacity anywhere can take new load. Each site's own headroom is given beside it, and the
+            # tightest is named, since a site at its limit cannot take more whatever the others have left.
             cap_kw = sum(f.site.power_capacity_kw for f in capacity)
             draw_kw = sum(f.it_power_kw for f in capacity)
+            per_site = {
+                f.site.name: round(100 * (f.site.power_capacity_kw - f.it_power_kw) / f.site.power_capacity_kw, 1)
+                for f in capacity
+            }
+            explanation = (
+                f"IT power capacity left after the active fleet's draw (measured where known, else rated), "
+                f"pooled over {len(capacity)} {'site' if len(capacity) == 1 else 'sites'} with a capacity recorded"
+            )
+            if len(capacity) > 1:
+                tightest = min(per_site, key=per_site.__getitem__)
+                left = per_site[tightest]
+                explanation += (
+                    f"; the tightest, {tightest}, has {left:g} % left"
+                    if left >= 0
+                    else f"; {tightest} draws {-left:g} % more than its capacity"
+                )
             facts["power_headroom_pct"] = _value(
                 "power_headroom_pct",
                 100 * (cap_kw - draw_kw) / cap_kw,
-                "IT power capacity left after the active fleet's draw (measured where known, else rated)",
+                explanation,
                 capacity_kw=cap_kw,
                 it_draw_kw=round(draw_kw, 1),
+                sites=per_site,
             )
 
     versions = active.filter(accelerator_count__gt=0).aggregate(  # and their accelerators, for `measured_facts`

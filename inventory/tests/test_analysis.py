@@ -91,6 +91,28 @@ def test_what_if_changes_nothing_stored(demo):
     assert Site.objects.get(pk=frankfurt.pk).pue == 1.35
 
 
+def test_site_power_headroom_is_pooled_and_names_the_tightest_site(demo):
+    fact = compute_facts(organization=demo, today=date(2026, 11, 26))["power_headroom_pct"]
+    # Pooled 54.9 %, but Munich Lab draws 102 kW (rated) of its 110 kW: 7.3 % left. Frankfurt DC 138.319 of 400,
+    # Ashburn 102.61 of 300.
+    assert fact.value == pytest.approx(100 * (760 - 342.929) / 760)
+    assert fact.inputs["sites"] == {"Ashburn Colo": 59.0, "Frankfurt DC": 65.4, "Munich Lab": 7.3}
+    assert fact.explanation.endswith(
+        "pooled over 3 sites with a capacity recorded; the tightest, Munich Lab, has 7.3 % left"
+    )
+
+
+def test_a_site_drawing_more_than_its_capacity_is_said_so(organization):
+    from inventory.models import Server, Site
+
+    for name, capacity in (("Small", 10), ("Large", 1000)):
+        site = Site.objects.create(organization=organization, name=name, country="DE", power_capacity_kw=capacity)
+        Server.objects.create(organization=organization, site=site, hostname=f"{name}-1", power_w=12_500)
+    fact = compute_facts(organization=organization)["power_headroom_pct"]
+    assert fact.inputs["sites"]["Small"] == -25.0
+    assert fact.explanation.endswith("; Small draws 25 % more than its capacity")
+
+
 def test_inventory_facts_of_the_demo(demo):
     facts = {name: fact.value for name, fact in compute_facts(organization=demo, today=date(2026, 11, 26)).items()}
     # PUE weighted by the draw in the model (measured where the demo's telemetry gives it): Ashburn 102.61 kW,
