@@ -3,6 +3,7 @@ confirmation, an unknown GPU added to the catalog in one form, the server page s
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,12 @@ def test_an_invalid_output_lists_every_problem_and_promises_no_server(signed_in,
     preview = signed_in.get(response.url).content.decode()
     assert "&#x27;abc MiB&#x27; is not a number" in preview
     assert "&#x27;-5 W&#x27; is below zero" in preview
+    # Each problem with its line and the output's column it is in.
+    problems = preview[
+        preview.index('id="discover-errors"') : preview.index("</table>", preview.index('id="discover-errors"'))
+    ]
+    assert re.search(r">3</td><td><code>memory.total</code></td><td>[^<]*&#x27;abc MiB&#x27;", problems), problems
+    assert re.search(r">3</td><td><code>power.limit</code></td><td>[^<]*&#x27;-5 W&#x27;", problems), problems
     # What was read is shown, but not as servers about to be created: no action column, no "new".
     hosts = preview[preview.index('id="discover-hosts-heading"') :]
     assert "nothing will be written" in hosts[: hosts.index("</h2>")]

@@ -234,7 +234,7 @@ def discovery_plan(*, organization: Organization, text: str, site: str, hostname
         return plan
     plan.format = discovered.format
     plan.notes.extend(discovered.notes)
-    plan.errors.extend(ErrorItem(p.message, p.code, row=p.line, column=None) for p in discovered.problems)
+    plan.errors.extend(ErrorItem(p.message, p.code, row=p.line, column=p.field) for p in discovered.problems)
     _check_hostnames(discovered, plan)
     items, entries = catalog_items(organization)
     matches = _match(discovered, Matcher(items), plan)
