@@ -31,6 +31,9 @@ FRAMEWORK_1_1_FILE = FRAMEWORKS_DIR / "genai-infrastructure" / "1.1.yaml"
 # Shipped alongside 1.1 (loaded by a migration, the newest, so new assessments take it): 1.1 and the questions
 # answered by measured telemetry.
 FRAMEWORK_1_2_FILE = FRAMEWORKS_DIR / "genai-infrastructure" / "1.2.yaml"
+# Shipped alongside 1.2 (loaded by a migration, the newest): 1.2 with EN-COST-05's middle option worded for what the
+# inventory pre-fills it for (part of the fleet measured).
+FRAMEWORK_1_3_FILE = FRAMEWORKS_DIR / "genai-infrastructure" / "1.3.yaml"
 MAX_FRAMEWORK_BYTES = 1_000_000
 
 

@@ -6,8 +6,8 @@ declaration against both versions and says, question by question, what happens; 
 plan to the old answers. Rules:
 
 - A question of the new version not named in the declaration takes the answer of the old question with the same
-  id ("unchanged", or "reworded" when its text differs). A question the old version does not have and the
-  declaration does not name is "new" (unanswered).
+  id ("unchanged", or "reworded" when its text, its options' labels or its levels' words differ). A question the old
+  version does not have and the declaration does not name is "new" (unanswered).
 - ``renamed`` / ``reworded``: one old id, one new id; the answer carries.
 - ``split``: one old id, several new ids; each new question takes the old answer, flagged "check it" (a yes to
   "can you fail over and have you tested it" is a yes to both; a no may be a no to only one of them).
@@ -182,10 +182,10 @@ def plan_upgrade(old: Framework, new: Framework, upgrade: Mapping[str, Any] | No
             if not kind:
                 if question.id in old_questions and question.id not in named_old:
                     old_ids = (question.id,)
-                    kind = "unchanged" if old_questions[question.id].text == question.text else "reworded"
+                    kind = "unchanged" if _wording(old_questions[question.id]) == _wording(question) else "reworded"
                 else:
                     kind = "new"
-            elif kind == "reworded" and old_questions[old_ids[0]].text == question.text:
+            elif kind == "reworded" and _wording(old_questions[old_ids[0]]) == _wording(question):
                 kind = "unchanged"
             old_text = " / ".join(old_questions[i].text for i in old_ids)
             changes.append(Change(kind, question.id, old_ids, old_text, question.text, area.id, note))
@@ -197,6 +197,11 @@ def plan_upgrade(old: Framework, new: Framework, upgrade: Mapping[str, Any] | No
         if question_id not in new_ids and question_id not in carried_old and question_id not in named_old:
             changes.append(_removed(question, old, "No longer asked."))
     return UpgradePlan(old.version, new.version, tuple(changes))
+
+
+def _wording(question: Question) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """What a person reads of a question: its text, its options' labels and its levels' words."""
+    return question.text, tuple(o.label for o in question.options), tuple(question.levels or ())
 
 
 def _removed(question: Question, framework: Framework, note: str) -> Change:

@@ -113,7 +113,7 @@ class TestStaff:
         results = client.get(admin_url(AssessmentResult, "changelist")).context["cl"].result_list
         assert [r.assessment.title for r in results] == ["Acme 2025"]
         frameworks = client.get(admin_url(Framework, "changelist")).context["cl"].result_list
-        assert framework in frameworks  # 1.0, 1.1 and 1.2 are shared; no organization's own framework is listed here
+        assert framework in frameworks  # 1.0 to 1.3 are shared; no organization's own framework is listed here
         assert {f.organization_id for f in frameworks} == {None}
         theirs = scored["other-corp"]
         assert client.get(admin_url(Assessment, "change", theirs.pk)).status_code == 302  # "not found" redirect

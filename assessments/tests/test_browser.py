@@ -67,7 +67,7 @@ def test_answer_with_autosave_come_back_submit_and_see_the_scores(live_server, p
     assert page.locator("h1").inner_text() == "Hardware Limitations"
     assessment = Assessment.objects.get(title="Readiness 2025")
     assert assessment.target_levels["hardware"] == 5
-    # The newest shipped version this database holds (1.0 after a flush, 1.2 when migrated): count its questions.
+    # The newest shipped version this database holds (1.0 after a flush, 1.3 when migrated): count its questions.
     shape = scoring.Framework.from_dict(assessment.framework.definition)
     hw = len(list(next(a for a in shape.areas if a.id == "hardware").questions()))
     total = len(list(shape.questions()))

@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import scoring, selectors, services, upgrades
-from assessments.framework_files import DEFAULT_FRAMEWORK_FILE, FRAMEWORK_1_1_FILE, FRAMEWORK_1_2_FILE, read_framework
+from assessments.framework_files import (
+    DEFAULT_FRAMEWORK_FILE,
+    FRAMEWORK_1_1_FILE,
+    FRAMEWORK_1_2_FILE,
+    FRAMEWORK_1_3_FILE,
+    read_framework,
+)
 from assessments.models import Answer, Assessment, AssessmentStatus, Evidence, Framework, RoadmapItem
 from assessments.tests.factories import answer_all, good_value, start_assessment
 from config.testing import api_errors
@@ -76,6 +82,28 @@ class TestUpgradePlan:
         }
         assert len(plan.of_kind("unchanged")) == 77  # every 1.1 question keeps its id and its answer
 
+    def test_version_1_3_only_words_en_cost_05s_middle_option_for_a_fleet_measured_in_part(self):
+        v12 = read_framework(FRAMEWORK_1_2_FILE.read_bytes())
+        v13 = read_framework(FRAMEWORK_1_3_FILE.read_bytes())
+        old, new = scoring.Framework.from_dict(v12), scoring.Framework.from_dict(v13)
+        plan = upgrades.plan_upgrade(old, new, v13["upgrade"])
+        assert {(c.kind, c.new_id) for c in plan.notable} == {("reworded", "EN-COST-05")}
+        assert len(plan.of_kind("unchanged")) == 81  # with EN-COST-05, all 82 keep their id and their answer
+
+        def without_labels(framework):
+            return [
+                (q.id, q.type, q.weight, q.inventory_fact, [(o.id, o.score) for o in q.options])
+                for q in framework.questions()
+            ]
+
+        assert without_labels(new) == without_labels(old)  # same ids, options and scores: same results
+        labels = {o.id: o.label for q in new.questions() if q.id == "EN-COST-05" for o in q.options}
+        # The inventory pre-fills "sampled" when under half of the accelerators are measured continuously.
+        assert labels["sampled"].startswith("Measured for part of the fleet, or only now and then")
+        answer = {"EN-COST-05": upgrades.OldAnswer("EN-COST-05", "sampled")}
+        carried = upgrades.carry_answers(plan, new, answer).answers
+        assert [(a.question_id, a.value) for a in carried] == [("EN-COST-05", "sampled")]
+
     def test_answers_carry_split_to_both_merged_take_the_lowest_removed_are_dropped(self):
         plan = upgrades.plan_upgrade(OLD, NEW, NEW_DEFINITION["upgrade"])
         old = {
@@ -113,8 +141,8 @@ class TestUpgradePlan:
 class TestReassessOntoANewerVersion:
     def test_every_version_is_loaded_and_new_assessments_start_on_the_newest(self):
         versions = set(Framework.objects.filter(organization=None).values_list("version", flat=True))
-        assert versions == {"1.0", "1.1", "1.2"}  # 1.2: 1.1 and the questions answered by measured telemetry
-        assert selectors.default_framework().version == "1.2"
+        assert versions == {"1.0", "1.1", "1.2", "1.3"}  # 1.2: measured telemetry; 1.3: EN-COST-05 reworded
+        assert selectors.default_framework().version == "1.3"
 
     def test_the_api_carries_the_mapped_answers_and_their_evidence(self, api_client_for, organization, assessor):
         previous = submitted(organization, assessor, **{"IN-RND-02": 4, "IN-RND-03": 2})
