@@ -24,6 +24,7 @@ from accounts.admin_scoping import (
     OrganizationScopedMixin,
     ScopedHistoryAdmin,
 )
+from accounts.selectors import users_of_organization
 from config.errors import DomainError
 
 from . import services
@@ -248,6 +249,14 @@ class AssessmentResultAdmin(OrganizationScopedMixin, admin.ModelAdmin):
 
 
 class RoadmapItemAdminForm(OrganizationAdminForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The owner is one of the item's organization's members (as in the app): a user is not an organization's
+        # row, so the admin's scoping leaves this choice to the form; no other organization's user is offered or
+        # named (a raw id field printed the name of any user whose id was posted).
+        if "owner" in self.fields and self.instance.organization_id is not None:
+            self.fields["owner"].queryset = users_of_organization(organization=self.instance.organization)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.instance.pk is not None:  # the service's own rules, so the admin refuses what the app refuses
@@ -272,7 +281,6 @@ class RoadmapItemAdmin(ScopedHistoryAdmin):
     search_fields = ("title", "item_id", "assessment__title")
     list_select_related = ("assessment", "organization", "owner")
     list_per_page = 50
-    raw_id_fields = ("owner",)
     tracked = ("status", "status_reason", "owner", "due_date")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -145,6 +145,28 @@ class TestStaff:
         assert client.post(admin_url(Framework, "delete", framework.pk), {"post": "yes"}).status_code == 403
         assert Framework.objects.filter(pk=framework.pk).exists()
 
+    def test_a_roadmap_items_owner_is_chosen_among_its_organizations_members(
+        self, client, staff_owner, scored, organization, assessor, outsider
+    ):
+        """The owner field names no one outside the item's organization: not in its choices, and not next to the
+        field when another organization's user id is posted (a raw id field printed any user's name by id)."""
+        client.force_login(staff_owner)
+        item = RoadmapItem.objects.filter(organization=organization).order_by("rank").first()
+        url = admin_url(RoadmapItem, "change", item.pk)
+        body = client.get(url).content.decode()
+        assert assessor.username in body
+        assert outsider.username not in body
+        refused = client.post(url, {"status": "proposed", "status_reason": "", "owner": outsider.pk, "due_date": ""})
+        assert refused.status_code == 200
+        assert "owner" in refused.context["adminform"].form.errors
+        assert outsider.username not in refused.content.decode()
+        item.refresh_from_db()
+        assert item.owner_id is None
+        saved = client.post(url, {"status": "proposed", "status_reason": "", "owner": assessor.pk, "due_date": ""})
+        assert saved.status_code == 302
+        item.refresh_from_db()
+        assert item.owner == assessor
+
     def test_staff_without_an_organization_see_nothing(self, client, db):
         user = UserFactory(username="staffer", is_staff=True)
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="assessments"))
