@@ -19,7 +19,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organization, Role
@@ -249,7 +249,8 @@ class ScopedHistoryAdmin(OrganizationScopedMixin, SimpleHistoryAdmin):
 
     The history of a row is shown only to those who may see the row: the row must be in the user's organizations,
     also when it has since been deleted (the history view then reads it from its last historical record, which the
-    plain admin would show to anyone with the model's view permission). History is read-only here
+    plain admin would show to anyone with the model's view permission); another organization's row is a 404, as
+    an id that never existed is. History is read-only here
     (``SIMPLE_HISTORY_REVERT_DISABLED``): a revert would skip the services' rules.
     """
 
@@ -265,5 +266,7 @@ class ScopedHistoryAdmin(OrganizationScopedMixin, SimpleHistoryAdmin):
             ids = editable_organization_ids(request)
             owner = getattr(obj, "organization_id", None)
             if ids is not None and owner is not None and owner not in ids:
-                return False
+                # Another organization's row, live or deleted, is "not found", as an id that never existed is:
+                # a refusal (403) would tell its id exists.
+                raise Http404
         return super().has_view_history_or_change_history_permission(request, obj)

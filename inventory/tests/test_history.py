@@ -84,7 +84,14 @@ class TestAdminHistory:
         client = Client()
         client.force_login(staff)
         assert client.get(reverse("admin:inventory_site_history", args=[ours.pk])).status_code == 200
-        assert client.get(reverse("admin:inventory_site_history", args=[theirs_id])).status_code in (302, 403, 404)
+        record = Site.history.filter(id=theirs_id).latest("history_date")
+        one_record = reverse("admin:inventory_site_simple_history", args=[theirs_id, record.history_id])
+        never_existed = reverse("admin:inventory_site_history", args=[theirs_id + 1000])
+        assert client.get(never_existed).status_code == 404
+        # Another organization's row is "not found" like an id that never existed (a 403 would tell it exists).
+        assert client.get(reverse("admin:inventory_site_history", args=[theirs_id])).status_code == 404
+        assert client.get(one_record).status_code == 404
         theirs.delete()  # a deleted row's history is read from its last record: still not theirs to see
-        assert client.get(reverse("admin:inventory_site_history", args=[theirs_id])).status_code == 403
+        assert client.get(reverse("admin:inventory_site_history", args=[theirs_id])).status_code == 404
+        assert client.get(one_record).status_code == 404
         assert Site.history.filter(id=theirs_id, history_type="-").exists()
