@@ -596,6 +596,24 @@ def test_the_area_page_sets_and_clears_a_question_owner(client, assessment, fram
     assert list(AreaAssignment.objects.values_list("question_ref", "assignee__username")) == [("", "arjun")]
 
 
+def test_the_owner_form_refuses_an_impossible_date_and_another_organizations_user(
+    client, assessment, framework, assessor, outsider
+):
+    """A date that is well formed but does not exist (30 February) was a 500; a user of another organization is
+    refused without being named."""
+    area, _ = first_question(framework)
+    owner_url = reverse("assessments:area_owner", args=[assessment.pk, area.id])
+    client.force_login(assessor)
+    response = client.post(owner_url, {"assignee": str(assessor.pk), "due_date": "2030-02-30"}, follow=True)
+    assert response.status_code == 200
+    assert "Enter the due date as a date." in response.content.decode()
+    response = client.post(owner_url, {"assignee": str(outsider.pk), "due_date": ""}, follow=True)
+    assert response.status_code == 200
+    assert "The owner must be a member of the organization." in response.content.decode()
+    assert outsider.username not in response.content.decode()
+    assert not AreaAssignment.objects.exists()
+
+
 def test_the_review_page_offers_owners_an_override_and_the_overview_shows_it(
     client, assessment, framework, assessor, owner
 ):

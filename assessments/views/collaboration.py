@@ -126,7 +126,10 @@ class AreaOwnerView(_AreaPost):
                 services.assignment_remove(assignment=assignment)
             return f"{capfirst(what)} has no owner now.", "sign-off"
         raw_due = request.POST.get("due_date", "").strip()
-        due_date = parse_date(raw_due) if raw_due else None
+        try:
+            due_date = parse_date(raw_due) if raw_due else None
+        except ValueError:  # well formed, but no such day (2030-02-30)
+            due_date = None
         if raw_due and due_date is None:
             raise Invalid("Enter the due date as a date.", field="due_date")
         assignment = services.assignment_set(
