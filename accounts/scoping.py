@@ -14,10 +14,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 
 from .models import ApiToken, Membership, Organization, Role
 
@@ -101,3 +101,14 @@ class OrganizationViewMixin(LoginRequiredMixin):
 def scope_to_organization(queryset: QuerySet[Any], organization: Organization) -> QuerySet[Any]:
     """Filter any organization-owned queryset to one organization."""
     return queryset.filter(organization=organization)
+
+
+def scoped_object_or_404(queryset: QuerySet[Any], pk: Any) -> Any:
+    """The row of an organization-scoped queryset whose primary key a request names (a form's field, as
+    ``request.POST.get("revoke")``): another organization's id, an unknown id and anything that is not an id at all
+    (``"abc"``, missing) are all "not found" (a word was a ValueError, a 500)."""
+    try:
+        key = queryset.model._meta.pk.to_python(pk)
+    except ValidationError:
+        raise Http404("No such object.") from None
+    return get_object_or_404(queryset, pk=key)

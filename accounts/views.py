@@ -25,8 +25,8 @@ from config.errors import DomainError, Invalid, add_to_form
 
 from . import selectors, services
 from .forms import ApiTokenForm, InviteForm, OrganizationForm, RoleForm, SignUpForm
-from .models import ApiToken, Invitation, Membership, Organization, Role
-from .scoping import OrganizationViewMixin, set_active_organization
+from .models import Invitation, Membership, Organization, Role
+from .scoping import OrganizationViewMixin, scoped_object_or_404, set_active_organization
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -174,8 +174,8 @@ class MembersView(OrganizationViewMixin, TemplateView):
         return redirect("accounts:members")
 
     def _revoke(self, request: HttpRequest) -> HttpResponse:
-        invitation = get_object_or_404(
-            Invitation, pk=request.POST.get("invitation") or 0, organization=self.organization
+        invitation = scoped_object_or_404(
+            Invitation.objects.filter(organization=self.organization), request.POST.get("invitation")
         )
         if not confirmed(request):
             return confirmation_page(
@@ -295,8 +295,8 @@ class ApiTokensView(OrganizationViewMixin, TemplateView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if "revoke" in request.POST:
-            token = get_object_or_404(
-                ApiToken, pk=request.POST["revoke"], user=request.user, organization=self.organization
+            token = scoped_object_or_404(
+                selectors.api_tokens_of_user(user=request.user, organization=self.organization), request.POST["revoke"]
             )
             if not confirmed(request):
                 return confirmation_page(

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from config.errors import DomainError, add_to_form
 
 from ..models import Role
-from ..scoping import OrganizationViewMixin
+from ..scoping import OrganizationViewMixin, scoped_object_or_404
 from ..views import confirmation_page, confirmed
 from . import selectors, trackers, webhooks
 from .forms import IssueTrackerForm, WebhookEndpointForm
@@ -95,7 +95,7 @@ class WebhookDetailView(OrganizationViewMixin, TemplateView):
             messages.success(request, f"Endpoint {endpoint.url} deleted.")
             return redirect("accounts:webhooks")
         if "resend" in request.POST:
-            delivery = get_object_or_404(selectors.webhook_deliveries_of(endpoint=endpoint), pk=request.POST["resend"])
+            delivery = scoped_object_or_404(selectors.webhook_deliveries_of(endpoint=endpoint), request.POST["resend"])
             try:
                 webhooks.webhook_delivery_resend(delivery=delivery)
             except DomainError as error:
@@ -130,9 +130,9 @@ class IssueTrackersView(OrganizationViewMixin, TemplateView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if "delete" in request.POST or "toggle" in request.POST:
-            tracker = get_object_or_404(
+            tracker = scoped_object_or_404(
                 selectors.issue_trackers_of(organization=self.organization),
-                pk=request.POST.get("delete") or request.POST.get("toggle"),
+                request.POST.get("delete") or request.POST.get("toggle"),
             )
             if "delete" in request.POST:
                 if not confirmed(request):

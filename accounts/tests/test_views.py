@@ -188,6 +188,14 @@ class TestMembers:
         assert response.status_code == 404
         assert Invitation.objects.filter(pk=theirs.pk).exists()
 
+    @pytest.mark.parametrize("posted", ["abc", "", "-1"])
+    def test_withdrawing_what_is_not_an_invitations_id_is_not_found(self, client, owner, posted):
+        client.force_login(owner)
+        response = client.post(
+            reverse("accounts:members"), {"action": "revoke", "invitation": posted, "confirm": "yes"}
+        )
+        assert response.status_code == 404
+
     def test_viewers_and_assessors_see_members_but_cannot_manage_them(self, client, viewer, assessor, owner):
         for user in (viewer, assessor):
             client.force_login(user)
@@ -339,6 +347,12 @@ class TestApiTokensPage:
         token, _ = services.api_token_issue(user=owner, organization=organization, name="owner's")
         client.force_login(viewer)
         assert client.post(reverse("accounts:api_tokens"), {"revoke": token.pk, "confirm": "yes"}).status_code == 404
+
+    @pytest.mark.parametrize("posted", ["abc", "", "1e3"])
+    def test_revoking_what_is_not_a_tokens_id_is_not_found(self, client, viewer, posted):
+        """A word where the token's id goes was a ValueError, a 500."""
+        client.force_login(viewer)
+        assert client.post(reverse("accounts:api_tokens"), {"revoke": posted, "confirm": "yes"}).status_code == 404
 
 
 def client_class_with_token(key: str):

@@ -493,3 +493,12 @@ def test_deleting_an_endpoint_asks_for_confirmation_first(client, owner, organiz
     done = client.post(url, {"delete": "1", "confirm": "yes"})
     assert done.status_code == 302
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_resending_what_is_not_a_deliverys_id_is_not_found(client, owner, organization, private_allowed):
+    """A word where the delivery's id goes was a ValueError, a 500."""
+    endpoint = endpoint_at(organization, "http://127.0.0.1:9/in")
+    client.force_login(owner)
+    url = reverse("accounts:webhook_detail", args=[endpoint.pk])
+    assert client.post(url, {"resend": "abc"}).status_code == 404
+    assert not WebhookDelivery.objects.exists()

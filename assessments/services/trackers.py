@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.integrations.trackers import TrackerError, TrackerIssue, issue_create, issue_read
@@ -58,7 +59,11 @@ def _store(item: RoadmapItem, issue: TrackerIssue, *, tracker: IssueTracker | No
 
 def roadmap_item_push(*, item: RoadmapItem, tracker_id: Any, user: AbstractBaseUser | None = None) -> RoadmapItem:
     """Open an issue for ``item`` in the organization's tracker ``tracker_id`` and keep its link on the item."""
-    tracker = IssueTracker.objects.filter(organization_id=item.organization_id, pk=tracker_id).first()
+    try:
+        tracker_pk = IssueTracker._meta.pk.to_python(tracker_id)
+    except ValidationError:  # not an id at all ("abc" posted by a form): no tracker, as an unknown id
+        tracker_pk = None
+    tracker = IssueTracker.objects.filter(organization_id=item.organization_id, pk=tracker_pk).first()
     if tracker is None:
         raise Invalid("Choose one of the organization's issue trackers.", code="does_not_exist", field="tracker")
     if not tracker.active:

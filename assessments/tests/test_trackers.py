@@ -278,6 +278,25 @@ class TestChannels:
         assert b"https://github.com/octocat/Hello-World/issues/1347" in page.content
         assert b"#1347" in page.content
 
+    def test_the_roadmap_page_refuses_a_tracker_that_is_not_an_id(self, client, assessor, item, github):
+        """A posted word (not a tracker's id) was a ValueError, a 500: it is refused as an unknown tracker."""
+        client.force_login(assessor)
+        push_url = reverse("assessments:roadmap_push", args=[item.assessment_id, item.item_id])
+        response = client.post(push_url, {"tracker": "abc"}, follow=True)
+        assert response.status_code == 200
+        assert "Choose one of the organization&#x27;s issue trackers." in response.content.decode()
+        item.refresh_from_db()
+        assert item.tracker_key == ""
+
+    @pytest.mark.parametrize("posted", ["abc", "", "1.5"])
+    def test_the_trackers_page_answers_not_found_for_what_is_not_a_trackers_id(self, client, owner, github, posted):
+        client.force_login(owner)
+        for action in ("delete", "toggle"):
+            assert (
+                client.post(reverse("accounts:issue_trackers"), {action: posted, "confirm": "yes"}).status_code == 404
+            )
+        assert IssueTracker.objects.filter(pk=github.pk, active=True).exists()
+
     def test_the_owners_page_adds_a_tracker(self, client, owner, organization, http_stub):
         client.force_login(owner)
         response = client.post(
