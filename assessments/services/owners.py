@@ -9,9 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from accounts.models import Membership
 from config.errors import Conflict, Invalid
 
 from .. import scoring
@@ -109,12 +110,17 @@ def assignment_remove(*, assignment: AreaAssignment) -> None:
 def assignments_remind_due(*, today: dt.date | None = None) -> int:
     """Email every owner whose due date is within ``INFRAREADY_DUE_SOON_DAYS`` days (today included) on an
     assessment still in progress, once per due date: a conditional update claims each reminder, so running it
-    twice (or on two beat schedulers) sends nothing more. Returns how many reminders were sent."""
+    twice (or on two beat schedulers) sends nothing more. An owner no longer a member of the organization is not
+    reminded. Returns how many reminders were sent."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.INFRAREADY_DUE_SOON_DAYS)
+    # Only members are reminded: someone removed from the organization since the assignment is told nothing more.
+    still_member = Membership.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=OuterRef("assignee_id")
+    )
     due = (
         AreaAssignment.objects.filter(
-            assessment__status=AssessmentStatus.DRAFT, due_date__gte=today, due_date__lte=horizon
+            Exists(still_member), assessment__status=AssessmentStatus.DRAFT, due_date__gte=today, due_date__lte=horizon
         )
         .exclude(reminded_for=F("due_date"))
         .select_related("assessment__framework", "assignee")

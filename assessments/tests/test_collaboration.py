@@ -257,6 +257,30 @@ def test_due_reminders_are_sent_once_per_due_date(
     assert soon.reminded_for == today + dt.timedelta(days=2)
 
 
+def test_a_removed_member_is_no_longer_reminded_of_the_organizations_assessment(
+    assessment, framework, assessor, reviewer, organization, settings, django_capture_on_commit_callbacks
+):
+    """A member removed from the organization keeps no access: the reminder (the assessment's title, the area,
+    its progress, a link) is not emailed to them, though the area still names them as its owner."""
+    from accounts import services as accounts_services
+
+    settings.INFRAREADY_DUE_SOON_DAYS = 2
+    reviewer.email = "rosa@example.com"
+    reviewer.save()
+    services.assignment_set(
+        assessment=assessment,
+        area_ref=framework.areas[0].id,
+        assignee_id=reviewer.pk,
+        user=assessor,
+        due_date=timezone.localdate() + dt.timedelta(days=1),
+    )
+    accounts_services.membership_remove(membership=reviewer.memberships.get(organization=organization))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.assignments_remind_due() == 0
+    assert mail.outbox == []
+
+
 def test_the_beat_schedule_reminds_daily(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["remind-due-assignments"]
     assert schedule == {"task": "assessments.tasks.remind_due_assignments", "schedule": 24 * 3600}
