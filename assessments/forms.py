@@ -37,23 +37,37 @@ class FrameworkChoiceField(forms.ModelChoiceField):
         return f"{obj.title} {obj.version}{own}"
 
 
+class ScopeChoiceField(forms.ModelMultipleChoiceField):
+    """Rows of the organization (the queryset the form sets), chosen by id. An id beyond the column's range is not
+    one of them either (SQLite's driver raised OverflowError while the choices were checked: a 500)."""
+
+    def _check_values(self, value: Any) -> QuerySet[Any]:
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            too_large = next((v for v in value if str(v).lstrip("-").isdigit() and abs(int(v)) >= 2**63), "")
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": too_large}
+            ) from None
+
+
 class ScopeFields(forms.Form):
     """What an assessment's inventory evidence covers: sites, workloads and cloud capacity of the organization
     (none chosen: the whole organization). Shown by name."""
 
-    sites = forms.ModelMultipleChoiceField(
+    sites = ScopeChoiceField(
         queryset=Site.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="None chosen: the whole organization (every site and the cloud capacity).",
     )
-    workloads = forms.ModelMultipleChoiceField(
+    workloads = ScopeChoiceField(
         queryset=Workload.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="None chosen: every workload.",
     )
-    cloud_capacity = forms.ModelMultipleChoiceField(
+    cloud_capacity = ScopeChoiceField(
         queryset=CloudCapacity.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

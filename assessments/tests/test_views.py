@@ -575,3 +575,21 @@ def test_answers_of_one_question_stay_one_row(client, assessor, assessment):
     client.post(area_url(assessment), hardware_post(**{"HW-PP-03-value": "4"}))
     assert Answer.objects.filter(assessment=assessment, question_id="HW-PP-03").count() == 1
     assert Answer.objects.get(assessment=assessment, question_id="HW-PP-03").value == 4
+
+
+@pytest.mark.parametrize("posted", ["other organization's", "99999999999999999999", "abc"])
+def test_the_scope_form_refuses_a_site_that_is_not_one_of_the_organizations(
+    client, assessment, assessor, organization, other_organization, posted
+):
+    """Another organization's site, an id beyond the column's range (SQLite's driver raised OverflowError: a 500)
+    and a word are all "not one of the available choices", and nothing of the other organization is named."""
+    ours = SiteFactory(organization=organization, name="Ours")
+    theirs = SiteFactory(organization=other_organization, name="Theirs secret")
+    value = str(theirs.pk) if posted == "other organization's" else posted
+    client.force_login(assessor)
+    url = reverse("assessments:scope", args=[assessment.pk])
+    response = client.post(url, {"sites": [str(ours.pk), value], "scope": ""})
+    assert response.status_code == 200
+    assert "sites" in response.context["form"].errors
+    assert "Theirs secret" not in response.content.decode()
+    assert list(Assessment.objects.get(pk=assessment.pk).sites.all()) == []
