@@ -6,12 +6,51 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.pagination import LimitOffsetPagination as BaseLimitOffsetPagination
 
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+
+
+def whole_number(request: Any, name: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
+    """The query parameter ``name`` as a whole number of at least ``minimum`` (capped at ``maximum``); absent or
+    empty: ``default``. Anything else is a 400 on that parameter, not DRF's silent fallback to the default, which
+    answers ``?limit=abc`` or ``?offset=-5`` with a page the client did not ask for."""
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        bound = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise ValidationError({name: [f"Enter a whole number {bound}."]}, code="invalid")
+    return min(value, maximum) if maximum is not None else value
+
 
 class StableCursorPagination(CursorPagination):
     ordering = "pk"
-    page_size = 50
+    page_size = DEFAULT_LIMIT
     page_size_query_param = "limit"
-    max_page_size = 1000
+    max_page_size = MAX_LIMIT
+
+    def get_page_size(self, request: Any) -> int:
+        return whole_number(request, "limit", default=self.page_size, minimum=1, maximum=self.max_page_size)
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
+        """The list's order (``?ordering=`` or its default), ties broken by id (`config.ordering`). A cursor holds
+        the first field's value, read from the row itself, so that field cannot be a related row's."""
+        ordering = super().get_ordering(request, queryset, view)
+        if "__" in ordering[0]:
+            raise ValidationError(
+                {
+                    "ordering": [
+                        f"Cursor pages cannot be ordered by '{ordering[0]}', a related row's field: leave out "
+                        "`cursor` to page with `limit` and `offset`, or order by a field of the row itself."
+                    ]
+                },
+                code="invalid_ordering",
+            )
+        return ordering
 
     def decode_cursor(self, request: Any) -> Any:
         """A cursor that is not one of ours is a bad request (400 on `cursor`), not a missing page (DRF's 404)."""
@@ -26,12 +65,22 @@ class StableCursorPagination(CursorPagination):
 class LimitOffsetPagination(BaseLimitOffsetPagination):
     """`?limit=&offset=` pages: 50 rows by default, at most 1000.
 
-    For large walks, `?cursor=` (empty to start) switches to cursor pages ordered by id: each page costs the same
-    however deep the walk goes, and rows added meanwhile are neither skipped nor repeated.
+    For large walks, `?cursor=` (empty to start) switches to cursor pages in the list's order (its default or
+    `?ordering=`, ties broken by id): each page costs the same however deep the walk goes, and, when the first
+    field is unique (`id`, a server's `hostname`), rows added meanwhile are neither skipped nor repeated. A `limit`
+    or `offset` that is not a whole number in range is a 400 on it.
     """
 
-    default_limit = 50
-    max_limit = 1000
+    default_limit = DEFAULT_LIMIT
+    max_limit = MAX_LIMIT
+
+    def get_limit(self, request: Any) -> int:
+        return whole_number(
+            request, self.limit_query_param, default=self.default_limit, minimum=1, maximum=self.max_limit
+        )
+
+    def get_offset(self, request: Any) -> int:
+        return whole_number(request, self.offset_query_param, default=0, minimum=0)
 
     def _cursor(self, request: Any) -> StableCursorPagination | None:
         return StableCursorPagination() if "cursor" in request.query_params else None
@@ -55,7 +104,17 @@ class LimitOffsetPagination(BaseLimitOffsetPagination):
             "description": "Walk with cursor pages instead (empty to start; then follow `next`).",
             "schema": {"type": "string"},
         }
-        return [*super().get_schema_operation_parameters(view), cursor]
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.limit_query_param:
+                parameter["description"] = (
+                    f"Rows per page: {self.default_limit} unless given, at most {self.max_limit} (more is capped)."
+                )
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+            elif parameter["name"] == self.offset_query_param:
+                parameter["description"] = "How many rows to skip, from 0."
+                parameter["schema"] = {"type": "integer", "minimum": 0}
+        return [*parameters, cursor]
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         """Both kinds of page: `count` is there on `?limit=&offset=` pages only (a cursor page does not count)."""
