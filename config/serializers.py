@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from django.core import validators as django_validators
@@ -25,7 +26,31 @@ FIELD_LIMITS = (
 _COLUMN_LIMITS = (django_validators.MinValueValidator, django_validators.MaxValueValidator)
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
+class KnownFieldsOnly:
+    """A body naming a field the serializer does not have is refused at that field (``unknown_field``), as the
+    import refuses an unknown column: otherwise a typo (``power_capacity`` for ``power_capacity_kw``) is dropped
+    without a word and the request answers 200 with nothing changed. Read-only fields are known: a row read from
+    the API may be sent back whole. In a list body each item's unknown fields carry its ``index``.
+    ``ignored_fields`` are known and dropped (the organization, which comes from the request, never the body)."""
+
+    fields: Any
+    ignored_fields: tuple[str, ...] = ()
+
+    def _known_fields_subject(self) -> str:
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        return f"the fields of {model._meta.verbose_name_plural}" if model is not None else "the fields"
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = [name for name in data if name not in self.fields and name not in self.ignored_fields]
+            if unknown:
+                writable = ", ".join(name for name, field in self.fields.items() if not field.read_only)
+                message = f"unknown field; {self._known_fields_subject()} are {writable}."
+                raise serializers.ValidationError({name: [message] for name in unknown}, code="unknown_field")
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class ValidatedModelSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """Validates through the model, as NetBox's ``ValidatedModelSerializer`` does.
 
     After DRF's own checks (types, choices, related rows), ``validate`` builds the instance the request would save

@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.serializers import KnownFieldsOnly
+
 from ..models import Invitation, Membership, Organization, Role
 
 
@@ -16,7 +18,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         }
 
 
-class OrganizationUpdateSerializer(serializers.Serializer):
+class OrganizationUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     """An owner's change of the organization's settings (every field optional)."""
 
     name = serializers.CharField(max_length=120, required=False)

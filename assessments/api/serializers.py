@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.base import OrganizationRelatedField
+from config.serializers import KnownFieldsOnly
 from config.validators import id_field
 from inventory.selectors import cloud_capacity_for, sites_for, workloads_for
 
@@ -67,7 +68,7 @@ class IdOrNameField(OrganizationRelatedField):
     }
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     sites = IdOrNameField(
         sites_for,
         many=True,
@@ -297,7 +298,7 @@ class RoadmapItemPushSerializer(serializers.Serializer):
     tracker = id_field(help_text="The id of one of the organization's issue trackers.")
 
 
-class RoadmapItemUpdateSerializer(serializers.Serializer):
+class RoadmapItemUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     """Any subset of the tracking fields; the service checks them together (a dismissal needs a reason)."""
 
     status = serializers.ChoiceField(choices=RoadmapStatus.choices, required=False)

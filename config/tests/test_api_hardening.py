@@ -267,3 +267,36 @@ def test_an_id_no_row_can_have_is_a_400_not_an_overflow(api, organization, asses
     reply = api.post(comments, {"question_id": question, "body": "x", "parent_id": owner_id}, format="json")
     assert reply.status_code == 400
     assert api_errors(reply)[0]["field"] == "parent_id"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (None, {"power_capacity": 500}, "power_capacity"),  # a site, PATCH: the column is power_capacity_kw
+        ("/api/v1/accounts/organization/", {"currency": "USD"}, "currency"),  # it is reporting_currency
+    ],
+)
+def test_an_unknown_field_in_a_body_is_refused_not_dropped(owner_api, organization, url, body, field):
+    site = SiteFactory(organization=organization, name="Frankfurt", power_capacity_kw=100)
+    response = owner_api.patch(url or f"{SITES}{site.pk}/", body, format="json")
+    assert response.status_code == 400, response.content
+    [error] = api_errors(response)
+    assert (error["field"], error["code"]) == (field, "unknown_field")
+    assert error["message"].startswith("unknown field; the fields")
+    site.refresh_from_db()
+    organization.refresh_from_db()
+    assert (site.power_capacity_kw, organization.reporting_currency) == (100, "EUR")
+
+
+def test_a_row_read_from_the_api_may_be_sent_back_whole(api, organization):
+    site = SiteFactory(organization=organization, name="Frankfurt")
+    row = api.get(f"{SITES}{site.pk}/").json()
+    assert api.put(f"{SITES}{site.pk}/", {**row, "pue": 1.3}, format="json").status_code == 200
+
+
+def test_each_bulk_item_s_unknown_field_carries_its_index(api):
+    body = [{"name": "a", "country": "DE"}, {"name": "b", "country": "DE", "colour": "red"}]
+    response = api.post(SITES, body, format="json")
+    assert response.status_code == 400, response.content
+    assert [(e["index"], e["field"]) for e in api_errors(response)] == [(1, "colour")]
+    assert not Site.objects.filter(name__in=["a", "b"]).exists()

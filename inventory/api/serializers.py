@@ -67,6 +67,8 @@ class BulkListSerializer(serializers.ListSerializer):
 class OrganizationOwnedSerializer(ValidatedModelSerializer):
     """Base of the organization-owned inventory: the organization comes from the request, never the payload."""
 
+    ignored_fields = ("organization",)
+
     def prepare_instance(self, instance: Any) -> None:
         if instance.pk is None:
             instance.organization = self.context["organization"]
@@ -80,6 +82,7 @@ class CatalogSerializer(ValidatedModelSerializer):
     """Private catalog entries of the organization (shared ones are read-only through the API)."""
 
     shared = serializers.BooleanField(source="is_shared", read_only=True)
+    ignored_fields = ("organization",)
 
     def prepare_instance(self, instance: Any) -> None:
         if instance.pk is None:
