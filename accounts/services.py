@@ -66,6 +66,10 @@ def organization_update(*, organization: Organization, **values: str) -> Organiz
     )
     for name, value in values.items():
         setattr(organization, name, value.strip() if isinstance(value, str) else value)
+    # The model's field rules (a name's characters, lengths), as the settings form checks them: the API's input
+    # is parsed only, so without this a name with an invisible character was stored through the API.
+    others = [field.name for field in Organization._meta.concrete_fields if field.name not in values]
+    organization.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
     organization.save(update_fields=list(values))
     if currency_changed:
         organization_data_changed(organization_id=organization.pk)

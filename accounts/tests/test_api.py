@@ -251,3 +251,31 @@ def test_invitation_list_runs_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(6):
         assert len(client.get(reverse("api:accounts:invitation-list")).json()["results"]) == 30
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "Acme\u200bAI", "Remove an invisible character from the name."),
+        ("industry", "Auto\u202emotive", "Remove a character that reverses the text's direction from the name."),
+    ],
+)
+def test_organization_settings_keep_the_models_rules_in_the_api_as_in_the_form(
+    api_client_for, client, organization, owner, field, value, message
+):
+    """The settings form (a ModelForm) runs the model's field rules; the API's PATCH ran none of them and stored a
+    name with an invisible character. Both refuse it now, with the model's message."""
+    response = api_client_for(owner, organization).patch(
+        reverse("api:accounts:organization"), {field: value}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert [(e["field"], e["message"]) for e in api_errors(response)] == [(field, message)]
+    client.force_login(owner)
+    page = client.post(
+        reverse("accounts:organization_settings"),
+        {"name": "Acme AI", "industry": "", "country": "", "reporting_currency": "EUR", field: value},
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors[field] == [message]
+    organization.refresh_from_db()
+    assert getattr(organization, field) != value
