@@ -133,6 +133,12 @@ _CONFLICT = {
 }
 
 
+_BODY = {
+    "415": "The body's content type is not one this operation takes (see its `requestBody`; JSON unless it takes "
+    "a file)."
+}
+
+
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular post-processing hook: declare the error shape and add it to every operation's responses."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -149,6 +155,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 statuses.update(_WITH_ID)
             if method in ("post", "put", "patch", "delete"):
                 statuses.update(_CONFLICT)
+            if method in ("post", "put", "patch") and "requestBody" in operation:
+                statuses.update(_BODY)
             responses = operation["responses"]
             for code, description in statuses.items():
                 responses.setdefault(code, {"description": description})

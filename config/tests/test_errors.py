@@ -170,3 +170,12 @@ def test_the_hook_keeps_what_an_operation_declares():
     operation = add_error_responses(result, None, None, True)["paths"]["/x/{id}/"]["delete"]
     assert operation["responses"]["409"]["description"] == "In use."
     assert {"401", "403", "404", "409", "429"} <= set(operation["responses"])
+
+
+def test_operations_that_take_a_body_document_the_415_of_another_content_type(api_client_for, organization, viewer):
+    schema = api_client_for(viewer, organization).get("/api/schema/", {"format": "json"}).json()
+    site = schema["paths"]["/api/v1/inventory/sites/{id}/"]
+    assert "415" in site["patch"]["responses"]
+    assert "415" in schema["paths"]["/api/v1/inventory/import/"]["post"]["responses"]
+    assert "415" not in site["get"]["responses"]
+    assert "415" not in site["delete"]["responses"]
