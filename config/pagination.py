@@ -22,8 +22,8 @@ def whole_number(request: Any, name: str, *, default: int, minimum: int, maximum
     except ValueError:
         value = None
     if value is None or value < minimum:
-        bound = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
-        raise ValidationError({name: [f"Enter a whole number {bound}."]}, code="invalid")
+        cap = f" (a page holds at most {maximum} rows)" if maximum is not None else ""
+        raise ValidationError({name: [f"Enter a whole number of at least {minimum}{cap}."]}, code="invalid")
     return min(value, maximum) if maximum is not None else value
 
 
