@@ -28,6 +28,7 @@ from .models import (
     CloudCapacity,
     Cooling,
     FabricKind,
+    GridRegion,
     ModelProfile,
     NetworkFabric,
     Precision,
@@ -196,3 +197,31 @@ class WorkloadFilterSet(OrganizationFilterSet):
     class Meta:
         model = Workload
         fields = ["q", "kind", "model_profile", "precision"]
+
+
+class AcceleratorTypeFilterSet(django_filters.FilterSet):
+    """The catalog's filters: text compared as the other lists' names and codes are, whatever its case."""
+
+    vendor = django_filters.CharFilter(lookup_expr="iexact", label="Vendor, e.g. NVIDIA (case does not count)")
+    form_factor = django_filters.CharFilter(lookup_expr="iexact", label="Form factor, e.g. SXM (case does not count)")
+    release_year = django_filters.NumberFilter()
+
+    class Meta:
+        model = AcceleratorType
+        fields = ["vendor", "form_factor", "release_year"]
+
+
+class ModelProfileFilterSet(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="iexact", label="Name, e.g. Llama-3.1-70B (case does not count)")
+
+    class Meta:
+        model = ModelProfile
+        fields = ["name"]
+
+
+class GridRegionFilterSet(django_filters.FilterSet):
+    country_code = django_filters.CharFilter(lookup_expr="iexact", label="ISO country code, e.g. DE")
+
+    class Meta:
+        model = GridRegion
+        fields = ["country_code"]

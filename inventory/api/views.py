@@ -42,7 +42,7 @@ class AcceleratorTypeViewSet(CatalogViewSet):
     queryset = AcceleratorType.objects.all()
     selector = selectors.accelerator_types_for
     serializer_class = serializers.AcceleratorTypeSerializer
-    filterset_fields = ("vendor", "form_factor", "release_year")
+    filterset_class = filtersets.AcceleratorTypeFilterSet
     ordering_fields = ("vendor", "model", "memory_gb", "bf16_tflops", "release_year")
     ordering = ("vendor", "model")
 
@@ -51,7 +51,7 @@ class ModelProfileViewSet(CatalogViewSet):
     queryset = ModelProfile.objects.all()
     selector = selectors.model_profiles_for
     serializer_class = serializers.ModelProfileSerializer
-    filterset_fields = ("name",)
+    filterset_class = filtersets.ModelProfileFilterSet
     ordering_fields = ("name", "params", "context_length")
     ordering = ("name",)
 
@@ -59,7 +59,7 @@ class ModelProfileViewSet(CatalogViewSet):
 class GridRegionViewSet(OrganizationScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     queryset = GridRegion.objects.all()
     serializer_class = serializers.GridRegionSerializer
-    filterset_fields = ("country_code",)
+    filterset_class = filtersets.GridRegionFilterSet
     ordering_fields = ("country_code", "g_co2_per_kwh")
     ordering = ("country_code",)
 

@@ -367,6 +367,25 @@ class TestFiltersOrderingPagination:
 
 
 class TestCatalog:
+    @pytest.mark.parametrize(
+        ("route", "params"),
+        [
+            ("acceleratortype-list", {"vendor": "amd"}),
+            ("acceleratortype-list", {"vendor": "AMD"}),
+            ("modelprofile-list", {"name": "llama-3.1-70b"}),
+            ("gridregion-list", {"country_code": "de"}),
+        ],
+    )
+    def test_catalog_filters_do_not_count_case_as_the_other_lists_do(
+        self, api_client_for, organization, viewer, route, params
+    ):
+        """``?country=de`` finds the German sites; ``?country_code=de`` found no grid region, ``?vendor=amd`` no
+        accelerator and ``?name=llama-3.1-70b`` no model (exact, case-sensitive), with no error to say why."""
+        body = api_client_for(viewer, organization).get(reverse(f"api:inventory:{route}"), params).json()
+        assert body["count"] >= 1, body
+        value = next(iter(params.values()))
+        assert all(str(row[next(iter(params))]).lower() == value.lower() for row in body["results"])
+
     def test_the_shared_catalog_is_loaded_with_sources(self, api_client_for, organization, viewer):
         client = api_client_for(viewer, organization)
         body = client.get(reverse("api:inventory:acceleratortype-list"), {"limit": 100}).json()
