@@ -102,3 +102,21 @@ def test_cursor_pages_follow_the_ordering_and_visit_every_row_once(api, fleet):
         seen += [row["hostname"] for row in page["results"]]
         url = page["next"]
     assert seen == sorted((server.hostname for server in fleet), reverse=True)
+
+
+def test_a_parameter_the_list_does_not_take_is_a_400_not_every_row(api, fleet):
+    response = api.get(SERVERS, {"hostname": fleet[0].hostname})
+    assert response.status_code == 400, response.content
+    [error] = api_errors(response)
+    assert (error["field"], error["code"]) == ("hostname", "unknown_parameter")
+    assert "q, site, status, accelerator_type" in error["message"]
+
+
+def test_the_lists_own_parameters_are_taken(api, fleet):
+    params = {"q": "gpu", "status": "active", "limit": 2, "offset": 0, "ordering": "hostname", "format": "json"}
+    assert api.get(SERVERS, params).status_code == 200
+    assert api.get(SERVERS, {"cursor": ""}).status_code == 200
+
+
+def test_a_rows_own_url_keeps_its_parameters(api, fleet):
+    assert api.get(f"{SERVERS}{fleet[0].pk}/", {"anything": "1"}).status_code == 200
