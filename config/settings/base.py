@@ -245,7 +245,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "InfraReady API",
     "DESCRIPTION": "Inventory, assessments and reports of an organization's readiness for generative AI. "
-    "Authenticate with `Authorization: Token <key>`; a token is bound to one user and one organization.",
+    "Authenticate with `Authorization: Token <key>`; a token is bound to one user and one organization. "
+    "Money is a decimal string in the currency its row names (`currency`, an ISO 4217 code); physical quantities "
+    "are numbers whose unit is in the field's name (`_kw`, `_tb`, `_gbps`, `_pct`) or description. Lists take "
+    "`limit`/`offset` (or `cursor`) and `ordering` (the fields listed; ties by id); a parameter or body field they "
+    "do not know is a 400 naming it.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

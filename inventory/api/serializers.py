@@ -112,6 +112,13 @@ class SiteSerializer(OrganizationOwnedSerializer):
         model = Site
         exclude = ("organization",)
         list_serializer_class = BulkListSerializer
+        extra_kwargs = {  # noqa: RUF012 - DRF's Meta
+            "electricity_price_per_kwh": {"help_text": "Price of one kWh, in the site's `currency`."},
+            "currency": {
+                "help_text": "ISO 4217 code of the site's prices (electricity, colocation, maintenance, staff), e.g. "
+                "EUR."
+            },
+        }
 
 
 class ServerSerializer(OrganizationOwnedSerializer):
@@ -156,6 +163,10 @@ class CloudCapacitySerializer(OrganizationOwnedSerializer):
         model = CloudCapacity
         exclude = ("organization",)
         list_serializer_class = BulkListSerializer
+        extra_kwargs = {  # noqa: RUF012 - DRF's Meta
+            "hourly_price": {"help_text": "Price per instance-hour, in `currency`."},
+            "currency": {"help_text": "ISO 4217 code of the hourly price, e.g. USD."},
+        }
 
 
 class WorkloadSerializer(OrganizationOwnedSerializer):
