@@ -435,3 +435,11 @@ class TestCatalog:
             reverse("api:inventory:gridregion-list"), {"country_code": "XX"}, format="json"
         )
         assert response.status_code == 405
+
+
+def test_the_schema_says_which_currency_prices_are_in(api_client_for, organization, viewer):
+    schemas = api_client_for(viewer, organization).get("/api/schema/", {"format": "json"}).json()["components"]
+    properties = {name: schemas["schemas"][name]["properties"] for name in ("Site", "CloudCapacity")}
+    assert "currency" in properties["Site"]["electricity_price_per_kwh"]["description"]
+    assert "currency" in properties["CloudCapacity"]["hourly_price"]["description"]
+    assert "ISO 4217" in properties["Site"]["currency"]["description"]
