@@ -234,6 +234,8 @@ REST_FRAMEWORK = {
         "config.filtering.KnownParametersFilterBackend",
         "config.ordering.StrictOrderingFilter",
     ],
+    # `?format=` naming no renderer: a 406 listing the formats (config/negotiation.py), not a 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.negotiation.FormatNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_USER_RATE", default="5000/hour")},

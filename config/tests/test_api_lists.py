@@ -120,3 +120,18 @@ def test_the_lists_own_parameters_are_taken(api, fleet):
 
 def test_a_rows_own_url_keeps_its_parameters(api, fleet):
     assert api.get(f"{SERVERS}{fleet[0].pk}/", {"anything": "1"}).status_code == 200
+
+
+def test_an_unknown_format_is_a_406_naming_the_formats_not_a_404(api, fleet):
+    for url in (SERVERS, f"{SERVERS}{fleet[0].pk}/"):
+        response = api.get(url, {"format": "xml"})
+        assert response.status_code == 406, response.content
+        [error] = api_errors(response)
+        assert error["code"] == "not_acceptable"
+        assert "json" in error["message"]
+
+
+def test_a_path_with_a_format_suffix_no_renderer_has_is_still_a_404(api, fleet):
+    response = api.get(f"{SERVERS}0.5/")
+    assert response.status_code == 404, response.content
+    assert api_errors(response)[0]["code"] == "not_found"
