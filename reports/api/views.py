@@ -21,6 +21,7 @@ from assessments import selectors as assessment_selectors
 from config.api_jobs import BROKER_DOWN, JOB_STARTED, JobStatusSerializer, job_response
 from config.errors import Invalid
 from config.jobs import JobStatus
+from inventory.importing import KINDS
 
 from .. import exports, selectors, services
 from ..filtersets import ReportFilterSet
@@ -114,6 +115,17 @@ def _file(export: exports.Export) -> HttpResponse:
 
 
 FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=list(exports.FORMATS), description="csv (default)")
+INVENTORY_FORMAT_PARAMETER = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=list(exports.FORMATS), description="xlsx (default)"
+)
+DATASET_PARAMETER = OpenApiParameter(
+    "dataset",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    enum=list(exports.DATASETS),
+    description="scores (area, sub-area and question rows), answers (every question with its answer, note and "
+    "evidence link) or roadmap.",
+)
 
 
 class AssessmentExportView(OrganizationScopedAPIMixin, APIView):
@@ -123,7 +135,7 @@ class AssessmentExportView(OrganizationScopedAPIMixin, APIView):
     content_negotiation_class = _FormatParameterIsOurs
 
     @extend_schema(
-        parameters=[FORMAT_PARAMETER],
+        parameters=[DATASET_PARAMETER, FORMAT_PARAMETER],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/json"): OpenApiTypes.ANY,
@@ -152,8 +164,10 @@ class InventoryExportView(OrganizationScopedAPIMixin, APIView):
 
     @extend_schema(
         parameters=[
-            FORMAT_PARAMETER,
-            OpenApiParameter("kind", OpenApiTypes.STR, description="one kind (sites, servers, ...); CSV needs one"),
+            INVENTORY_FORMAT_PARAMETER,
+            OpenApiParameter(
+                "kind", OpenApiTypes.STR, enum=list(KINDS), description="one kind; CSV needs one, XLSX and JSON: all"
+            ),
         ],
         responses={
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,

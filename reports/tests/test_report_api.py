@@ -207,3 +207,16 @@ class TestExports:
         assert bad.status_code == 400
         assert "one kind" in error_text(bad)
         assert client.get(url + "?kind=nope").status_code == 400
+
+
+def test_the_exports_parameters_are_documented_with_their_values_and_defaults(api_client_for, organization, viewer):
+    paths = api_client_for(viewer, organization).get("/api/schema/", {"format": "json"}).json()["paths"]
+    by_name = {
+        path: {p["name"]: p for p in paths[path]["get"]["parameters"]}
+        for path in ("/api/v1/reports/exports/assessments/{id}/{dataset}/", "/api/v1/reports/exports/inventory/")
+    }
+    dataset = by_name["/api/v1/reports/exports/assessments/{id}/{dataset}/"]["dataset"]
+    assert set(dataset["schema"]["enum"]) == {"scores", "answers", "roadmap"}
+    inventory = by_name["/api/v1/reports/exports/inventory/"]
+    assert inventory["format"]["description"].startswith("xlsx (default)")  # what the view does without one
+    assert "servers" in inventory["kind"]["schema"]["enum"]
