@@ -38,8 +38,11 @@ class StableCursorPagination(CursorPagination):
 
     def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
         """The list's order (``?ordering=`` or its default), ties broken by id (`config.ordering`). A cursor holds
-        the first field's value, read from the row itself, so that field cannot be a related row's."""
+        the first field's value, read from the row itself, so that field cannot be a related row's: asked for, it
+        is a 400; a list whose default it is walks its cursor pages by id."""
         ordering = super().get_ordering(request, queryset, view)
+        if "__" in ordering[0] and not request.query_params.get("ordering", "").strip():
+            return ("pk",)  # the list's default is a related row's field (a BMC's server): cursor pages go by id
         if "__" in ordering[0]:
             raise ValidationError(
                 {

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.testing import api_errors
+from inventory.models import BmcEndpoint
 from inventory.tests.factories import ServerFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,18 @@ def test_a_path_with_a_format_suffix_no_renderer_has_is_still_a_404(api, fleet):
     response = api.get(f"{SERVERS}0.5/")
     assert response.status_code == 404, response.content
     assert api_errors(response)[0]["code"] == "not_found"
+
+
+def test_cursor_pages_of_a_list_whose_default_order_is_a_related_field_go_by_id(owner, organization, api_client_for):
+    """The BMC endpoints' list is ordered by their server's hostname: its cursor pages answered a 500."""
+    for server in ServerFactory.create_batch(3, organization=organization):
+        endpoint = BmcEndpoint(organization=organization, server=server, address=f"bmc.{server.hostname}")
+        endpoint.set_credentials(username="u", password="p")
+        endpoint.save()
+    api, url, seen = api_client_for(owner, organization), "/api/v1/inventory/bmc-endpoints/?cursor=&limit=2", []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, response.content
+        seen += [row["id"] for row in response.json()["results"]]
+        url = response.json()["next"]
+    assert seen == sorted(BmcEndpoint.objects.values_list("pk", flat=True))
