@@ -288,6 +288,14 @@ def _value(name: str, value: float | str, explanation: str, **inputs: Any) -> Fa
     return FactValue(name, value, FACTS[name].unit, explanation, inputs)
 
 
+def _recorded_by(recorded: int, total: int, noun: str) -> str:
+    """The rows a fact was counted over: "5 active accelerator servers", or "the 2 of 5 active accelerator servers
+    that record it" when some leave the field empty."""
+    if recorded == total:
+        return f"{total} {noun}{'' if total == 1 else 's'}"
+    return f"the {recorded} of {total} {noun}s that record it"
+
+
 def compute_facts(
     *,
     organization: Organization,
@@ -395,17 +403,22 @@ def compute_facts(
 
     versions = active.filter(accelerator_count__gt=0).aggregate(  # and their accelerators, for `measured_facts`
         drivers=Count("gpu_driver_version", distinct=True, filter=~Q(gpu_driver_version="")),
+        driver_servers=Count("id", filter=~Q(gpu_driver_version="")),
         cuda=Count("cuda_version", distinct=True, filter=~Q(cuda_version="")),
+        cuda_servers=Count("id", filter=~Q(cuda_version="")),
         servers=Count("id"),
         accelerators=Coalesce(Sum("accelerator_count"), 0),
     )
-    if versions["servers"]:
-        facts["distinct_driver_versions"] = _value(
-            "distinct_driver_versions", versions["drivers"], f"across {versions['servers']} active accelerator servers"
-        )
-        facts["distinct_cuda_versions"] = _value(
-            "distinct_cuda_versions", versions["cuda"], f"across {versions['servers']} active accelerator servers"
-        )
+    # A count of versions is evidence only over servers that record one: no server recording a driver is "not
+    # known", not "0 versions" (which would score as a perfectly uniform fleet).
+    for name, distinct, recorded in (
+        ("distinct_driver_versions", versions["drivers"], versions["driver_servers"]),
+        ("distinct_cuda_versions", versions["cuda"], versions["cuda_servers"]),
+    ):
+        if recorded:
+            facts[name] = _value(
+                name, distinct, "across " + _recorded_by(recorded, versions["servers"], "active accelerator server")
+            )
 
     by_year = summary.accelerators_by_release_year
     total = sum(by_year.values())
@@ -430,11 +443,19 @@ def compute_facts(
             "max_link_speed_gbps", max(speed for _, speed in fabrics), "fastest link speed across fabrics"
         )
 
-    storage = storage_of.aggregate(tb=Sum("usable_tb"), gbps=Sum("read_throughput_gbps"), n=Count("id"))
+    storage = storage_of.aggregate(
+        tb=Sum("usable_tb"),
+        gbps=Sum("read_throughput_gbps"),
+        n=Count("id"),
+        with_gbps=Count("id", filter=Q(read_throughput_gbps__isnull=False)),
+    )
     if storage["n"]:
-        facts["storage_read_throughput_gbps"] = _value(
-            "storage_read_throughput_gbps", storage["gbps"] or 0.0, f"sum over {storage['n']} storage system(s)"
-        )
+        if storage["with_gbps"]:  # none recording its throughput is "not known", not 0 GB/s
+            facts["storage_read_throughput_gbps"] = _value(
+                "storage_read_throughput_gbps",
+                storage["gbps"],
+                "sum over " + _recorded_by(storage["with_gbps"], storage["n"], "storage system"),
+            )
         dataset_tb = workloads_of.aggregate(tb=Sum("dataset_size_tb"))["tb"]
         if dataset_tb:
             facts["storage_capacity_ratio"] = _value(
