@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..money.formatting import format_money
@@ -24,9 +25,28 @@ Value = float | int | bool
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
+def round_half_away(number: float, decimals: int) -> float:
+    """``number`` rounded to ``decimals`` places **half away from zero** on its decimal spelling (29.25 -> 29.3,
+    21,352.5 -> 21,353), as Django's ``floatformat`` rounds the tables beside the figures and `format_money` rounds
+    money; Python's own formatting rounds the binary value half to even (29.25 -> "29.2"), so the same number read
+    "29.3 kW" in a table and "29.2 kW" in its figure."""
+    if not math.isfinite(number):
+        return number
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(number))).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def _significant(number: float, digits: int) -> float:
+    """``number`` rounded half away from zero to ``digits`` significant digits."""
+    if number == 0 or not math.isfinite(number):
+        return number
+    return round_half_away(number, digits - 1 - Decimal(repr(float(number))).adjusted())
+
+
 def format_value(value: Value | None, unit: str = "") -> str:
     """A number as people read it, with its unit: yes/no for booleans, thousands grouped, three significant
-    digits below 1,000 (one decimal from 100), powers of ten from 10 million (1.42 x 10¹⁴)."""
+    digits below 1,000 (one decimal from 100), powers of ten from 10 million (1.42 x 10¹⁴); rounded half away from
+    zero (`round_half_away`)."""
     if value is None:
         return "not determined"
     if isinstance(value, bool):
@@ -39,28 +59,29 @@ def format_value(value: Value | None, unit: str = "") -> str:
         if not math.isfinite(number):
             text = str(number)
         elif size >= 1e7:
-            mantissa, exponent = f"{number:.2e}".split("e")
+            mantissa, exponent = f"{_significant(number, 3):.2e}".split("e")
             text = f"{float(mantissa):.3g} x 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
         elif size >= 1000:
-            text = f"{number:,.0f}"
+            text = f"{round_half_away(number, 0):,.0f}"
         elif size >= 100:
-            text = f"{number:,.1f}".removesuffix(".0")
+            text = f"{round_half_away(number, 1):,.1f}".removesuffix(".0")
         elif size == 0:
             text = "0"
         else:
-            text = f"{number:.3g}"
+            text = f"{_significant(number, 3):.3g}"
     return f"{text} {unit}" if unit and unit != "yes/no" else text
 
 
 def format_column(values: list[Any]) -> list[Any]:
     """A table column's numbers as people read them, with the same decimals down the column (the most any of its
     numbers needs, at most 2: "106.0" above "10.2", "7,680" not "7680.0"), thousands grouped, powers of ten from
-    10 million as `format_value` writes them; anything else (text, None, yes/no) is left as it is."""
+    10 million as `format_value` writes them, rounded half away from zero (`round_half_away`); anything else (text,
+    None, yes/no) is left as it is."""
     is_number = [isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values]
     decimals = 0
     for value, number in zip(values, is_number, strict=True):
         if number and abs(value) < 1e7 and isinstance(value, float):
-            text = f"{value:.2f}".rstrip("0")
+            text = f"{round_half_away(value, 2):.2f}".rstrip("0")
             decimals = max(decimals, len(text.split(".")[1]))
     shown: list[Any] = []
     for value, number in zip(values, is_number, strict=True):
@@ -69,7 +90,7 @@ def format_column(values: list[Any]) -> list[Any]:
         elif abs(value) >= 1e7:
             shown.append(format_value(value))
         else:
-            shown.append(f"{value:,.{decimals}f}")
+            shown.append(f"{round_half_away(value, decimals):,.{decimals}f}")
     return shown
 
 

@@ -171,6 +171,39 @@ def test_values_are_shown_rounded_with_their_unit(value, unit, shown):
     assert format_value(value, unit) == shown
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        # Dallas Colo of a new organization: 3 servers of 6,500 W at PUE 1.5 draw 29.25 kW at the facility, 29.25 x
+        # 730 = 21,352.5 kWh a month. The capacity table (Django's floatformat) read 29.3 kW and 21,353 kWh; the
+        # figures beside it, in Python's half-to-even formatting of the binary value, 29.2 kW and 21,352 kWh.
+        (29.25, "kW", "29.3 kW"),
+        (21352.5, "kWh", "21,353 kWh"),
+        (102.25, "kW", "102.3 kW"),
+        (0.125, "s", "0.125 s"),
+        (0.0625, "s", "0.0625 s"),
+        (2.675, "h", "2.68 h"),  # binary 2.67499999...: its decimal spelling rounds up
+        (-29.25, "kW", "-29.3 kW"),  # away from zero, as money is rounded
+        (2.345e14, "FLOP", "2.35 x 10¹⁴ FLOP"),
+    ],
+)
+def test_values_round_half_away_from_zero_as_the_tables_beside_them(value, unit, shown):
+    from django.template.defaultfilters import floatformat
+
+    assert format_value(value, unit) == shown
+    if unit in {"kW", "kWh"} and abs(value) < 1e7:  # the very text the capacity table writes
+        decimals = 0 if abs(value) >= 1000 else 1
+        assert shown.split()[0].replace(",", "") == floatformat(value, decimals)
+
+
+def test_a_column_rounds_half_away_from_zero():
+    from inventory.capacity import format_column
+
+    assert format_column([29.25, 7.14]) == ["29.25", "7.14"]
+    assert format_column([0.125, 1.0]) == ["0.13", "1.00"]
+    assert format_column([2.675, 1.0]) == ["2.68", "1.00"]
+
+
 def test_a_figure_as_the_api_gives_it():
     figure = Figure("it_power_kw", "IT power", 5.1, "kW", "a x b", (Input("a", 4, "GPUs", "figure: GPUs"),), "src")
     assert figure.as_dict() == {
