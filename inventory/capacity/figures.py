@@ -97,11 +97,12 @@ def format_column(values: list[Any]) -> list[Any]:
 _RATE_UNIT = re.compile(r"^[A-Z]{3}/[A-Z]{3}$")
 RATE_DECIMALS = 4
 """An exchange rate ("USD/EUR") is shown with the four decimals the ECB publishes and conversions use."""
-_MONEY_UNIT = re.compile(r"^(?P<currency>[A-Z]{3})(?P<per>/(month|h|Mtoken|GPU-h))?$")
+_MONEY_UNIT = re.compile(r"^(?P<currency>[A-Z]{3})(?P<per>/(month|h|Mtoken|GPU-h|run))?$")
 
 
 def is_money_unit(unit: str) -> bool:
-    """Whether ``unit`` is an amount of a currency ("EUR", "USD/month", "EUR/Mtoken")."""
+    """Whether ``unit`` is an amount of a currency ("EUR", "USD/month", "EUR/Mtoken", "EUR/run": a training run's
+    energy cost)."""
     return _MONEY_UNIT.match(unit or "") is not None
 
 

@@ -204,6 +204,19 @@ def test_a_column_rounds_half_away_from_zero():
     assert format_column([2.675, 1.0]) == ["2.68", "1.00"]
 
 
+def test_a_training_runs_energy_cost_is_money():
+    """The figure "Energy cost of one training run" (unit "<currency>/run") read "199.8 EUR/run" beside "€1,451" for
+    the same run's own cost: 650 GPU-hours x 1,366 W / 1000 x PUE 1.25 x 0.18 EUR/kWh."""
+    from inventory.capacity import format_amount, is_money_unit
+
+    assert is_money_unit("EUR/run")
+    assert Figure("run_energy_cost", "Energy cost of one training run", 199.8, "EUR/run", "f", (), "s").shown == (
+        "€200/run"
+    )
+    assert format_amount(85.5, "USD/run") == "$85.50/run"
+    assert format_amount(1234.5, "GBP/run") == "£1,235/run"
+
+
 def test_a_figure_as_the_api_gives_it():
     figure = Figure("it_power_kw", "IT power", 5.1, "kW", "a x b", (Input("a", 4, "GPUs", "figure: GPUs"),), "src")
     assert figure.as_dict() == {
