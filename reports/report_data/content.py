@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessments import scoring, selectors
 from assessments.models import WHOLE_ORGANIZATION_LABEL, Assessment, AssessmentStatus, RoadmapStatus
 from assessments.results import ResultArea, ResultQuestion, StoredResult
+from inventory.capacity.figures import round_half_away
 from inventory.facts import INVENTORY_WORDS
 
 from .capacity import CapacitySection, capacity_section
@@ -193,15 +194,22 @@ def _count(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
 
 
+def _decimals(value: float, places: int) -> str:
+    """``value`` with ``places`` decimals, thousands grouped, rounded half away from zero as the tables are."""
+    return f"{round_half_away(value, places):,.{places}f}"
+
+
 def energy_lines(capacity: CapacitySection) -> tuple[str, ...]:
     """The scope's energy and carbon today, in sentences for the executive summary (the money's lines are
     `summary.money_lines`)."""
     if not capacity.sites:
         return ()
+    # kW with one decimal, as the cover's "inventory as scored" and the chapter's table write them (24.6 kW, not 25)
+    sites = len(capacity.sites)
     return (
-        f"The {plural(len(capacity.sites), 'site')} draw {capacity.it_kw:,.0f} kW IT power "
-        f"({capacity.facility_kw:,.0f} kW at the facility; measured where telemetry gives it, else rated): "
-        f"{capacity.energy_kwh:,.0f} kWh per month.",
+        f"The {plural(sites, 'site')} {'draws' if sites == 1 else 'draw'} {_decimals(capacity.it_kw, 1)} kW IT power "
+        f"({_decimals(capacity.facility_kw, 1)} kW at the facility; measured where telemetry gives it, else rated): "
+        f"{_decimals(capacity.energy_kwh, 0)} kWh per month.",
         f"That emits {capacity.tco2:,.1f} tonnes of CO2 per month at the sites' grid intensity.",
     )
 
