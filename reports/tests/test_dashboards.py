@@ -136,6 +136,10 @@ class TestInventoryAndEnergy:
         assert "Add a workload in Inventory" in page
         assert f'href="{reverse("inventory:server_create")}">Add servers</a>' in page
         assert 'class="chart"' not in page
+        # nothing recorded is not "0 accelerators" measured, nor "the 0 declared workloads"
+        assert "0 accelerator" not in page
+        assert "the 0 declared" not in page
+        assert "Nothing is recorded yet: each chart below says what to add." in page
         energy = text(owner_client.get(reverse("reports:dashboard_energy")))
         assert 'class="chart"' not in energy
         assert 'id="energy-totals"' not in energy
