@@ -122,6 +122,15 @@ def list_prices() -> tuple[dict[str, Any], ...]:
         )
 
 
+def is_list_price_for(model: str, accelerator_name: str) -> bool:
+    """Whether a list price row of the catalog model ``model`` ("A100 SXM 80GB") prices the accelerator the pure
+    model names ``accelerator_name``: its vendor and model ("NVIDIA A100 SXM 80GB", `specs.accelerator_name`), or
+    the model alone for an entry without a vendor. Comparing the row with the whole name matched nothing, so every
+    workload without a cloud capacity record of its own was told there was "no cloud price ... in the list price
+    table", the table's p4de.24xlarge and g6e.xlarge included."""
+    return accelerator_name == model or accelerator_name.endswith(f" {model}")
+
+
 def costs_for(*, organization: Organization) -> CostSummary:
     """The whole organization's costs over its cached analysis, cached under the same data version (an override
     of a rate or a change of the reporting currency raises it)."""
@@ -294,7 +303,7 @@ def _rent_price(
     if not candidates:
         name = pool.pool.accelerator.name
         for row in list_prices():
-            if row["accelerator_model"] == name:
+            if is_list_price_for(row["accelerator_model"], name):
                 per_gpu = row["hourly_price"] / row["accelerators"]
                 origin = (
                     f"list price {row['provider']} {row['instance_type']} ({row['region']}): {row['hourly_price']:g} "

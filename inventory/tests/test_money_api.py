@@ -209,3 +209,32 @@ def test_one_country_rule_for_organizations_and_sites(api_client_for, organizati
     assert api.patch(reverse("api:accounts:organization"), {"country": " de "}, format="json").status_code == 200
     organization.refresh_from_db()
     assert organization.country == "DE"
+
+
+@pytest.mark.parametrize(
+    ("model", "per_instance_hour", "per_instance"),
+    [("A100 SXM 80GB", 40.96, 8), ("L40S", 1.861, 1)],  # AWS p4de.24xlarge and g6e.xlarge in the list price table
+)
+def test_without_a_cloud_record_renting_is_priced_from_the_list_price_table(
+    organization, model, per_instance_hour, per_instance
+):
+    """A new organization records its servers but no cloud capacity: build or rent compares with the committed
+    list price of its accelerator. The table's rows are catalog models ("A100 SXM 80GB"), the pool's accelerator
+    its vendor and model ("NVIDIA A100 SXM 80GB"): compared whole they never matched, and every such workload was
+    told "no cloud price for NVIDIA A100 SXM 80GB in your records or the list price table"."""
+    from inventory.models import AcceleratorType
+
+    from .factories import WorkloadFactory
+
+    site = SiteFactory(organization=organization, name="Dallas", country="US", currency="USD")
+    kind = AcceleratorType.objects.get(organization=None, model=model)
+    ServerFactory.create_batch(3, organization=organization, site=site, accelerator_type=kind, power_w=6500)
+    WorkloadFactory(organization=organization, name="Support chatbot", requests_per_second=1.0)
+
+    costs = costs_of(organization=organization, summary=analysis_of(organization=organization))
+
+    (workload,) = costs.workloads
+    assert workload.note == ""
+    assert workload.rent_per_gpu_hour == pytest.approx(per_instance_hour / per_instance / 1.1172)  # USD into EUR
+    assert "list price AWS" in workload.rent_origin
+    assert workload.rent == pytest.approx(workload.gpu_hours * workload.rent_per_gpu_hour)

@@ -75,7 +75,14 @@ def test_a_frankfurt_only_assessment_reads_only_frankfurt(frankfurt_only, client
 
     text = pdf_text(report_services.report_build(assessment=assessment, exporter=FakeExporter()).pdf)
     assert "Frankfurt DC" in text
-    for outside in OUTSIDE_FRANKFURT:
+    # Renting is priced from the committed list prices (the organization's AWS record is outside the scope), which
+    # are in USD: dollars appear only as a list price's, never as Ashburn's.
+    flat = " ".join(text.split())
+    assert "list price Google Cloud a3-highgpu-8g" in flat
+    for dollars in re.finditer("USD", flat):
+        before = flat[max(0, dollars.start() - 400) : dollars.start()]
+        assert "list price" in before, before
+    for outside in OUTSIDE_FRANKFURT[:-1]:  # all but USD
         assert outside not in text, outside
 
     client.force_login(assessment.organization.memberships.get(user__username="demo").user)
