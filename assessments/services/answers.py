@@ -392,14 +392,28 @@ def facts_by_question(framework: scoring.Framework, facts: Mapping[str, Any]) ->
 def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
     """Answer the questions bound to inventory facts from the current inventory (source "inventory").
 
-    Only questions not answered yet by a person are filled; returns how many answers were written.
+    Only questions not answered yet by a person are filled; returns how many answers were written. An answer the
+    inventory gave earlier whose fact the inventory no longer supports (a re-assessment carries its previous
+    answers; a draft's scope may shrink to sites without that fact) is removed, not left standing as evidence of
+    what this scope does not show.
     """
     facts = compute_facts(organization=assessment.organization, scope=assessment.analysis_scope)
-    answered_by_people = set(assessment.answers.filter(source=AnswerSource.SELF).values_list("question_id", flat=True))
+    stored = dict(assessment.answers.values_list("question_id", "source"))
+    answered_by_people = {question_id for question_id, source in stored.items() if source == AnswerSource.SELF}
     framework = framework_parse(assessment.framework)
     questions = {question.id: question for question in framework.questions()}
     currency = assessment.organization.reporting_currency
     bound = facts_by_question(framework, facts)
+    unsupported = [
+        question_id
+        for question_id, source in stored.items()
+        if source == AnswerSource.INVENTORY
+        and questions.get(question_id) is not None
+        and question_id not in bound
+        and questions[question_id].inventory_fact
+    ]
+    if unsupported:
+        _delete(Answer.objects.filter(assessment=assessment, question_id__in=unsupported), user=None)
     answers = []
     for question_id, (value, fact_name) in bound.items():
         if question_id in answered_by_people:

@@ -3,6 +3,7 @@
 import pytest
 
 from assessments import services
+from assessments.models import Answer
 from assessments.selectors import default_framework
 from inventory.models import Site
 
@@ -95,3 +96,48 @@ def test_the_grid_and_renewables_are_weighted_by_the_energy_they_apply_to_and_pu
     assert facts["renewable_share_pct"].value == pytest.approx(100 / 3)
     assert facts["average_pue"].value == pytest.approx(1.5)
     assert "weighted by facility energy" in facts["grid_carbon_intensity_g_per_kwh"].explanation
+
+
+def _inventory_answers(assessment) -> dict[str, object]:
+    return dict(assessment.answers.filter(source="inventory").values_list("question_id", "value"))
+
+
+def test_an_inventory_answer_whose_fact_the_new_scope_lacks_is_removed_with_its_history(organization, assessor):
+    """A draft over the whole organization is pre-filled "GPU driver versions in use: 1" from Paris' servers; scoped
+    down to London, whose servers record no driver, that answer stayed as London's evidence (and scored 100)."""
+    from inventory.tests.factories import ServerFactory, SiteFactory
+
+    paris = SiteFactory(organization=organization, name="Paris DC", country="FR")
+    london = SiteFactory(organization=organization, name="London Edge", country="GB")
+    ServerFactory(organization=organization, site=paris, gpu_driver_version="550.54", cuda_version="12.4")
+    ServerFactory(organization=organization, site=london, gpu_driver_version="", cuda_version="")
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Whole", user=assessor
+    )
+    assert _inventory_answers(assessment)["SW-VER-02"] == 1
+    assert _inventory_answers(assessment)["SW-TC-02"] == 1
+
+    services.assessment_update(assessment=assessment, changes={"sites": [london]})
+
+    answers = _inventory_answers(assessment)
+    assert "SW-VER-02" not in answers
+    assert "SW-TC-02" not in answers
+    assert answers["LAT-GEO-01"] == 1  # what London's inventory does show is still pre-filled
+    assert Answer.history.filter(assessment_id=assessment.pk, question_id="SW-VER-02", history_type="-").exists()
+
+
+def test_a_person_s_answer_stays_whatever_the_scope(organization, assessor):
+    from inventory.tests.factories import ServerFactory, SiteFactory
+
+    paris = SiteFactory(organization=organization, name="Paris DC", country="FR")
+    london = SiteFactory(organization=organization, name="London Edge", country="GB")
+    ServerFactory(organization=organization, site=paris, gpu_driver_version="550.54")
+    ServerFactory(organization=organization, site=london, gpu_driver_version="")
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Whole", user=assessor
+    )
+    services.answers_save(assessment=assessment, items=[services.AnswerInput("SW-VER-02", 2)], user=assessor)
+
+    services.assessment_update(assessment=assessment, changes={"sites": [london]})
+
+    assert assessment.answers.get(question_id="SW-VER-02").value == 2
