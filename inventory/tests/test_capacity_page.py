@@ -56,6 +56,9 @@ def test_an_empty_organization_is_told_what_to_do(client, organization, viewer):
     page = client.get(reverse("inventory:capacity")).content.decode()
     assert "Declare what you want to run" in page
     assert "Add a site" in page
+    # the cost of ownership's heading is not left standing over nothing
+    tco = page[page.index('id="tco"') :]
+    assert 'id="tco-empty">Nothing to total yet:' in tco[: tco.index("Assumptions and sources")]
 
 
 def _row(page: str, site: str) -> str:
