@@ -89,7 +89,7 @@ def readiness_indicator(
                 for i in range(1, 6)
             ],
         },
-        domain={"x": [0, 1], "y": [0.1, 1] if compared else [0, 1]},
+        domain={"x": [0, 1], "y": [0.16, 1] if compared else [0, 1]},
     )
     figure = _layout(go.Figure(indicator), title, height=360)
     if compared is not None:

@@ -974,3 +974,21 @@ def test_readable_numbers_have_their_unit_and_no_spurious_decimal(value, unit, t
 )
 def test_wrapped_tick_labels_break_at_spaces_and_hyphens(text, width, lines):
     assert charts.wrapped(text, width) == lines
+
+
+def test_the_change_caption_clears_the_gauge_at_the_pdf_size():
+    """In the PDF's executive summary the gauge is exported at 560 x 300 px: a plot 150 px high (90 and 60 px of
+    margins), of which the 10% under the gauge (15 px) held neither the caption "Change since ..." (13 px) nor the
+    lower half of the "0" and "100" tick labels (12 px) beside the gauge's foot: the caption was written over them.
+    (What a new organization saw on its first re-assessment, rendered and looked at.)"""
+    from reports.services import PDF_SIZES
+
+    chart = charts.readiness_indicator(57.3, 3, 59.7, "GenAI readiness 2027, Dallas and London")
+    (indicator,) = chart.figure.data
+    (caption,) = chart.figure.layout.annotations
+    _, height = PDF_SIZES["indicator"]
+    margin = chart.figure.layout.margin
+    plot_height = height - margin.t - margin.b
+    under_the_gauge = indicator.domain.y[0] * plot_height
+    assert (caption.y, caption.yanchor) == (0, "bottom")
+    assert under_the_gauge >= caption.font.size + 12 / 2
