@@ -43,14 +43,25 @@ def _significant(number: float, digits: int) -> float:
     return round_half_away(number, digits - 1 - Decimal(repr(float(number))).adjusted())
 
 
+COUNTED = frozenset(
+    {"GPUs", "accelerators", "servers", "replicas", "requests", "tokens", "parameters", "heads", "layers", "days"}
+)
+"""Units that are things counted: one of them is written in the singular ("1 replica", not "1 replicas")."""
+
+
 def format_value(value: Value | None, unit: str = "") -> str:
     """A number as people read it, with its unit: yes/no for booleans, thousands grouped, three significant
     digits below 1,000 (one decimal from 100), powers of ten from 10 million (1.42 x 10¹⁴); rounded half away from
-    zero (`round_half_away`)."""
+    zero (`round_half_away`). A fraction reads as a percentage ("0.9 fraction" is "90 %"); one thing counted in the
+    singular ("1 replica")."""
     if value is None:
         return "not determined"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if unit == "fraction" and isinstance(value, int | float) and math.isfinite(value):
+        return format_value(float(value) * 100, "%")
+    if unit in COUNTED and value == 1:
+        unit = unit[:-1]
     if isinstance(value, int):
         text = f"{value:,}"
     else:

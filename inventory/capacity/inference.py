@@ -305,7 +305,8 @@ def fit_inference(
             f"{chosen.rate_rps:.2f} req/s; {format_value(chosen.in_flight)} requests in flight (Little's law)."
         )
         reasons.append(
-            f"Needs {chosen.replicas} replica(s) x TP {chosen.tp} = {gpus_needed} x {accelerator.name}; "
+            f"Needs {chosen.replicas} {'replica' if chosen.replicas == 1 else 'replicas'} x TP {chosen.tp} = "
+            f"{gpus_needed} x {accelerator.name}; "
             f"the pool has {pool.count}."
         )
         if gpus_needed is not None and gpus_needed > pool.count:

@@ -165,6 +165,14 @@ def test_missing_names_each_absent_part():
         (True, "yes/no", "yes"),
         (0.0, "kWh", "0 kWh"),
         (None, "kW", "not determined"),
+        # A fraction reads as a percentage, one thing counted in the singular ("Replicas: 1 replicas", "0.9
+        # fraction" on a new organization's capacity page).
+        (0.9, "fraction", "90 %"),
+        (0.35, "fraction", "35 %"),
+        (1, "replicas", "1 replica"),
+        (2, "replicas", "2 replicas"),
+        (1, "GPUs", "1 GPU"),
+        (1.0, "days", "1 day"),
     ],
 )
 def test_values_are_shown_rounded_with_their_unit(value, unit, shown):
