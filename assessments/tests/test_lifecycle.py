@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments import scoring, selectors, services, upgrades
 from assessments.framework_files import (
@@ -371,6 +372,9 @@ class TestEvidence:
         text = client.get(area).content.decode()
         assert "PUE report 2024" in text
         assert "expired" in text
+        # The question to attach evidence to is chosen by its words, not by its id alone.
+        question = next(q for q in services.framework_parse(assessment.framework).questions() if q.id == "EN-COST-01")
+        assert f'<option value="EN-COST-01">EN-COST-01: {escape(question.text[:89])}' in text
 
 
 class TestExpiredEvidenceLowersConfidence:
