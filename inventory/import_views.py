@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -121,8 +123,32 @@ class ImportView(OrganizationViewMixin, FormView):
         return redirect("inventory:import_job", pk=job.pk)
 
 
+def preview_cell(kind: str, column: str, value: Any) -> str:
+    """A preview cell as people read it, exactly (it is what will be stored): a choice by its label ("Rear-door
+    heat exchanger", not ``rear_door``), whole numbers without ".0" and grouped ("20,000,000,000" tokens, "30" %),
+    other numbers as written ("1.345"), yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    spec = SPECS.get(kind)
+    if spec is not None and column in spec.by_name and spec.by_name[column].relation is None:
+        try:
+            field = spec.model_field(column)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{int(value):,}" if value.is_integer() else f"{value:,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 def preview_tables(job: ImportJob) -> list[dict[str, Any]]:
-    """The preview rows grouped by kind, each group with its columns in the kind's order."""
+    """The preview rows grouped by kind, each group with its columns in the kind's order, its cells as
+    `preview_cell` writes them."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in job.preview or []:
         groups.setdefault(row.get("kind") or job.kind, []).append(row)
@@ -139,7 +165,7 @@ def preview_tables(job: ImportJob) -> list[dict[str, Any]]:
                     {
                         "row": row.get("row"),
                         "action": row.get("action"),
-                        "cells": [row.get("values", {}).get(c) for c in columns],
+                        "cells": [preview_cell(kind, c, row.get("values", {}).get(c)) for c in columns],
                     }
                     for row in rows
                 ],
