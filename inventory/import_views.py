@@ -15,8 +15,8 @@ import math
 from typing import Any
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse

@@ -297,9 +297,9 @@ class TestImportPages:
         table = preview.context["preview_tables"][0]
         assert table["columns"] == ["hostname", "site", "cpu_cores"]
         assert [(r["row"], r["action"], r["cells"]) for r in table["rows"]] == [
-            (2, "update", ["n1", "Frankfurt", 64]),
-            (3, "create", ["n2", "Frankfurt", 32]),
-            (4, "create", ["n3", "Frankfurt", None]),
+            (2, "update", ["n1", "Frankfurt", "64"]),  # as people read them (`preview_cell`)
+            (3, "create", ["n2", "Frankfurt", "32"]),
+            (4, "create", ["n3", "Frankfurt", ""]),
         ]
         assert Server.objects.get(hostname="n1").cpu_cores == 8  # nothing written before confirming
 
