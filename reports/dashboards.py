@@ -31,8 +31,10 @@ from typing import Any
 from accounts.models import Organization
 from assessments.models import Assessment
 from assessments.results import RiskRow
+from inventory import money
 from inventory.analysis import CapacitySummary, Scope, analyse, analysis_of
 from inventory.capacity import Figure
+from inventory.exchange.selectors import rate_table_for
 from inventory.selectors import measured_window
 from inventory.telemetry.selectors import utilization_by_host_day
 
@@ -216,7 +218,11 @@ def _inventory_dashboard(organization: Organization, summary: CapacitySummary | 
     analysed = {demand.workload for demand in demands}
     return InventoryDashboard(
         charts={key: frozen(chart) for key, chart in charts.items()},
-        energy=selectors.energy_totals(energies=energies),
+        energy=selectors.energy_totals(
+            energies=energies,
+            currency=organization.reporting_currency or money.EUR,
+            rates=rate_table_for(organization=organization),
+        ),
         accelerators=sum(count.count for count in counts),
         workloads=len(summary.verdicts),
         not_analysed=tuple(v.workload.name for v in summary.verdicts if v.workload.name not in analysed),

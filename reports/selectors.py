@@ -37,7 +37,7 @@ from assessments.selectors import assessments_for, assessments_with_results, fra
 from config import jobs
 from config.errors import ErrorItem
 from config.jobs import JobStatus
-from inventory import capacity
+from inventory import capacity, money
 from inventory.analysis import WHOLE_ORGANIZATION, CapacitySummary, Scope
 from inventory.models import Server
 
@@ -543,6 +543,8 @@ class EnergyTotals:
     tco2: float
     costs: tuple[tuple[str, float], ...]
     sites_without_price: tuple[str, ...]
+    cost_total: money.MoneyTotal | None = None
+    """The costs, each currency apart, and converted into the reporting currency at the rates it states."""
 
     @property
     def overhead_pct(self) -> float | None:
@@ -554,8 +556,11 @@ class EnergyTotals:
         return None if not self.facility_kwh else self.tco2 * 1_000_000 / self.facility_kwh
 
 
-def energy_totals(*, energies: Iterable[SiteEnergy]) -> EnergyTotals:
-    """Totals of the sites' months; costs are summed per currency, never across currencies."""
+def energy_totals(
+    *, energies: Iterable[SiteEnergy], currency: str = "", rates: money.RateTable | None = None
+) -> EnergyTotals:
+    """Totals of the sites' months; costs are summed per currency, never across currencies as they are: with the
+    reporting ``currency`` and its ``rates``, their total is converted into it (`money.total_in`, every rate named)."""
     items = list(energies)
     costs: dict[str, float] = {}
     for item in items:
@@ -567,4 +572,5 @@ def energy_totals(*, energies: Iterable[SiteEnergy]) -> EnergyTotals:
         tco2=sum(item.tco2_month or 0.0 for item in items),
         costs=tuple(sorted(costs.items())),
         sites_without_price=tuple(item.site for item in items if item.cost_month is None),
+        cost_total=money.total_in(costs, currency, rates) if costs and currency and rates is not None else None,
     )

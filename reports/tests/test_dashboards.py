@@ -157,6 +157,21 @@ class TestInventoryAndEnergy:
         assert "18,615" in page  # 2 x 10.2 kW x PUE 1.25 x 730 h
         assert "€3,723</span>/month" in page  # at 0.20 EUR/kWh, formatted by its currency
 
+    def test_costs_in_several_currencies_are_also_totalled_in_the_reporting_currency(self, owner_client, organization):
+        from inventory.models import ExchangeRateOverride
+
+        servers(organization, 1, at=site(organization, name="Frankfurt", currency="EUR"))
+        servers(organization, 1, at=site(organization, name="Ashburn", currency="USD"))
+        ExchangeRateOverride.objects.create(organization=organization, currency="USD", rate_per_eur="1.25")
+        page = text(owner_client.get(reverse("reports:dashboard_energy")))
+        # 10.2 kW x PUE 1.25 x 730 h x 0.20 = 1,861.5 a month at each site: €1,862 and $1,862 each on its own line,
+        # then €1,861.5 + $1,861.5 / 1.25 = €3,351 in the reporting currency, with the rate it used.
+        assert "€1,862</span>/month" in page
+        assert "$1,862</span>/month" in page
+        total = page[page.index('id="energy-cost-total"') :]
+        assert total.startswith('id="energy-cost-total">= <strong>€3,351</strong>/month at ')
+        assert "1.25" in total[: total.index("</span>")]
+
     def test_user_text_stays_text_in_the_figure_and_the_table(self, owner_client, organization):
         name = '</script><script>alert("x")</script>'
         servers(organization, 1, at=site(organization, name=name))

@@ -1,12 +1,15 @@
 """The dashboards' reads: stored results, roadmaps and the inventory in, the charts' input numbers out."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 
 from assessments import services
 from assessments.models import AssessmentResult, RoadmapItem, RoadmapStatus, Score
 from assessments.selectors import roadmap_of
 from assessments.tests.factories import answer_all, good_value, low_value, start_assessment
-from inventory import capacity
+from inventory import capacity, money
 from inventory.analysis import analyse
 from inventory.models import ServerStatus
 from inventory.tests.factories import CloudCapacityFactory, ServerFactory, WorkloadFactory, h100
@@ -249,6 +252,16 @@ class TestInventory:
         assert totals.facility_kwh == pytest.approx(3 * one_site_kwh)
         assert totals.overhead_pct == pytest.approx(100 * (SITE_PUE - 1) / SITE_PUE)
         assert totals.grid_g_per_kwh == pytest.approx(GRID_G_PER_KWH)
+        assert totals.cost_total is None  # no reporting currency given: no converted total
+
+        # In the reporting currency: the dollars converted at the rate stated, then added to the euros.
+        usd = money.Rate("USD", Decimal("1.1172"), datetime.date(2026, 12, 3), "ECB")
+        converted = selectors.energy_totals(energies=energies, currency="EUR", rates=money.RateTable({"USD": usd}))
+        assert converted.costs == totals.costs  # each currency apart, as before
+        assert converted.cost_total.converted == pytest.approx(one_site_kwh * 0.2 + one_site_kwh * 0.2 / 1.1172)
+        assert "1.1172" in converted.cost_total.rates_text
+        missing = selectors.energy_totals(energies=energies, currency="EUR", rates=money.RateTable())
+        assert (missing.cost_total.converted, missing.cost_total.missing) == (None, ("USD",))
 
     def test_workload_demand_is_the_gpus_the_model_needs_against_its_pool(self, organization):
         servers(organization, 2)  # 16 H100 at one site
