@@ -169,8 +169,9 @@ class TestInventoryAndEnergy:
         assert "€1,862</span>/month" in page
         assert "$1,862</span>/month" in page
         total = page[page.index('id="energy-cost-total"') :]
-        assert total.startswith('id="energy-cost-total">= <strong>€3,351</strong>/month at ')
-        assert "1.25" in total[: total.index("</span>")]
+        assert total.startswith('id="energy-cost-total">= <strong class="fs-5">€3,351</strong>/month<br>')
+        rates = total[total.index('<span class="small text-body-secondary">at ') :]
+        assert "1.25" in rates[: rates.index("</span>")]
 
     def test_user_text_stays_text_in_the_figure_and_the_table(self, owner_client, organization):
         name = '</script><script>alert("x")</script>'
