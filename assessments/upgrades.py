@@ -6,8 +6,9 @@ declaration against both versions and says, question by question, what happens; 
 plan to the old answers. Rules:
 
 - A question of the new version not named in the declaration takes the answer of the old question with the same
-  id ("unchanged", or "reworded" when its text, its options' labels or its levels' words differ). A question the old
-  version does not have and the declaration does not name is "new" (unanswered).
+  id ("unchanged", or "reworded" when its text, its options' labels, its levels' words or its number's unit and
+  thresholds differ). A question the old version does not have and the declaration does not name is "new"
+  (unanswered).
 - ``renamed`` / ``reworded``: one old id, one new id; the answer carries.
 - ``split``: one old id, several new ids; each new question takes the old answer, flagged "check it" (a yes to
   "can you fail over and have you tested it" is a yes to both; a no may be a no to only one of them).
@@ -199,9 +200,12 @@ def plan_upgrade(old: Framework, new: Framework, upgrade: Mapping[str, Any] | No
     return UpgradePlan(old.version, new.version, tuple(changes))
 
 
-def _wording(question: Question) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """What a person reads of a question: its text, its options' labels and its levels' words."""
-    return question.text, tuple(o.label for o in question.options), tuple(question.levels or ())
+def _wording(question: Question) -> tuple[Any, ...]:
+    """What a person reads of a question and answers to: its text, its options' labels, its levels' words, and a
+    number's unit and thresholds (with their currency)."""
+    spec = question.numeric
+    numeric = None if spec is None else (spec.unit, spec.full_score_at, spec.zero_score_at, spec.currency)
+    return question.text, tuple(o.label for o in question.options), tuple(question.levels or ()), numeric
 
 
 def _removed(question: Question, framework: Framework, note: str) -> Change:

@@ -98,7 +98,7 @@ from .base import (
     Source,
 )
 from .evidence import AreaEvidence, EvidenceResult, blend, contradiction, score_evidence
-from .framework import Area, Framework, NumericSpec, Option, Question, Recommendation, SubArea
+from .framework import Area, Framework, NumericSpec, Option, Question, Recommendation, SubArea, in_currency
 from .levels import level_for_score, level_label, percent, question_risk, round_score
 from .questionnaire import score_assessment
 from .results import (
@@ -145,6 +145,7 @@ __all__ = [
     "SubArea",
     "SubAreaResult",
     "blend",
+    "in_currency",
     "contradiction",
     "level_for_score",
     "level_label",

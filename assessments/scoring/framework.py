@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .base import (
@@ -35,7 +35,8 @@ class NumericSpec:
     ``s = clamp(100 * (v - zero_score_at) / (full_score_at - zero_score_at), 0, 100)``: 100 at or beyond
     ``full_score_at``, 0 at or beyond ``zero_score_at``, linear between. Lower is better when
     ``full_score_at < zero_score_at``. ``min``/``max`` are bounds for the input form; the engine does not
-    enforce them (the clamp already bounds the score).
+    enforce them (the clamp already bounds the score). ``currency``: the ISO 4217 code the thresholds of an amount
+    of money are in (`in_currency` converts them into the currency the answers are in); "" for any other unit.
     """
 
     full_score_at: float
@@ -43,6 +44,7 @@ class NumericSpec:
     unit: str = ""
     min: float | None = None
     max: float | None = None
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,7 @@ def _question_from_dict(data: Mapping[str, Any]) -> Question:
             unit=str(numeric.get("unit", "")),
             min=numeric.get("min"),
             max=numeric.get("max"),
+            currency=str(numeric.get("currency") or "").upper(),
         ),
         inventory_fact=data.get("inventory_fact"),
         risk=None if risk is None else _parse_risk(risk, where),
@@ -279,3 +282,48 @@ def _question_from_dict(data: Mapping[str, Any]) -> Question:
             depends_on=tuple(str(dep) for dep in recommendation.get("depends_on") or ()),
         ),
     )
+
+
+def in_currency(
+    framework: Framework, currency: str, per_unit: Callable[[str], float | None]
+) -> tuple[Framework, tuple[str, ...]]:
+    """``framework`` with the thresholds of its money questions (a numeric ``currency``) in ``currency``, the one
+    the answers are in (the organization's reporting currency), and the currencies no rate was found for.
+
+    A threshold ``t`` in currency ``C`` becomes ``t x per_unit(C)``, ``per_unit(C)`` being units of ``currency``
+    per unit of ``C`` (1 for ``C == currency``). A question whose rate is missing keeps its thresholds as written
+    and its currency is returned, so that the caller says so. Amounts are thus compared in one currency: the
+    energy cost per accelerator answered in Swedish kronor (about 11 SEK to the euro) against thresholds written in
+    euros would otherwise score 0 at any realistic cost.
+    """
+    currency = currency.upper()
+    missing: set[str] = set()
+
+    def converted(question: Question) -> Question:
+        spec = question.numeric
+        if spec is None or not spec.currency or spec.currency == currency:
+            return question
+        rate = per_unit(spec.currency)
+        if rate is None:
+            missing.add(spec.currency)
+            return question
+        scaled = replace(
+            spec,
+            full_score_at=spec.full_score_at * rate,
+            zero_score_at=spec.zero_score_at * rate,
+            min=None if spec.min is None else spec.min * rate,
+            max=None if spec.max is None else spec.max * rate,
+            currency=currency,
+        )
+        return replace(question, numeric=scaled)
+
+    if not any(q.numeric is not None and q.numeric.currency not in ("", currency) for q in framework.questions()):
+        return framework, ()
+    areas = tuple(
+        replace(
+            area,
+            subareas=tuple(replace(sub, questions=tuple(converted(q) for q in sub.questions)) for sub in area.subareas),
+        )
+        for area in framework.areas
+    )
+    return replace(framework, areas=areas), tuple(sorted(missing))

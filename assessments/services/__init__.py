@@ -47,6 +47,7 @@ from .evidence import (
 )
 from .frameworks import (
     default_target_levels,
+    framework_for_scoring,
     framework_load,
     framework_or_default,
     framework_parse,
@@ -116,6 +117,7 @@ __all__ = [
     "facts_by_question",
     "framework_load",
     "framework_or_default",
+    "framework_for_scoring",
     "framework_parse",
     "roadmap_build",
     "roadmap_item_check",

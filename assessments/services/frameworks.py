@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,16 +10,48 @@ from django.db import transaction
 
 from accounts.models import Organization
 from config.errors import Conflict, ErrorItem, Invalid
+from inventory import money
+from inventory.exchange.selectors import rate_table_for
 
 from .. import scoring
 from ..framework_files import framework_fields, read_framework
 from ..models import Framework
 from ..selectors import default_framework, framework_of
 
+logger = logging.getLogger(__name__)
+
 
 def framework_parse(framework: Framework) -> scoring.Framework:
     """The framework version as the scoring engine reads it (parsed once per version, `selectors.framework_of`)."""
     return framework_of(framework)
+
+
+def framework_for_scoring(*, framework: Framework, organization: Organization) -> scoring.Framework:
+    """The framework version with the thresholds of its money questions in ``organization``'s reporting currency,
+    the one its answers and inventory facts are in (`scoring.in_currency`), at the organization's exchange rates
+    (reference rates or its overrides, docs/money.md). No query unless a threshold's currency differs from it. A
+    currency without a rate keeps its thresholds as written, and is logged."""
+    parsed = framework_parse(framework)
+    currency = (organization.reporting_currency or money.EUR).upper()
+    if not any(q.numeric is not None and q.numeric.currency not in ("", currency) for q in parsed.questions()):
+        return parsed
+    rates = rate_table_for(organization=organization)
+
+    def per_unit(code: str) -> float | None:
+        try:
+            return money.convert(1.0, code, currency, rates).converted
+        except money.MissingRate:
+            return None
+
+    converted, missing = scoring.in_currency(parsed, currency, per_unit)
+    if missing:
+        logger.warning(
+            "No exchange rate from %s to %s for organization %s: thresholds left as written",
+            ", ".join(missing),
+            currency,
+            organization.pk,
+        )
+    return converted
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from ..results import FactRecord, result_from_scoring
 from ..selectors import scoring_answers_of
 from .answers import facts_by_question
 from .assessments import assessment_event_data
-from .frameworks import framework_parse
+from .frameworks import framework_for_scoring
 
 
 def _digest(data: Any) -> str:
@@ -68,7 +68,8 @@ def assessment_score(*, assessment_id: int) -> AssessmentResult:
             organization_data_changed(organization_id=assessment.organization_id)
             _announce(assessment, existing)
         return existing
-    framework = framework_parse(assessment.framework)
+    # Money thresholds in the reporting currency, the one the answers and facts are in.
+    framework = framework_for_scoring(framework=assessment.framework, organization=assessment.organization)
     result = scoring.score_assessment(framework, answers, assessment.target_levels)
     summary = analyse(organization=assessment.organization, scope=assessment.analysis_scope)
     facts = compute_facts(organization=assessment.organization, summary=summary)

@@ -83,13 +83,13 @@ class TestUpgradePlan:
         }
         assert len(plan.of_kind("unchanged")) == 77  # every 1.1 question keeps its id and its answer
 
-    def test_version_1_3_only_words_en_cost_05s_middle_option_for_a_fleet_measured_in_part(self):
+    def test_version_1_3_words_en_cost_05_for_a_fleet_measured_in_part_and_gives_co_opex_01_a_currency(self):
         v12 = read_framework(FRAMEWORK_1_2_FILE.read_bytes())
         v13 = read_framework(FRAMEWORK_1_3_FILE.read_bytes())
         old, new = scoring.Framework.from_dict(v12), scoring.Framework.from_dict(v13)
         plan = upgrades.plan_upgrade(old, new, v13["upgrade"])
-        assert {(c.kind, c.new_id) for c in plan.notable} == {("reworded", "EN-COST-05")}
-        assert len(plan.of_kind("unchanged")) == 81  # with EN-COST-05, all 82 keep their id and their answer
+        assert {(c.kind, c.new_id) for c in plan.notable} == {("reworded", "EN-COST-05"), ("reworded", "CO-OPEX-01")}
+        assert len(plan.of_kind("unchanged")) == 80  # with the two reworded, all 82 keep their id and their answer
 
         def without_labels(framework):
             return [
@@ -97,7 +97,10 @@ class TestUpgradePlan:
                 for q in framework.questions()
             ]
 
-        assert without_labels(new) == without_labels(old)  # same ids, options and scores: same results
+        assert without_labels(new) == without_labels(old)  # same ids, options and scores: same results in euros
+        cost = new.question("CO-OPEX-01").numeric
+        assert (cost.full_score_at, cost.zero_score_at, cost.currency) == (60, 250, "EUR")
+        assert old.question("CO-OPEX-01").numeric.currency == ""  # 1.2's thresholds in whatever the answer is in
         labels = {o.id: o.label for q in new.questions() if q.id == "EN-COST-05" for o in q.options}
         # The inventory pre-fills "sampled" when under half of the accelerators are measured continuously.
         assert labels["sampled"].startswith("Measured for part of the fleet, or only now and then")
