@@ -13,7 +13,8 @@ plan to the old answers. Rules:
 - ``split``: one old id, several new ids; each new question takes the old answer, flagged "check it" (a yes to
   "can you fail over and have you tested it" is a yes to both; a no may be a no to only one of them).
 - ``merged``: several old ids, one new id; answers of the same type as the new question carry the *lowest* one
-  (the weaker practice limits the merged one: by score for numbers, by level for maturity, no before yes); else
+  (the weaker practice limits the merged one: by score for numbers and choices, by level for maturity, and for
+  yes/no by the score of the answer, so no before yes unless the question's ``yes_score`` makes yes the weaker); else
   the first old id (in the declared order) that has an answer.
 - ``removed``: the old answers are dropped (listed). ``new``: unanswered.
 - An answer is carried only when the new question takes it (a level 0-4 for maturity, a boolean for yes/no, one of
@@ -30,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .scoring import Framework, Question
+from .scoring import Answer, Framework, Question, normalize
 
 KINDS = ("renamed", "reworded", "split", "merged", "removed", "new")
 # How many old (``from``) and new (``to``) ids each kind takes: (min from, max from, min to, max to); None = any.
@@ -238,9 +239,10 @@ def _lowest(question: Question, answers: Sequence[OldAnswer]) -> OldAnswer | Non
     if question.type == "numeric" and question.numeric is not None:
         lower_is_better = question.numeric.full_score_at < question.numeric.zero_score_at
         return max(scored, key=lambda a: a.value) if lower_is_better else min(scored, key=lambda a: a.value)
-    if question.type == "choice":
-        return min(scored, key=lambda a: question.option(a.value).score)  # type: ignore[union-attr]
-    return min(scored, key=lambda a: a.value)  # maturity levels, and False < True for yes/no
+    # Maturity levels, choices and yes/no by the score the new question gives them (docs/scoring.md, step 1): a
+    # yes/no question's "yes" scores ``yes_score``, which may be below 50 ("Do you depend on one supplier?"), so
+    # "no" is not always the weaker answer.
+    return min(scored, key=lambda a: normalize(question, Answer(question.id, a.value)) or 0.0)
 
 
 def carry_answers(plan: UpgradePlan, new: Framework, answers: Mapping[str, OldAnswer]) -> Carried:
