@@ -9,6 +9,7 @@ import functools
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import plotly.graph_objects as go
@@ -77,10 +78,14 @@ def _score(value: float | None) -> float | None:
 
 
 def _num(value: float | None, digits: int) -> float | int | None:
-    """A measure rounded to ``digits`` decimals (a whole number for 0 digits); ``None`` stays ``None``."""
+    """A measure rounded to ``digits`` decimals (a whole number for 0 digits), half away from zero on its decimal
+    spelling, as scores (``round_score``) and money (``inventory.money.format_money``) are: 0.125 -> 0.13, 2.5 -> 3,
+    0.35 -> 0.4. Python's ``round`` rounds half to even on the binary value (0.12, 2, 0.3), so a chart's table
+    would disagree with the page beside it in the last digit. ``None`` stays ``None``."""
     if value is None:
         return None
-    return round(float(value)) if digits == 0 else round(float(value), digits)
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return int(rounded) if digits == 0 else float(rounded)
 
 
 NOT_SCORED = "not scored"

@@ -41,12 +41,12 @@ def _headroom_pct(it_kw: float, capacity_kw: float | None) -> float | None:
     feeds cooling and losses and is never compared with it."""
     if capacity_kw is None or capacity_kw <= 0:
         return None
-    return round(100.0 * (capacity_kw - it_kw) / capacity_kw, 1)
+    return _num(100.0 * (capacity_kw - it_kw) / capacity_kw, 1)
 
 
 def _headroom_kw(it_kw: float, capacity_kw: float | None) -> float | None:
     """IT capacity - IT power, kW (negative when over capacity); ``None`` without a capacity."""
-    return None if capacity_kw is None else round(capacity_kw - it_kw, 1)
+    return None if capacity_kw is None else _num(capacity_kw - it_kw, 1)
 
 
 def power_vs_capacity(sites: Sequence[SitePower]) -> Chart:
