@@ -31,10 +31,15 @@ def symbol_for(currency: str) -> str | None:
 
 
 def decimals_for(amount: float, currency: str) -> int:
-    """0 for currencies without minor units and for amounts of 100 or more; else 2."""
-    if currency.upper() in ZERO_DECIMAL or abs(amount) >= CENTS_BELOW:
+    """0 for currencies without minor units and for amounts of 100 or more once rounded to the cent; else 2.
+
+    The rounded amount decides: 99.996 is shown "$100" like 100 itself, not "$100.00" (the rule is on the
+    amount people read, and 99.996 reads as 100.00).
+    """
+    if currency.upper() in ZERO_DECIMAL:
         return 0
-    return 2
+    cents = Decimal(repr(abs(float(amount)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return 0 if cents >= CENTS_BELOW else 2
 
 
 def format_money(amount: float | Decimal | None, currency: str, *, decimals: int | None = None) -> str:

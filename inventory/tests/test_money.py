@@ -123,6 +123,10 @@ def test_the_converted_total_is_the_sum_of_the_conversions(items):
         (-0.001, "EUR", "€0.00"),
         (None, "EUR", "–"),
         (Decimal("320000"), "eur", "€320,000"),
+        # The amount as rounded decides the decimals: 99.996 reads 100, shown as 100 is ("$100", not "$100.00").
+        (99.996, "USD", "$100"),
+        (-99.995, "EUR", "-€100"),
+        (99.994, "USD", "$99.99"),
     ],
 )
 def test_money_is_formatted_by_currency(amount, currency, shown):
@@ -135,6 +139,12 @@ def test_formatting_keeps_the_currency_and_at_most_two_decimals(amount, currency
     assert currency in text or money.symbol_for(currency) in text
     digits = text.replace(currency, "").strip().lstrip("-€$£¥")
     assert len(digits.split(".")[1]) == 2 if "." in digits else True
+
+
+@given(st.floats(min_value=0, max_value=1e6, allow_nan=False))
+def test_an_amount_shown_as_100_or_more_has_no_cents(amount):
+    text = format_money(amount, "USD").lstrip("$").replace(",", "")
+    assert "." not in text if float(text) >= 100 else len(text.split(".")[1]) == 2
 
 
 # --- total cost of ownership ------------------------------------------------------------------------------------
