@@ -91,6 +91,7 @@ __all__ = [
     "build_roadmap",
     "effort_cost",
     "project",
+    "project_source",
     "target_score",
 ]
 
@@ -367,6 +368,41 @@ def project(framework: Framework, result: Result, done_ids: Collection[str]) -> 
     """
     _check_result(framework, result)
     return _project(framework, result, _raised_targets(framework, result, set(done_ids)))
+
+
+def project_source(framework: Framework, result: Result, done_ids: Collection[str], source: str = "self") -> Projection:
+    """Area scores over the answers of one ``source`` only (the respondent's, "self", by default), and the same if
+    the items ``done_ids`` were done: the self-assessed area score ``S_self`` of ``score_evidence`` (which scores
+    the answers whose source is "self" and leaves the inventory's to the evidence side), now and projected.
+
+    As :func:`project`, over the scored questions answered from ``source`` (the others count as unanswered):
+    ``S_sub' = sum(w * s') / sum(w)``, ``S_area' = sum(W_sub * S_sub') / sum(W_sub)`` (``None`` for an area with no
+    such answer), ``I' = sum(W_area * S_area') / sum(W_area)``. A done item whose question was answered from another
+    source changes nothing here. The headline what-if (``selectors.grounded_projection``) moves each grounded area
+    score by ``(1 - EVIDENCE_WEIGHT)`` times the change of this score: blending is linear, so that is exactly the
+    grounded score scoring gives once the done questions are answered at their targets.
+    """
+    _check_result(framework, result)
+    raised = _raised_targets(framework, result, set(done_ids))
+    areas: dict[str, float | None] = {}
+    for area in framework.areas:
+        sub_pairs: list[tuple[Fraction, Fraction]] = []
+        for sub in area.subareas:
+            pairs = []
+            for question in sub.questions:
+                answer = result.question(question.id)
+                if answer.score is not None and answer.source == source:
+                    exact = max(_exact(answer.score), raised.get(question.id, Fraction(0)))
+                    pairs.append((exact, _exact(question.weight)))
+            sub_score = _weighted_mean(pairs)
+            if sub_score is not None:
+                sub_pairs.append((sub_score, _exact(sub.weight)))
+        mean = _weighted_mean(sub_pairs)
+        areas[area.id] = None if mean is None else float(mean)
+    index = _weighted_mean(
+        (_exact(score), _exact(area.weight)) for area in framework.areas if (score := areas[area.id]) is not None
+    )
+    return Projection(areas=areas, index=None if index is None else float(index))
 
 
 def _check_result(framework: Framework, result: Result) -> None:

@@ -263,8 +263,13 @@ def roadmap_projections(*, assessment: Assessment, done_ids: Iterable[str]) -> d
         return None
     framework = framework_of(assessment.framework)
     result = stored.as_scoring_result()
-    current, projected = roadmap.project(framework, result, ()), roadmap.project(framework, result, set(done_ids))
-    now, then = grounded_projection(stored=stored, current=current, projected=projected)
+    done = set(done_ids)
+    current, projected = roadmap.project(framework, result, ()), roadmap.project(framework, result, done)
+    # The headline moves with the self-assessed score S_self (the respondents' answers only), the half of the blend
+    # that done items change; the questionnaire's own score also counts the inventory's pre-filled answers, whose
+    # change would be diluted (or counted where S_self does not move).
+    self_now, self_then = roadmap.project_source(framework, result, ()), roadmap.project_source(framework, result, done)
+    now, then = grounded_projection(stored=stored, current=self_now, projected=self_then)
     return {"now": now, "projected": then, "questionnaire_now": current, "questionnaire_projected": projected}
 
 
@@ -272,10 +277,12 @@ def grounded_projection(
     *, stored: StoredResult, current: roadmap.Projection, projected: roadmap.Projection
 ) -> tuple[roadmap.Projection, roadmap.Projection]:
     """The headline's numbers now (the stored area scores and readiness index: the one headline score) and
-    projected after the roadmap items counted as done: each area's stored score moves by the questionnaire's change
-    (``projected - current``) times the self-assessment's share of the blend (``1 - EVIDENCE_WEIGHT`` where the
-    area has inventory evidence, 1 where it has none, 0 where it has evidence only), capped at 100: done items
-    change answers, not the inventory. The index is the areas' weighted mean, as scoring computes it."""
+    projected after the roadmap items counted as done: each area's stored score moves by the change of its
+    self-assessed score ``S_self`` (``projected - current``, both `roadmap.project_source` over the respondents'
+    answers) times the self-assessment's share of the blend (``1 - EVIDENCE_WEIGHT`` where the area has inventory
+    evidence, 1 where it has none, 0 where it has evidence only), capped at 100: done items change answers, not the
+    inventory. As the blend is linear this is the grounded score re-scoring gives with the done questions answered
+    at their targets. The index is the areas' weighted mean, as scoring computes it."""
     now: dict[str, float | None] = {}
     then: dict[str, float | None] = {}
     for area in stored.areas:
