@@ -57,8 +57,12 @@ def level_label(level: int | None, none: str = "—") -> str:
 
 
 def percent(share: float | None) -> int | None:
-    """A share 0-1 as a whole percentage (``0.256 -> 26``); ``None`` stays ``None``."""
-    return None if share is None else round(100 * share)
+    """A share 0-1 as a whole percentage, half away from zero on its decimal spelling like ``round_score``
+    (``0.256 -> 26``, ``5/8 = 0.625 -> 63``, ``0.145 -> 15``; Python's ``round(100 * share)`` gave 62 and 14:
+    half to even, on a binary product). ``None`` stays ``None``."""
+    if share is None:
+        return None
+    return int((Decimal(repr(float(share))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def round_score(score: float | None) -> float | None:
