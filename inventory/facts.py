@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from django.db.models import Count, Max, Q, Sum
@@ -251,11 +252,15 @@ def rounded(value: float | str, unit: str = "") -> float | str:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value
     decimals = DECIMALS_BY_UNIT.get(unit, 2 if unit.endswith("/month") else None)
+    exact = Decimal(repr(float(value)))  # its decimal spelling: 1.405 is 1.405, not the binary 1.40499...
     if decimals is None:
-        return float(f"{value:.4g}")
-    if decimals == 0:
-        return int(round(value))
-    return round(float(value), decimals)
+        if exact.is_zero() or not exact.is_finite():
+            return float(value)
+        decimals = 3 - exact.adjusted()  # four significant digits
+    # Half away from zero, as scores (round_score) and money (format_money) are: a PUE of 1.405 is 1.41 and 62.25 %
+    # is 62.3 %, where round() gave 1.4 and 62.2 (half to even, on the binary value).
+    rounded_value = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return int(rounded_value) if decimals == 0 else float(rounded_value)
 
 
 def shown(value: float | str, unit: str = "") -> str:
