@@ -579,6 +579,38 @@ def test_llama31_70b_bf16_fits_on_8x_h100_with_tensor_parallelism() -> None:
     assert f"({fit.tensor_parallel} GPUs holding a share of each)" in memory
 
 
+@pytest.mark.parametrize(
+    ("tp", "batch", "ttft_s", "tpot_ms", "replica_rps", "replicas", "gpus"),
+    [
+        (2, 7, 0.144, 30.7, 0.81, 2, 4),
+        (4, 256, 0.072, 26.2, 10.2, 1, 4),  # the docs said 10.3, the figure before prefill counted attention FLOPs
+        (8, 256, 0.036, 13.1, 20.5, 1, 8),  # the docs said 20.6 (same)
+    ],
+)
+def test_docs_worked_example_llama31_70b_on_h100_per_tensor_parallel_size(
+    tp: int, batch: int, ttft_s: float, tpot_ms: float, replica_rps: float, replicas: int, gpus: int
+) -> None:
+    """docs/capacity.md, "Llama-3.1-70B serving on H100 SXM": every cell of the table, as the docs round it."""
+    from inventory.capacity.inference import _plan_replica
+
+    plan = _plan_replica(
+        chat(LLAMA31_70B, "bf16", 1.0),
+        H100_SXM,
+        tp,
+        usable_b=72e9,
+        peak_tflops=989,
+        decode_efficiency=0.7,
+        mfu=0.5,
+        max_num_seqs=256,
+    )
+    assert plan.batch == batch
+    assert round(plan.ttft_s, 3) == ttft_s
+    assert round(plan.tpot_s * 1000, 1) == tpot_ms
+    assert plan.rate_rps is not None
+    assert round(plan.rate_rps, 2 if plan.rate_rps < 1 else 1) == replica_rps
+    assert (plan.replicas, plan.gpus) == (replicas, gpus)
+
+
 def test_llama31_70b_does_not_fit_single_gpu_tensor_parallel() -> None:
     workload = chat(LLAMA31_70B, "bf16", 1.0)
     fit = fit_inference(workload, Pool(H100_SXM, 8, "dc1"), max_tensor_parallel=1)
