@@ -190,7 +190,7 @@ class AreaProgress:
 
     @property
     def pct(self) -> int:
-        return round(100 * self.answered / self.total) if self.total else 0
+        return scoring.percent(self.answered / self.total) or 0 if self.total else 0
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ class Progress:
 
     @property
     def pct(self) -> int:
-        return round(100 * self.answered / self.total) if self.total else 0
+        return scoring.percent(self.answered / self.total) or 0 if self.total else 0
 
 
 def progress_of(*, assessment: Assessment, framework: scoring.Framework | None = None) -> Progress:

@@ -108,9 +108,9 @@ def _announce(assessment: Assessment, row: AssessmentResult) -> None:
         data={
             "assessment": assessment_event_data(assessment),
             "result": {
-                "readiness_index": None if row.readiness_index is None else round(row.readiness_index, 1),
+                "readiness_index": scoring.round_score(row.readiness_index),  # as pages show it: 62.25 -> 62.3
                 "level": row.level,
-                "answers_index": None if row.answers_index is None else round(row.answers_index, 1),
+                "answers_index": scoring.round_score(row.answers_index),
                 "contradictions": row.contradictions,
                 "framework_version": row.framework_version,
             },

@@ -26,3 +26,12 @@ def test_percent_of_a_count_is_the_hand_rounded_share(total: int, data: st.DataO
     exact = Fraction(100 * part, total)
     by_hand = int(exact) + (1 if exact - int(exact) >= Fraction(1, 2) else 0)
     assert percent(part / total) == by_hand
+
+
+def test_questionnaire_progress_rounds_like_the_shares() -> None:
+    from assessments.selectors import AreaProgress, Progress
+
+    area = AreaProgress("energy", "Energy", answered=1, total=8)
+    assert area.pct == 13  # 12.5 %: round() gave 12
+    assert Progress([area, AreaProgress("talent", "Talent", answered=0, total=0)]).pct == 13
+    assert AreaProgress("x", "X", answered=0, total=0).pct == 0

@@ -51,7 +51,7 @@ class AssessmentListView(OrganizationViewMixin, ListView):
                     "url": reverse("assessments:detail", args=[assessment.pk]),
                     "answered": assessment.answered_count,
                     "total": total,
-                    "pct": round(100 * assessment.answered_count / total) if total else 0,
+                    "pct": scoring.percent(assessment.answered_count / total) or 0 if total else 0,
                     "index": None if result is None else scoring.round_score(result.readiness_index),
                     "level": None if result is None or result.level is None else level_label(result.level),
                 }
