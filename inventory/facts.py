@@ -253,8 +253,10 @@ def rounded(value: float | str, unit: str = "") -> float | str:
         return value
     decimals = DECIMALS_BY_UNIT.get(unit, 2 if unit.endswith("/month") else None)
     exact = Decimal(repr(float(value)))  # its decimal spelling: 1.405 is 1.405, not the binary 1.40499...
+    if not exact.is_finite():
+        return float(value)
     if decimals is None:
-        if exact.is_zero() or not exact.is_finite():
+        if exact.is_zero():
             return float(value)
         decimals = 3 - exact.adjusted()  # four significant digits
     # Half away from zero, as scores (round_score) and money (format_money) are: a PUE of 1.405 is 1.41 and 62.25 %

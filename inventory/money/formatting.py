@@ -36,7 +36,7 @@ def decimals_for(amount: float, currency: str) -> int:
     The rounded amount decides: 99.996 is shown "$100" like 100 itself, not "$100.00" (the rule is on the
     amount people read, and 99.996 reads as 100.00).
     """
-    if currency.upper() in ZERO_DECIMAL:
+    if currency.upper() in ZERO_DECIMAL or not math.isfinite(float(amount)):
         return 0
     cents = Decimal(repr(abs(float(amount)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return 0 if cents >= CENTS_BELOW else 2

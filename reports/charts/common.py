@@ -7,6 +7,7 @@ import copy
 import csv
 import functools
 import io
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -84,6 +85,8 @@ def _num(value: float | None, digits: int) -> float | int | None:
     would disagree with the page beside it in the last digit. ``None`` stays ``None``."""
     if value is None:
         return None
+    if not math.isfinite(float(value)):
+        return float(value)
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     return int(rounded) if digits == 0 else float(rounded)
 

@@ -37,3 +37,8 @@ def test_a_charts_money_matches_the_pages(cents_tenths: int, last: str) -> None:
 @given(st.floats(min_value=0, max_value=100, allow_nan=False))
 def test_a_charts_one_decimal_matches_round_score(value: float) -> None:
     assert _num(value, 1) == round_score(value)
+
+
+def test_a_measure_that_is_not_finite_is_left_as_it_is() -> None:
+    assert _num(float("inf"), 1) == float("inf")
+    assert _num(float("-inf"), 0) == float("-inf")
