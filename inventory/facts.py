@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
+from inventory.rounding import round_half_away
 
 from .analysis import WHOLE_ORGANIZATION, CapacitySummary, CostSummary, Scope, analyse, costs_of, fleet_demand
 from .capacity.figures import format_amount, format_value, is_money_unit
@@ -261,8 +262,8 @@ def rounded(value: float | str, unit: str = "") -> float | str:
         decimals = 3 - exact.adjusted()  # four significant digits
     # Half away from zero, as scores (round_score) and money (format_money) are: a PUE of 1.405 is 1.41 and 62.25 %
     # is 62.3 %, where round() gave 1.4 and 62.2 (half to even, on the binary value).
-    rounded_value = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return int(rounded_value) if decimals == 0 else float(rounded_value)
+    rounded_value = round_half_away(exact, decimals)
+    return int(rounded_value) if decimals == 0 else rounded_value
 
 
 def shown(value: float | str, unit: str = "") -> str:

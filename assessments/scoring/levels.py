@@ -4,7 +4,9 @@ whole percentage, and the one rounding rule for scores (the engine itself never 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from inventory.rounding import round_half_away
 
 from .base import (
     HIGH_WEIGHT_THRESHOLD,
@@ -62,7 +64,7 @@ def percent(share: float | None) -> int | None:
     half to even, on a binary product). ``None`` stays ``None``."""
     if share is None:
         return None
-    return int((Decimal(repr(float(share))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(round_half_away(Decimal(repr(float(share))) * 100, 0))
 
 
 def round_score(score: float | None) -> float | None:
@@ -73,4 +75,4 @@ def round_score(score: float | None) -> float | None:
     """
     if score is None:
         return None
-    return float(Decimal(repr(float(score))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return round_half_away(float(score), 1)

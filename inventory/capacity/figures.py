@@ -15,25 +15,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from ..money.formatting import format_money
+from ..rounding import round_half_away
 
 Value = float | int | bool
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def round_half_away(number: float, decimals: int) -> float:
-    """``number`` rounded to ``decimals`` places **half away from zero** on its decimal spelling (29.25 -> 29.3,
-    21,352.5 -> 21,353), as Django's ``floatformat`` rounds the tables beside the figures and `format_money` rounds
-    money; Python's own formatting rounds the binary value half to even (29.25 -> "29.2"), so the same number read
-    "29.3 kW" in a table and "29.2 kW" in its figure."""
-    if not math.isfinite(number):
-        return number
-    step = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(number))).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def _significant(number: float, digits: int) -> float:

@@ -13,7 +13,9 @@ Exports keep plain numbers and a currency column; this is for pages and the PDF.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from ..rounding import round_half_away
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 """Currencies shown with a symbol; every other by its ISO 4217 code (CHF, SEK, CAD...): "$" alone would be
@@ -38,8 +40,7 @@ def decimals_for(amount: float, currency: str) -> int:
     """
     if currency.upper() in ZERO_DECIMAL or not math.isfinite(float(amount)):
         return 0
-    cents = Decimal(repr(abs(float(amount)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return 0 if cents >= CENTS_BELOW else 2
+    return 0 if round_half_away(abs(float(amount)), 2) >= CENTS_BELOW else 2
 
 
 def format_money(amount: float | Decimal | None, currency: str, *, decimals: int | None = None) -> str:
@@ -51,8 +52,7 @@ def format_money(amount: float | Decimal | None, currency: str, *, decimals: int
         return "–"
     currency = (currency or "").upper()
     places = decimals_for(number, currency) if decimals is None else decimals
-    rounded = Decimal(repr(abs(number))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{rounded:,.{places}f}"  # half away from zero, as money is rounded (not to even)
+    text = f"{round_half_away(abs(number), places):,.{places}f}"  # half away from zero, as money is rounded
     if text.strip("0.,") == "":  # rounds to zero: no "-0"
         number = 0.0
     sign = "-" if number < 0 else ""

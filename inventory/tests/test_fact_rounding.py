@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inventory.facts import rounded, shown
+from inventory.rounding import round_half_away
 
 
 @pytest.mark.parametrize(
@@ -37,8 +38,6 @@ def test_the_shown_value_is_the_rounded_one() -> None:
 
 
 @given(st.integers(min_value=0, max_value=10**6))
-def test_one_decimal_percentages_round_like_scores(tenths_and_half: int) -> None:
-    from assessments.scoring import round_score
-
-    value = tenths_and_half / 100
-    assert rounded(value, "%") == round_score(value)
+def test_one_decimal_percentages_round_by_the_one_rule(tenths_and_half: int) -> None:
+    value = tenths_and_half / 100  # that scores round the same way: assessments/tests/test_display_rounding.py
+    assert rounded(value, "%") == round_half_away(value, 1)

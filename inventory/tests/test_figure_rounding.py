@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inventory.capacity.figures import format_column, format_value
-from reports.charts.common import _num
+from inventory.rounding import round_half_away
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,8 @@ def test_format_column_rounds_half_away_from_zero() -> None:
 
 
 @given(st.integers(min_value=1000, max_value=9_989))
-def test_a_figure_of_power_shows_what_the_chart_shows(tenths: int) -> None:
+def test_a_figure_of_power_rounds_by_the_one_rule(tenths: int) -> None:
+    # The charts' tables, money, facts and scores round with the same function (inventory.rounding); that they
+    # agree with a figure is reports/tests/test_chart_rounding.py's.
     value = tenths / 10 + 0.05  # a value of 100-999 kW (one decimal shown), on a half of the last shown place
-    assert format_value(value, "kW") == f"{_num(value, 1):,.1f} kW".replace(".0 kW", " kW")
+    assert format_value(value, "kW") == f"{round_half_away(value, 1):,.1f} kW".replace(".0 kW", " kW")

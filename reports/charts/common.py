@@ -10,7 +10,6 @@ import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import plotly.graph_objects as go
@@ -18,6 +17,7 @@ import plotly.io as pio
 
 from assessments.scoring import MaturityLevel, round_score
 from inventory.capacity import format_column
+from inventory.rounding import round_half_away
 
 # --------------------------------------------------------------------------------------------------
 # Palette, levels, layout
@@ -87,8 +87,8 @@ def _num(value: float | None, digits: int) -> float | int | None:
         return None
     if not math.isfinite(float(value)):
         return float(value)
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return int(rounded) if digits == 0 else float(rounded)
+    rounded = round_half_away(float(value), digits)
+    return int(rounded) if digits == 0 else rounded
 
 
 NOT_SCORED = "not scored"

@@ -14,8 +14,8 @@ from django.utils import timezone
 from assessments import scoring, selectors
 from assessments.models import WHOLE_ORGANIZATION_LABEL, Assessment, AssessmentStatus, RoadmapStatus
 from assessments.results import ResultArea, ResultQuestion, StoredResult
-from inventory.capacity.figures import round_half_away
 from inventory.facts import INVENTORY_WORDS
+from inventory.rounding import round_half_away
 
 from .capacity import CapacitySection, capacity_section
 from .summary import Summary, executive_summary

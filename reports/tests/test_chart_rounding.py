@@ -42,3 +42,19 @@ def test_a_charts_one_decimal_matches_round_score(value: float) -> None:
 def test_a_measure_that_is_not_finite_is_left_as_it_is() -> None:
     assert _num(float("inf"), 1) == float("inf")
     assert _num(float("-inf"), 0) == float("-inf")
+
+
+@given(st.integers(min_value=1000, max_value=9_989))
+def test_a_figure_of_power_shows_what_the_chart_shows(tenths: int) -> None:
+    from inventory.capacity import format_value
+
+    value = tenths / 10 + 0.05  # a value of 100-999 kW (one decimal shown), on a half of the last shown place
+    assert format_value(value, "kW") == f"{_num(value, 1):,.1f} kW".replace(".0 kW", " kW")
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+def test_a_facts_one_decimal_percentage_is_the_score_rounding(tenths_and_half: int) -> None:
+    from inventory.facts import rounded
+
+    value = tenths_and_half / 100
+    assert rounded(value, "%") == round_score(value)
