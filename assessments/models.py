@@ -517,7 +517,7 @@ class Comment(OrganizationOwned):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    body = models.TextField(max_length=5000)
+    body = models.TextField(max_length=5000, validators=[validate_text])
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     edited = models.DateTimeField(null=True, blank=True, help_text="When its author last changed it.")

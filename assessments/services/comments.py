@@ -8,6 +8,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -68,6 +69,11 @@ def _body(body: str) -> str:
         raise Invalid("Write something to comment.", code="required", field="body")
     if len(body) > MAX_LENGTH:
         raise Invalid(f"A comment has at most {MAX_LENGTH} characters.", code="max_length", field="body")
+    try:  # the field's own rules (no control or text-direction character), as the admin's form runs them
+        Comment._meta.get_field("body").run_validators(body)
+    except ValidationError as error:
+        first = error.error_list[0]
+        raise Invalid(first.messages[0], code=first.code or "invalid", field="body") from None
     return body
 
 

@@ -12,7 +12,7 @@ from accounts.tests.factories import MembershipFactory, UserFactory
 from assessments import services
 from assessments.models import Answer, AreaAssignment, AreaReview, ReviewStatus
 from assessments.tests.factories import ensure_default_framework, good_value, start_assessment
-from config.errors import Conflict
+from config.errors import Conflict, Invalid
 from config.testing import api_errors
 
 pytestmark = pytest.mark.django_db
@@ -470,6 +470,28 @@ def test_its_author_edits_a_comment_and_the_members_it_newly_mentions_are_emaile
     assert api_errors(empty)[0]["field"] == "body"
     comment.refresh_from_db()
     assert comment.body == "@rosa is this right? @ines too."
+
+
+def test_a_comment_with_a_control_or_text_direction_character_is_refused_at_its_body(
+    api_client_for, organization, assessment, framework, assessor
+):
+    # The comment's field rule (validate_text, as for notes): line breaks and tabs are text, a NUL, a bell or a
+    # right-to-left override (which makes the text read differently from what is stored) are not.
+    _, question = first_question(framework)
+    kept = services.comment_add(
+        assessment=assessment, question_ref=question.id, body="Line one\n\tline two", user=assessor
+    )
+    assert kept.body == "Line one\n\tline two"
+    for body in ("pay \u202etxt.exe", "ring \x07 the bell"):
+        with pytest.raises(Invalid) as refused:
+            services.comment_add(assessment=assessment, question_ref=question.id, body=body, user=assessor)
+        assert (refused.value.errors[0].field, refused.value.errors[0].code) == ("body", "invalid_characters")
+    edit = url("assessment-edit-comment", assessment.pk, kept.pk)
+    response = api_client_for(assessor, organization).patch(edit, {"body": "now \u202eevil"}, format="json")
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in api_errors(response)] == [("body", "invalid_characters")]
+    kept.refresh_from_db()
+    assert kept.body == "Line one\n\tline two"
 
 
 def test_the_area_page_edits_your_own_comments_only(client, assessment, framework, assessor, reviewer):
