@@ -71,42 +71,96 @@ def _number_text(value: Any) -> str:
     return str(value).strip()
 
 
-def to_int(value: Any) -> int:
+# Digits grouped by a space (also the no-break spaces spreadsheets write) or an apostrophe (Swiss): `1 024`.
+_SPACE_GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f'](?=\d{3}(?!\d))")
+_GROUPED = {mark: re.compile(rf"[+-]?[1-9]\d{{0,2}}(?:{re.escape(mark)}\d{{3}})+") for mark in ".,"}
+
+
+def number_text(value: str, *, decimal_comma: bool) -> str:
+    """A number as a spreadsheet writes it in a CSV cell -> Python's spelling, or the text unchanged when it is not
+    a number (the reading then refuses it). ``decimal_comma``: the file separates its cells with `;` (European
+    Excel and LibreOffice), where a comma marks decimals (`1,35`) and a dot groups thousands; otherwise a dot marks
+    decimals and a comma groups thousands (`"1,024.5"`). Spaces grouping thousands are dropped (`1 024`). With
+    both marks the last one is the decimal mark (`1.024,5`, `1,024.5`). The other mark alone is read as decimals
+    when it cannot be thousands (`1,35` in a comma file), and refused when it can be either (`1.024` in a `;` file,
+    `"1,024"` in a comma file): 1024 or 1.024 is the user's to say, never a guess."""
+    text = _SPACE_GROUPS.sub("", value.strip())
+    mark, other = (",", ".") if decimal_comma else (".", ",")
+    if other not in text:
+        return text.replace(mark, ".")
+    if mark in text:  # both: the last is the decimal mark, the other groups thousands
+        last = max(text.rfind(mark), text.rfind(other))
+        group = "," if text[last] == "." else "."
+        whole, decimals = text[:last], text[last + 1 :]
+        if _GROUPED[group].fullmatch(whole) and decimals.isdigit():
+            return f"{whole.replace(group, '')}.{decimals}"
+        return text
+    if _GROUPED[other].fullmatch(text):
+        if text.count(other) > 1:
+            return text.replace(other, "")
+        grouped, decimal = text.replace(other, ""), text.replace(other, ".")
+        separator = ";" if decimal_comma else ","
+        raise _bad(
+            f"{shown(value)} could be {grouped} or {decimal}: write {grouped} (no thousands separator) or "
+            f"{decimal.replace('.', mark)} ({mark!r} marks decimals in a file whose cells are separated by "
+            f"{separator!r}).",
+            "ambiguous",
+        )
+    return text.replace(other, ".") if text.count(other) == 1 else text
+
+
+def to_int(value: Any, *, written: Any = None) -> int:
+    """`value` as a whole number; `written` is the cell as the file wrote it, when `value` is its reading."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = _number_text(value)
+    cell = value if written is None else written
     try:
         return int(text)
     except ValueError:
         try:
             as_float = float(text)
         except ValueError:
-            raise _bad(f"{shown(value)} is not a whole number.") from None
+            raise _bad(f"{shown(cell)} is not a whole number.") from None
         if not as_float.is_integer():
-            raise _bad(f"{shown(value)} is not a whole number.") from None
+            raise _bad(f"{shown(cell)} is not a whole number.") from None
         return int(as_float)
 
 
-def to_float(value: Any) -> float:
+def to_float(value: Any, *, written: Any = None) -> float:
+    cell = value if written is None else written
     if isinstance(value, float | int) and not isinstance(value, bool):
         number = float(value)
     else:
         try:
             number = float(_number_text(value))
         except ValueError:
-            raise _bad(f"{shown(value)} is not a number.") from None
+            raise _bad(f"{shown(cell)} is not a number.") from None
     if not math.isfinite(number):
-        raise _bad(f"{shown(value)} is not a finite number.")
+        raise _bad(f"{shown(cell)} is not a finite number.")
     return number
 
 
-def to_decimal(value: Any) -> Decimal:
+def to_decimal(value: Any, *, written: Any = None) -> Decimal:
+    cell = value if written is None else written
     try:
         number = Decimal(_number_text(value))
     except InvalidOperation:
-        raise _bad(f"{shown(value)} is not a number.") from None
+        raise _bad(f"{shown(cell)} is not a number.") from None
     if not number.is_finite():
-        raise _bad(f"{shown(value)} is not a finite number.")
+        raise _bad(f"{shown(cell)} is not a finite number.")
+    return number
+
+
+def _spreadsheet_number(read: Callable[..., Any]) -> Converter:
+    """A number reader for a cell: a CSV cell's text is first read as spreadsheets write numbers (`number_text`),
+    and a problem quotes the cell as written."""
+
+    def number(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
+        if from_csv and isinstance(value, str):
+            return read(number_text(value, decimal_comma=decimal_comma), written=value)
+        return read(value)
+
     return number
 
 
@@ -166,7 +220,7 @@ def empty_value(field: models.Field) -> Any:
     return _EMPTY
 
 
-Converter = Callable[[Any, bool], Any]
+Converter = Callable[[Any, bool, bool], Any]  # (value, from_csv, decimal_comma)
 _CONVERTERS: dict[tuple[str, str], Converter] = {}
 # Checks that forms and DRF make on the field itself (limits of the column) come before the model's own rules.
 _FRAMEWORK_LIMITS = (
@@ -183,7 +237,7 @@ def _reader(model_field: models.Field) -> Converter:
         lookup = choice_lookup(model_field)
         options = ", ".join(str(choice) for choice, _ in model_field.choices)
 
-        def choice(value: Any, from_csv: bool) -> Any:
+        def choice(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
             found = lookup.get(value.strip().lower()) if isinstance(value, str) else None
             if found is None:
                 raise _bad(f"{shown(value)} is not one of {options}.", "invalid_choice")
@@ -191,19 +245,19 @@ def _reader(model_field: models.Field) -> Converter:
 
         return choice
     if isinstance(model_field, models.BooleanField):
-        return lambda value, from_csv: to_bool(value)
+        return lambda value, from_csv, decimal_comma: to_bool(value)
     if isinstance(model_field, models.DateField):
-        return lambda value, from_csv: to_date(value)
+        return lambda value, from_csv, decimal_comma: to_date(value)
     if isinstance(model_field, models.DecimalField):
-        return lambda value, from_csv: to_decimal(value)
+        return _spreadsheet_number(to_decimal)
     if isinstance(model_field, models.FloatField):
-        return lambda value, from_csv: to_float(value)
+        return _spreadsheet_number(to_float)
     if isinstance(model_field, models.IntegerField):
-        return lambda value, from_csv: to_int(value)
+        return _spreadsheet_number(to_int)
     if type(model_field).to_python is not models.CharField.to_python:  # the field normalizes (e.g. ISO codes)
         normalize = model_field.to_python
-        return lambda value, from_csv: normalize(to_text(value, from_csv=from_csv))
-    return lambda value, from_csv: to_text(value, from_csv=from_csv)
+        return lambda value, from_csv, decimal_comma: normalize(to_text(value, from_csv=from_csv))
+    return lambda value, from_csv, decimal_comma: to_text(value, from_csv=from_csv)
 
 
 def _quick(check: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -243,7 +297,7 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
     if column.relation is not None:
         required = column.required
 
-        def relation(value: Any, from_csv: bool) -> Any:
+        def relation(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
             if is_empty(value):
                 if required:
                     raise _bad(REQUIRED, "required")
@@ -256,12 +310,12 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
     read = _reader(model_field)
     checks = field_checks(model_field)
 
-    def cell(value: Any, from_csv: bool) -> Any:
+    def cell(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
         if is_empty(value):
             if empty is _EMPTY:
                 raise _bad(REQUIRED, "required")
             return empty
-        result = read(value, from_csv)
+        result = read(value, from_csv, decimal_comma)
         for check in checks:  # the first broken rule is the cell's message, as in a form
             check(result)
         return result
@@ -269,14 +323,14 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
     return cell
 
 
-def convert_cell(spec: KindSpec, column: Column, value: Any, *, from_csv: bool) -> Any:
+def convert_cell(spec: KindSpec, column: Column, value: Any, *, from_csv: bool, decimal_comma: bool = False) -> Any:
     """The Python value of one cell, or Django's ``ValidationError``. Relation cells stay names (text); the import
-    service resolves them."""
+    service resolves them. ``decimal_comma``: a CSV file with `;` between cells (`number_text`)."""
     key = (spec.kind, column.name)
     converter = _CONVERTERS.get(key)
     if converter is None:
         converter = _CONVERTERS[key] = _build_converter(spec, column)
-    return converter(value, from_csv)
+    return converter(value, from_csv, decimal_comma)
 
 
 class NotFast(Exception):

@@ -32,10 +32,15 @@ class RawRow:
     values: dict[str, Any]
     from_csv: bool = False
     problem: str | None = None  # the row cannot be read as a row (cell count, not a mapping)
+    decimal_comma: bool = False  # a CSV file with `;` between cells: a comma marks decimals (`cells.number_text`)
 
 
 def normalize_header(name: Any) -> str:
-    return re.sub(r"[\s-]+", "_", str(name).strip().lower())
+    """A header as people write it -> the column's name: case, spaces and dashes do not matter, and a unit in
+    brackets is part of the name (`Power (W)` is `power_w`, `Renewable share (%)` is `renewable_share_pct`), so
+    `Power (kW)` is an unknown column, never watts read from kilowatts."""
+    text = re.sub(r"[()\[\]]", " ", str(name).lower().replace("%", " pct "))
+    return re.sub(r"[\s_-]+", "_", text).strip("_")
 
 
 def _column_label(name: str) -> str:
@@ -89,7 +94,9 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
         yield first
         yield from lines
 
-    reader = csv.reader(all_lines(), delimiter=_delimiter(first), strict=False)
+    delimiter = _delimiter(first)
+    decimal_comma = delimiter == ";"
+    reader = csv.reader(all_lines(), delimiter=delimiter, strict=False)
     try:
         header = [normalize_header(name) for name in next(reader)]
     except csv.Error as exc:
@@ -124,9 +131,10 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
                 {},
                 from_csv=True,
                 problem=f"this row has {len(cells)} cells; the header has {len(header)}.",
+                decimal_comma=decimal_comma,
             )
             continue
-        yield RawRow(kind, start, dict(zip(header, cells, strict=True)), from_csv=True)
+        yield RawRow(kind, start, dict(zip(header, cells, strict=True)), from_csv=True, decimal_comma=decimal_comma)
     if count == 0:
         raise reject("The file has a header but no rows.", code="empty")
 

@@ -50,6 +50,7 @@ from ..importing import (
     convert_cell,
     fast_cell,
 )
+from ..importing.cells import fast_reading
 from .catalog_names import AMBIGUOUS, Catalog
 from .import_writer import StagedWriter
 
@@ -142,6 +143,7 @@ class _Row:
     key: tuple[Any, ...] | None = None
 
 
+_NUMBERS = ("decimal", "float", "integer")
 _SLOW = object()  # a cell the fast readings do not take: its row is converted the generic way
 
 
@@ -150,7 +152,7 @@ class _ColumnPlan:
     column of the chunk, else cell by cell (`fast_cell`, else `convert_cell`; once per distinct cell). A cell
     neither takes marks its row: that row is converted the generic way, which words its problems."""
 
-    def __init__(self, spec: KindSpec, header: tuple[str, ...]) -> None:
+    def __init__(self, spec: KindSpec, header: tuple[str, ...], *, decimal_comma: bool = False) -> None:
         self.names: list[str] = []
         self.readers: list[tuple[Callable[[list[str]], list[Any]] | None, Callable[[str], Any]]] = []
         for name in header:
@@ -158,13 +160,17 @@ class _ColumnPlan:
             if column is None:
                 continue
             one = fast_cell(spec, column)
+            whole = column_cells(spec, column)
+            if decimal_comma and column.relation is None and fast_reading(spec.model_field(name)) in _NUMBERS:
+                # A `;` file's numbers are read as spreadsheets write them (`1,35`; `1.024` is refused, not 1.024).
+                whole, one = None, None
             if one is None:
 
                 def one(value: str, spec: KindSpec = spec, column: Column = column) -> Any:
-                    return convert_cell(spec, column, value, from_csv=True)
+                    return convert_cell(spec, column, value, from_csv=True, decimal_comma=decimal_comma)
 
             self.names.append(name)
-            self.readers.append((column_cells(spec, column), one))
+            self.readers.append((whole, one))
 
     def convert(self, raws: list[RawRow]) -> tuple[list[list[Any]], set[int]]:
         """The chunk's values column by column, and the positions of the rows to convert the generic way."""
@@ -213,7 +219,7 @@ class Importer:
         self.rows = 0
         self.kinds: set[str] = set()
         self.writers = {}
-        self._plans: dict[tuple[str, tuple[str, ...]], _ColumnPlan] = {}
+        self._plans: dict[tuple[str, tuple[str, ...], bool], _ColumnPlan] = {}
         self._kind_defaults: dict[str, dict[str, Any]] = {}
         self._had_rows: dict[str, bool] = {}  # kind -> whether the organization had rows of it (`_existing`)
 
@@ -273,9 +279,11 @@ class Importer:
         if not all(raw.from_csv and raw.problem is None for raw in raws):
             return [self._convert(spec, raw, found) for raw in raws], None
         header = tuple(first.values)  # every row of a CSV file has the header's columns
-        plan = self._plans.get((spec.kind, header))
+        plan = self._plans.get((spec.kind, header, first.decimal_comma))
         if plan is None:
-            plan = self._plans[spec.kind, header] = _ColumnPlan(spec, header)
+            plan = self._plans[spec.kind, header, first.decimal_comma] = _ColumnPlan(
+                spec, header, decimal_comma=first.decimal_comma
+            )
         columns, slow = plan.convert(raws)
         names = plan.names
         # Key columns are required; a folded one (a hostname) is compared in lower case, a column at once.
@@ -314,7 +322,7 @@ class Importer:
             if column is None:
                 continue
             try:
-                values[name] = convert_cell(spec, column, cell, from_csv=raw.from_csv)
+                values[name] = convert_cell(spec, column, cell, from_csv=raw.from_csv, decimal_comma=raw.decimal_comma)
             except ValidationError as exc:
                 found.extend(replace(item, row=raw.number, column=name) for item in items_from_django(exc))
                 valid = False
