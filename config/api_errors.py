@@ -104,7 +104,7 @@ ERROR_SCHEMA: dict[str, Any] = {
                     "section": {
                         "type": "string",
                         "description": "The list of a JSON or YAML import document the row is in (`sites`, "
-                        "`servers`...): rows are numbered from 1 in each list.",
+                        "`servers`...): rows are numbered from 1 in each list; or the sheet of an Excel workbook.",
                     },
                     "row": {"type": "integer", "description": "Row number (from 1) in an uploaded file."},
                     "column": {"type": "string", "description": "Column name in an uploaded file."},

@@ -72,11 +72,13 @@ class AdminImportForm(forms.Form):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.none(), help_text="Every row of the file goes into this organization."
     )
-    file = forms.FileField(allow_empty_file=True, help_text="CSV (header row first), JSON or YAML; UTF-8.")
+    file = forms.FileField(
+        allow_empty_file=True, help_text="CSV (header row first; UTF-8), Excel (.xlsx), JSON or YAML."
+    )
     file_format = forms.ChoiceField(
         label="Format",
         required=False,
-        choices=[("", "From the extension"), ("csv", "CSV"), ("json", "JSON"), ("yaml", "YAML")],
+        choices=[("", "From the extension"), ("csv", "CSV"), ("json", "JSON"), ("yaml", "YAML"), ("xlsx", "Excel")],
     )
 
 

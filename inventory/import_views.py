@@ -45,7 +45,8 @@ WAITING = (ImportStatus.VALIDATING, ImportStatus.RUNNING)
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        allow_empty_file=True, help_text="CSV (one kind per file, header row first), JSON or YAML; UTF-8."
+        allow_empty_file=True,
+        help_text="CSV (one kind per file, header row first; UTF-8), Excel (.xlsx: a sheet per kind), JSON or YAML.",
     )
     kind = forms.ChoiceField(
         required=False,
@@ -59,7 +60,7 @@ class ImportForm(forms.Form):
     file_format = forms.ChoiceField(
         label="Format",
         required=False,
-        choices=[("", "From the extension"), ("csv", "CSV"), ("json", "JSON"), ("yaml", "YAML")],
+        choices=[("", "From the extension"), ("csv", "CSV"), ("json", "JSON"), ("yaml", "YAML"), ("xlsx", "Excel")],
     )
 
 

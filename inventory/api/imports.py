@@ -26,7 +26,7 @@ from config.api_jobs import BROKER_DOWN, JOB_STARTED, JobStatusSerializer, job_r
 from config.jobs import JobStatus
 
 from .. import selectors, services
-from ..importing import FORMATS, KINDS
+from ..importing import FORMATS, IMPORT_FORMATS, KINDS
 from ..models import ImportJob, ImportStatus
 
 NOT_WAITING = OpenApiResponse(description="The import is not waiting for confirmation, or the database refused it.")
@@ -96,12 +96,14 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True, help_text="CSV (one kind), JSON or YAML, UTF-8.")
+    file = serializers.FileField(allow_empty_file=True, help_text="CSV (one kind, UTF-8), Excel (.xlsx), JSON or YAML.")
     kind = serializers.CharField(
         required=False, allow_blank=True, help_text=f"One of {', '.join(KINDS)}; else taken from the file name."
     )
     format = serializers.CharField(
-        required=False, allow_blank=True, help_text=f"One of {', '.join(FORMATS)}; else taken from the extension."
+        required=False,
+        allow_blank=True,
+        help_text=f"One of {', '.join(IMPORT_FORMATS)}; else taken from the extension.",
     )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Only validate; confirm later at `confirm_url`."

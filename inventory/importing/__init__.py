@@ -34,6 +34,7 @@ from .formats import (
     CONTENT_TYPES,
     EXTENSIONS,
     FORMATS,
+    IMPORT_FORMATS,
     INVENTORY,
     KIND_ALIASES,
     KINDS,
@@ -51,11 +52,13 @@ from .formats import (
 )
 from .readers import Document, RawRow, check_columns, csv_rows, document_lists, load_document, normalize_header
 from .specs import MODEL_KINDS, SPECS, Column, KindSpec
+from .workbooks import workbook_facts, workbook_rows
 
 __all__ = [
     "CONTENT_TYPES",
     "EXTENSIONS",
     "FORMATS",
+    "IMPORT_FORMATS",
     "FORMULA_TRIGGERS",
     "INVENTORY",
     "KINDS",
@@ -99,4 +102,6 @@ __all__ = [
     "to_int",
     "to_text",
     "unneutralize",
+    "workbook_facts",
+    "workbook_rows",
 ]

@@ -20,8 +20,9 @@ from config.errors import ErrorItem, Invalid, TooLarge
 # Kinds in dependency order: sites first (the others name them), then what refers to sites or the catalog.
 KINDS: tuple[str, ...] = ("sites", "servers", "storage", "networks", "cloud", "workloads")
 INVENTORY = "inventory"  # a JSON/YAML mapping of several kinds
-FORMATS: tuple[str, ...] = ("csv", "json", "yaml")
-EXTENSIONS = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+FORMATS: tuple[str, ...] = ("csv", "json", "yaml")  # what export writes and import reads back
+IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "xlsx")  # and Excel workbooks, read (`workbooks`)
+EXTENSIONS = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
 KIND_ALIASES = {
     "site": "sites",
@@ -79,21 +80,26 @@ def kind_from_filename(filename: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def format_of(filename: str, requested: str | None = None) -> str:
+def format_of(filename: str, requested: str | None = None, *, formats: tuple[str, ...] = IMPORT_FORMATS) -> str:
+    """The format an upload is in (`IMPORT_FORMATS`), or an export is asked in (``formats``: `FORMATS`)."""
     if requested and requested.strip():
         value = requested.strip().lower().lstrip(".")
         value = "yaml" if value == "yml" else value
-        if value not in FORMATS:
+        if value not in formats:
             raise reject(
-                f"Unknown format {requested!r}: use csv, json or yaml.", column="format", code="unknown_format"
+                f"Unknown format {requested!r}: use {', '.join(formats[:-1])} or {formats[-1]}.",
+                column="format",
+                code="unknown_format",
             )
         return value
     suffix = PurePath(filename or "").suffix.lower()
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
     shown = suffix or filename or "(no name)"
+    hint = " (an old Excel workbook: save it as .xlsx, or as CSV UTF-8)" if suffix in (".xls", ".xlsm", ".ods") else ""
     raise reject(
-        f"Unknown file type {shown!r}: upload a .csv, .json or .yaml file (or name the format).", code="unknown_format"
+        f"Unknown file type {shown!r}{hint}: upload a .csv, .json, .yaml or .xlsx file (or name the format).",
+        code="unknown_format",
     )
 
 

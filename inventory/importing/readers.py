@@ -33,6 +33,7 @@ class RawRow:
     from_csv: bool = False
     problem: str | None = None  # the row cannot be read as a row (cell count, not a mapping)
     decimal_comma: bool = False  # a CSV file with `;` between cells: a comma marks decimals (`cells.number_text`)
+    sheet: str | None = None  # a workbook's sheet the row is on (its problems name it as their ``section``)
 
 
 def normalize_header(name: Any) -> str:

@@ -19,7 +19,7 @@ from accounts.models import Organization
 
 from .. import selectors
 from ..exporting import csv_chunks, json_chunks, yaml_chunks
-from ..importing import INVENTORY, KINDS, SPECS, KindSpec, format_of, normalize_kind, reject
+from ..importing import FORMATS, INVENTORY, KINDS, SPECS, KindSpec, format_of, normalize_kind, reject
 from .catalog_names import Catalog
 
 _SELECTORS = {
@@ -84,7 +84,7 @@ def inventory_export(
 ) -> Export:
     """An export file: CSV of one kind; JSON/YAML of one kind (a list) or of all (a mapping). `only` narrows a
     kind's rows (`export_rows`). Raises `ImportRejected` for an unknown kind or format, or CSV without a kind."""
-    fmt = format_of("", file_format or "csv")
+    fmt = format_of("", file_format or "csv", formats=FORMATS)
     chosen = normalize_kind(kind)
     if chosen is None or chosen == INVENTORY:
         if fmt == "csv":

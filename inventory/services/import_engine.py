@@ -455,7 +455,9 @@ class Importer:
                 kept = {name: getattr(instance, name) for name in getattr(spec.model, "folded_key", ())}
                 staged.append((instance.pk, {**current, **fields, **kept}))  # a hostname keeps its stored spelling
         found.sort(key=lambda item: item.row or 0)  # stable: a row's problems stay in the order they were found
-        if not raws[0].from_csv:  # a JSON/YAML document numbers rows in each of its lists: say which list
+        if raws[0].sheet is not None:  # a workbook numbers rows on each of its sheets: say which sheet
+            found = [replace(item, section=raws[0].sheet) for item in found]
+        elif not raws[0].from_csv:  # a JSON/YAML document numbers rows in each of its lists: say which list
             found = [replace(item, section=spec.kind) for item in found]
         self.problems.extend(found)
         if not write or self.problems:

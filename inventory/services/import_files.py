@@ -37,6 +37,8 @@ from ..importing import (
     normalize_kind,
     read_text,
     reject,
+    workbook_facts,
+    workbook_rows,
 )
 from .import_engine import Importer, ImportResult, import_setting
 
@@ -69,7 +71,8 @@ def import_file_inspect(
                 "Which kind of rows is this? Name the file after the kind (e.g. servers.csv) or choose the kind.",
                 code="unknown_kind",
             )
-    facts = check_text(handle)
+    # A workbook is a zip file, not text: it is opened and its sheets are looked at instead.
+    facts = workbook_facts(handle, None if chosen == INVENTORY else chosen) if fmt == "xlsx" else check_text(handle)
     return ImportFile(file_format=fmt, kind=None if chosen == INVENTORY else chosen, facts=facts)
 
 
@@ -78,6 +81,8 @@ def open_rows(handle: IO[bytes], info: ImportFile) -> tuple[Iterator[RawRow], in
     if info.file_format == "csv":
         assert info.kind is not None
         return csv_rows(handle, info.kind), None
+    if info.file_format == "xlsx":
+        return workbook_rows(handle, info.kind), None
     document: Document = document_lists(
         load_document(read_text(handle), info.file_format), kind=info.kind, file_format=info.file_format
     )

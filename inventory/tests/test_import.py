@@ -544,11 +544,11 @@ class TestBadFiles:
         ]
 
     def test_unknown_file_type(self, organization):
-        assert problems(organization, b"PK\x03\x04", "servers.xlsx") == [
+        assert problems(organization, b"%PDF-1.7", "servers.pdf") == [
             {
                 "row": None,
                 "column": None,
-                "message": "Unknown file type '.xlsx': upload a .csv, .json or .yaml file (or name the format).",
+                "message": "Unknown file type '.pdf': upload a .csv, .json, .yaml or .xlsx file (or name the format).",
             }
         ]
 

@@ -173,7 +173,7 @@ class TestImportApi:
                 "servers.bin",
                 b"\x00\x01",
                 {},
-                "Unknown file type '.bin': upload a .csv, .json or .yaml file (or name the format).",
+                "Unknown file type '.bin': upload a .csv, .json, .yaml or .xlsx file (or name the format).",
             ),
         ],
     )

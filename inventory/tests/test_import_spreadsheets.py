@@ -4,14 +4,20 @@ could be read two ways is refused with both readings, never guessed."""
 
 from __future__ import annotations
 
+import datetime
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
 
 from inventory.importing import normalize_header
 from inventory.importing.cells import number_text
-from inventory.models import Site
+from inventory.models import AcceleratorType, ImportJob, Server, Site
+from reports.exports import inventory_export
 
 from .test_import import problems, run_import
 
@@ -122,3 +128,107 @@ def test_a_header_whose_unit_is_not_the_columns_is_unknown(organization):
     Site.objects.create(organization=organization, name="Frankfurt", country="DE")
     found = problems(organization, "hostname,site,Power (kW)\nn1,Frankfurt,10\n", "servers.csv")
     assert [(p["column"], p["message"][:15]) for p in found] == [("power_kw", "unknown column;")]
+
+
+def h100_exists() -> None:
+    assert AcceleratorType.objects.filter(model="H100 SXM", organization=None).exists()
+
+
+def test_an_excel_workbook_is_read_sheet_by_sheet(organization, assessor, api_client_for):
+    """Title rows, an empty row, a formula's saved value, percent, currency and date cells, a date serial, numbers
+    stored as text, a hidden column, a sheet that is not a kind."""
+    h100_exists()
+    client = api_client_for(assessor, organization)
+    content = (DATA / "inventory-excel.xlsx").read_bytes()
+    response = client.post(
+        "/api/v1/inventory/import/", {"file": SimpleUploadedFile("inventory-excel.xlsx", content)}, format="multipart"
+    )
+    assert response.status_code == 202, response.json()
+    assert (response.json()["status"], response.json()["file_format"]) == ("done", "xlsx")
+    munich = Site.objects.get(organization=organization, name="München")
+    assert (munich.pue, munich.renewable_share_pct, munich.electricity_price_per_kwh, munich.power_capacity_kw) == (
+        pytest.approx(1.35),
+        pytest.approx(45),
+        Decimal("0.21"),
+        pytest.approx(1024),
+    )
+    zurich = Site.objects.get(organization=organization, name="Zürich")
+    assert (zurich.renewable_share_pct, zurich.electricity_price_per_kwh) == (pytest.approx(60.5), Decimal("0.18"))
+    first, second = Server.objects.filter(organization=organization).order_by("hostname")
+    assert (first.site, first.purchase_date, first.power_measured, first.cpu_cores, first.purchase_cost) == (
+        munich,
+        datetime.date(2026, 3, 1),
+        True,
+        64,
+        Decimal("250000"),
+    )
+    assert (second.site, second.purchase_date, second.accelerator_count) == (zurich, datetime.date(2026, 3, 1), 8)
+
+
+def test_a_formula_without_its_saved_value_is_refused(organization):
+    content = (DATA / "inventory-formula-unsaved.xlsx").read_bytes()
+    found = problems(organization, content, "inventory.xlsx")
+    assert found[0] == {
+        "row": 4,
+        "column": None,
+        "message": "cell C4 holds the formula '=1.2+0.15' without its value: open the workbook in Excel or "
+        "LibreOffice and save it (the values are saved with it), or type the value.",
+    }
+
+
+def test_a_workbook_problem_names_its_sheet_row_and_column(organization):
+    book = Workbook()
+    book.active.title = "Servers"
+    book.active.append(["hostname", "site", "cpu_cores"])
+    book.active.append(["n1", "Atlantis", "lots"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = run_import(organization, buffer.getvalue(), "upload.xlsx")
+    assert [(e.section, e.row, e.column, e.message) for e in result.errors] == [
+        ("Servers", 2, "cpu_cores", "'lots' is not a whole number."),
+        ("Servers", 2, "site", "unknown site 'Atlantis'."),
+    ]
+
+
+def test_the_inventory_xlsx_export_imports_back(organization, other_organization):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE", pue=1.31, renewable_share_pct=42)
+    Server.objects.create(organization=organization, site=Site.objects.get(name="Frankfurt"), hostname="n1")
+    export = inventory_export(organization=organization, file_format="xlsx")
+    result = run_import(other_organization, export.content, export.filename)
+    assert (result.ok, result.created) == (True, 2), result.errors_json()
+    theirs = Site.objects.get(organization=other_organization)
+    assert (theirs.pue, theirs.renewable_share_pct) == (pytest.approx(1.31), pytest.approx(42))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("servers.xlsx", b"hostname,site\nn1,Frankfurt\n", "The file cannot be read as an Excel workbook (.xlsx)"),
+        ("servers.xls", b"\xd0\xcf\x11\xe0", "Unknown file type '.xls' (an old Excel workbook: save it as .xlsx"),
+    ],
+)
+def test_what_is_not_a_workbook_is_refused_with_what_to_do(organization, name, content, message):
+    assert problems(organization, content, name)[0]["message"].startswith(message)
+
+
+def test_a_large_workbook_is_imported_by_a_worker_from_the_page(client, organization, assessor, settings):
+    settings.INVENTORY_IMPORT_ASYNC_ROWS = 10
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    book = Workbook()
+    book.active.title = "servers"
+    book.active.append(["Hostname", "Site", "Status"])
+    for n in range(25):
+        book.active.append([f"n{n}", "Frankfurt", "Planned"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(assessor)
+    response = client.post(
+        reverse("inventory:import"), {"file": SimpleUploadedFile("fleet.xlsx", buffer.getvalue()), "kind": "servers"}
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    job = ImportJob.objects.get()
+    assert (job.file_format, job.status, job.total_rows) == ("xlsx", "ready", 25)
+    client.post(reverse("inventory:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done", job.errors
+    assert Server.objects.filter(organization=organization, status="planned").count() == 25

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Organization
 from config.errors import DomainError
 from inventory import services
-from inventory.importing import FORMATS, KINDS
+from inventory.importing import IMPORT_FORMATS, KINDS
 
 
 def organization_from(slug: str | None) -> Organization:
@@ -27,7 +27,7 @@ def organization_from(slug: str | None) -> Organization:
 
 class Command(BaseCommand):
     help = (
-        "Import sites, servers, storage, networks, cloud capacity or workloads from a CSV, JSON or YAML file. "
+        "Import sites, servers, storage, networks, cloud capacity or workloads from a CSV, XLSX, JSON or YAML file. "
         "Every row is validated first; any problem is listed and nothing is written."
     )
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="Organization slug (needed when there are several).")
         parser.add_argument("--kind", help=f"One of {', '.join(KINDS)}; else from the file name.")
         parser.add_argument(
-            "--format", dest="file_format", help=f"One of {', '.join(FORMATS)}; else from the extension."
+            "--format", dest="file_format", help=f"One of {', '.join(IMPORT_FORMATS)}; else from the extension."
         )
         parser.add_argument("--dry-run", action="store_true", help="Validate only; write nothing.")
 

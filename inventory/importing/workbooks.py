@@ -1,0 +1,233 @@
+"""Reading the rows of an Excel workbook (.xlsx, also what LibreOffice and Google Sheets save as Excel).
+
+A workbook holds one kind of row (the kind from the request or the file name, on its only sheet or the sheet named
+after it), or several: its sheets named after kinds (`servers`, `Sites`), which is what the inventory's XLSX export
+writes; other sheets (notes, lookup lists) are left alone. Each cell is turned into the text a CSV file would hold
+for it, so the rows go through the CSV readings and checks: a number as Python writes it (`1.35`, `8`), a date
+cell as ISO (`2026-03-01`), a formula as its value (the one the spreadsheet computed and saved), TRUE/FALSE as
+true/false, a percent-formatted cell of a `_pct` column in percent (45 % is stored as 0.45: read as 45), a number
+in a date column as an Excel date serial. The header is the first row that names the kind's required columns
+(a title row above it is skipped); a column without a header is ignored while it is empty. Rows are numbered as
+the spreadsheet numbers them; a problem names its sheet (``section``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+from config.errors import ErrorItem
+
+from .formats import KINDS, ImportRejected, TextFacts, normalize_kind, reject
+from .readers import RawRow, check_columns, normalize_header
+from .specs import SPECS, KindSpec
+
+HEADER_SEARCH_ROWS = 20  # a header below this many rows is not looked for: the first row is taken as the header
+
+
+def _open(handle: IO[bytes], *, formulas: bool = False) -> Any:
+    """The workbook's saved values (``formulas``: its formulas, to tell an empty cell from a formula whose value
+    was never saved, as in a file a program wrote without a spreadsheet computing it)."""
+    from openpyxl import load_workbook  # only imports of workbooks pay for it
+
+    handle.seek(0)
+    try:
+        return load_workbook(handle, read_only=True, data_only=not formulas)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise reject(
+            f"The file cannot be read as an Excel workbook (.xlsx): {exc}. Save it again as an Excel workbook, "
+            "or as CSV UTF-8.",
+            code="malformed",
+        ) from None
+
+
+def _sheet_kinds(workbook: Any, kind: str | None) -> list[tuple[str, Any]]:
+    """(kind, sheet) to read, in dependency order."""
+    named: dict[str, Any] = {}
+    for sheet in workbook.worksheets:
+        try:
+            sheet_kind = normalize_kind(sheet.title)
+        except ImportRejected:
+            continue
+        if sheet_kind in KINDS:
+            named.setdefault(sheet_kind, sheet)
+    if kind is not None:
+        if kind in named:
+            return [(kind, named[kind])]
+        if len(workbook.worksheets) == 1:
+            return [(kind, workbook.worksheets[0])]
+        raise reject(
+            f"Which sheet holds the {kind}? The workbook has {len(workbook.worksheets)} sheets "
+            f"({', '.join(s.title for s in workbook.worksheets)}): name that sheet {kind!r}, or keep only that sheet.",
+            code="unknown_kind",
+        )
+    if not named:
+        raise reject(
+            "Which kind of rows is this? Name the file after the kind (e.g. servers.xlsx), choose the kind, or name "
+            f"each sheet after its kind ({', '.join(KINDS)}).",
+            code="unknown_kind",
+        )
+    return [(k, named[k]) for k in KINDS if k in named]
+
+
+def workbook_facts(handle: IO[bytes], kind: str | None) -> TextFacts:
+    """Refuse a file that is not a workbook, or whose sheets say no kind; an estimate of its rows."""
+    workbook = _open(handle)
+    try:
+        sheets = _sheet_kinds(workbook, kind)
+        rows = sum(max(sheet.max_row or 0, 0) for _, sheet in sheets)
+    finally:
+        workbook.close()
+    handle.seek(0)
+    return TextFacts(lines=rows, braces=0)
+
+
+def _number(value: int | float | Decimal, *, percent: bool) -> str:
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if percent:
+        number *= 100
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
+
+
+def _cell_text(cell: Any, column: str, date_column: bool) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if date_column or value.time() == datetime.time() else value.isoformat(" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        if date_column and not isinstance(value, bool) and 0 < value < 2958466:  # an Excel date serial
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(value).date().isoformat()
+        percent = column.endswith("_pct") and "%" in str(getattr(cell, "number_format", "") or "")
+        return _number(value, percent=percent)
+    return str(value)
+
+
+def _header_row(rows: list[tuple[int, list[Any], Any]], spec: KindSpec) -> int:
+    """The position in `rows` of the header: the first row naming every required column, else the first row."""
+    required = set(spec.required_columns)
+    for position, (_, cells, _formulas) in enumerate(rows):
+        names = {normalize_header(c.value) for c in cells if c.value is not None}
+        if required <= names:
+            return position
+    return 0
+
+
+def _date_columns(spec: KindSpec) -> set[str]:
+    from django.db import models
+
+    return {
+        c.name for c in spec.columns if c.relation is None and isinstance(spec.model_field(c.name), models.DateField)
+    }
+
+
+def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
+    spec = SPECS[kind]
+    title = sheet.title
+    numbered = (
+        (number, list(cells), formulas)
+        for number, (cells, formulas) in enumerate(
+            zip(sheet.iter_rows(), formula_sheet.iter_rows(), strict=False), start=1
+        )
+    )
+    head: list[tuple[int, list[Any], Any]] = []
+    for number, cells, formulas in numbered:  # the first non-empty rows, to find the header among them
+        if any(c.value is not None and str(c.value).strip() for c in cells):
+            head.append((number, cells, formulas))
+            if len(head) >= HEADER_SEARCH_ROWS:
+                break
+    if not head:  # an empty sheet: nothing to import from it
+        return
+    position = _header_row(head, spec)
+    header_line, header_cells, _ = head[position]
+    header = [normalize_header(c.value) if c.value is not None else "" for c in header_cells]
+    used = [i for i, name in enumerate(header) if name]
+    problems = check_columns(spec, [header[i] for i in used], row=header_line)
+    if problems:
+        raise ImportRejected([_in_sheet(item, title) for item in problems])
+    dates = _date_columns(spec)
+
+    def rows() -> Iterator[tuple[int, list[Any], Any]]:
+        yield from head[position + 1 :]
+        yield from numbered
+
+    for number, cells, formulas in rows():
+        unsaved = [
+            (i, f.value)
+            for i, (c, f) in enumerate(zip(cells, formulas, strict=False))
+            if c.value is None and isinstance(f.value, str) and f.value.startswith("=")
+        ]
+        if unsaved:
+            from openpyxl.utils import get_column_letter
+
+            at, formula = unsaved[0]
+            yield RawRow(
+                kind,
+                number,
+                {},
+                from_csv=True,
+                problem=f"cell {get_column_letter(at + 1)}{number} holds the formula {formula[:60]!r} without its "
+                "value: open the workbook in Excel or LibreOffice and save it (the values are saved with it), or "
+                "type the value.",
+                sheet=title,
+            )
+            continue
+        texts = [
+            _cell_text(c, header[i] if i < len(header) else "", header[i] in dates if i < len(header) else False)
+            for i, c in enumerate(cells)
+        ]
+        if not any(t.strip() for t in texts):
+            continue  # an empty row
+        stray = [i for i, t in enumerate(texts) if t.strip() and (i >= len(header) or not header[i])]
+        if stray:
+            from openpyxl.utils import get_column_letter
+
+            yield RawRow(
+                kind,
+                number,
+                {},
+                from_csv=True,
+                problem=f"column {get_column_letter(stray[0] + 1)} has a value but no header: name the column or "
+                "empty it.",
+                sheet=title,
+            )
+            continue
+        values = {header[i]: (texts[i] if i < len(texts) else "") for i in used}
+        yield RawRow(kind, number, values, from_csv=True, sheet=title)
+
+
+def _in_sheet(item: ErrorItem, title: str) -> ErrorItem:
+    from dataclasses import replace
+
+    return replace(item, section=title)
+
+
+def workbook_rows(handle: IO[bytes], kind: str | None) -> Iterator[RawRow]:
+    """The rows of a workbook's sheets, lazily, kind after kind in dependency order."""
+    workbook, formulas = _open(handle), _open(handle, formulas=True)
+    count = 0
+    try:
+        sheets = _sheet_kinds(workbook, kind)
+        for sheet_kind, sheet in sheets:
+            for row in _sheet_rows(sheet_kind, sheet, formulas[sheet.title]):
+                count += 1
+                yield row
+        if count == 0:  # sheets of the whole inventory's export may be empty, not all of them
+            names = ", ".join(repr(sheet.title) for _, sheet in sheets)
+            raise reject(
+                f"The workbook has no rows (read: the sheet{'s' if len(sheets) > 1 else ''} {names}).", code="empty"
+            )
+    finally:
+        workbook.close()
+        formulas.close()
