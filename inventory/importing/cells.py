@@ -31,9 +31,27 @@ from .specs import Column, KindSpec
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _NEUTRALIZED = re.compile(r"^'+[=+\-@\t\r]")  # quotes before a trigger: the export added one
 _NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
+# What people write in a number or date cell that has no value: read as an empty cell.
+PLACEHOLDERS = frozenset({"n/a", "na", "-", "–", "—", "tbd", "?"})
+# What a spreadsheet writes for a formula that failed: refused, never read as text or as nothing.
+SPREADSHEET_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+)
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 REQUIRED = "This field is required."  # Django's and DRF's word for it
+
+
+class UnsavedFormula:
+    """A workbook's formula cell saved without its value (`workbooks`): any reading of it is this problem."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _refuse_unsaved(value: Any) -> None:
+    if isinstance(value, UnsavedFormula):
+        raise ValidationError(value.message, code="invalid")
 
 
 def unneutralize(value: str) -> str:
@@ -178,17 +196,47 @@ def to_bool(value: Any) -> bool:
     raise _bad(f"{shown(value)} is not true or false.")
 
 
+_DAY_MONTH = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_YEAR_FIRST = re.compile(r"(\d{4})[./](\d{1,2})[./](\d{1,2})")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _date_hint(text: str) -> str:
+    """What to write instead of a date in another spelling: never a guess between day and month."""
+    if match := _DAY_MONTH.fullmatch(text):
+        first, second, year = map(int, match.groups())
+        day_first, month_first = _iso(year, second, first), _iso(year, first, second)
+        if day_first and month_first and day_first != month_first:
+            return f" Write {day_first} if it is day/month/year, {month_first} if it is month/day/year."
+        if day_first or month_first:
+            return f" Write {day_first or month_first}."
+    if (match := _YEAR_FIRST.fullmatch(text)) and (iso := _iso(*map(int, match.groups()))):
+        return f" Write {iso}."
+    if text.isdigit() and 20000 <= int(text) <= 80000:  # a date cell saved as its number
+        serial = (_EXCEL_EPOCH + datetime.timedelta(days=int(text))).isoformat()
+        return f" If it is a spreadsheet's date number, it is {serial}: write that."
+    return ""
+
+
 def to_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    hint = ""
     if isinstance(value, str):
         try:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise _bad(f"{shown(value)} is not a date (YYYY-MM-DD).")
+            hint = _date_hint(value.strip())
+    raise _bad(f"{shown(value)} is not a date (YYYY-MM-DD).{hint}")
 
 
 def to_text(value: Any, *, from_csv: bool) -> str:
@@ -298,6 +346,7 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
         required = column.required
 
         def relation(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
+            _refuse_unsaved(value)
             if is_empty(value):
                 if required:
                     raise _bad(REQUIRED, "required")
@@ -309,8 +358,19 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
     empty = empty_value(model_field)
     read = _reader(model_field)
     checks = field_checks(model_field)
+    placeholders = PLACEHOLDERS if fast_reading(model_field) in ("decimal", "float", "integer", "date") else ()
 
     def cell(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
+        _refuse_unsaved(value)
+        if isinstance(value, str):
+            word = value.strip()
+            if word.upper() in SPREADSHEET_ERRORS:
+                raise _bad(
+                    f"{shown(value)} is a spreadsheet's error (a formula that failed): correct the formula or type "
+                    "the value."
+                )
+            if word.lower() in placeholders:
+                value = ""
         if is_empty(value):
             if empty is _EMPTY:
                 raise _bad(REQUIRED, "required")
@@ -403,8 +463,8 @@ def _fast_reader(model_field: models.Field) -> Callable[[str], Any] | None:
 
 
 def _fast_text(value: str) -> str:
-    if value[:1] == "'":  # maybe a formula guard from CSV export: the generic reading knows
-        raise NotFast
+    if value[:1] in ("'", "#"):  # maybe a formula guard from CSV export, or a spreadsheet's error: the generic
+        raise NotFast  # reading knows
     return value.strip(" ")
 
 

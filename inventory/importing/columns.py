@@ -38,8 +38,8 @@ FEW = 4
 
 
 def _text(values: list[str]) -> list[Any]:
-    if any(value[:1] == "'" for value in values):  # maybe a formula guard from CSV export: cell by cell
-        raise NotFast
+    if any(value[:1] in ("'", "#") for value in values):  # maybe a formula guard from CSV export, or a
+        raise NotFast  # spreadsheet's error (`cells.SPREADSHEET_ERRORS`): cell by cell
     return [value.strip(" ") for value in values]
 
 

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from config.errors import ErrorItem
 
+from .cells import UnsavedFormula
 from .formats import KINDS, ImportRejected, TextFacts, normalize_kind, reject
 from .readers import RawRow, check_columns, normalize_header
 from .specs import SPECS, KindSpec
@@ -163,33 +164,26 @@ def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
         yield from numbered
 
     for number, cells, formulas in rows():
-        unsaved = [
-            (i, f.value)
-            for i, (c, f) in enumerate(zip(cells, formulas, strict=False))
-            if c.value is None and isinstance(f.value, str) and f.value.startswith("=")
-        ]
-        if unsaved:
-            from openpyxl.utils import get_column_letter
-
-            at, formula = unsaved[0]
-            yield RawRow(
-                kind,
-                number,
-                {},
-                from_csv=True,
-                problem=f"cell {get_column_letter(at + 1)}{number} holds the formula {formula[:60]!r} without its "
-                "value: open the workbook in Excel or LibreOffice and save it (the values are saved with it), or "
-                "type the value.",
-                sheet=title,
-            )
-            continue
-        texts = [
+        texts: list[Any] = [
             _cell_text(c, header[i] if i < len(header) else "", header[i] in dates if i < len(header) else False)
             for i, c in enumerate(cells)
         ]
-        if not any(t.strip() for t in texts):
+        for i, (c, f) in enumerate(zip(cells, formulas, strict=False)):
+            if c.value is None and isinstance(f.value, str) and f.value.startswith("="):
+                from openpyxl.utils import get_column_letter
+
+                texts[i] = UnsavedFormula(
+                    f"cell {get_column_letter(i + 1)}{number} holds the formula {f.value[:60]!r} without its value: "
+                    "open the workbook in Excel or LibreOffice and save it (the values are saved with it), or type "
+                    "the value."
+                )
+        if not any(not isinstance(t, str) or t.strip() for t in texts):
             continue  # an empty row
-        stray = [i for i, t in enumerate(texts) if t.strip() and (i >= len(header) or not header[i])]
+        stray = [
+            i
+            for i, t in enumerate(texts)
+            if (not isinstance(t, str) or t.strip()) and (i >= len(header) or not header[i])
+        ]
         if stray:
             from openpyxl.utils import get_column_letter
 

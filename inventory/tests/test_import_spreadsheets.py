@@ -168,12 +168,14 @@ def test_an_excel_workbook_is_read_sheet_by_sheet(organization, assessor, api_cl
 def test_a_formula_without_its_saved_value_is_refused(organization):
     content = (DATA / "inventory-formula-unsaved.xlsx").read_bytes()
     found = problems(organization, content, "inventory.xlsx")
-    assert found[0] == {
-        "row": 4,
-        "column": None,
-        "message": "cell C4 holds the formula '=1.2+0.15' without its value: open the workbook in Excel or "
-        "LibreOffice and save it (the values are saved with it), or type the value.",
-    }
+    assert found == [  # the row's other cells are read: its site is known to the servers naming it
+        {
+            "row": 4,
+            "column": "pue",
+            "message": "cell C4 holds the formula '=1.2+0.15' without its value: open the workbook in Excel or "
+            "LibreOffice and save it (the values are saved with it), or type the value.",
+        }
+    ]
 
 
 def test_a_workbook_problem_names_its_sheet_row_and_column(organization):
@@ -232,3 +234,58 @@ def test_a_large_workbook_is_imported_by_a_worker_from_the_page(client, organiza
     job.refresh_from_db()
     assert job.status == "done", job.errors
     assert Server.objects.filter(organization=organization, status="planned").count() == 25
+
+
+def test_placeholders_in_number_and_date_cells_are_empty(organization):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    content = (
+        "hostname,site,power_w,purchase_date,cpu_cores,serial\nn1,Frankfurt,N/A,TBD,-,N/A\nn2,Frankfurt,—,n/a,?,\n"
+    )
+    result = run_import(organization, content, "servers.csv")
+    assert result.ok, result.errors_json()
+    n1 = Server.objects.get(hostname="n1")
+    assert (n1.power_w, n1.purchase_date, n1.cpu_cores, n1.serial) == (None, None, None, "N/A")  # text stays text
+
+
+def test_a_required_number_given_as_a_placeholder_is_required(organization):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    found = problems(organization, "site,name,kind,usable_tb\nFrankfurt,lake,nas,N/A\n", "storage.csv")
+    assert found == [{"row": 2, "column": "usable_tb", "message": "This field is required."}]
+
+
+@pytest.mark.parametrize("kind", ["servers.csv", "servers.json"])
+def test_a_spreadsheet_error_is_refused_in_any_column(organization, kind):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    content = (
+        "hostname,site,serial,power_w\nn1,Frankfurt,#REF!,#DIV/0!\n"
+        if kind.endswith("csv")
+        else '[{"hostname": "n1", "site": "Frankfurt", "serial": "#REF!", "power_w": "#DIV/0!"}]'
+    )
+    found = problems(organization, content, kind)
+    assert [(p["column"], p["message"]) for p in found] == [
+        ("serial", "'#REF!' is a spreadsheet's error (a formula that failed): correct the formula or type the value."),
+        (
+            "power_w",
+            "'#DIV/0!' is a spreadsheet's error (a formula that failed): correct the formula or type the value.",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("01/03/2026", "Write 2026-03-01 if it is day/month/year, 2026-01-03 if it is month/day/year."),
+        ("3/1/2026", "Write 2026-01-03 if it is day/month/year, 2026-03-01 if it is month/day/year."),
+        ("15/03/2026", "Write 2026-03-15."),
+        ("03/15/2026", "Write 2026-03-15."),
+        ("01.03.2026", "Write 2026-03-01 if it is day/month/year, 2026-01-03 if it is month/day/year."),
+        ("2026/03/01", "Write 2026-03-01."),
+        ("46082", "If it is a spreadsheet's date number, it is 2026-03-01: write that."),
+    ],
+)
+def test_a_date_in_another_spelling_is_refused_with_what_to_write(organization, written, hint):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    found = problems(organization, f"hostname,site,purchase_date\nn1,Frankfurt,{written}\n", "servers.csv")
+    assert found == [
+        {"row": 2, "column": "purchase_date", "message": f"{written!r} is not a date (YYYY-MM-DD). {hint}"}
+    ]
