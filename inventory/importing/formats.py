@@ -22,7 +22,15 @@ KINDS: tuple[str, ...] = ("sites", "servers", "storage", "networks", "cloud", "w
 INVENTORY = "inventory"  # a JSON/YAML mapping of several kinds
 FORMATS: tuple[str, ...] = ("csv", "json", "yaml")  # what export writes and import reads back
 IMPORT_FORMATS: tuple[str, ...] = (*FORMATS, "xlsx")  # and Excel workbooks, read (`workbooks`)
-EXTENSIONS = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".xlsx": "xlsx",
+}
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json", "yaml": "application/yaml"}
 KIND_ALIASES = {
     "site": "sites",
@@ -131,28 +139,32 @@ def _rewind(handle: IO[bytes]) -> None:
     handle.seek(0)
 
 
-def check_text(handle: IO[bytes]) -> TextFacts:
-    """Refuse anything but UTF-8 text (with or without a byte-order mark) before parsing; count lines."""
+def _encoding(handle: IO[bytes]) -> str:
+    """UTF-8 (with or without a byte-order mark), or UTF-16 with its byte-order mark (Excel's "Unicode text"):
+    what the file's first bytes say, never a guess."""
     _rewind(handle)
     head = handle.read(4)
+    _rewind(handle)
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise reject(
             code="encoding",
             message="The file is UTF-32 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again.",
         )
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise reject(
-            code="encoding",
-            message="The file is UTF-16 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again.",
-        )
-    _rewind(handle)
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    return "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+
+
+def check_text(handle: IO[bytes]) -> TextFacts:
+    """Refuse anything but UTF-8 text (with or without a byte-order mark), or UTF-16 with one, before parsing;
+    count lines."""
+    encoding = _encoding(handle)
+    label = "UTF-16" if encoding == "utf-16" else "UTF-8"
+    decoder = codecs.getincrementaldecoder(encoding)()
     newlines, braces, has_content, last = 0, 0, False, "\n"
     while True:
         chunk = handle.read(_READ_CHUNK)
         if not chunk:
             break
-        if b"\x00" in chunk:
+        if b"\x00" in chunk and encoding != "utf-16":
             raise reject(
                 code="encoding",
                 message="The file is not text (it contains NUL bytes: a binary file, or UTF-16 without a "
@@ -164,8 +176,8 @@ def check_text(handle: IO[bytes]) -> TextFacts:
             line = newlines + 1 + chunk[: exc.start].count(b"\n")
             raise reject(
                 code="encoding",
-                message=f"The file is not UTF-8 text (byte 0x{chunk[exc.start]:02x} on line {line}). Save it as UTF-8 "
-                "(in Excel: CSV UTF-8) and upload it again.",
+                message=f"The file is not {label} text (byte 0x{chunk[exc.start]:02x} on line {line}). Save it as "
+                "UTF-8 (in Excel: CSV UTF-8) and upload it again.",
             ) from None
         newlines += text.count("\n")
         braces += text.count("{")
@@ -174,7 +186,7 @@ def check_text(handle: IO[bytes]) -> TextFacts:
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise reject("The file is not UTF-8 text (it ends in the middle of a character).", code="encoding") from None
+        raise reject(f"The file is not {label} text (it ends in the middle of a character).", code="encoding") from None
     if not has_content:
         raise reject("The file is empty.", code="empty")
     _rewind(handle)
@@ -182,9 +194,9 @@ def check_text(handle: IO[bytes]) -> TextFacts:
 
 
 def text_lines(handle: IO[bytes]) -> Iterator[str]:
-    """Decode UTF-8 (dropping a byte-order mark) lazily and yield lines, each with its line ending."""
-    _rewind(handle)
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    """Decode UTF-8 or UTF-16 (`check_text`; dropping a byte-order mark) lazily and yield lines, each with its line
+    ending."""
+    decoder = codecs.getincrementaldecoder(_encoding(handle))()
     pending = ""
     while True:
         chunk = handle.read(_READ_CHUNK)
@@ -202,5 +214,5 @@ def text_lines(handle: IO[bytes]) -> Iterator[str]:
 
 
 def read_text(handle: IO[bytes]) -> str:
-    _rewind(handle)
-    return handle.read().decode("utf-8-sig")
+    encoding = _encoding(handle)
+    return handle.read().decode(encoding)

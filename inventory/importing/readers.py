@@ -74,8 +74,13 @@ def check_columns(spec: KindSpec, columns: list[str], *, row: int | None) -> lis
 
 
 def _delimiter(header_line: str) -> str:
-    """Comma, or semicolon for the European Excel export (a header with semicolons and no comma)."""
-    return ";" if ";" in header_line and "," not in header_line else ","
+    """Comma; semicolon for the European Excel export (a header with semicolons and no comma); tab for
+    tab-separated text (Excel's "Unicode text", Google Sheets' .tsv: a header with tabs and neither)."""
+    if "," in header_line:
+        return ","
+    if ";" in header_line:
+        return ";"
+    return "\t" if "\t" in header_line else ","
 
 
 def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:

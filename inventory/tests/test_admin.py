@@ -424,11 +424,11 @@ class TestImport:
         client.force_login(staff_owner)
         response = client.post(
             admin_url(Server, "import"),
-            {"organization": organization.pk, "file": SimpleUploadedFile("rows.csv", "a,b\n".encode("utf-16"))},
+            {"organization": organization.pk, "file": SimpleUploadedFile("rows.csv", "a,b\n".encode("utf-32"))},
         )
         assert response.status_code == 200
         assert response.context["form"].errors["file"] == [
-            "The file is UTF-16 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
+            "The file is UTF-32 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
         ]
         assert not ImportJob.objects.exists()
 

@@ -458,10 +458,16 @@ class TestBadFiles:
             {"row": None, "column": None, "message": "The file has a header but no rows."}
         ]
 
-    def test_utf16_is_refused(self, organization, frankfurt):
-        content = "hostname,site\nn1,Frankfurt\n".encode("utf-16")
+    def test_utf16_with_its_byte_order_mark_is_read(self, organization, frankfurt):
+        content = "hostname,site,os\nn1,Frankfurt,Débian\n".encode("utf-16")
+        result = run_import(organization, content, "servers.csv")
+        assert (result.ok, result.created) == (True, 1), result.errors_json()
+        assert Server.objects.get(hostname="n1").os == "Débian"
+
+    def test_utf32_is_refused(self, organization, frankfurt):
+        content = "hostname,site\nn1,Frankfurt\n".encode("utf-32")
         assert problems(organization, content, "servers.csv") == [
-            {"row": None, "column": None, "message": f"The file is UTF-16 text; save it as UTF-8 {NOT_UTF8}"}
+            {"row": None, "column": None, "message": f"The file is UTF-32 text; save it as UTF-8 {NOT_UTF8}"}
         ]
 
     def test_latin1_is_refused_not_guessed(self, organization, frankfurt):

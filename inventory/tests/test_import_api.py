@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data" / "import"
 URL = "/api/v1/inventory/import/"
 
 UNKNOWN_KIND = "Unknown kind 'gpus': use one of sites, servers, storage, networks, cloud, workloads."
-UTF16 = "The file is UTF-16 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
+UTF32 = "The file is UTF-32 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ class TestImportApi:
         [
             ("servers.csv", b"", {}, "The file is empty."),
             ("upload.csv", b"a,b\n1,2\n", {"kind": "gpus"}, UNKNOWN_KIND),
-            ("servers.csv", "hostname,site\nné,x\n".encode("utf-16"), {}, UTF16),
+            ("servers.csv", "hostname,site\nné,x\n".encode("utf-32"), {}, UTF32),
             ("servers.json", b'{"servers": [', {}, "Malformed JSON: Expecting value (line 1, column 14)."),
             (
                 "servers.bin",
@@ -335,10 +335,12 @@ class TestImportPages:
 
     def test_an_unreadable_file_is_a_form_error(self, client, organization, assessor):
         client.force_login(assessor)
-        response = client.post(reverse("inventory:import"), {"file": upload("servers.csv", b"\xff\xfe\x00h")})
+        response = client.post(
+            reverse("inventory:import"), {"file": upload("servers.csv", b"\xff\xfe\x00\x00h\x00\x00\x00")}
+        )
         assert response.status_code == 200
         assert response.context["form"].errors["file"] == [
-            "The file is UTF-16 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
+            "The file is UTF-32 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
         ]
         assert not ImportJob.objects.exists()
 

@@ -289,3 +289,18 @@ def test_a_date_in_another_spelling_is_refused_with_what_to_write(organization, 
     assert found == [
         {"row": 2, "column": "purchase_date", "message": f"{written!r} is not a date (YYYY-MM-DD). {hint}"}
     ]
+
+
+def test_excels_unicode_text_is_read(organization):
+    """UTF-16 with its byte-order mark, tabs between cells, CRLF, saved as .txt."""
+    content = (DATA / "sites-excel-unicode-text.txt").read_bytes()
+    result = run_import(organization, content, "sites-excel-unicode-text.txt")
+    assert (result.ok, result.created) == (True, 2), result.errors_json()
+    munich = Site.objects.get(organization=organization, name="München")
+    assert (munich.pue, munich.renewable_share_pct) == (pytest.approx(1.35), pytest.approx(45))
+    assert Site.objects.get(organization=organization, name="Zürich").renewable_share_pct == 0
+
+
+def test_tab_separated_utf8(organization):
+    result = run_import(organization, "Name\tCountry\tPUE\nLab\tFR\t1.2\n", "sites.tsv")
+    assert (result.ok, result.created) == (True, 1), result.errors_json()
