@@ -94,37 +94,45 @@ _SPACE_GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f'](?=\d{3}(?!\d))")
 _GROUPED = {mark: re.compile(rf"[+-]?[1-9]\d{{0,2}}(?:{re.escape(mark)}\d{{3}})+") for mark in ".,"}
 
 
-def number_text(value: str, *, decimal_comma: bool) -> str:
+def number_text(value: str, *, decimal_mark: str | None) -> str:
     """A number as a spreadsheet writes it in a CSV cell -> Python's spelling, or the text unchanged when it is not
-    a number (the reading then refuses it). ``decimal_comma``: the file separates its cells with `;` (European
-    Excel and LibreOffice), where a comma marks decimals (`1,35`) and a dot groups thousands; otherwise a dot marks
-    decimals and a comma groups thousands (`"1,024.5"`). Spaces grouping thousands are dropped (`1 024`). With
-    both marks the last one is the decimal mark (`1.024,5`, `1,024.5`). The other mark alone is read as decimals
-    when it cannot be thousands (`1,35` in a comma file), and refused when it can be either (`1.024` in a `;` file,
+    a number (the reading then refuses it). ``decimal_mark``: `,` in a file with `;` between cells (European Excel
+    and LibreOffice: `1,35`, a dot groups thousands), `.` in a comma file (a comma groups thousands: `"1,024.5"`),
+    None when the file does not say (tab-separated). Spaces grouping thousands are dropped (`1 024`). With both
+    marks the last one is the decimal mark (`1.024,5`, `1,024.5`). The other mark alone is read as decimals when it
+    cannot be thousands (`1,35` in a comma file), and refused when it can be either (`1.024` in a `;` file,
     `"1,024"` in a comma file): 1024 or 1.024 is the user's to say, never a guess."""
     text = _SPACE_GROUPS.sub("", value.strip())
-    mark, other = (",", ".") if decimal_comma else (".", ",")
-    if other not in text:
-        return text.replace(mark, ".")
-    if mark in text:  # both: the last is the decimal mark, the other groups thousands
-        last = max(text.rfind(mark), text.rfind(other))
+    dots, commas = text.count("."), text.count(",")
+    if dots and commas:  # both: the last is the decimal mark, the other groups thousands
+        last = max(text.rfind("."), text.rfind(","))
         group = "," if text[last] == "." else "."
         whole, decimals = text[:last], text[last + 1 :]
         if _GROUPED[group].fullmatch(whole) and decimals.isdigit():
             return f"{whole.replace(group, '')}.{decimals}"
         return text
-    if _GROUPED[other].fullmatch(text):
-        if text.count(other) > 1:
-            return text.replace(other, "")
-        grouped, decimal = text.replace(other, ""), text.replace(other, ".")
-        separator = ";" if decimal_comma else ","
-        raise _bad(
-            f"{shown(value)} could be {grouped} or {decimal}: write {grouped} (no thousands separator) or "
-            f"{decimal.replace('.', mark)} ({mark!r} marks decimals in a file whose cells are separated by "
-            f"{separator!r}).",
-            "ambiguous",
+    if not dots and not commas:
+        return text
+    sign = "." if dots else ","
+    if sign == decimal_mark:
+        return text.replace(sign, ".")
+    if not _GROUPED[sign].fullmatch(text):  # not thousands: one mark is decimals
+        return text.replace(sign, ".") if text.count(sign) == 1 else text
+    if text.count(sign) > 1:
+        return text.replace(sign, "")
+    grouped, decimal = text.replace(sign, ""), text.replace(sign, ".")
+    if decimal_mark is None:
+        how = f"{decimal}0 (a fourth decimal: a tab-separated file does not say which mark is decimal)"
+    else:
+        separator = ";" if decimal_mark == "," else ","
+        how = (
+            f"{decimal.replace('.', decimal_mark)} ({decimal_mark!r} marks decimals in a file whose cells are "
+            f"separated by {separator!r})"
         )
-    return text.replace(other, ".") if text.count(other) == 1 else text
+    raise _bad(
+        f"{shown(value)} could be {grouped} or {decimal}: write {grouped} (no thousands separator) or {how}.",
+        "ambiguous",
+    )
 
 
 def to_int(value: Any, *, written: Any = None) -> int:
@@ -174,9 +182,9 @@ def _spreadsheet_number(read: Callable[..., Any]) -> Converter:
     """A number reader for a cell: a CSV cell's text is first read as spreadsheets write numbers (`number_text`),
     and a problem quotes the cell as written."""
 
-    def number(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
+    def number(value: Any, from_csv: bool, decimal_mark: str | None) -> Any:
         if from_csv and isinstance(value, str):
-            return read(number_text(value, decimal_comma=decimal_comma), written=value)
+            return read(number_text(value, decimal_mark=decimal_mark), written=value)
         return read(value)
 
     return number
@@ -268,7 +276,7 @@ def empty_value(field: models.Field) -> Any:
     return _EMPTY
 
 
-Converter = Callable[[Any, bool, bool], Any]  # (value, from_csv, decimal_comma)
+Converter = Callable[[Any, bool, str | None], Any]  # (value, from_csv, decimal_mark)
 _CONVERTERS: dict[tuple[str, str], Converter] = {}
 # Checks that forms and DRF make on the field itself (limits of the column) come before the model's own rules.
 _FRAMEWORK_LIMITS = (
@@ -285,7 +293,7 @@ def _reader(model_field: models.Field) -> Converter:
         lookup = choice_lookup(model_field)
         options = ", ".join(str(choice) for choice, _ in model_field.choices)
 
-        def choice(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
+        def choice(value: Any, from_csv: bool, decimal_mark: str | None) -> Any:
             found = lookup.get(value.strip().lower()) if isinstance(value, str) else None
             if found is None:
                 raise _bad(f"{shown(value)} is not one of {options}.", "invalid_choice")
@@ -293,9 +301,9 @@ def _reader(model_field: models.Field) -> Converter:
 
         return choice
     if isinstance(model_field, models.BooleanField):
-        return lambda value, from_csv, decimal_comma: to_bool(value)
+        return lambda value, from_csv, decimal_mark: to_bool(value)
     if isinstance(model_field, models.DateField):
-        return lambda value, from_csv, decimal_comma: to_date(value)
+        return lambda value, from_csv, decimal_mark: to_date(value)
     if isinstance(model_field, models.DecimalField):
         return _spreadsheet_number(to_decimal)
     if isinstance(model_field, models.FloatField):
@@ -304,8 +312,8 @@ def _reader(model_field: models.Field) -> Converter:
         return _spreadsheet_number(to_int)
     if type(model_field).to_python is not models.CharField.to_python:  # the field normalizes (e.g. ISO codes)
         normalize = model_field.to_python
-        return lambda value, from_csv, decimal_comma: normalize(to_text(value, from_csv=from_csv))
-    return lambda value, from_csv, decimal_comma: to_text(value, from_csv=from_csv)
+        return lambda value, from_csv, decimal_mark: normalize(to_text(value, from_csv=from_csv))
+    return lambda value, from_csv, decimal_mark: to_text(value, from_csv=from_csv)
 
 
 def _quick(check: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -345,7 +353,7 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
     if column.relation is not None:
         required = column.required
 
-        def relation(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
+        def relation(value: Any, from_csv: bool, decimal_mark: str | None) -> Any:
             _refuse_unsaved(value)
             if is_empty(value):
                 if required:
@@ -360,7 +368,7 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
     checks = field_checks(model_field)
     placeholders = PLACEHOLDERS if fast_reading(model_field) in ("decimal", "float", "integer", "date") else ()
 
-    def cell(value: Any, from_csv: bool, decimal_comma: bool) -> Any:
+    def cell(value: Any, from_csv: bool, decimal_mark: str | None) -> Any:
         _refuse_unsaved(value)
         if isinstance(value, str):
             word = value.strip()
@@ -375,7 +383,7 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
             if empty is _EMPTY:
                 raise _bad(REQUIRED, "required")
             return empty
-        result = read(value, from_csv, decimal_comma)
+        result = read(value, from_csv, decimal_mark)
         for check in checks:  # the first broken rule is the cell's message, as in a form
             check(result)
         return result
@@ -383,14 +391,14 @@ def _build_converter(spec: KindSpec, column: Column) -> Converter:
     return cell
 
 
-def convert_cell(spec: KindSpec, column: Column, value: Any, *, from_csv: bool, decimal_comma: bool = False) -> Any:
+def convert_cell(spec: KindSpec, column: Column, value: Any, *, from_csv: bool, decimal_mark: str | None = ".") -> Any:
     """The Python value of one cell, or Django's ``ValidationError``. Relation cells stay names (text); the import
-    service resolves them. ``decimal_comma``: a CSV file with `;` between cells (`number_text`)."""
+    service resolves them. ``decimal_mark``: a CSV file with `;` between cells (`number_text`)."""
     key = (spec.kind, column.name)
     converter = _CONVERTERS.get(key)
     if converter is None:
         converter = _CONVERTERS[key] = _build_converter(spec, column)
-    return converter(value, from_csv, decimal_comma)
+    return converter(value, from_csv, decimal_mark)
 
 
 class NotFast(Exception):

@@ -32,7 +32,7 @@ class RawRow:
     values: dict[str, Any]
     from_csv: bool = False
     problem: str | None = None  # the row cannot be read as a row (cell count, not a mapping)
-    decimal_comma: bool = False  # a CSV file with `;` between cells: a comma marks decimals (`cells.number_text`)
+    decimal_mark: str | None = "."  # a comma in a `;` CSV file, None in a tab-separated one (`cells.number_text`)
     sheet: str | None = None  # a workbook's sheet the row is on (its problems name it as their ``section``)
 
 
@@ -101,7 +101,7 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
         yield from lines
 
     delimiter = _delimiter(first)
-    decimal_comma = delimiter == ";"
+    decimal_mark = {",": ".", ";": ","}.get(delimiter)  # a tab-separated file does not say
     reader = csv.reader(all_lines(), delimiter=delimiter, strict=False)
     try:
         header = [normalize_header(name) for name in next(reader)]
@@ -137,10 +137,10 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
                 {},
                 from_csv=True,
                 problem=f"this row has {len(cells)} cells; the header has {len(header)}.",
-                decimal_comma=decimal_comma,
+                decimal_mark=decimal_mark,
             )
             continue
-        yield RawRow(kind, start, dict(zip(header, cells, strict=True)), from_csv=True, decimal_comma=decimal_comma)
+        yield RawRow(kind, start, dict(zip(header, cells, strict=True)), from_csv=True, decimal_mark=decimal_mark)
     if count == 0:
         raise reject("The file has a header but no rows.", code="empty")
 

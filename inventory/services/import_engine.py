@@ -152,7 +152,7 @@ class _ColumnPlan:
     column of the chunk, else cell by cell (`fast_cell`, else `convert_cell`; once per distinct cell). A cell
     neither takes marks its row: that row is converted the generic way, which words its problems."""
 
-    def __init__(self, spec: KindSpec, header: tuple[str, ...], *, decimal_comma: bool = False) -> None:
+    def __init__(self, spec: KindSpec, header: tuple[str, ...], *, decimal_mark: str | None = ".") -> None:
         self.names: list[str] = []
         self.readers: list[tuple[Callable[[list[str]], list[Any]] | None, Callable[[str], Any]]] = []
         for name in header:
@@ -161,13 +161,13 @@ class _ColumnPlan:
                 continue
             one = fast_cell(spec, column)
             whole = column_cells(spec, column)
-            if decimal_comma and column.relation is None and fast_reading(spec.model_field(name)) in _NUMBERS:
-                # A `;` file's numbers are read as spreadsheets write them (`1,35`; `1.024` is refused, not 1.024).
+            if decimal_mark != "." and column.relation is None and fast_reading(spec.model_field(name)) in _NUMBERS:
+                # A `;` or tab file's numbers are read as spreadsheets write them (`1,35`; `1.024` is refused).
                 whole, one = None, None
             if one is None:
 
                 def one(value: str, spec: KindSpec = spec, column: Column = column) -> Any:
-                    return convert_cell(spec, column, value, from_csv=True, decimal_comma=decimal_comma)
+                    return convert_cell(spec, column, value, from_csv=True, decimal_mark=decimal_mark)
 
             self.names.append(name)
             self.readers.append((whole, one))
@@ -279,10 +279,10 @@ class Importer:
         if not all(raw.from_csv and raw.problem is None for raw in raws):
             return [self._convert(spec, raw, found) for raw in raws], None
         header = tuple(first.values)  # every row of a CSV file has the header's columns
-        plan = self._plans.get((spec.kind, header, first.decimal_comma))
+        plan = self._plans.get((spec.kind, header, first.decimal_mark))
         if plan is None:
-            plan = self._plans[spec.kind, header, first.decimal_comma] = _ColumnPlan(
-                spec, header, decimal_comma=first.decimal_comma
+            plan = self._plans[spec.kind, header, first.decimal_mark] = _ColumnPlan(
+                spec, header, decimal_mark=first.decimal_mark
             )
         columns, slow = plan.convert(raws)
         names = plan.names
@@ -322,7 +322,7 @@ class Importer:
             if column is None:
                 continue
             try:
-                values[name] = convert_cell(spec, column, cell, from_csv=raw.from_csv, decimal_comma=raw.decimal_comma)
+                values[name] = convert_cell(spec, column, cell, from_csv=raw.from_csv, decimal_mark=raw.decimal_mark)
             except ValidationError as exc:
                 found.extend(replace(item, row=raw.number, column=name) for item in items_from_django(exc))
                 valid = False

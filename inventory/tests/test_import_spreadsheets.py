@@ -84,29 +84,32 @@ def test_whole_numbers_in_a_semicolon_file(organization):
 
 
 @pytest.mark.parametrize(
-    ("text", "decimal_comma", "read"),
+    ("text", "decimal_mark", "read"),
     [
-        ("1,35", True, "1.35"),
-        ("1.35", True, "1.35"),
-        ("0.210", True, "0.210"),
-        ("1.024,5", True, "1024.5"),
-        ("1.024.000", True, "1024000"),
-        ("1,024.5", True, "1024.5"),
-        ("-1 024,5", True, "-1024.5"),
-        ("1.35", False, "1.35"),
-        ("1,35", False, "1.35"),
-        ("0,210", False, "0.210"),
-        ("1,024.5", False, "1024.5"),
-        ("1,024,000", False, "1024000"),
-        ("1\u00a0024", False, "1024"),
-        ("1'024.5", False, "1024.5"),
-        ("12 34", False, "12 34"),  # not grouped thousands: left to the reading, which refuses it
-        ("1.2.3", False, "1.2.3"),
-        ("lots", True, "lots"),
+        ("1,35", ",", "1.35"),
+        ("1.35", ",", "1.35"),
+        ("0.210", ",", "0.210"),
+        ("1.024,5", ",", "1024.5"),
+        ("1.024.000", ",", "1024000"),
+        ("1,024.5", ",", "1024.5"),
+        ("-1 024,5", ",", "-1024.5"),
+        ("1.35", ".", "1.35"),
+        ("1,35", ".", "1.35"),
+        ("0,210", ".", "0.210"),
+        ("1,024.5", ".", "1024.5"),
+        ("1,024,000", ".", "1024000"),
+        ("1\u00a0024", ".", "1024"),
+        ("1'024.5", ".", "1024.5"),
+        ("12 34", ".", "12 34"),  # not grouped thousands: left to the reading, which refuses it
+        ("1.2.3", ".", "1.2.3"),
+        ("lots", ",", "lots"),
+        ("1,35", None, "1.35"),
+        ("1.35", None, "1.35"),
+        ("1.024,5", None, "1024.5"),
     ],
 )
-def test_number_text(text, decimal_comma, read):
-    assert number_text(text, decimal_comma=decimal_comma) == read
+def test_number_text(text, decimal_mark, read):
+    assert number_text(text, decimal_mark=decimal_mark) == read
 
 
 @pytest.mark.parametrize(
@@ -304,3 +307,15 @@ def test_excels_unicode_text_is_read(organization):
 def test_tab_separated_utf8(organization):
     result = run_import(organization, "Name\tCountry\tPUE\nLab\tFR\t1.2\n", "sites.tsv")
     assert (result.ok, result.created) == (True, 1), result.errors_json()
+
+
+def test_a_tab_separated_file_does_not_say_its_decimal_mark(organization):
+    found = problems(organization, "name\tcountry\tpower_capacity_kw\tpue\nA\tDE\t1.024\t1,35\n", "sites.txt")
+    assert found == [
+        {
+            "row": 2,
+            "column": "power_capacity_kw",
+            "message": "'1.024' could be 1024 or 1.024: write 1024 (no thousands separator) or 1.0240 (a fourth "
+            "decimal: a tab-separated file does not say which mark is decimal).",
+        }
+    ]
