@@ -37,8 +37,9 @@ PLACEHOLDERS = frozenset({"n/a", "na", "-", "–", "—", "tbd", "?"})
 SPREADSHEET_ERRORS = frozenset(
     {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 )
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
+# English, and the words German and French Excel write for TRUE and FALSE in a CSV file.
+_TRUE = {"true", "t", "yes", "y", "1", "wahr", "ja", "vrai", "oui"}
+_FALSE = {"false", "f", "no", "n", "0", "falsch", "nein", "faux", "non"}
 REQUIRED = "This field is required."  # Django's and DRF's word for it
 
 
@@ -178,13 +179,38 @@ def to_decimal(value: Any, *, written: Any = None) -> Decimal:
     return number
 
 
-def _spreadsheet_number(read: Callable[..., Any]) -> Converter:
-    """A number reader for a cell: a CSV cell's text is first read as spreadsheets write numbers (`number_text`),
-    and a problem quotes the cell as written."""
+def _percent_scale(model_field: models.Field) -> Decimal | None:
+    """What `45%` in a cell of the field is: 45 in a percent column (`renewable_share_pct`), 0.45 in a fraction
+    (a field at most 1: `assumed_mfu`), None (refused) elsewhere."""
+    if model_field.name.endswith("_pct"):
+        return Decimal(1)
+    for check in model_field.validators:
+        top = getattr(check, "at_most", None)
+        if top is None and isinstance(check, django_validators.MaxValueValidator):
+            top = check.limit_value
+        if isinstance(top, int | float | Decimal) and top <= 1:
+            return Decimal("0.01")
+    return None
+
+
+def _spreadsheet_number(read: Callable[..., Any], model_field: models.Field) -> Converter:
+    """A number reader for a cell: a CSV cell's text is first read as spreadsheets write numbers (`number_text`;
+    a percentage `45%` where the field is a percent or a fraction), and a problem quotes the cell as written."""
+    scale = _percent_scale(model_field)
 
     def number(value: Any, from_csv: bool, decimal_mark: str | None) -> Any:
         if from_csv and isinstance(value, str):
-            return read(number_text(value, decimal_mark=decimal_mark), written=value)
+            text = number_text(value.strip().removesuffix("%"), decimal_mark=decimal_mark)
+            if value.strip().endswith("%"):
+                if scale is None:
+                    raise _bad(
+                        f"{shown(value)} is a percentage: {model_field.verbose_name} is a number (write it without %)."
+                    )
+                try:
+                    text = str(Decimal(text.strip()) * scale)
+                except InvalidOperation:
+                    raise _bad(f"{shown(value)} is not a number.") from None
+            return read(text, written=value)
         return read(value)
 
     return number
@@ -305,11 +331,11 @@ def _reader(model_field: models.Field) -> Converter:
     if isinstance(model_field, models.DateField):
         return lambda value, from_csv, decimal_mark: to_date(value)
     if isinstance(model_field, models.DecimalField):
-        return _spreadsheet_number(to_decimal)
+        return _spreadsheet_number(to_decimal, model_field)
     if isinstance(model_field, models.FloatField):
-        return _spreadsheet_number(to_float)
+        return _spreadsheet_number(to_float, model_field)
     if isinstance(model_field, models.IntegerField):
-        return _spreadsheet_number(to_int)
+        return _spreadsheet_number(to_int, model_field)
     if type(model_field).to_python is not models.CharField.to_python:  # the field normalizes (e.g. ISO codes)
         normalize = model_field.to_python
         return lambda value, from_csv, decimal_mark: normalize(to_text(value, from_csv=from_csv))

@@ -319,3 +319,26 @@ def test_a_tab_separated_file_does_not_say_its_decimal_mark(organization):
             "decimal: a tab-separated file does not say which mark is decimal).",
         }
     ]
+
+
+def test_percentages_where_the_field_is_a_percent_or_a_fraction(organization):
+    result = run_import(organization, 'name,country,renewable_share_pct\nA,DE,45%\nB,DE,"60,5 %"\n', "sites.csv")
+    assert result.ok, result.errors_json()
+    shares = dict(Site.objects.filter(organization=organization).values_list("name", "renewable_share_pct"))
+    assert shares == {"A": pytest.approx(45), "B": pytest.approx(60.5)}
+    content = "name,kind,model_profile,training_tokens,assumed_mfu,goodput\nw1,training,Llama-3.1-70B,1e12,45%,90 %\n"
+    result = run_import(organization, content, "workloads.csv", dry_run=True)
+    assert result.ok, result.errors_json()
+    values = result.preview[0]["values"]
+    assert (values["assumed_mfu"], values["goodput"]) == (pytest.approx(0.45), pytest.approx(0.9))
+    found = problems(organization, "name,country,pue\nA,DE,12%\n", "sites.csv")
+    assert found[0]["message"] == "'12%' is a percentage: PUE is a number (write it without %)."
+
+
+def test_german_and_french_true_and_false(organization):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    result = run_import(
+        organization, "hostname;site;power_measured\nn1;Frankfurt;WAHR\nn2;Frankfurt;FALSCH\n", "servers.csv"
+    )
+    assert result.ok, result.errors_json()
+    assert dict(Server.objects.values_list("hostname", "power_measured")) == {"n1": True, "n2": False}
