@@ -115,8 +115,8 @@ def number_text(value: str, *, decimal_mark: str | None) -> str:
     if not dots and not commas:
         return text
     sign = "." if dots else ","
-    if sign == decimal_mark:
-        return text.replace(sign, ".")
+    if sign == decimal_mark and (text.count(sign) == 1 or not _GROUPED[sign].fullmatch(text)):
+        return text.replace(sign, ".")  # several of them can only group thousands: below
     if not _GROUPED[sign].fullmatch(text):  # not thousands: one mark is decimals
         return text.replace(sign, ".") if text.count(sign) == 1 else text
     if text.count(sign) > 1:

@@ -102,6 +102,8 @@ def test_whole_numbers_in_a_semicolon_file(organization):
         ("1'024.5", ".", "1024.5"),
         ("12 34", ".", "12 34"),  # not grouped thousands: left to the reading, which refuses it
         ("1.2.3", ".", "1.2.3"),
+        ("1.024.000", ".", "1024000"),
+        ("1,024,000", ",", "1024000"),
         ("lots", ",", "lots"),
         ("1,35", None, "1.35"),
         ("1.35", None, "1.35"),
