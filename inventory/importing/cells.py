@@ -270,6 +270,10 @@ def to_date(value: Any) -> datetime.date:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             hint = _date_hint(value.strip())
+        try:  # a date and time as databases and scripts export them (`2026-03-01 00:00:00`): the date written
+            return datetime.datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            pass
     raise _bad(f"{shown(value)} is not a date (YYYY-MM-DD).{hint}")
 
 

@@ -344,3 +344,11 @@ def test_german_and_french_true_and_false(organization):
     )
     assert result.ok, result.errors_json()
     assert dict(Server.objects.values_list("hostname", "power_measured")) == {"n1": True, "n2": False}
+
+
+@pytest.mark.parametrize("written", ["2026-03-01 00:00:00", "2026-03-01T14:30:00Z", "2026-03-01T23:30:00-05:00"])
+def test_a_date_and_time_is_its_date(organization, written):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    result = run_import(organization, f"hostname,site,purchase_date\nn1,Frankfurt,{written}\n", "servers.csv")
+    assert result.ok, result.errors_json()
+    assert Server.objects.get(hostname="n1").purchase_date == datetime.date(2026, 3, 1)
