@@ -133,6 +133,32 @@ def _date_columns(spec: KindSpec) -> set[str]:
     }
 
 
+def _merged_down(sheet: Any) -> dict[int, list[tuple[int, int]]]:
+    """The sheet's cells merged down one column (`B2:B9`, a site written once for its servers): top row ->
+    [(column index from 0, bottom row)]. Read from the sheet's XML (read-only sheets do not parse them), with
+    defusedxml as every uploaded XML."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
+
+    down: dict[int, list[tuple[int, int]]] = {}
+    source = sheet._get_source()  # noqa: SLF001 - the sheet's XML in the workbook's archive
+    try:
+        for _, element in iterparse(source):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "mergeCell":
+                try:
+                    first_col, top, last_col, bottom = range_boundaries(element.get("ref", ""))
+                except (ValueError, TypeError):
+                    continue
+                if first_col == last_col and bottom > top:
+                    down.setdefault(top, []).append((first_col - 1, bottom))
+            elif tag in ("row", "c", "v", "f", "is", "t"):
+                element.clear()  # rows are read by openpyxl: keep nothing of them here
+    finally:
+        source.close()
+    return down
+
+
 def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
     spec = SPECS[kind]
     title = sheet.title
@@ -158,6 +184,8 @@ def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
     if problems:
         raise ImportRejected([_in_sheet(item, title) for item in problems])
     dates = _date_columns(spec)
+    merged = _merged_down(sheet)
+    carried: dict[int, tuple[str, int]] = {}  # column -> the merged cell's text, its last row
 
     def rows() -> Iterator[tuple[int, list[Any], Any]]:
         yield from head[position + 1 :]
@@ -168,6 +196,15 @@ def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
             _cell_text(c, header[i] if i < len(header) else "", header[i] in dates if i < len(header) else False)
             for i, c in enumerate(cells)
         ]
+        own = any(t.strip() for t in texts)  # a row of empty cells is empty, even beside a merged cell
+        for column, (text, bottom) in list(carried.items()):  # a cell merged down: its value on every row
+            if number > bottom:
+                del carried[column]
+            elif column < len(texts) and texts[column] == "":
+                texts[column] = text
+        for column, bottom in merged.get(number, ()):
+            if column < len(texts):
+                carried[column] = (texts[column], bottom)
         for i, (c, f) in enumerate(zip(cells, formulas, strict=False)):
             if c.value is None and isinstance(f.value, str) and f.value.startswith("="):
                 from openpyxl.utils import get_column_letter
@@ -177,7 +214,7 @@ def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
                     "open the workbook in Excel or LibreOffice and save it (the values are saved with it), or type "
                     "the value."
                 )
-        if not any(not isinstance(t, str) or t.strip() for t in texts):
+        if not own and all(isinstance(t, str) for t in texts):
             continue  # an empty row
         stray = [
             i

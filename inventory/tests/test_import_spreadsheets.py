@@ -352,3 +352,17 @@ def test_a_date_and_time_is_its_date(organization, written):
     result = run_import(organization, f"hostname,site,purchase_date\nn1,Frankfurt,{written}\n", "servers.csv")
     assert result.ok, result.errors_json()
     assert Server.objects.get(hostname="n1").purchase_date == datetime.date(2026, 3, 1)
+
+
+def test_a_cell_merged_down_holds_its_value_on_each_row(organization):
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    content = (DATA / "servers-merged-cells.xlsx").read_bytes()
+    result = run_import(organization, content, "servers-merged-cells.xlsx")
+    assert (result.ok, result.created) == (True, 4), result.errors_json()
+    rows = Server.objects.order_by("hostname").values_list("hostname", "site__name", "vendor", "model")
+    assert list(rows) == [
+        ("gpu-01", "Frankfurt", "Dell", "XE9680"),
+        ("gpu-02", "Frankfurt", "Dell", "XE9680"),
+        ("gpu-03", "Frankfurt", "Dell", "XE9680"),
+        ("gpu-04", "Frankfurt", "Supermicro", ""),  # merged across columns: the first cell only
+    ]

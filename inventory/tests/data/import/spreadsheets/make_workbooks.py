@@ -64,8 +64,26 @@ def with_saved_values(content: bytes, values: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
+def merged() -> Workbook:
+    """A site written once for its servers (B2:B5 merged, row 5 otherwise empty) and a vendor merged across two
+    columns (C6:D6: only its first cell holds the value)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "servers"
+    sheet.append(["hostname", "site", "vendor", "model"])
+    sheet.append(["gpu-01", "Frankfurt", "Dell", "XE9680"])
+    sheet.append(["gpu-02", None, "Dell", "XE9680"])
+    sheet.append(["gpu-03", None, "Dell", "XE9680"])
+    sheet.append([])
+    sheet.append(["gpu-04", "Frankfurt", "Supermicro", None])
+    sheet.merge_cells("B2:B5")
+    sheet.merge_cells("C6:D6")
+    return book
+
+
 if __name__ == "__main__":
     buffer = io.BytesIO()
     workbook().save(buffer)
     (HERE / "inventory-excel.xlsx").write_bytes(with_saved_values(buffer.getvalue(), {"C4": "1.35"}))
     (HERE / "inventory-formula-unsaved.xlsx").write_bytes(buffer.getvalue())
+    merged().save(HERE / "servers-merged-cells.xlsx")
