@@ -73,6 +73,9 @@ def check_columns(spec: KindSpec, columns: list[str], *, row: int | None) -> lis
     return problems
 
 
+_SEPARATOR_LINE = re.compile(r"sep=[,;\t|]\r?\n?")
+
+
 def _delimiter(header_line: str) -> str:
     """Comma; semicolon for the European Excel export (a header with semicolons and no comma); tab for
     tab-separated text (Excel's "Unicode text", Google Sheets' .tsv: a header with tabs and neither)."""
@@ -87,20 +90,24 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
     """The rows of a CSV file of one kind, lazily; header problems are raised before the first row."""
     spec = SPECS[kind]
     lines = text_lines(handle)
-    first = next(lines, "")
+    first: str | None = next(lines, "")
     line_number = 1
-    while not first.strip():  # leading blank lines
+    hint: str | None = None  # Excel's `sep=;` line before the header names the separator
+    while first is not None and (not first.strip() or (hint is None and _SEPARATOR_LINE.fullmatch(first))):
+        if first.strip():
+            hint = first.rstrip("\r\n")[-1]
         first = next(lines, None)
-        if first is None:
-            raise reject("The file is empty.", code="empty")
         line_number += 1
+    if first is None:
+        raise reject("The file is empty.", code="empty")
     header_line = line_number
+    header_text: str = first
 
     def all_lines() -> Iterator[str]:
-        yield first
+        yield header_text
         yield from lines
 
-    delimiter = _delimiter(first)
+    delimiter = hint or _delimiter(header_text)
     decimal_mark = {",": ".", ";": ","}.get(delimiter)  # a tab-separated file does not say
     reader = csv.reader(all_lines(), delimiter=delimiter, strict=False)
     try:

@@ -366,3 +366,11 @@ def test_a_cell_merged_down_holds_its_value_on_each_row(organization):
         ("gpu-03", "Frankfurt", "Dell", "XE9680"),
         ("gpu-04", "Frankfurt", "Supermicro", ""),  # merged across columns: the first cell only
     ]
+
+
+def test_excels_separator_line_names_the_separator(organization):
+    content = "\ufeffsep=;\r\nName;Country;PUE\r\nA;DE;1,3\r\nB;FR;x\r\n"
+    found = problems(organization, content, "sites.csv")
+    assert found == [{"row": 4, "column": "pue", "message": "'x' is not a number."}]  # the lines as an editor counts
+    result = run_import(organization, content.replace(";x", ";1,4"), "sites.csv")
+    assert (result.ok, result.created) == (True, 2), result.errors_json()
