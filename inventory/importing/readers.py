@@ -116,7 +116,10 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
         raise reject(f"The header cannot be read as CSV: {exc}.", row=header_line, code="malformed") from None
     while header and header[-1] == "":  # trailing separators
         header.pop()
-    problems = check_columns(spec, header, row=header_line)
+    # A column without a header (a spreadsheet's empty spacer column) is left out while its cells are empty.
+    unnamed = [i for i, name in enumerate(header) if name == ""]
+    named = [name for name in header if name != ""]
+    problems = check_columns(spec, named, row=header_line)
     if problems:
         raise ImportRejected(problems)
     count = 0
@@ -147,7 +150,22 @@ def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
                 decimal_mark=decimal_mark,
             )
             continue
-        yield RawRow(kind, start, dict(zip(header, cells, strict=True)), from_csv=True, decimal_mark=decimal_mark)
+        stray = next((i for i in unnamed if cells[i].strip()), None)
+        if stray is not None:
+            yield RawRow(
+                kind,
+                start,
+                {},
+                from_csv=True,
+                problem=f"cell {stray + 1} of this row has a value ({cells[stray].strip()[:40]!r}) under no header: "
+                "name the column or empty it.",
+                decimal_mark=decimal_mark,
+            )
+            continue
+        values = dict(zip(header, cells, strict=True))
+        if unnamed:
+            del values[""]
+        yield RawRow(kind, start, values, from_csv=True, decimal_mark=decimal_mark)
     if count == 0:
         raise reject("The file has a header but no rows.", code="empty")
 

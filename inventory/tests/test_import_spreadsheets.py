@@ -374,3 +374,16 @@ def test_excels_separator_line_names_the_separator(organization):
     assert found == [{"row": 4, "column": "pue", "message": "'x' is not a number."}]  # the lines as an editor counts
     result = run_import(organization, content.replace(";x", ";1,4"), "sites.csv")
     assert (result.ok, result.created) == (True, 2), result.errors_json()
+
+
+def test_an_empty_column_without_a_header_is_left_out(organization):
+    result = run_import(organization, "Name;;Country;PUE\r\nA;;DE;1,3\r\n", "sites.csv")
+    assert (result.ok, result.created) == (True, 1), result.errors_json()
+    found = problems(organization, "Name;;Country\r\nB;oops;FR\r\n", "sites.csv")
+    assert found == [
+        {
+            "row": 2,
+            "column": None,
+            "message": "cell 2 of this row has a value ('oops') under no header: name the column or empty it.",
+        }
+    ]
