@@ -79,11 +79,28 @@ def workbook_facts(handle: IO[bytes], kind: str | None) -> TextFacts:
     workbook = _open(handle)
     try:
         sheets = _sheet_kinds(workbook, kind)
-        rows = sum(max(sheet.max_row or 0, 0) for _, sheet in sheets)
+        # The sheet's declared dimension; some writers leave it out or write `A1` whatever the sheet holds: its
+        # rows are counted then (a large workbook goes to a worker).
+        rows = sum(sheet.max_row if (sheet.max_row or 0) > 1 else _count_rows(sheet) for _, sheet in sheets)
     finally:
         workbook.close()
     handle.seek(0)
     return TextFacts(lines=rows, braces=0)
+
+
+def _count_rows(sheet: Any) -> int:
+    from defusedxml.ElementTree import iterparse
+
+    count = 0
+    source = sheet._get_source()  # noqa: SLF001 - the sheet's XML in the workbook's archive
+    try:
+        for _, element in iterparse(source):
+            if element.tag.rsplit("}", 1)[-1] == "row":
+                count += 1
+                element.clear()
+    finally:
+        source.close()
+    return count
 
 
 def _number(value: int | float | Decimal, *, percent: bool) -> str:

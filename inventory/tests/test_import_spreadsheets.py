@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from inventory.importing import normalize_header
+from inventory.importing import normalize_header, workbook_facts
 from inventory.importing.cells import number_text
 from inventory.models import AcceleratorType, ImportJob, Server, Site
 from reports.exports import inventory_export
@@ -387,3 +389,23 @@ def test_an_empty_column_without_a_header_is_left_out(organization):
             "message": "cell 2 of this row has a value ('oops') under no header: name the column or empty it.",
         }
     ]
+
+
+def test_a_workbook_without_its_dimension_has_its_rows_counted(organization):
+    """Some writers leave out the sheet's dimension: its rows are counted (a large workbook goes to a worker)."""
+    book = Workbook()
+    book.active.title = "servers"
+    book.active.append(["hostname", "site"])
+    for n in range(3000):
+        book.active.append([f"n{n:05}", "Frankfurt"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)
+            target.writestr(item, data)
+    assert workbook_facts(io.BytesIO(buffer.getvalue()), "servers").estimated_rows == 3000
+    assert workbook_facts(io.BytesIO(out.getvalue()), "servers").estimated_rows == 3000
