@@ -221,7 +221,7 @@ def _inventory_dashboard(organization: Organization, summary: CapacitySummary | 
         energy=selectors.energy_totals(
             energies=energies,
             currency=organization.reporting_currency or money.EUR,
-            rates=rate_table_for(organization=organization),
+            rates=lambda: rate_table_for(organization=organization),
         ),
         accelerators=sum(count.count for count in counts),
         workloads=len(summary.verdicts),

@@ -13,7 +13,7 @@ version an assessment was taken on, parsed once per version.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Subquery, Value, When, prefetch_related_objects
@@ -557,10 +557,11 @@ class EnergyTotals:
 
 
 def energy_totals(
-    *, energies: Iterable[SiteEnergy], currency: str = "", rates: money.RateTable | None = None
+    *, energies: Iterable[SiteEnergy], currency: str = "", rates: Callable[[], money.RateTable] | None = None
 ) -> EnergyTotals:
-    """Totals of the sites' months; costs are summed per currency, never across currencies as they are: with the
-    reporting ``currency`` and its ``rates``, their total is converted into it (`money.total_in`, every rate named)."""
+    """Totals of the sites' months; costs are summed per currency, never across currencies as they are: over
+    several currencies, with the reporting ``currency`` and ``rates`` (called then only: the rates are read only
+    when there is something to convert), their total is converted into it (`money.total_in`, every rate named)."""
     items = list(energies)
     costs: dict[str, float] = {}
     for item in items:
@@ -572,5 +573,5 @@ def energy_totals(
         tco2=sum(item.tco2_month or 0.0 for item in items),
         costs=tuple(sorted(costs.items())),
         sites_without_price=tuple(item.site for item in items if item.cost_month is None),
-        cost_total=money.total_in(costs, currency, rates) if costs and currency and rates is not None else None,
+        cost_total=money.total_in(costs, currency, rates()) if len(costs) > 1 and currency and rates else None,
     )

@@ -256,12 +256,16 @@ class TestInventory:
 
         # In the reporting currency: the dollars converted at the rate stated, then added to the euros.
         usd = money.Rate("USD", Decimal("1.1172"), datetime.date(2026, 12, 3), "ECB")
-        converted = selectors.energy_totals(energies=energies, currency="EUR", rates=money.RateTable({"USD": usd}))
+        table = money.RateTable({"USD": usd})
+        converted = selectors.energy_totals(energies=energies, currency="EUR", rates=lambda: table)
         assert converted.costs == totals.costs  # each currency apart, as before
         assert converted.cost_total.converted == pytest.approx(one_site_kwh * 0.2 + one_site_kwh * 0.2 / 1.1172)
         assert "1.1172" in converted.cost_total.rates_text
-        missing = selectors.energy_totals(energies=energies, currency="EUR", rates=money.RateTable())
+        missing = selectors.energy_totals(energies=energies, currency="EUR", rates=money.RateTable)
         assert (missing.cost_total.converted, missing.cost_total.missing) == (None, ("USD",))
+        euros_only = [energy for energy in energies if energy.currency == "EUR"]
+        untouched = selectors.energy_totals(energies=euros_only, currency="EUR", rates=lambda: pytest.fail("read"))
+        assert untouched.cost_total is None  # one currency: nothing to convert, the rates are not read
 
     def test_workload_demand_is_the_gpus_the_model_needs_against_its_pool(self, organization):
         servers(organization, 2)  # 16 H100 at one site
