@@ -19,7 +19,6 @@ from openpyxl import Workbook
 from inventory.importing import normalize_header, workbook_facts
 from inventory.importing.cells import number_text
 from inventory.models import AcceleratorType, ImportJob, Server, Site
-from reports.exports import inventory_export
 
 from .test_import import problems, run_import
 
@@ -197,16 +196,6 @@ def test_a_workbook_problem_names_its_sheet_row_and_column(organization):
         ("Servers", 2, "cpu_cores", "'lots' is not a whole number."),
         ("Servers", 2, "site", "unknown site 'Atlantis'."),
     ]
-
-
-def test_the_inventory_xlsx_export_imports_back(organization, other_organization):
-    Site.objects.create(organization=organization, name="Frankfurt", country="DE", pue=1.31, renewable_share_pct=42)
-    Server.objects.create(organization=organization, site=Site.objects.get(name="Frankfurt"), hostname="n1")
-    export = inventory_export(organization=organization, file_format="xlsx")
-    result = run_import(other_organization, export.content, export.filename)
-    assert (result.ok, result.created) == (True, 2), result.errors_json()
-    theirs = Site.objects.get(organization=other_organization)
-    assert (theirs.pue, theirs.renewable_share_pct) == (pytest.approx(1.31), pytest.approx(42))
 
 
 @pytest.mark.parametrize(
