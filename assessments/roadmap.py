@@ -293,27 +293,41 @@ def _project(framework: Framework, result: Result, raised: Mapping[str, Fraction
             areas[area.id] = current
             continue
         changed = True
-        sub_pairs: list[tuple[Fraction, Fraction]] = []
-        for sub in area.subareas:
-            pairs = []
-            for question in sub.questions:
-                score = result.question(question.id).score
-                if score is not None:
-                    exact = max(_exact(score), raised.get(question.id, Fraction(0)))
-                    pairs.append((exact, _exact(question.weight)))
-            sub_score = _weighted_mean(pairs)
-            if sub_score is not None:
-                sub_pairs.append((sub_score, _exact(sub.weight)))
-        projected = _weighted_mean(sub_pairs)
+        projected = _raised_area_score(area, result, raised)
         # Mathematically projected >= current; the max only absorbs float rounding of the inputs.
         areas[area.id] = max(current, float(projected)) if projected is not None else current
     index = result.overall.index
     if changed and index is not None:
-        mean = _weighted_mean(
-            (_exact(score), _exact(area.weight)) for area in framework.areas if (score := areas[area.id]) is not None
-        )
+        mean = _index_of(framework, areas)
         index = max(index, float(mean)) if mean is not None else index
     return Projection(areas=areas, index=index)
+
+
+def _raised_area_score(
+    area: Area, result: Result, raised: Mapping[str, Fraction], source: str | None = None
+) -> Fraction | None:
+    """``S_area' = sum(W_sub * S_sub') / sum(W_sub)``, ``S_sub' = sum(w * s') / sum(w)`` over the area's scored
+    questions (those answered from ``source`` only, when given), each at ``s' = max(s, raised target)``; exact.
+    ``None`` when no question of the area counts."""
+    sub_pairs: list[tuple[Fraction, Fraction]] = []
+    for sub in area.subareas:
+        pairs = []
+        for question in sub.questions:
+            answer = result.question(question.id)
+            if answer.score is not None and (source is None or answer.source == source):
+                exact = max(_exact(answer.score), raised.get(question.id, Fraction(0)))
+                pairs.append((exact, _exact(question.weight)))
+        sub_score = _weighted_mean(pairs)
+        if sub_score is not None:
+            sub_pairs.append((sub_score, _exact(sub.weight)))
+    return _weighted_mean(sub_pairs)
+
+
+def _index_of(framework: Framework, areas: Mapping[str, float | None]) -> Fraction | None:
+    """``I = sum(W_area * S_area) / sum(W_area)`` over the areas with a score; exact."""
+    return _weighted_mean(
+        (_exact(score), _exact(area.weight)) for area in framework.areas if (score := areas[area.id]) is not None
+    )
 
 
 _SubareaSums = tuple[Fraction, Fraction, Fraction]
@@ -386,22 +400,9 @@ def project_source(framework: Framework, result: Result, done_ids: Collection[st
     raised = _raised_targets(framework, result, set(done_ids))
     areas: dict[str, float | None] = {}
     for area in framework.areas:
-        sub_pairs: list[tuple[Fraction, Fraction]] = []
-        for sub in area.subareas:
-            pairs = []
-            for question in sub.questions:
-                answer = result.question(question.id)
-                if answer.score is not None and answer.source == source:
-                    exact = max(_exact(answer.score), raised.get(question.id, Fraction(0)))
-                    pairs.append((exact, _exact(question.weight)))
-            sub_score = _weighted_mean(pairs)
-            if sub_score is not None:
-                sub_pairs.append((sub_score, _exact(sub.weight)))
-        mean = _weighted_mean(sub_pairs)
+        mean = _raised_area_score(area, result, raised, source)
         areas[area.id] = None if mean is None else float(mean)
-    index = _weighted_mean(
-        (_exact(score), _exact(area.weight)) for area in framework.areas if (score := areas[area.id]) is not None
-    )
+    index = _index_of(framework, areas)
     return Projection(areas=areas, index=None if index is None else float(index))
 
 
