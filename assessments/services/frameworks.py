@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -31,19 +32,16 @@ def framework_for_scoring(*, framework: Framework, organization: Organization) -
     the one its answers and inventory facts are in (`scoring.in_currency`), at the organization's exchange rates
     (reference rates or its overrides, docs/money.md). No query unless a threshold's currency differs from it. A
     currency without a rate keeps its thresholds as written, and is logged."""
-    parsed = framework_parse(framework)
     currency = (organization.reporting_currency or money.EUR).upper()
-    if not any(q.numeric is not None and q.numeric.currency not in ("", currency) for q in parsed.questions()):
-        return parsed
-    rates = rate_table_for(organization=organization)
+    rates = functools.cache(lambda: rate_table_for(organization=organization))  # read at the first conversion only
 
     def per_unit(code: str) -> float | None:
         try:
-            return money.convert(1.0, code, currency, rates).converted
+            return money.convert(1.0, code, currency, rates()).converted
         except money.MissingRate:
             return None
 
-    converted, missing = scoring.in_currency(parsed, currency, per_unit)
+    converted, missing = scoring.in_currency(framework_parse(framework), currency, per_unit)
     if missing:
         logger.warning(
             "No exchange rate from %s to %s for organization %s: thresholds left as written",
