@@ -385,7 +385,9 @@ def compute_facts(
             cap_kw = sum(f.site.power_capacity_kw for f in capacity)
             draw_kw = sum(f.it_power_kw for f in capacity)
             per_site = {
-                f.site.name: round(100 * (f.site.power_capacity_kw - f.it_power_kw) / f.site.power_capacity_kw, 1)
+                f.site.name: round_half_away(
+                    100 * (f.site.power_capacity_kw - f.it_power_kw) / f.site.power_capacity_kw, 1
+                )
                 for f in capacity
             }
             explanation = (
