@@ -15,8 +15,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
-PAGE_PARAMETERS = ("limit", "offset", "cursor")
-
 
 class KnownParametersFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
@@ -27,8 +25,7 @@ class KnownParametersFilterBackend(DjangoFilterBackend):
     def taken(self, request: Any, queryset: Any, view: Any) -> list[str]:
         filterset = self.get_filterset(request, queryset, view)
         names = list(filterset.filters) if filterset is not None else []
-        if getattr(view, "pagination_class", None) is not None:
-            names += PAGE_PARAMETERS
+        names += getattr(getattr(view, "paginator", None), "query_params", ())
         if any(getattr(backend, "ordering_param", None) for backend in getattr(view, "filter_backends", ())):
             names.append(api_settings.ORDERING_PARAM)
         return [*names, api_settings.URL_FORMAT_OVERRIDE]

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.pagination import LimitOffsetPagination as BaseLimitOffsetPagination
+from rest_framework.settings import api_settings
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
@@ -34,26 +35,28 @@ class StableCursorPagination(CursorPagination):
     max_page_size = MAX_LIMIT
 
     def get_page_size(self, request: Any) -> int:
-        return whole_number(request, "limit", default=self.page_size, minimum=1, maximum=self.max_page_size)
+        return whole_number(
+            request, self.page_size_query_param, default=self.page_size, minimum=1, maximum=self.max_page_size
+        )
 
     def get_ordering(self, request: Any, queryset: Any, view: Any) -> tuple[str, ...]:
         """The list's order (``?ordering=`` or its default), ties broken by id (`config.ordering`). A cursor holds
         the first field's value, read from the row itself, so that field cannot be a related row's: asked for, it
         is a 400; a list whose default it is walks its cursor pages by id."""
         ordering = super().get_ordering(request, queryset, view)
-        if "__" in ordering[0] and not request.query_params.get("ordering", "").strip():
+        if "__" not in ordering[0]:
+            return ordering
+        if not request.query_params.get(api_settings.ORDERING_PARAM, "").strip():
             return ("pk",)  # the list's default is a related row's field (a BMC's server): cursor pages go by id
-        if "__" in ordering[0]:
-            raise ValidationError(
-                {
-                    "ordering": [
-                        f"Cursor pages cannot be ordered by '{ordering[0]}', a related row's field: leave out "
-                        "`cursor` to page with `limit` and `offset`, or order by a field of the row itself."
-                    ]
-                },
-                code="invalid_ordering",
-            )
-        return ordering
+        raise ValidationError(
+            {
+                api_settings.ORDERING_PARAM: [
+                    f"Cursor pages cannot be ordered by '{ordering[0]}', a related row's field: leave out "
+                    "`cursor` to page with `limit` and `offset`, or order by a field of the row itself."
+                ]
+            },
+            code="invalid_ordering",
+        )
 
     def decode_cursor(self, request: Any) -> Any:
         """A cursor that is not one of ours is a bad request (400 on `cursor`), not a missing page (DRF's 404)."""
@@ -61,7 +64,11 @@ class StableCursorPagination(CursorPagination):
             return super().decode_cursor(request)
         except NotFound as error:
             raise ValidationError(
-                {"cursor": ["Invalid cursor: start with an empty `cursor` and follow the pages' `next` links."]}
+                {
+                    self.cursor_query_param: [
+                        "Invalid cursor: start with an empty `cursor` and follow the pages' `next` links."
+                    ]
+                }
             ) from error
 
 
@@ -85,8 +92,14 @@ class LimitOffsetPagination(BaseLimitOffsetPagination):
     def get_offset(self, request: Any) -> int:
         return whole_number(request, self.offset_query_param, default=0, minimum=0)
 
+    @property
+    def query_params(self) -> tuple[str, ...]:
+        """The query parameters of its pages (`config.filtering` lets a list take them)."""
+        return (self.limit_query_param, self.offset_query_param, StableCursorPagination.cursor_query_param)
+
     def _cursor(self, request: Any) -> StableCursorPagination | None:
-        return StableCursorPagination() if "cursor" in request.query_params else None
+        cursor = StableCursorPagination.cursor_query_param
+        return StableCursorPagination() if cursor in request.query_params else None
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         self.cursor_paginator = self._cursor(request)
@@ -101,7 +114,7 @@ class LimitOffsetPagination(BaseLimitOffsetPagination):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         cursor = {
-            "name": "cursor",
+            "name": StableCursorPagination.cursor_query_param,
             "required": False,
             "in": "query",
             "description": "Walk with cursor pages instead (empty to start; then follow `next`).",
