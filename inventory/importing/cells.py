@@ -232,7 +232,6 @@ def to_bool(value: Any) -> bool:
 
 _DAY_MONTH = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
 _YEAR_FIRST = re.compile(r"(\d{4})[./](\d{1,2})[./](\d{1,2})")
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 def _iso(year: int, month: int, day: int) -> str | None:
@@ -254,7 +253,9 @@ def _date_hint(text: str) -> str:
     if (match := _YEAR_FIRST.fullmatch(text)) and (iso := _iso(*map(int, match.groups()))):
         return f" Write {iso}."
     if text.isdigit() and 20000 <= int(text) <= 80000:  # a date cell saved as its number
-        serial = (_EXCEL_EPOCH + datetime.timedelta(days=int(text))).isoformat()
+        from openpyxl.utils.datetime import from_excel  # as the workbooks read date serials (`workbooks`)
+
+        serial = from_excel(int(text)).date().isoformat()
         return f" If it is a spreadsheet's date number, it is {serial}: write that."
     return ""
 
