@@ -207,7 +207,8 @@ def _site(
     if added_here:
         kind = what_if.accelerator_type
         added_w = what_if.accelerator_count * (kind.tdp_w or 0) * OVERHEAD
-        added = (what_if.accelerator_count, str(kind), added_w)
+        # No TDP: their power is unknown; counted as 0 W and said so (power_inputs), never silently.
+        added = (what_if.accelerator_count, str(kind), added_w if kind.tdp_w else None)
     site_w = watts + added_w
     pue = what_if.pue or site.pue
     price = what_if.price_per_kwh if what_if.price_per_kwh is not None else _float(site.electricity_price_per_kwh)

@@ -160,9 +160,12 @@ def site_figures(
     return present_figures(it, facility, energy, intensity, carbon, cost, headroom)
 
 
-def power_inputs(site: Site, groups: dict[str, tuple[int, float]], added: tuple[int, str, float] | None) -> list[Input]:
+def power_inputs(
+    site: Site, groups: dict[str, tuple[int, float]], added: tuple[int, str, float | None] | None
+) -> list[Input]:
     """The IT power's inputs: the watts of the site's servers per rung of the power ladder
-    (``groups``: power source -> (servers, watts)), and accelerators a what-if adds."""
+    (``groups``: power source -> (servers, watts)), and accelerators a what-if adds (their watts None when their
+    type has no TDP: not counted, and the input says so)."""
     items = []
     for key, (servers, watts) in groups.items():
         rung = power_rung(key)
@@ -178,7 +181,17 @@ def power_inputs(site: Site, groups: dict[str, tuple[int, float]], added: tuple[
         )
     if added is not None:
         count, name, watts = added
-        items.append(Input(f"{count} added {name} at TDP x 1.821", watts, "W", "what-if: accelerators added"))
+        if watts is None:
+            items.append(
+                Input(
+                    f"{count} added {name}: no published TDP, not counted",
+                    0,
+                    "W",
+                    "what-if: accelerators added; their type has no TDP, so their power is unknown and counted as 0 W",
+                )
+            )
+        else:
+            items.append(Input(f"{count} added {name} at TDP x 1.821", watts, "W", "what-if: accelerators added"))
     return items
 
 

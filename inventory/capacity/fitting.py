@@ -103,15 +103,30 @@ def _site_power_reason(pool: Pool, it_power_kw: float | None, what: str) -> tupl
     headroom = capacity_kw - draw_kw
     extra = it_power_kw - pool_kw
     basis = pool.power_basis
-    site = f"{pool.site} has {headroom:.1f} kW headroom ({capacity_kw:g} kW capacity - {draw_kw:.1f} kW draw)"
+    sums = f"{capacity_kw:g} kW capacity - {draw_kw:.1f} kW draw"
+    if headroom < 0:  # a negative headroom in words: the site draws more than it can take already
+        site = f"{pool.site} is already {-headroom:.1f} kW over its power capacity ({sums})"
+    else:
+        site = f"{pool.site} has {headroom:.1f} kW headroom ({sums})"
+    unused = pool.count - round(it_power_kw * WATTS_PER_KW / pool.watts_per_accelerator)
+    switched_off = f"the servers of the {_gpus(unused)} it leaves unused ({-extra:.1f} kW) switched off"
     if extra > headroom:
+        if extra > 0:
+            return False, (
+                f"{what} needs {it_power_kw:.1f} kW of IT load ({basis}), {extra:.1f} kW more than its "
+                f"{pool.count} accelerators' servers draw now, but {site}."
+            )
+        still = f", and would still be {extra - headroom:.1f} kW over with {switched_off}" if unused else ""
         return False, (
-            f"{what} needs {it_power_kw:.1f} kW of IT load ({basis}), {extra:.1f} kW more than its "
-            f"{pool.count} accelerators' servers draw now, but {site}."
+            f"{what} needs {it_power_kw:.1f} kW of IT load ({basis}), within what its {pool.count} accelerators' "
+            f"servers draw now, but {site}{still}."
         )
     if extra <= 0:
-        return True, (
+        within = (
             f"{what} takes {it_power_kw:.1f} kW of IT load ({basis}), within what its {pool.count} accelerators' "
-            f"servers draw now; {site}."
+            f"servers draw now; {site}"
         )
+        if headroom < 0:  # passes only because the servers it leaves unused would give back more than the excess
+            return True, f"{within}, so it fits only with {switched_off}."
+        return True, f"{within}."
     return True, f"{what} adds {extra:.1f} kW of IT load ({basis}) to what its servers draw now; {site}."

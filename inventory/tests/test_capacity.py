@@ -659,7 +659,33 @@ def test_site_power_bottleneck() -> None:
     fit = fit_inference(workload, Pool(H100_SXM, 8, "dc1", site_power_capacity_kw=10, site_power_draw_kw=8))
     assert not fit.fits
     assert fit.bottleneck == "site_power"
-    assert any("headroom" in reason for reason in fit.reasons)
+    # 8 H100 draw 10.2 kW (700 W x 1.821 each) beside 8 kW: 18.2 kW of 10 kW. 70B needs 4 of them (5.1 kW); the
+    # other 4 switched off give back 5.1 kW, not the 8.2 kW the site is over.
+    assert fit.gpus_needed == 4
+    assert (
+        "Serving on 4 GPUs needs 5.1 kW of IT load (TDP x server overhead 1.82), within what its 8 accelerators' "
+        "servers draw now, but dc1 is already 8.2 kW over its power capacity (10 kW capacity - 18.2 kW draw), and "
+        "would still be 3.1 kW over with the servers of the 4 GPUs it leaves unused (5.1 kW) switched off."
+    ) in fit.reasons
+
+
+def test_a_site_already_over_its_capacity_is_said_in_words_not_as_a_negative_headroom() -> None:
+    # 8 H100 at 700 W x 1.821 = 10.2 kW of servers; 12 kW of other servers: 22.2 kW drawn of a 20 kW capacity.
+    over = Pool(H100_SXM, 8, "dc1", site_power_capacity_kw=20, site_power_draw_kw=12)
+    site = "dc1 is already 2.2 kW over its power capacity (20 kW capacity - 22.2 kW draw)"
+    # 70B on 4 of the 8 GPUs: the 4 it leaves unused draw 5.1 kW, more than the 2.2 kW excess, so it fits only
+    # with them off, and says so.
+    fit = fit_inference(chat(LLAMA31_70B, "bf16", 1.0), over)
+    assert fit.fits, fit.reasons
+    assert fit.gpus_needed == 4
+    power = next(reason for reason in fit.reasons if "power capacity" in reason)
+    assert f"{site}, so it fits only with the servers of the 4 GPUs it leaves unused (5.1 kW) switched off." in power
+    assert "-2.2" not in power
+    # 405B in FP8 needs all 8: nothing to switch off, so the site's excess stops it.
+    full = fit_inference(chat(LLAMA31_405B, "fp8", 0.5), over)
+    assert not full.fits
+    assert full.bottleneck == "site_power"
+    assert any(f"but {site}." in reason for reason in full.reasons), full.reasons
 
 
 def test_unknown_tdp_skips_power_check() -> None:

@@ -112,6 +112,42 @@ def test_estimate_a_described_workload_with_a_hypothetical_change(api_client_for
     assert not Workload.objects.filter(name="estimate").exists()
 
 
+def test_an_estimate_adding_a_type_with_no_tdp_says_its_power_is_not_counted(api_client_for, demo, demo_viewer):
+    site = Site.objects.get(organization=demo, name="Ashburn Colo")
+    payload = {
+        "workload_spec": {
+            "kind": "inference",
+            "model_profile": ModelProfile.objects.get(name="Llama-3.1-8B").pk,
+            "precision": "bf16",
+            "requests_per_second": 1,
+            "prompt_tokens": 1000,
+            "output_tokens": 200,
+        },
+        "change": {
+            "accelerator_type": AcceleratorType.objects.get(model="TPU v5p").pk,
+            "accelerator_count": 8,
+            "site": site.pk,
+        },
+    }
+    client = api_client_for(demo_viewer, demo)
+    body = client.post(reverse("api:capacity:estimate"), payload, format="json").json()
+    before = client.get(reverse("api:capacity:summary")).json()
+    ashburn = next(s for s in body["sites"] if s["site"] == "Ashburn Colo")
+    power = next(f for f in ashburn["figures"] if f["name"] == "it_power_kw")
+    added = [i for i in power["inputs"] if "added" in i["name"]]
+    assert added == [
+        {
+            "name": "8 added Google TPU v5p: no published TDP, not counted",
+            "value": 0,
+            "unit": "W",
+            "origin": (
+                "what-if: accelerators added; their type has no TDP, so their power is unknown and counted as 0 W"
+            ),
+        }
+    ]
+    assert ashburn["it_power_kw"] == next(s for s in before["sites"] if s["site"] == "Ashburn Colo")["it_power_kw"]
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

@@ -127,3 +127,20 @@ def test_a_stored_workload_with_zero_tokens_is_named_in_a_sentence(demo_client):
     assert "cannot be estimated</span>" in page
     assert "must be &gt;=" not in page
     assert "prompt_tokens" not in page
+
+
+def test_a_what_if_of_a_type_with_no_tdp_says_their_power_is_not_counted(demo_client):
+    tpu = AcceleratorType.objects.get(model="TPU v5p")
+    assert tpu.tdp_w is None
+    frankfurt = Site.objects.get(name="Frankfurt DC")
+    page = demo_client.get(
+        reverse("inventory:capacity"), {"accelerator_type": tpu.pk, "accelerator_count": 16, "site": frankfurt.pk}
+    ).content.decode()
+    assert (
+        "TPU v5p has no published TDP, so the power of the 16 added is not counted (0 W) in the figures below"
+    ) in " ".join(page.split())
+    assert "16 added Google TPU v5p: no published TDP, not counted" in page  # the IT power's input
+    assert "16 added Google TPU v5p at TDP x 1.821" not in page
+    row = _row(page, "Frankfurt DC")
+    assert "138.3<br>" in row  # the draw as recorded: nothing added
+    assert "kW the what-if adds" not in row
