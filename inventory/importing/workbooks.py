@@ -14,8 +14,11 @@ the spreadsheet numbers them; a problem names its sheet (``section``).
 from __future__ import annotations
 
 import datetime
+import itertools
+import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
@@ -81,26 +84,11 @@ def workbook_facts(handle: IO[bytes], kind: str | None) -> TextFacts:
         sheets = _sheet_kinds(workbook, kind)
         # The sheet's declared dimension; some writers leave it out or write `A1` whatever the sheet holds: its
         # rows are counted then (a large workbook goes to a worker).
-        rows = sum(sheet.max_row if (sheet.max_row or 0) > 1 else _count_rows(sheet) for _, sheet in sheets)
+        rows = sum(sheet.max_row if (sheet.max_row or 0) > 1 else _scan(sheet).rows for _, sheet in sheets)
     finally:
         workbook.close()
     handle.seek(0)
     return TextFacts(lines=rows, braces=0)
-
-
-def _count_rows(sheet: Any) -> int:
-    from defusedxml.ElementTree import iterparse
-
-    count = 0
-    source = sheet._get_source()  # noqa: SLF001 - the sheet's XML in the workbook's archive
-    try:
-        for _, element in iterparse(source):
-            if element.tag.rsplit("}", 1)[-1] == "row":
-                count += 1
-                element.clear()
-    finally:
-        source.close()
-    return count
 
 
 def _number(value: int | float | Decimal, *, percent: bool) -> str:
@@ -150,15 +138,87 @@ def _date_columns(spec: KindSpec) -> set[str]:
     }
 
 
-def _merged_down(sheet: Any) -> dict[int, list[tuple[int, int]]]:
-    """The sheet's cells merged down one column (`B2:B9`, a site written once for its servers): top row ->
-    [(column index from 0, bottom row)]. Read from the sheet's XML (read-only sheets do not parse them), with
-    defusedxml as every uploaded XML."""
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|f|mergeCells)[\s>/]")
+"""The start tags the scan looks for, with any namespace prefix (``<x:row>``): a row, a formula, the merged cells."""
+_MERGE_REF = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref\s*=\s*["']([^"']*)["']""")
+_MERGE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?mergeCells\s*>")
+_SCAN_CHUNK = 1 << 20
+_SCAN_OVERLAP = 64
+"""Bytes a chunk keeps of the one before it, so that a tag cut by the chunk's edge is still found (once)."""
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What one pass over a sheet's XML bytes tells before its rows are read: how many rows it has, whether any
+    cell holds a formula (only then is the sheet read a second time, for its formulas), and its cells merged down
+    one column (`B2:B9`, a site written once for its servers: top row -> [(column index from 0, bottom row)];
+    read-only sheets do not parse merged cells)."""
+
+    rows: int
+    has_formulas: bool
+    merged_down: dict[int, list[tuple[int, int]]]
+
+
+def _scan(sheet: Any) -> SheetScan:
+    """One pass over the sheet's XML as bytes (a search at C speed, no XML parser: a tag's ``<`` cannot appear
+    in text, which XML escapes); the merged cells' short section, which follows the rows, is read by pattern too
+    and its references checked by openpyxl. A sheet saved in UTF-16 (allowed, never seen) is read with defusedxml."""
+    from openpyxl.utils.cell import range_boundaries
+
+    rows, has_formulas = 0, False
+    merge: bytes | None = None
+    carry = b""
+    source = sheet._get_source()  # noqa: SLF001 - the sheet's XML in the workbook's archive
+    try:
+        first = source.read(_SCAN_CHUNK)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in first[:200]:
+            source.close()
+            return _scan_parsed(sheet)
+        chunk = first
+        while chunk:
+            if merge is not None:
+                merge += chunk
+            else:
+                window = carry + chunk
+                skip = len(carry)
+                for match in _TAG.finditer(window):
+                    if match.end() <= skip:
+                        continue  # found in the chunk before (the overlap)
+                    tag = match.group(1)
+                    if tag == b"row":
+                        rows += 1
+                    elif tag == b"f":
+                        has_formulas = True
+                    else:
+                        merge = window[match.start() :]
+                        break
+                carry = window[-_SCAN_OVERLAP:]
+            if merge is not None and _MERGE_END.search(merge):
+                break
+            chunk = source.read(_SCAN_CHUNK)
+    finally:
+        source.close()
+    down: dict[int, list[tuple[int, int]]] = {}
+    if merge is not None:
+        end = _MERGE_END.search(merge)
+        for ref in _MERGE_REF.findall(merge[: end.start()] if end else merge):
+            try:
+                first_col, top, last_col, bottom = range_boundaries(ref.decode("ascii", "replace"))
+            except (ValueError, TypeError):
+                continue
+            if first_col == last_col and bottom > top:
+                down.setdefault(top, []).append((first_col - 1, bottom))
+    return SheetScan(rows, has_formulas, down)
+
+
+def _scan_parsed(sheet: Any) -> SheetScan:
+    """`_scan` with an XML parser (defusedxml, as every uploaded XML), for a sheet not saved as UTF-8."""
     from defusedxml.ElementTree import iterparse
     from openpyxl.utils.cell import range_boundaries
 
+    rows, has_formulas = 0, False
     down: dict[int, list[tuple[int, int]]] = {}
-    source = sheet._get_source()  # noqa: SLF001 - the sheet's XML in the workbook's archive
+    source = sheet._get_source()  # noqa: SLF001
     try:
         for _, element in iterparse(source):
             tag = element.tag.rsplit("}", 1)[-1]
@@ -170,20 +230,23 @@ def _merged_down(sheet: Any) -> dict[int, list[tuple[int, int]]]:
                 if first_col == last_col and bottom > top:
                     down.setdefault(top, []).append((first_col - 1, bottom))
             elif tag in ("row", "c", "v", "f", "is", "t"):
+                rows += tag == "row"
+                has_formulas = has_formulas or tag == "f"
                 element.clear()  # rows are read by openpyxl: keep nothing of them here
     finally:
         source.close()
-    return down
+    return SheetScan(rows, has_formulas, down)
 
 
-def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
+def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any | None, scan: SheetScan) -> Iterator[RawRow]:
+    """The sheet's rows; ``formula_sheet`` (the same sheet's formulas) is read beside it only when the scan
+    found a formula."""
     spec = SPECS[kind]
     title = sheet.title
+    formula_rows = formula_sheet.iter_rows() if formula_sheet is not None else itertools.repeat(())
     numbered = (
         (number, list(cells), formulas)
-        for number, (cells, formulas) in enumerate(
-            zip(sheet.iter_rows(), formula_sheet.iter_rows(), strict=False), start=1
-        )
+        for number, (cells, formulas) in enumerate(zip(sheet.iter_rows(), formula_rows, strict=False), start=1)
     )
     head: list[tuple[int, list[Any], Any]] = []
     for number, cells, formulas in numbered:  # the first non-empty rows, to find the header among them
@@ -201,7 +264,7 @@ def _sheet_rows(kind: str, sheet: Any, formula_sheet: Any) -> Iterator[RawRow]:
     if problems:
         raise ImportRejected([_in_sheet(item, title) for item in problems])
     dates = _date_columns(spec)
-    merged = _merged_down(sheet)
+    merged = scan.merged_down
     carried: dict[int, tuple[str, int]] = {}  # column -> the merged cell's text, its last row
 
     def rows() -> Iterator[tuple[int, list[Any], Any]]:
@@ -263,12 +326,16 @@ def _in_sheet(item: ErrorItem, title: str) -> ErrorItem:
 
 def workbook_rows(handle: IO[bytes], kind: str | None) -> Iterator[RawRow]:
     """The rows of a workbook's sheets, lazily, kind after kind in dependency order."""
-    workbook, formulas = _open(handle), _open(handle, formulas=True)
+    workbook, formulas = _open(handle), None
     count = 0
     try:
         sheets = _sheet_kinds(workbook, kind)
         for sheet_kind, sheet in sheets:
-            for row in _sheet_rows(sheet_kind, sheet, formulas[sheet.title]):
+            scan = _scan(sheet)
+            if scan.has_formulas and formulas is None:
+                formulas = _open(handle, formulas=True)
+            formula_sheet = formulas[sheet.title] if scan.has_formulas else None
+            for row in _sheet_rows(sheet_kind, sheet, formula_sheet, scan):
                 count += 1
                 yield row
         if count == 0:  # sheets of the whole inventory's export may be empty, not all of them
@@ -278,4 +345,5 @@ def workbook_rows(handle: IO[bytes], kind: str | None) -> Iterator[RawRow]:
             )
     finally:
         workbook.close()
-        formulas.close()
+        if formulas is not None:
+            formulas.close()

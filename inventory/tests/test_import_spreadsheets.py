@@ -398,3 +398,64 @@ def test_a_workbook_without_its_dimension_has_its_rows_counted(organization):
             target.writestr(item, data)
     assert workbook_facts(io.BytesIO(buffer.getvalue()), "servers").estimated_rows == 3000
     assert workbook_facts(io.BytesIO(out.getvalue()), "servers").estimated_rows == 3000
+
+
+def _prefixed(content: bytes) -> bytes:
+    """The workbook with its sheets' elements written with a namespace prefix (``<x:row>``), as some writers do."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                text = data.decode()
+                text = re.sub(r"<(/?)(?![?!])([A-Za-z][\w.-]*)", r"<\1x:\2", text)
+                text = text.replace("<x:worksheet xmlns=", "<x:worksheet xmlns:x=", 1)
+                data = text.encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name", ["servers-merged-cells.xlsx", "inventory-formula-unsaved.xlsx", "inventory-excel.xlsx"]
+)
+@pytest.mark.parametrize("prefixed", [False, True])
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_the_byte_scan_of_a_sheet_finds_what_an_xml_parser_finds(monkeypatch, name, prefixed, chunk):
+    """Rows, formulas and cells merged down, found by searching the sheet's bytes, whatever the chunk edges cut
+    and whatever namespace prefix the writer used, are those defusedxml's parser finds."""
+    from inventory.importing import workbooks
+
+    monkeypatch.setattr(workbooks, "_SCAN_CHUNK", chunk)
+    content = (DATA / name).read_bytes()
+    workbook = workbooks._open(io.BytesIO(_prefixed(content) if prefixed else content))
+    try:
+        for sheet in workbook.worksheets:
+            assert workbooks._scan(sheet) == workbooks._scan_parsed(sheet), sheet.title
+        scans = [workbooks._scan(sheet) for sheet in workbook.worksheets]
+    finally:
+        workbook.close()
+    assert sum(scan.rows for scan in scans) > 1
+    assert any(scan.has_formulas for scan in scans) == (name != "servers-merged-cells.xlsx")
+    assert any(scan.merged_down for scan in scans) == (name == "servers-merged-cells.xlsx")
+
+
+def test_a_workbook_without_formulas_is_read_once(organization, monkeypatch):
+    """Its formulas are read (a second pass over each sheet) only where a sheet holds one."""
+    from inventory.importing import workbooks
+
+    opened: list[bool] = []
+    real_open = workbooks._open
+
+    def counting_open(handle, *, formulas=False):
+        opened.append(formulas)
+        return real_open(handle, formulas=formulas)
+
+    monkeypatch.setattr(workbooks, "_open", counting_open)
+    Site.objects.create(organization=organization, name="Frankfurt", country="DE")
+    result = run_import(organization, (DATA / "servers-merged-cells.xlsx").read_bytes(), "servers-merged-cells.xlsx")
+    assert (result.ok, result.created) == (True, 4), result.errors_json()
+    assert opened
+    assert True not in opened
+    opened.clear()
+    run_import(organization, (DATA / "inventory-formula-unsaved.xlsx").read_bytes(), "inventory-formula-unsaved.xlsx")
+    assert opened.count(True) == 1, opened
