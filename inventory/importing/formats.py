@@ -128,6 +128,7 @@ def check_size(size: int, limit: int) -> None:
 class TextFacts:
     lines: int
     braces: int
+    encoding: str | None = None  # the codec the text is read as (`check_text`); None: a workbook, or not known
 
     @property
     def estimated_rows(self) -> int:
@@ -135,13 +136,21 @@ class TextFacts:
         return max(self.lines - 1, self.braces, 0)
 
 
+UTF8, UTF16, WINDOWS_1252 = "utf-8-sig", "utf-16", "cp1252"
+ENCODING_LABELS = {UTF8: "UTF-8", UTF16: "UTF-16", WINDOWS_1252: "Windows-1252"}
+# The five bytes Windows-1252 leaves undefined (Python's cp1252 refuses them).
+_NOT_WINDOWS_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_SAVE_AS_UTF8 = "Save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
+
+
 def _rewind(handle: IO[bytes]) -> None:
     handle.seek(0)
 
 
 def _encoding(handle: IO[bytes]) -> str:
-    """UTF-8 (with or without a byte-order mark), or UTF-16 with its byte-order mark (Excel's "Unicode text"):
-    what the file's first bytes say, never a guess."""
+    """What the file's first bytes say: UTF-16 with its byte-order mark (Excel's "Unicode text"), else UTF-8 (with or
+    without a byte-order mark); UTF-32 is refused. Whether text without a byte-order mark that is not UTF-8 is
+    Windows-1252 is `check_text`'s to decide, having read it all."""
     _rewind(handle)
     head = handle.read(4)
     _rewind(handle)
@@ -150,53 +159,108 @@ def _encoding(handle: IO[bytes]) -> str:
             code="encoding",
             message="The file is UTF-32 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again.",
         )
-    return "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    return UTF16 if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else UTF8
 
 
-def check_text(handle: IO[bytes]) -> TextFacts:
-    """Refuse anything but UTF-8 text (with or without a byte-order mark), or UTF-16 with one, before parsing;
-    count lines."""
+@dataclass
+class _Bad:
+    """Where a file first stops being text of an encoding: the byte and its line, or its end (``byte`` None)."""
+
+    byte: int | None
+    line: int
+
+    def __str__(self) -> str:
+        return (
+            "it ends in the middle of a character"
+            if self.byte is None
+            else f"byte 0x{self.byte:02x} on line {self.line}"
+        )
+
+
+def _not_text(label: str, bad: _Bad, not_windows_1252: _Bad | None = None) -> ImportRejected:
+    """Today's message (the first byte that is not ``label`` and its line), and for delimited text the first byte
+    that is not Windows-1252 either."""
+    if not_windows_1252 is None:
+        message = f"The file is not {label} text ({bad})."
+    elif not_windows_1252 == bad:
+        message = f"The file is not {label} or Windows-1252 text ({bad})."
+    else:
+        message = f"The file is not {label} text ({bad}), nor Windows-1252 ({not_windows_1252})."
+    ending = f" {_SAVE_AS_UTF8}" if bad.byte is not None or not_windows_1252 is not None else ""
+    return reject(message + ending, code="encoding")
+
+
+def check_text(handle: IO[bytes], *, delimited: bool = False) -> TextFacts:
+    """Decide the file's encoding in one pass, count its lines, and refuse what is not text, before parsing.
+
+    A byte-order mark decides (UTF-8, UTF-16; UTF-32 is refused); else the file is UTF-8 if all of it is. Delimited
+    text (CSV, TSV: ``delimited``) that is not UTF-8 is read as Windows-1252, which Excel's "CSV (Comma delimited)"
+    writes on Windows, when every byte of it is a Windows-1252 character; JSON and YAML are UTF-8 (RFC 8259).
+    The encoding found is the facts' ``encoding``, which the reading pass (`text_lines`) is given."""
     encoding = _encoding(handle)
-    label = "UTF-16" if encoding == "utf-16" else "UTF-8"
+    label = ENCODING_LABELS[encoding]
+    fallback = delimited and encoding == UTF8 and handle.read(3) != codecs.BOM_UTF8
+    _rewind(handle)
     decoder = codecs.getincrementaldecoder(encoding)()
     newlines, braces, has_content, last = 0, 0, False, "\n"
+    not_utf8: _Bad | None = None  # where UTF-8 failed, once read as Windows-1252
+    not_windows_1252: _Bad | None = None  # the first byte Windows-1252 leaves undefined, while still UTF-8
+
+    def take(text: str) -> None:
+        nonlocal newlines, braces, has_content, last
+        newlines += text.count("\n")
+        braces += text.count("{")
+        last = text[-1:] or last
+        has_content = has_content or bool(text.strip())
+
+    def switch(bad: _Bad, pending: bytes) -> bytes:
+        """UTF-8 failed at ``bad``: go on as Windows-1252 (from the bytes the UTF-8 decoder held), or refuse."""
+        nonlocal decoder, encoding, not_utf8
+        if not fallback:
+            raise _not_text(label, bad)
+        if not_windows_1252 is not None:
+            raise _not_text(label, bad, not_windows_1252)
+        not_utf8, encoding = bad, WINDOWS_1252
+        decoder = codecs.getincrementaldecoder(WINDOWS_1252)()
+        return pending
+
     while True:
         chunk = handle.read(_READ_CHUNK)
         if not chunk:
             break
-        if b"\x00" in chunk and encoding != "utf-16":
+        if b"\x00" in chunk and encoding != UTF16:
             raise reject(
                 code="encoding",
                 message="The file is not text (it contains NUL bytes: a binary file, or UTF-16 without a "
                 "byte-order mark). Upload CSV, JSON or YAML saved as UTF-8.",
             )
+        if encoding == UTF8 and fallback and not_windows_1252 is None and (found := _NOT_WINDOWS_1252.search(chunk)):
+            not_windows_1252 = _Bad(chunk[found.start()], newlines + 1 + chunk.count(b"\n", 0, found.start()))
         try:
-            text = decoder.decode(chunk)
+            take(decoder.decode(chunk))
         except UnicodeDecodeError as exc:
-            line = newlines + 1 + chunk[: exc.start].count(b"\n")
-            raise reject(
-                code="encoding",
-                message=f"The file is not {label} text (byte 0x{chunk[exc.start]:02x} on line {line}). Save it as "
-                "UTF-8 (in Excel: CSV UTF-8) and upload it again.",
-            ) from None
-        newlines += text.count("\n")
-        braces += text.count("{")
-        last = text[-1:] or last
-        has_content = has_content or bool(text.strip())
+            data = exc.object  # what the decoder held from the chunk before, and this chunk
+            if encoding == WINDOWS_1252:
+                assert not_utf8 is not None
+                bad = _Bad(data[exc.start], newlines + 1 + data.count(b"\n", 0, exc.start))
+                raise _not_text("UTF-8", not_utf8, bad) from None
+            line = newlines + 1 + data.count(b"\n", 0, exc.start)
+            take(switch(_Bad(data[exc.start], line), bytes(data)).decode(WINDOWS_1252))
     try:
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise reject(f"The file is not {label} text (it ends in the middle of a character).", code="encoding") from None
+    except UnicodeDecodeError as exc:
+        take(switch(_Bad(None, newlines + 1), bytes(exc.object)).decode(WINDOWS_1252))
     if not has_content:
         raise reject("The file is empty.", code="empty")
     _rewind(handle)
-    return TextFacts(lines=newlines + (0 if last == "\n" else 1), braces=braces)
+    return TextFacts(lines=newlines + (0 if last == "\n" else 1), braces=braces, encoding=encoding)
 
 
-def text_lines(handle: IO[bytes]) -> Iterator[str]:
-    """Decode UTF-8 or UTF-16 (`check_text`; dropping a byte-order mark) lazily and yield lines, each with its line
-    ending."""
-    decoder = codecs.getincrementaldecoder(_encoding(handle))()
+def text_lines(handle: IO[bytes], encoding: str | None = None) -> Iterator[str]:
+    """Decode the file lazily in ``encoding`` (what `check_text` found; None: what its first bytes say, UTF-8 or
+    UTF-16, dropping a byte-order mark) and yield lines, each with its line ending."""
+    decoder = codecs.getincrementaldecoder(encoding or _encoding(handle))()
+    _rewind(handle)
     pending = ""
     while True:
         chunk = handle.read(_READ_CHUNK)

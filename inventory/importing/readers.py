@@ -86,10 +86,11 @@ def _delimiter(header_line: str) -> str:
     return "\t" if "\t" in header_line else ","
 
 
-def csv_rows(handle: IO[bytes], kind: str) -> Iterator[RawRow]:
-    """The rows of a CSV file of one kind, lazily; header problems are raised before the first row."""
+def csv_rows(handle: IO[bytes], kind: str, encoding: str | None = None) -> Iterator[RawRow]:
+    """The rows of a CSV file of one kind, lazily, decoded in ``encoding`` (what `check_text` found; None: what the
+    file's first bytes say); header problems are raised before the first row."""
     spec = SPECS[kind]
-    lines = text_lines(handle)
+    lines = text_lines(handle, encoding)
     first: str | None = next(lines, "")
     line_number = 1
     hint: str | None = None  # Excel's `sep=;` line before the header names the separator
