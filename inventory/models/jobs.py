@@ -30,6 +30,12 @@ class ImportJob(OrganizationOwned):
     finished = models.DateTimeField(null=True, blank=True)
     filename = models.CharField(max_length=255)
     file_format = models.CharField(max_length=8)
+    encoding = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="The codec the file's text is read as, found at upload (utf-8-sig, utf-16, cp1252); empty for a "
+        "workbook, or a job from before it was recorded (then the file's first bytes say).",
+    )
     kind = models.CharField(max_length=16, help_text="What the rows are: sites, servers, storage, networks, workloads.")
     payload = models.FileField(upload_to="imports/%Y/%m/")
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.VALIDATING)

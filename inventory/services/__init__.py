@@ -32,7 +32,16 @@ from .discovery import (
 )
 from .exports import Export, export_rows, inventory_export, records_export
 from .import_engine import ErrorList, Importer, ImportResult, import_setting
-from .import_files import ImportFile, apply_file, import_file_inspect, inventory_import, open_rows, validate_file
+from .import_files import (
+    WINDOWS_1252_NOTICE,
+    ImportFile,
+    apply_file,
+    file_notices,
+    import_file_inspect,
+    inventory_import,
+    open_rows,
+    validate_file,
+)
 from .import_jobs import (
     import_job_apply,
     import_job_begin,
@@ -41,6 +50,7 @@ from .import_jobs import (
     import_job_create,
     import_job_error,
     import_job_is_large,
+    import_job_notices,
     import_job_process,
     import_job_reap,
     import_job_retry,
@@ -67,6 +77,7 @@ __all__ = [
     "NameIndex",
     "Recorded",
     "ServerModelImport",
+    "WINDOWS_1252_NOTICE",
     "accelerator_type_from_discovery",
     "apply_file",
     "discover",
@@ -75,6 +86,7 @@ __all__ = [
     "discovery_run_create",
     "discovery_run_recheck",
     "export_rows",
+    "file_notices",
     "import_file_inspect",
     "import_job_apply",
     "import_job_begin",
@@ -83,6 +95,7 @@ __all__ = [
     "import_job_create",
     "import_job_error",
     "import_job_is_large",
+    "import_job_notices",
     "import_job_process",
     "import_job_reap",
     "import_job_retry",

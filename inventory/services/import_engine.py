@@ -102,6 +102,7 @@ class ImportResult:
     preview: list[dict[str, Any]] = field(default_factory=list)
     written: bool = False
     kind: str | None = None  # the one kind of the file, or None for a mapping of several
+    notices: list[str] = field(default_factory=list)  # what a person should know of how the file was read
 
     @property
     def ok(self) -> bool:
@@ -252,7 +253,7 @@ class Importer:
             writer = self.writers[spec.kind] = StagedWriter(spec.model, self.organization, attnames)
         return writer
 
-    def result(self, *, written: bool) -> ImportResult:
+    def result(self, *, written: bool, notices: list[str] | None = None) -> ImportResult:
         created = sum(c["created"] for c in self.by_kind.values())
         updated = sum(c["updated"] for c in self.by_kind.values())
         return ImportResult(
@@ -265,6 +266,7 @@ class Importer:
             preview=self.preview,
             written=written and not self.problems,
             kind=next(iter(self.kinds)) if len(self.kinds) == 1 else None,
+            notices=list(notices or []),
         )
 
     # One chunk ------------------------------------------------------------------------------------------------

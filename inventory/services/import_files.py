@@ -5,6 +5,10 @@
   (`apply_file`): an import job's second pass once a person confirmed it (the data may have changed since), and
   the command line's import in one pass.
 
+A file's notices (`file_notices`) tell people what they should know of how it was read, though nothing is wrong
+with it: a CSV file that is not UTF-8 was read as Windows-1252 (`importing.check_text`). The result carries them
+(`ImportResult.notices`), as an import job does (`import_jobs.import_job_notices`).
+
 A CSV file is streamed line by line; a JSON/YAML document is loaded, but model instances exist only for one chunk
 at a time. A file that cannot be read at all raises `ImportRejected` (or `TooLarge`, before anything is read).
 """
@@ -23,6 +27,7 @@ from accounts.services import organization_data_changed
 
 from ..importing import (
     INVENTORY,
+    WINDOWS_1252,
     Document,
     ImportRejected,
     RawRow,
@@ -41,6 +46,13 @@ from ..importing import (
     workbook_rows,
 )
 from .import_engine import Importer, ImportResult, import_setting
+
+WINDOWS_1252_NOTICE = "Read as Windows-1252 text: the file is not UTF-8."
+
+
+def file_notices(encoding: str | None) -> list[str]:
+    """What a person should know of how a file in ``encoding`` (`TextFacts.encoding`) was read."""
+    return [WINDOWS_1252_NOTICE] if encoding == WINDOWS_1252 else []
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,10 @@ def import_file_inspect(
                 code="unknown_kind",
             )
     # A workbook is a zip file, not text: it is opened and its sheets are looked at instead.
-    facts = workbook_facts(handle, None if chosen == INVENTORY else chosen) if fmt == "xlsx" else check_text(handle)
+    if fmt == "xlsx":
+        facts = workbook_facts(handle, None if chosen == INVENTORY else chosen)
+    else:  # CSV (and TSV) only may be Windows-1252; JSON and YAML are UTF-8
+        facts = check_text(handle, delimited=fmt == "csv")
     return ImportFile(file_format=fmt, kind=None if chosen == INVENTORY else chosen, facts=facts)
 
 
@@ -80,7 +95,7 @@ def open_rows(handle: IO[bytes], info: ImportFile) -> tuple[Iterator[RawRow], in
     """The rows of a file and, when known without reading them all, their number."""
     if info.file_format == "csv":
         assert info.kind is not None
-        return csv_rows(handle, info.kind), None
+        return csv_rows(handle, info.kind, info.facts.encoding), None
     if info.file_format == "xlsx":
         return workbook_rows(handle, info.kind), None
     document: Document = document_lists(
@@ -102,7 +117,7 @@ def validate_file(
         importer.run(rows, write=False, progress=progress)
     except ImportRejected as exc:
         importer.problems.extend(exc.errors)
-    return importer.result(written=False)
+    return importer.result(written=False, notices=file_notices(info.facts.encoding))
 
 
 class _Rollback(Exception):
@@ -126,7 +141,7 @@ def apply_file(
             if importer.problems:
                 raise _Rollback
             organization_data_changed(organization_id=organization.pk)  # bulk writes send no signals
-            result = importer.result(written=True)
+            result = importer.result(written=True, notices=file_notices(info.facts.encoding))
             if on_success is not None:
                 on_success(result)
             # Sent once the rows are committed (nothing is announced for an import rolled back).
@@ -146,7 +161,7 @@ def apply_file(
         pass
     except ImportRejected as exc:
         importer.problems.extend(exc.errors)
-    return importer.result(written=True)
+    return importer.result(written=True, notices=file_notices(info.facts.encoding))
 
 
 def inventory_import(

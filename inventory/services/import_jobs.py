@@ -31,7 +31,7 @@ from config.errors import Conflict, DomainError, ErrorItem, Invalid
 from ..importing import INVENTORY, TextFacts
 from ..models import ImportJob, ImportStatus
 from .import_engine import ImportResult, import_setting
-from .import_files import ImportFile, apply_file, import_file_inspect, validate_file
+from .import_files import ImportFile, apply_file, file_notices, import_file_inspect, validate_file
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ def job_errors(job: ImportJob) -> tuple[list[ErrorItem], int]:
     """A job's listed problems and how many there are in all."""
     items = [ErrorItem.from_dict(item) for item in job.errors or []]
     return items, max(job.error_count, len(items))
+
+
+def import_job_notices(job: ImportJob) -> list[str]:
+    """What a person should know of how the job's file was read (`import_files.file_notices`), from its upload on."""
+    return file_notices(job.encoding or None)
 
 
 def import_job_error(job: ImportJob) -> DomainError | None:
@@ -80,6 +85,7 @@ def import_job_create(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         filename=filename,
         file_format=info.file_format,
+        encoding=info.facts.encoding or "",
         kind=info.kind or INVENTORY,
         payload=upload,
         status=ImportStatus.VALIDATING,
@@ -88,8 +94,11 @@ def import_job_create(
 
 
 def _job_info(job: ImportJob) -> ImportFile:
+    """The job's file as its upload found it: the encoding decided then is the one its passes read it in."""
     return ImportFile(
-        file_format=job.file_format, kind=None if job.kind == INVENTORY else job.kind, facts=TextFacts(0, 0)
+        file_format=job.file_format,
+        kind=None if job.kind == INVENTORY else job.kind,
+        facts=TextFacts(0, 0, encoding=job.encoding or None),
     )
 
 

@@ -470,9 +470,10 @@ class TestBadFiles:
             {"row": None, "column": None, "message": f"The file is UTF-32 text; save it as UTF-8 {NOT_UTF8}"}
         ]
 
-    def test_latin1_is_refused_not_guessed(self, organization, frankfurt):
-        content = "hostname,site,os\nn1,Frankfurt,Débian\n".encode("latin-1")
-        assert problems(organization, content, "servers.csv") == [
+    def test_latin1_json_is_refused_not_guessed(self, organization, frankfurt):
+        # (A CSV file that is not UTF-8 is read as Windows-1252, when it is: test_import_encodings.py.)
+        content = '[{"hostname": "n1", "site": "Frankfurt",\n "os": "Débian"}]\n'.encode("latin-1")
+        assert problems(organization, content, "servers.json") == [
             {
                 "row": None,
                 "column": None,
@@ -849,7 +850,7 @@ class TestCommand:
 
     def test_an_unreadable_file_and_a_missing_organization(self, organization, other_organization, tmp_path, capsys):
         bad = tmp_path / "servers.csv"
-        bad.write_bytes("hostname,site\nné,x\n".encode("latin-1"))
+        bad.write_bytes(b"hostname,site\nn\x81,x\n")  # 0x81 is neither UTF-8 nor Windows-1252
         with pytest.raises(CommandError, match="nothing was written"):
             call_command("import_inventory", str(bad), "--org", organization.slug)
         assert "not UTF-8" in capsys.readouterr().err
