@@ -73,7 +73,7 @@ class AdminImportForm(forms.Form):
         queryset=Organization.objects.none(), help_text="Every row of the file goes into this organization."
     )
     file = forms.FileField(
-        allow_empty_file=True, help_text="CSV (header row first; UTF-8), Excel (.xlsx), JSON or YAML."
+        allow_empty_file=True, help_text="CSV (header row first; UTF-8 or Windows-1252), Excel (.xlsx), JSON or YAML."
     )
     file_format = forms.ChoiceField(
         label="Format",
@@ -199,6 +199,7 @@ class ImportJobTransferMixin:
                 job=job,
                 errors=errors,
                 error_count=error_count,
+                notices=services.import_job_notices(job),
                 preview_tables=preview_tables(job) if job.status != ImportStatus.INVALID else [],
                 kind_label=KIND_LABELS.get(job.kind, "Several kinds"),
                 may_confirm=job.status == ImportStatus.READY and self.may_confirm(request, job),

@@ -46,7 +46,8 @@ WAITING = (ImportStatus.VALIDATING, ImportStatus.RUNNING)
 class ImportForm(forms.Form):
     file = forms.FileField(
         allow_empty_file=True,
-        help_text="CSV (one kind per file, header row first; UTF-8), Excel (.xlsx: a sheet per kind), JSON or YAML.",
+        help_text="CSV (one kind per file, header row first; UTF-8, or Windows-1252 as Excel saves it), Excel (.xlsx: "
+        "a sheet per kind), JSON or YAML.",
     )
     kind = forms.ChoiceField(
         required=False,
@@ -198,6 +199,7 @@ class ImportJobView(OrganizationViewMixin, DetailView):
         context.update(
             errors=errors,
             error_count=error_count,
+            notices=services.import_job_notices(job),
             preview_tables=preview_tables(job),
             job_status=job_status(job),
             waiting=job.status in WAITING,

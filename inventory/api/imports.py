@@ -38,6 +38,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     progress_pct = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField()
+    notices = serializers.SerializerMethodField()
     error_count = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
     confirm_url = serializers.SerializerMethodField()
@@ -63,6 +64,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "updated_count",
             "error_count",
             "errors",
+            "notices",
             "preview",
             "status_url",
             "confirm_url",
@@ -76,6 +78,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_errors(self, job: ImportJob) -> list[dict[str, Any]]:
         """The first problems, as items of the one error shape (``code``, ``message``, ``row``, ``column``)."""
         return [item.as_dict() for item in services.job_errors(job)[0]]
+
+    def get_notices(self, job: ImportJob) -> list[str]:
+        """What to know of how the file was read, though nothing is wrong with it ("Read as Windows-1252 text: the
+        file is not UTF-8.")."""
+        return services.import_job_notices(job)
 
     def get_error_count(self, job: ImportJob) -> int:
         return services.job_errors(job)[1]
@@ -96,7 +103,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True, help_text="CSV (one kind, UTF-8), Excel (.xlsx), JSON or YAML.")
+    file = serializers.FileField(
+        allow_empty_file=True,
+        help_text="CSV (one kind; UTF-8, or Windows-1252 as Excel saves it), Excel (.xlsx), JSON or YAML (UTF-8).",
+    )
     kind = serializers.CharField(
         required=False, allow_blank=True, help_text=f"One of {', '.join(KINDS)}; else taken from the file name."
     )

@@ -73,6 +73,8 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: nothing was written.") from None
         finally:
             handle.close()
+        for notice in result.notices:  # how the file was read ("Read as Windows-1252 text: ...")
+            self.stdout.write(self.style.WARNING(notice))
         if not result.ok:
             self._problems(result.errors, result.error_count)
             raise CommandError(f"{file}: {result.error_count} problem(s); nothing was written.")
