@@ -420,6 +420,18 @@ class TestImport:
         assert "unknown site &#x27;other-site&#x27;." in client.get(response["Location"]).content.decode()
         assert not Server.objects.filter(hostname="sneaky").exists()
 
+    def test_a_windows_1252_file_says_how_it_was_read(self, client, staff_owner, rows, organization):
+        client.force_login(staff_owner)
+        content = "site,hostname,os\nacme-site,acme-gpu2,Débian – 12\n".encode("cp1252")
+        response = client.post(
+            admin_url(Server, "import"),
+            {"organization": organization.pk, "file": SimpleUploadedFile("rows.csv", content)},
+        )
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "Read as Windows-1252 text: the file is not UTF-8." in page
+        assert "Débian – 12" in page  # the preview
+
     def test_an_unreadable_file_is_a_form_error(self, client, staff_owner, rows, organization):
         client.force_login(staff_owner)
         response = client.post(
