@@ -46,11 +46,32 @@ def test_mi250x_is_the_64_gb_device_the_runtime_sees() -> None:
     assert "divided by 2" in gcd.source
 
 
+def test_k80_is_the_12_gb_gpu_nvidia_smi_sees() -> None:
+    """Two GK210 GPUs per board, each its own device (as MI250X's GCDs): the row is one GPU, the board halved."""
+    gpu = _type("K80")
+    assert (gpu.memory_gb, gpu.mem_bandwidth_gbps, gpu.tdp_w, gpu.nvidia_smi_names) == (12, 240, 150, ["Tesla K80"])
+    assert "one of 2" in gpu.form_factor
+    assert "divided by 2" in gpu.source
+    # Kepler: no tensor core, no FP16 arithmetic. Empty, not a guess; the capacity model refuses compute for it.
+    assert (gpu.bf16_tflops, gpu.fp16_tflops, gpu.fp8_tflops, gpu.int8_tops) == (None,) * 4
+
+
+def test_gb10_counts_its_unified_memory_and_says_so() -> None:
+    gb10 = _type("GB10")
+    assert (gb10.memory_gb, gb10.mem_bandwidth_gbps, gb10.tdp_w) == (128, 273, 140)
+    assert gb10.nvidia_smi_names == ["NVIDIA GB10"]
+    assert "unified" in gb10.form_factor
+    assert "shared by the CPU" in gb10.source
+    assert "UNVERIFIED" in gb10.source  # the 140 W is not in an NVIDIA datasheet
+    # NVIDIA publishes FP4 only (1 PFLOP with sparsity), a precision the catalog has no column for.
+    assert (gb10.bf16_tflops, gb10.fp16_tflops, gb10.fp8_tflops, gb10.int8_tops) == (None,) * 4
+
+
 def test_catalog_additions_keep_sources_and_tool_names() -> None:
     names = {row["model"] for row in accelerator_rows()}
     expected = {"L4", "T4", "A10G", "A10", "A30", "A40", "RTX 6000 Ada", "RTX A6000", "L40", "H20", "H100 NVL"}
     expected |= {"B200", "GB200 (per GPU)", "MI100", "MI210", "MI250X", "MI300X", "MI325X", "Gaudi 2", "Gaudi 3"}
-    expected |= {"GeForce RTX 3090", "GeForce RTX 4090", "GeForce RTX 4080 SUPER", "A100 PCIe 40GB"}
+    expected |= {"GeForce RTX 3090", "GeForce RTX 4090", "GeForce RTX 4080 SUPER", "A100 PCIe 40GB", "GB10", "K80"}
     assert expected <= names
     assert AcceleratorType.objects.filter(organization__isnull=True).count() == len(names)
     for row in accelerator_rows():
