@@ -255,6 +255,8 @@ CATALOG = [
     CatalogItem(10, "NVIDIA", "A100 SXM 40GB", ("NVIDIA A100-SXM4-40GB",), 40, 400),
     CatalogItem(11, "AMD", "MI250X", ("AMD Instinct MI250X",), 64, 280),
     CatalogItem(12, "NVIDIA", "GB200 (per GPU)", ("NVIDIA GB200",), 186, 1200),
+    CatalogItem(13, "NVIDIA", "GB10", ("NVIDIA GB10",), 128, 140),
+    CatalogItem(14, "NVIDIA", "K80", ("Tesla K80",), 12, 150),
 ]
 
 
@@ -274,6 +276,8 @@ class TestMatching:
             ("NVIDIA H100 ...", "printed", 81559, True, "ambiguous: NVIDIA H100 SXM, NVIDIA H100 PCIe"),
             ("NVIDIA H100 ...", "printed", 95830, True, "NVIDIA H100 NVL"),
             ("NVIDIA GH200 480GB", "printed", 97871, False, "unknown"),  # never GB200, never H200
+            ("NVIDIA GB10", "printed", None, False, "NVIDIA GB10"),  # unified memory: nvidia-smi prints no size
+            ("Tesla K80", "printed", 11441, False, "NVIDIA K80"),  # one GK210 of the board's two
             ("NVIDIA-H100-80GB-HBM3", LABEL, 81559, False, "NVIDIA H100 SXM"),
             ("Tesla-T4", LABEL, 15360, False, "NVIDIA T4"),
             ("A100-SXM4-40GB", LABEL, None, False, "NVIDIA A100 SXM 40GB"),
@@ -284,6 +288,9 @@ class TestMatching:
             ("h100", GRES, None, False, "ambiguous: NVIDIA H100 SXM, NVIDIA H100 PCIe, NVIDIA H100 NVL"),
             ("a100", GRES, None, False, "ambiguous: NVIDIA A100 SXM 80GB, NVIDIA A100 SXM 40GB"),
             ("rtx2080ti", GRES, None, False, "unknown"),
+            ("gb10", GRES, None, False, "NVIDIA GB10"),
+            ("gb200", GRES, None, False, "NVIDIA GB200 (per GPU)"),  # not GB10
+            ("k80", GRES, None, False, "NVIDIA K80"),
             ("H100 SXM5 80GB", INVENTORY_NAME, None, False, "NVIDIA H100 SXM"),
             ("A100-SXM4-80GB", INVENTORY_NAME, None, False, "NVIDIA A100 SXM 80GB"),
             ("GPU3 (NVIDIA L40S)", INVENTORY_NAME, None, False, "NVIDIA L40S"),
