@@ -585,7 +585,68 @@ def imports(bench: Bench, tmp: Path, rows: int, runs: int) -> None:
         of_share = share.median / row.median
         row.note += f"; {of_share:.2f} of the database's share's throughput"
         print(f"  the import runs at {of_share:.2f} of the database's share's throughput")
+        if connection.vendor == "postgresql":
+            _share_steps(bench, moved, columns, floor, name, prepare, runs, rows)
     print(f"  {load()}")
+
+
+def _share_steps(
+    bench: Bench,
+    moved: list[list[Any]],
+    columns: list[str],
+    floor: Callable[[], None],
+    name: str,
+    prepare: Callable[[], None],
+    runs: int,
+    rows: int,
+) -> None:
+    """Where the database's share goes beyond the floor, step by step: the same rows copied into a copy of the
+    server table with its indexes and checks (``LIKE ... INCLUDING ALL``), then with its foreign keys too (checked
+    at commit, as Django declares them: ``DEFERRABLE INITIALLY DEFERRED``). The share's row adds the history rows."""
+    from django.db import connection, transaction
+
+    from inventory.models import Server
+    from inventory.services.import_writer import write_rows
+
+    table = Server._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        foreign_keys = [definition for (definition,) in cursor.fetchall()]
+    steps = (
+        ("its indexes and checks", []),
+        ("its indexes, checks and foreign keys", foreign_keys),
+    )
+    for words, keys in steps:
+
+        def fresh(keys: list[str] = keys) -> None:  # untimed: the rows of a new organization, an empty copy
+            prepare()
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS bench_step")
+                cursor.execute(f"CREATE TABLE bench_step (LIKE {table} INCLUDING ALL)")  # noqa: S608 - our names
+                for definition in keys:
+                    cursor.execute(f"ALTER TABLE bench_step ADD {definition}")
+
+        def copy() -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                write_rows(cursor, "bench_step", columns, moved)
+
+        try:
+            step = bench.measure(
+                f"the database's share, step: {rows:,} servers copied into a table with {words}",
+                connection.vendor,
+                copy,
+                floor=(name, floor),
+                before=fresh,
+                runs=runs,
+                throughput=True,
+            )
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS bench_step")
+        step.note = "where the share's time goes beyond the floor (the share adds the history rows)"
 
 
 # ----------------------------------------------------------------------------------------------------------------
