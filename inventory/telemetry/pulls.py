@@ -219,10 +219,7 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
         allow_private=outbound.integrations_allow_private(),
         timeout=_timeout(),
     )
-    moment = (now or timezone.now()).timestamp()
-    step = step_for(config.window_days * 86400, config.step_seconds)
-    end = moment - moment % step
-    start = end - config.window_days * 86400
+    start, end, step = pull_window(now or timezone.now(), config.window_days, config.step_seconds)
     summaries: dict[tuple[int, date], DaySummary] = {}
     with_data, without_data = [], []
     try:
@@ -259,6 +256,16 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
     }
     _prometheus_finish(config, status=PullStatus.OK, result=result)
     return config
+
+
+def pull_window(now: datetime, window_days: int, step_seconds: int) -> tuple[float, float, int]:
+    """``(start, end, step)`` of a pull at ``now``: from midnight UTC ``window_days`` days before today to now (end
+    aligned on the step). Whole days only: a pull replaces every day it pulls, so a window starting mid-day would
+    replace its first day, pulled whole before, with the hours of it still in the window."""
+    first = datetime.combine(day_of(now) - timedelta(days=window_days), datetime.min.time(), tzinfo=UTC)
+    start, moment = first.timestamp(), now.timestamp()
+    step = step_for(moment - start, step_seconds)
+    return start, moment - moment % step, step
 
 
 def _days_from_series(series: list[Any]) -> dict[date, DaySummary]:

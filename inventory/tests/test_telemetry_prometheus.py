@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -107,7 +107,9 @@ def test_a_pull_stores_each_servers_days(organization, fleet):
     assert all(r.headers["Authorization"] == "Bearer s3cret-token" for r in server.seen)
     assert {r.query["step"][0] for r in ranges} == {"300"}
     start, end = float(ranges[0].query["start"][0]), float(ranges[0].query["end"][0])
-    assert end - start == 7 * 86400
+    assert datetime.fromtimestamp(start, tz=UTC) == datetime(2026, 11, 25, tzinfo=UTC)  # 7 whole days and today
+    assert result["window_start"] == "2026-11-25T00:00:00+00:00"
+    assert end == NOW.timestamp() - NOW.timestamp() % 300
 
 
 def test_a_second_pull_replaces_the_days_it_recomputes(organization, fleet):
@@ -116,6 +118,36 @@ def test_a_second_pull_replaces_the_days_it_recomputes(organization, fleet):
         pulls.prometheus_pull_run(config=config, now=NOW)
         pulls.prometheus_pull_run(config=config, now=NOW)
     assert ServerTelemetryDay.objects.get(server=fleet["l4"]).sample_count == 6
+
+
+def steady(request):
+    """Prometheus evaluating the recorded L4 power series at every step of the window asked for (its value holds
+    between scrapes, as Prometheus' lookback gives it)."""
+    if request.path == "/api/v1/query":
+        return Answer(body=(DATA / "query-vector-power.json").read_bytes())
+    start, end, step = (float(request.query[name][0]) for name in ("start", "end", "step"))
+    steps = [start + k * step for k in range(int((end - start) // step) + 1)]
+    series = [
+        {**s, "values": [[t, s["values"][0][1]] for t in steps]}
+        for s in matrix_for(request.query["query"][0])["data"]["result"]
+        if s["metric"]["Hostname"] == L4 and s["metric"]["__name__"] == "DCGM_FI_DEV_POWER_USAGE"
+    ]
+    return Answer(body=json.dumps({"status": "success", "data": {"resultType": "matrix", "result": series}}))
+
+
+def test_hourly_pulls_never_replace_a_day_with_the_part_left_in_the_window(organization, fleet):
+    """The window starts at midnight UTC: a pull late in the day must not replace the day before, pulled whole in
+    the morning, with the few hours of it a window ending now would still hold."""
+    with serve(steady) as server:
+        config = configure(organization, server.url, window_days=1)
+        pulls.prometheus_pull_run(config=config, now=datetime(2026, 12, 2, 6, 0, tzinfo=UTC))
+        config = pulls.prometheus_pull_run(config=config, now=datetime(2026, 12, 2, 23, 0, tzinfo=UTC))
+    assert config.status == PullStatus.OK, config.last_error
+    assert config.last_result["window_start"] == "2026-12-01T00:00:00+00:00"
+    days = dict(ServerTelemetryDay.objects.filter(server=fleet["l4"]).values_list("day", "sample_count"))
+    assert days == {date(2026, 12, 1): 288, date(2026, 12, 2): 23 * 12 + 1}  # every 300 s step of each day
+    start = float([r for r in server.seen if r.path == "/api/v1/query_range"][-1].query["start"][0])
+    assert datetime.fromtimestamp(start, tz=UTC) == datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
