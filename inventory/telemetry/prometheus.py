@@ -54,14 +54,21 @@ def host_regex(hostname: str) -> str:
     return f"(?i)({re.escape(name)}|{re.escape(short)})"
 
 
+NODE_LABELS = ("kubernetes_node", "node", "nodename")
+"""Labels Prometheus' own relabeling gives a series for the Kubernetes node it was scraped on: ``kubernetes_node``
+in NVIDIA's GPU Operator monitoring guide (from ``__meta_kubernetes_pod_node_name``), ``node`` and ``nodename`` in
+other scrape configurations (dcgm-exporter's Helm chart suggests ``nodename``). They name the server when the
+exporter's ``Hostname`` is its pod's name (dcgm-exporter deployed without ``NODE_NAME``)."""
+
+
 def host_query(hostname: str) -> str:
-    """Every dcgm-exporter series read here of one host, under either hostname label."""
+    """Every dcgm-exporter series read here of one host, under either hostname label or a node label."""
     regex = _promql_string(host_regex(hostname))
     names = _promql_string(METRIC_NAMES)
-    return f"{{__name__=~{names}, Hostname=~{regex}}} or {{__name__=~{names}, hostname=~{regex}}}"
+    return " or ".join(f"{{__name__=~{names}, {label}=~{regex}}}" for label in ("Hostname", "hostname", *NODE_LABELS))
 
 
-HOSTS_QUERY = f'group by (Hostname, hostname) ({{__name__=~"{METRIC_NAMES}"}})'
+HOSTS_QUERY = f'group by (Hostname, hostname, {", ".join(NODE_LABELS)}) ({{__name__=~"{METRIC_NAMES}"}})'
 
 
 class PrometheusClient:
@@ -127,20 +134,27 @@ class PrometheusClient:
             for item in data.get("result", [])
         ]
 
-    def hosts(self, *, at: float) -> list[str]:
-        """The hostnames Prometheus has dcgm-exporter series of (under either label)."""
+    def hosts(self, *, at: float) -> list[tuple[str, ...]]:
+        """The hosts Prometheus has dcgm-exporter series of, each as the names its series give it (`host_names`)."""
         data = self._get("/api/v1/query", {"query": HOSTS_QUERY, "time": f"{at:.3f}"})
         hosts = []
         for item in data.get("result", []) if isinstance(data.get("result"), list) else []:
-            host = host_label(item.get("metric", {}))
-            if host:
-                hosts.append(host)
+            names = host_names(item.get("metric", {}))
+            if names:
+                hosts.append(names)
         return sorted(set(hosts))
 
 
 def host_label(labels: dict[str, str]) -> str:
     """The host a series names: dcgm-exporter's ``Hostname`` label, else a ``hostname`` one; "" for neither."""
     return labels.get("Hostname") or labels.get("hostname") or ""
+
+
+def host_names(labels: dict[str, str]) -> tuple[str, ...]:
+    """The names a series gives its host, in the order they are tried: the exporter's hostname label, then the
+    Kubernetes node labels Prometheus added (`NODE_LABELS`)."""
+    names = [host_label(labels), *(labels.get(label) or "" for label in NODE_LABELS)]
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 def _number(value: Any) -> float:

@@ -27,7 +27,7 @@ from config.errors import Conflict, Unavailable
 from ..models import Server
 from .matching import HostIndex
 from .models import BmcEndpoint, PrometheusConfig, PullStatus, TelemetrySource
-from .prometheus import PrometheusClient, PrometheusError, host_label, host_query, readings_by_time, step_for
+from .prometheus import PrometheusClient, PrometheusError, host_names, host_query, readings_by_time, step_for
 from .redfish import RedfishError, read_server_power
 from .services import store_day_summaries
 from .summaries import DaySummary, InstantValues, day_of, instant_values
@@ -224,11 +224,10 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
     with_data, without_data = [], []
     try:
         index = HostIndex(servers)  # once: each server's series are matched against it
-        matches = {host: index.match(host) for host in client.hosts(at=end)}
-        unknown = [{"hostname": h, "reason": m.reason} for h, m in matches.items() if m.server_id is None]
+        unknown = [_unknown(index, names) for names in client.hosts(at=end) if _server_of(index, names) is None]
         for done, (server_id, hostname) in enumerate(servers, start=1):
             series = client.query_range(host_query(hostname), start=start, end=end, step=step)
-            series = [s for s in series if index.match(host_label(s.labels)).server_id == server_id]
+            series = [s for s in series if _server_of(index, host_names(s.labels)) == server_id]
             days = _days_from_series(series)
             for day, summary in days.items():
                 summaries[(server_id, day)] = summary
@@ -256,6 +255,22 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
     }
     _prometheus_finish(config, status=PullStatus.OK, result=result)
     return config
+
+
+def _server_of(index: HostIndex, names: tuple[str, ...]) -> int | None:
+    """The server a series' host names (`host_names`: its hostname label, then its node labels) match first."""
+    for name in names:
+        server_id = index.match(name).server_id
+        if server_id is not None:
+            return server_id
+    return None
+
+
+def _unknown(index: HostIndex, names: tuple[str, ...]) -> dict[str, str]:
+    reason = index.match(names[0]).reason
+    if len(names) > 1:
+        reason += f" (nor its Kubernetes node, {', '.join(names[1:])})"
+    return {"hostname": names[0], "reason": reason}
 
 
 def pull_window(now: datetime, window_days: int, step_seconds: int) -> tuple[float, float, int]:

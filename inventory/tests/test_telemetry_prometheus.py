@@ -150,6 +150,44 @@ def test_hourly_pulls_never_replace_a_day_with_the_part_left_in_the_window(organ
     assert datetime.fromtimestamp(start, tz=UTC) == datetime(2026, 12, 1, tzinfo=UTC)
 
 
+K8S_NOW = datetime.fromtimestamp(1796434434.138 + 60, tz=UTC)  # just after that recording
+
+
+def kubernetes_prometheus(request):
+    """A Prometheus whose dcgm-exporter series name the exporter's pod as their Hostname, the node being in the
+    `kubernetes_node` label its scrape configuration adds (recorded: query*-kubernetes-node*.json): series are
+    answered as Prometheus would for the query's selectors, each `label=~"regex"` or-ed."""
+    if request.path == "/api/v1/query":
+        return Answer(body=(DATA / "query-vector-hosts-kubernetes-node.json").read_bytes())
+    clauses = [
+        (label, regex.replace("\\\\", "\\"))
+        for label, regex in re.findall(r'(\w+)=~"((?:[^"\\]|\\.)*)"', request.query["query"][0])
+        if label != "__name__"
+    ]
+    recorded_series = recorded("query_range-matrix-kubernetes-node-step15s.json")["data"]["result"]
+    series = [s for s in recorded_series if any(re.fullmatch(r, s["metric"].get(label, "")) for label, r in clauses)]
+    return Answer(body=json.dumps({"status": "success", "data": {"resultType": "matrix", "result": series}}))
+
+
+def test_a_pod_named_hostname_is_matched_by_the_kubernetes_node_prometheus_adds(organization):
+    a30 = ServerFactory(organization=organization, hostname="k8s-gpu-a30-01.example.net", accelerator_count=1)
+    with serve(kubernetes_prometheus) as server:
+        config = pulls.prometheus_pull_run(config=configure(organization, server.url), now=K8S_NOW)
+    assert config.status == PullStatus.OK, config.last_error
+    result = config.last_result
+    assert result["servers_with_data"] == [a30.hostname]
+    assert result["unknown_hosts"] == [
+        {
+            "hostname": "dcgm-exporter-wwwjh",
+            "reason": "no server has this hostname (nor its Kubernetes node, k8s-gpu-mixed-01)",
+        }
+    ]
+    day = ServerTelemetryDay.objects.get(server=a30)
+    assert (day.sample_count, day.gpu_count, day.mig_profiles) == (3, 1, {"2g.12gb": 1})
+    assert day.utilization_mean_pct == pytest.approx(0.381124 * 2 / 4 * 100, abs=1e-3)  # 2 of the A30's 4 slices
+    assert day.tensor_active_mean_pct == 0
+
+
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
