@@ -11,7 +11,8 @@ what dcgm-exporter exposes, these fields are read (``METRICS``)::
 
 (four of them also under dcgm-exporter 1.x's names, `LEGACY_METRICS`), with the labels ``Hostname`` (``hostname``
 since dcgm-exporter's master after #655), ``UUID`` (``uuid`` with ``--use-old-namespace``), ``gpu``, ``device``,
-``modelName`` and, on MIG series, ``GPU_I_ID``/``GPU_I_PROFILE``.
+``modelName``, on MIG series ``GPU_I_ID``/``GPU_I_PROFILE``, and the Kubernetes node a Prometheus added
+(``NODE_LABELS``: a scrape of its ``/federate``).
 
 Values DCGM uses to say "no value" are absent, not numbers: NaN, infinities, negatives, and DCGM's blank
 sentinels (``dcgm_structs.h``: ``DCGM_INT32_BLANK`` 0x7ffffff0 and up, ``DCGM_INT64_BLANK`` 0x7ffffffffffffff0
@@ -45,6 +46,12 @@ LEGACY_METRICS: dict[str, str] = {
 1.x, until 2020): W, %, MiB, with the labels ``gpu`` and ``uuid``. Its README's sample output is in the tests."""
 DCGM_INT32_BLANK = 0x7FFFFFF0
 HOST_LABELS = ("Hostname", "hostname")
+NODE_LABELS = ("kubernetes_node", "node", "nodename")
+"""Labels a Prometheus scrape configuration adds for the Kubernetes node a series was scraped on: ``kubernetes_node``
+in NVIDIA's GPU Operator monitoring guide (from ``__meta_kubernetes_pod_node_name``), ``node`` and ``nodename``
+elsewhere (dcgm-exporter's Helm chart suggests ``nodename``). They name the server when the exporter's ``Hostname``
+is its pod's name (dcgm-exporter deployed without ``NODE_NAME``): in a Prometheus pull, or a scrape of Prometheus'
+``/federate``."""
 UUID_LABELS = ("UUID", "uuid")
 
 
@@ -71,6 +78,8 @@ class Reading:
     instance: str | None = None
     profile: str | None = None
     timestamp: float | None = None
+    node: str | None = None
+    """The Kubernetes node of the series (`NODE_LABELS`), when Prometheus added one."""
 
 
 @dataclass
@@ -170,6 +179,7 @@ def parse(text: str) -> Scrape:
                     instance=(labels.get("GPU_I_ID") or "").strip() or None,
                     profile=(labels.get("GPU_I_PROFILE") or "").strip() or None,
                     timestamp=float(sample.timestamp) if sample.timestamp is not None else None,
+                    node=_first(labels, NODE_LABELS),
                 )
             )
     if not found_any and families_seen:

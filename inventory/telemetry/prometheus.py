@@ -18,7 +18,7 @@ from typing import Any
 
 from config import outbound
 
-from .dcgm import METRICS, Reading
+from .dcgm import METRICS, NODE_LABELS, Reading
 from .matching import normalize, short_name
 
 MAX_POINTS = 11_000  # Prometheus refuses a query_range of more points per series
@@ -52,13 +52,6 @@ def host_regex(hostname: str) -> str:
     if short == name:
         return f"(?i){re.escape(name)}(\\..+)?"
     return f"(?i)({re.escape(name)}|{re.escape(short)})"
-
-
-NODE_LABELS = ("kubernetes_node", "node", "nodename")
-"""Labels Prometheus' own relabeling gives a series for the Kubernetes node it was scraped on: ``kubernetes_node``
-in NVIDIA's GPU Operator monitoring guide (from ``__meta_kubernetes_pod_node_name``), ``node`` and ``nodename`` in
-other scrape configurations (dcgm-exporter's Helm chart suggests ``nodename``). They name the server when the
-exporter's ``Hostname`` is its pod's name (dcgm-exporter deployed without ``NODE_NAME``)."""
 
 
 def host_query(hostname: str) -> str:

@@ -248,10 +248,15 @@ def telemetry_ingest_scrape(
     readings = scrape.readings
     reported = {hostname: ", ".join(sorted({r.host for r in readings if r.host}))} if hostname is not None else {}
     if hostname is not None:
-        readings = [dcgm.Reading(**{**r.__dict__, "host": hostname}) for r in readings]
-    by_host = dict(dcgm.readings_by_host(readings))
+        readings = [dcgm.Reading(**{**r.__dict__, "host": hostname, "node": None}) for r in readings]
+    # Series are grouped by the names they give their host: the Hostname label, then the Kubernetes node a
+    # Prometheus added (a scrape of its /federate), which names the server when Hostname is the exporter pod's.
+    by_host: dict[tuple[str, ...], list[dcgm.Reading]] = {}
+    for reading in readings:
+        names = tuple(dict.fromkeys(name for name in (reading.host, reading.node) if name))
+        by_host.setdefault(names, []).append(reading)
     result = IngestResult(notes=list(scrape.notes))
-    if None in by_host:
+    if () in by_host:
         if len(by_host) == 1:
             raise Invalid(
                 "the scrape's series carry no Hostname label (dcgm-exporter run with --no-hostname?): "
@@ -259,17 +264,21 @@ def telemetry_ingest_scrape(
                 code="required",
                 field="hostname",
             )
-        result.notes.append(f"{len(by_host.pop(None))} series without a Hostname label ignored.")
+        result.notes.append(f"{len(by_host.pop(()))} series without a Hostname label ignored.")
     moment = _observed_at(observed_at, scrape)
     result.observed_at = moment
-    matches, servers = servers_matching(organization=organization, labels=[h for h in by_host if h])
+    matches, servers = servers_matching(organization=organization, labels=[n for names in by_host for n in names])
     per_server: dict[int, tuple[str, list[dcgm.Reading]]] = {}
-    for label, host_readings in by_host.items():
-        match = matches[label]
-        if match.server_id is None:
-            result.unknown_hosts.append({"hostname": label, "reason": match.reason})
+    for names, host_readings in by_host.items():
+        found = next((name for name in names if matches[name].server_id is not None), None)
+        if found is None:
+            reason = matches[names[0]].reason
+            if len(names) > 1:
+                reason += f" (nor its Kubernetes node, {names[1]})"
+            result.unknown_hosts.append({"hostname": names[0], "reason": reason})
             continue
-        per_server.setdefault(match.server_id, (label, []))[1].extend(host_readings)
+        label = names[0] if found == names[0] else f"{names[0]} on Kubernetes node {found}"
+        per_server.setdefault(matches[found].server_id, (label, []))[1].extend(host_readings)
     summaries: dict[tuple[int, date], DaySummary] = {}
     day = day_of(moment)
     for server_id, (label, server_readings) in per_server.items():

@@ -106,6 +106,27 @@ def test_a_hostname_given_attributes_a_pod_named_scrape_to_its_server(organizati
     assert row.accelerator_power_max_w == pytest.approx((52.636 * 2 + 52.746 * 2) / 4 + (56.121 + 56.127) / 2)
 
 
+def test_a_federated_scrape_names_pod_named_hosts_by_their_kubernetes_node(organization):
+    """Prometheus' /federate answer (real, over issue 68's and 736's scrapes): each exporter's Hostname is its pod's
+    name; the kubernetes_node label Prometheus added names the server."""
+    a30 = ServerFactory(organization=organization, hostname="k8s-gpu-a30-01.example.net", accelerator_count=1)
+    at = timezone.now() - timedelta(hours=1)
+    result = services.telemetry_ingest_scrape(
+        organization=organization, text=text("prometheus-2.42-federate-kubernetes-node.prom"), observed_at=at
+    )
+    (matched,) = result.matched
+    assert (matched.server_id, matched.reported_as) == (a30.pk, "dcgm-exporter-sn5rp on Kubernetes node k8s-gpu-a30-01")
+    assert result.unknown_hosts == [
+        {
+            "hostname": "dcgm-exporter-wwwjh",
+            "reason": "no server has this hostname (nor its Kubernetes node, k8s-gpu-mixed-01)",
+        }
+    ]
+    day = ServerTelemetryDay.objects.get(server=a30)
+    assert (day.gpu_count, day.mig_profiles) == (1, {"2g.12gb": 1})
+    assert day.utilization_mean_pct == pytest.approx(0.381124 * 2 / 4 * 100, abs=1e-3)  # 2 of the A30's 4 slices
+
+
 def test_a_scrape_without_hostname_labels_needs_the_hostname(organization):
     text_ = 'DCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-1"} 300\n'
     with pytest.raises(Invalid) as caught:

@@ -27,7 +27,7 @@ def host_values(name: str) -> dict:
 
 def test_every_data_file_has_its_source_beside_it():
     files = [p for p in DATA.iterdir() if not p.name.endswith(".source.md")]
-    assert len(files) == 19
+    assert len(files) == 20
     for path in files:
         source = (DATA / f"{path.name}.source.md").read_text()
         assert "https://" in source, path.name
