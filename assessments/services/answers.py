@@ -302,6 +302,32 @@ def _input_state(item: AnswerInput) -> tuple[Any, ...]:
     return (value, item.not_applicable, na_reason, _clean(item.note), item.evidence_url)
 
 
+def _seen_states(assessment: Assessment, stored: Mapping[str, Answer], items: Sequence[AnswerInput]) -> dict[str, Any]:
+    """The answer each item was made from, as its page showed it, for the items made from another version than the
+    stored one (someone saved the question since the page was opened): no answer for version 0, else the answer as
+    its history recorded it at that version. An item whose version the history does not hold is left out."""
+    behind = {
+        item.question_id: item.version
+        for item in items
+        if item.version is not None
+        and item.version != (stored[item.question_id].version if item.question_id in stored else 0)
+    }
+    seen: dict[str, Any] = {question_id: page_state(None) for question_id, version in behind.items() if version == 0}
+    wanted = {question_id: version for question_id, version in behind.items() if version}
+    if wanted:
+        records = (
+            Answer.history.filter(  # type: ignore[attr-defined]
+                assessment_id=assessment.pk, question_id__in=list(wanted), version__in=set(wanted.values())
+            )
+            .exclude(history_type="-")
+            .order_by("history_date", "history_id")
+        )
+        for record in records:  # the latest record of each version wins (an answer removed, then given again)
+            if wanted[record.question_id] == record.version:
+                seen[record.question_id] = page_state(record)
+    return seen
+
+
 @transaction.atomic
 def answers_apply(*, assessment: Assessment, items: Sequence[AnswerInput], user: AbstractBaseUser) -> AnswersApplied:
     """Apply what a page now says about some questions (one area of the questionnaire without JavaScript): each
@@ -309,6 +335,9 @@ def answers_apply(*, assessment: Assessment, items: Sequence[AnswerInput], user:
 
     - An item equal to the stored answer (as the page shows it) changes nothing: who gave the answer and where it
       came from stay (an answer from the inventory stays one).
+    - An item equal to the answer it was made from (its ``version``) changes nothing either: someone else saved the
+      question since the page was opened and the member did not touch it, so their answer stays, without a
+      conflict. Only an item the member changed (to something else than the stored answer) is refused as stale.
     - An item with no answer removes the stored one, unless it keeps a note or an evidence link (refused: give an
       answer to keep them).
     - Any other item is saved as `answers_save` saves it (self-reported, by ``user``).
@@ -317,11 +346,12 @@ def answers_apply(*, assessment: Assessment, items: Sequence[AnswerInput], user:
     """
     locked = locked_draft(assessment.pk)
     stored = {answer.question_id: answer for answer in locked.answers.select_related("answered_by")}
-    changed = [
-        (index, item)
-        for index, item in enumerate(items)
-        if _input_state(item) != page_state(stored.get(item.question_id))
-    ]
+    seen = _seen_states(locked, stored, items)
+    changed = []
+    for index, item in enumerate(items):
+        now = page_state(stored.get(item.question_id))
+        if _input_state(item) not in (now, seen.get(item.question_id, now)):
+            changed.append((index, item))
     problems = [
         ErrorItem(
             f"{item.question_id}: give an answer (or “not applicable”) to keep the note and the evidence link.",

@@ -162,6 +162,93 @@ def test_the_page_without_javascript_refuses_a_stale_answer_too(client, assessme
     assert Answer.objects.get(assessment=assessment, question_id=question.id).value == 3
 
 
+def maturity_questions(framework, count):
+    """The first area with ``count`` maturity questions, and those."""
+    for area in framework.areas:
+        questions = [q for q in area.questions() if q.type == "maturity"]
+        if len(questions) >= count:
+            return area, questions[:count]
+    raise AssertionError(f"no area has {count} maturity questions")
+
+
+def test_a_page_of_answers_leaves_the_questions_its_member_did_not_change_to_whoever_changed_them(
+    assessment, framework, assessor, reviewer
+):
+    """Rosa opened the area (one, two unanswered; three at version 1); arjun then answered one and changed three.
+    Rosa's page (without JavaScript) posts every question of the area as she saw it, with her answer to two: only
+    two is hers, the others she did not touch are not hers to overwrite nor a conflict."""
+    _, (one, two, three) = maturity_questions(framework, 3)
+    services.answers_save(assessment=assessment, items=[services.AnswerInput(three.id, 1, version=0)], user=assessor)
+    services.answers_save(assessment=assessment, items=[services.AnswerInput(one.id, 4, version=0)], user=assessor)
+    services.answers_save(assessment=assessment, items=[services.AnswerInput(three.id, 3, version=1)], user=assessor)
+    page = [
+        services.AnswerInput(one.id, None, version=0),
+        services.AnswerInput(two.id, 2, version=0),
+        services.AnswerInput(three.id, 1, version=1),
+    ]
+    applied = services.answers_apply(assessment=assessment, items=page, user=reviewer)
+    assert (applied.saved, applied.cleared) == (1, 0)
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_id", "value"))
+    assert (stored[one.id], stored[two.id], stored[three.id]) == (4, 2, 3)
+    # A question she did change since arjun's save is still his to keep or hers to overwrite.
+    with pytest.raises(Conflict) as refused:
+        services.answers_apply(
+            assessment=assessment, items=[services.AnswerInput(three.id, 2, version=1)], user=reviewer
+        )
+    assert [item.current["value"] for item in refused.value.errors] == [3]
+
+
+def test_the_page_without_javascript_saves_your_answer_beside_others_changed_meanwhile(
+    client, assessment, framework, assessor, reviewer
+):
+    area, (one, two) = maturity_questions(framework, 2)
+    client.force_login(reviewer)
+    page = reverse("assessments:area", args=[assessment.pk, area.id])
+    form = {f"{q.id}-version": "0" for q in area.questions()}  # rosa opened the area: nothing answered
+    services.answers_save(assessment=assessment, items=[services.AnswerInput(one.id, 4, version=0)], user=assessor)
+    response = client.post(page, {**form, f"{two.id}-value": "2", "go": "stay"})
+    assert response.status_code == 302
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_id", "value"))
+    assert (stored[one.id], stored[two.id]) == (4, 2)
+
+
+def test_the_page_shown_again_keeps_the_version_each_untouched_answer_was_made_from(
+    client, assessment, framework, assessor, reviewer
+):
+    """After a mistake, a question rosa did not touch is shown as she saw it with the version it was made from, so
+    saving the corrected page does not remove or overwrite arjun's answer given meanwhile; a question that
+    conflicted takes the current version (saving again overwrites it, as its message says)."""
+    area, (one, two, three, four) = maturity_questions(framework, 4)
+    client.force_login(reviewer)
+    page = reverse("assessments:area", args=[assessment.pk, area.id])
+    versions = dict(Answer.objects.filter(assessment=assessment).values_list("question_id", "version"))
+    form = {f"{q.id}-version": str(versions.get(q.id, 0)) for q in area.questions()}
+    for q in area.questions():  # the inventory's answers, as the page shows them
+        answer = Answer.objects.filter(assessment=assessment, question_id=q.id).first()
+        if answer is not None and answer.value is not None:
+            form[f"{q.id}-value"] = str(answer.value)
+    services.answers_save(
+        assessment=assessment,
+        items=[services.AnswerInput(one.id, 4, version=0), services.AnswerInput(three.id, 4, version=0)],
+        user=assessor,
+    )
+    mine = {**form, f"{two.id}-value": "2", f"{three.id}-value": "1"}
+    mistaken = client.post(page, {**mine, f"{four.id}-value": "x"})
+    assert mistaken.status_code == 200
+    html = mistaken.content.decode()
+    assert f'name="{one.id}-version" value="0"' in html
+    assert f'name="{three.id}-version" value="0"' in html
+    conflicted = client.post(page, mine)
+    assert conflicted.status_code == 200
+    html = conflicted.content.decode()
+    assert f"{three.id} was changed by arjun" in html
+    assert f'name="{one.id}-version" value="0"' in html
+    assert f'name="{three.id}-version" value="1"' in html  # saving again overwrites arjun's answer to three
+    assert client.post(page, {**mine, f"{three.id}-version": "1", "go": "stay"}).status_code == 302
+    stored = dict(Answer.objects.filter(assessment=assessment).values_list("question_id", "value"))
+    assert (stored[one.id], stored[two.id], stored[three.id]) == (4, 2, 1)
+
+
 # --- owners per area ------------------------------------------------------------------------------------------------
 
 

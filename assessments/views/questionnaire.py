@@ -118,7 +118,10 @@ def question_view(
         state = forms.stored_state(question, answer)
     view = QuestionView(question, answer, *state, errors=list(posted.errors or []) if posted else [])
     view.choices = _choices(question, view.raw_value)
-    view.version = answer.version if answer is not None else 0
+    if posted is not None and posted.version is not None:
+        view.version = posted.version  # shown again: the version its posted values were made from
+    else:
+        view.version = answer.version if answer is not None else 0
     view.unit = selectors.question_unit_shown(question=question, currency=currency)
     return view
 
@@ -193,7 +196,10 @@ class AreaView(AssessmentMixin, TemplateView):
                     messages.error(request, " ".join(item.message for item in error.errors))
                     return HttpResponseRedirect(self.area_url(area.id))
                 for problem in error.errors:  # someone else saved these since the page was opened: both shown
-                    posted[items[problem.index].question_id].errors.append(problem.message)
+                    stale = posted[items[problem.index].question_id]
+                    stale.errors.append(problem.message)
+                    if problem.current is not None:  # saving again overwrites theirs, as the message says
+                        stale.version = problem.current["version"]
                     errors.append(problem.message)
             except DomainError as error:
                 for problem in error.errors:
