@@ -16,7 +16,9 @@ from datetime import date
 from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from config.errors import ErrorItem, Invalid, TooLarge
@@ -36,6 +38,26 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 }
 ALLOWED_TEXT = "PDF, PNG, JPEG, plain text or CSV, XLSX or DOCX"
+
+_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+LINK_MAX_LENGTH = Evidence._meta.get_field("url").max_length or 500
+
+
+def _link_problem(url: str) -> ErrorItem | None:
+    """A link is a web address (http or https) that fits its column; anything else (``javascript:``, words, a
+    file share) is refused, whichever channel gave it."""
+    try:
+        _WEB_ADDRESS(url)
+    except ValidationError:
+        pass
+    else:
+        if len(url) <= LINK_MAX_LENGTH:
+            return None
+    return ErrorItem(
+        f"The link must be a web address (https://…) of at most {LINK_MAX_LENGTH} characters.",
+        "invalid_url",
+        field="url",
+    )
 
 
 def sniff_content_type(head: bytes, opened: IO[bytes] | None = None) -> str | None:
@@ -94,6 +116,8 @@ def _check(assessment: Assessment, item: EvidenceInput) -> None:
         problems.append(ErrorItem("Say what this evidence is.", "required", field="title"))
     if bool(item.url.strip()) == (item.upload is not None):
         problems.append(ErrorItem("Give either a link or a file.", "link_or_file", field="url"))
+    elif item.url.strip() and (problem := _link_problem(item.url.strip())) is not None:
+        problems.append(problem)
     if item.expires_on is not None and item.expires_on <= item.effective_date:
         problems.append(ErrorItem("The expiry must come after the effective date.", "expiry_order", field="expires_on"))
     if problems:

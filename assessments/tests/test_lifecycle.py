@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from dataclasses import replace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +23,7 @@ from assessments.framework_files import (
 )
 from assessments.models import Answer, Assessment, AssessmentStatus, Evidence, Framework, RoadmapItem
 from assessments.tests.factories import answer_all, good_value, start_assessment
+from config.errors import Invalid
 from config.testing import api_errors
 
 pytestmark = pytest.mark.django_db
@@ -378,6 +380,44 @@ class TestEvidence:
         # The question to attach evidence to is chosen by its words, not by its id alone.
         question = next(q for q in services.framework_parse(assessment.framework).questions() if q.id == "EN-COST-01")
         assert f'<option value="EN-COST-01">EN-COST-01: {escape(question.text[:89])}' in text
+
+    @pytest.mark.parametrize("link", ["javascript:alert(1)", "facilities wiki", "ftp://files.example/pue.pdf"])
+    def test_a_link_is_a_web_address_whichever_channel_gives_it(self, client, organization, assessor, link):
+        assessment = start_assessment(organization=organization, user=assessor)
+        item = services.EvidenceInput(question_id="EN-COST-01", title="PUE report", effective_date=TODAY, url=link)
+        with pytest.raises(Invalid) as refused:
+            services.evidence_add(assessment=assessment, item=item, user=assessor)
+        assert [(e.code, e.field) for e in refused.value.errors] == [("invalid_url", "url")]
+        too_long = replace(item, url="https://facilities.example/" + "a" * 480)
+        with pytest.raises(Invalid):
+            services.evidence_add(assessment=assessment, item=too_long, user=assessor)
+        client.force_login(assessor)
+        area = reverse("assessments:area", args=[assessment.pk, "energy"])
+        response = client.post(
+            reverse("assessments:evidence_add", args=[assessment.pk]),
+            {"question_id": "EN-COST-01", "title": "PUE report", "url": link, "effective_date": "2024-01-01",
+             "next": area},
+            follow=True,
+        )  # fmt: skip
+        assert not Evidence.objects.exists()
+        text = response.content.decode()
+        assert "Link: The link must be a web address" in text
+
+    def test_the_page_names_each_field_of_refused_evidence_by_its_label(self, client, organization, assessor):
+        assessment = start_assessment(organization=organization, user=assessor)
+        client.force_login(assessor)
+        area = reverse("assessments:area", args=[assessment.pk, "energy"])
+        response = client.post(
+            reverse("assessments:evidence_add", args=[assessment.pk]),
+            {"question_id": "EN-COST-01", "title": "", "effective_date": "2024-05-01", "expires_on": "2024-01-01",
+             "next": area},
+            follow=True,
+        )  # fmt: skip
+        text = response.content.decode()
+        assert "What it is: Say what this evidence is." in text
+        assert "Expires: The expiry must come after the effective date." in text
+        for raw in ("title:", "expires_on:", "url:"):
+            assert raw not in text
 
 
 class TestExpiredEvidenceLowersConfidence:

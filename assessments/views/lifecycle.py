@@ -80,6 +80,17 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
         return context
 
 
+EVIDENCE_FIELD_LABELS = {
+    "question_id": "Question",
+    "title": "What it is",
+    "url": "Link",
+    "file": "File",
+    "effective_date": "Effective",
+    "expires_on": "Expires",
+}
+"""The evidence form's fields by the labels the page gives them (a refusal names the field as the page does)."""
+
+
 class EvidenceAddView(AssessmentMixin, View):
     """Add a link or a file to a question's answer (the questionnaire's evidence form)."""
 
@@ -102,7 +113,13 @@ class EvidenceAddView(AssessmentMixin, View):
             )
             services.evidence_add(assessment=assessment, item=item, user=request.user)
         except DomainError as error:
-            messages.error(request, f"{question_id}: " + " ".join(error.messages))
+            said = (
+                f"{EVIDENCE_FIELD_LABELS[item.field]}: {item.message}"
+                if item.field in EVIDENCE_FIELD_LABELS
+                else item.message
+                for item in error.errors
+            )
+            messages.error(request, f"Evidence for {question_id} was not added. " + " ".join(said))
         else:
             messages.success(request, f"Evidence added to {question_id}.")
         return HttpResponseRedirect(f"{back}#q-{question_id}")
