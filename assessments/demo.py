@@ -60,17 +60,18 @@ TEAM = (("fatima", "Facilities", ("energy", "hardware")), ("sam", "Security", ("
 """Demo members (username, team, the areas they own when the framework has them)."""
 
 
-def _team(organization: Any) -> list[Any]:
+def _team(organization: Any, password: str) -> list[Any]:
+    """The demo's team, assessors of the demo organization who log in with the demo password (as the operator
+    does): trying the collaboration (owners, review by another member, a conflict) takes a second person."""
     from accounts.models import Membership, Role
 
     members = []
     for username, team, _ in TEAM:
-        member, created = get_user_model().objects.get_or_create(
+        member, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com", "first_name": team}
         )
-        if created:
-            member.set_unusable_password()
-            member.save(update_fields=["password"])
+        member.set_password(password)
+        member.save(update_fields=["password"])
         Membership.objects.get_or_create(user=member, organization=organization, defaults={"role": Role.ASSESSOR})
         members.append(member)
     return members
@@ -126,6 +127,12 @@ def _track_baseline_roadmap(baseline: Assessment, *, user: Any) -> None:
 
 def seed_assessments(result: Any) -> None:
     organization = result.organization
+    team = _team(organization, result.password)
+    result.notes.append(
+        "Demo team: "
+        + ", ".join(f"{member.username} ({team_name})" for member, (_, team_name, _) in zip(team, TEAM, strict=True))
+        + f"  password: {result.password}  (the same; log in as them to answer and review beside demo)"
+    )
     if Assessment.objects.filter(organization=organization, title__in=[BASELINE, REVIEW]).exists():
         return
     user = get_user_model().objects.get(username=result.username)
@@ -167,12 +174,7 @@ def seed_assessments(result: Any) -> None:
         ),
         user=user,
     )
-    team = _team(organization)
     _answered(review, uplift=1, user=user, before_submit=_signed_off(user, team))
-    result.notes.append(
-        "Demo team: "
-        + ", ".join(f"{member.username} ({team_name})" for member, (_, team_name, _) in zip(team, TEAM, strict=True))
-    )
     for assessment in (baseline, review):
         assessment.refresh_from_db()
         scored = AssessmentResult.objects.filter(assessment=assessment).first()

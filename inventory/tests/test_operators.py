@@ -74,3 +74,16 @@ def test_the_navigation_links_staff_to_the_admin(seeded, client):
     assert f'href="{reverse("admin:index")}"' in page
     client.force_login(User.objects.get(username="demo"))
     assert f'href="{reverse("admin:index")}"' not in client.get(reverse("home")).content.decode()
+
+
+def test_seed_demo_team_logs_in_with_the_demo_password_to_answer_beside_the_owner(seeded, client):
+    """The demo's collaboration (owners per area, review by another member, conflicts) takes two people: its team
+    logs in with the demo password, printed with their names."""
+    line = next(line for line in seeded.splitlines() if line.startswith("Demo team"))
+    assert "fatima (Facilities)" in line
+    assert "sam (Security)" in line
+    assert f"password: {PASSWORD}" in line
+    for username in ("fatima", "sam"):
+        assert User.objects.get(username=username).check_password(PASSWORD)
+        logged_in = client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+        assert logged_in.status_code == 302
