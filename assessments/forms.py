@@ -311,7 +311,7 @@ class RoadmapTrackForm(forms.Form):
 
     status = forms.ChoiceField(choices=RoadmapStatus.choices)
     status_reason = forms.CharField(
-        label="Reason (when dismissed)", required=False, max_length=500, help_text="Required to dismiss an item."
+        label="Reason (to dismiss)", required=False, max_length=500, help_text="Required to dismiss an item."
     )
     owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -259,7 +259,11 @@ def test_tracking_from_the_page(client, scored, assessor, viewer):
     assert client.post(url, {f"{prefix}-status": "done"}).status_code == 403
     client.force_login(assessor)
     response = client.post(url, {f"{prefix}-status": "dismissed", f"{prefix}-status_reason": ""}, follow=True)
-    assert "status_reason: Say why the item is dismissed." in response.content.decode()
+    text = response.content.decode()
+    assert "Reason (to dismiss): Say why the item is dismissed." in text  # the field as the page labels it
+    assert "status_reason:" not in text
+    stranger = client.post(url, {f"{prefix}-status": "sideways"}, follow=True).content.decode()
+    assert "Status: Select a valid choice." in stranger
     client.post(
         url, {f"{prefix}-status": "in_progress", f"{prefix}-owner": assessor.pk, f"{prefix}-due_date": "2027-02-01"}
     )

@@ -216,7 +216,7 @@ def test_an_owner_must_be_a_member_on_both_channels(client, api_client_for, orga
     item = first_item(organization, assessor)
     client.force_login(assessor)
     page = html.unescape(track_post(client, item, status="accepted", owner=outsider.pk).content.decode())
-    assert "owner: Select a valid choice." in page  # the page offers members only
+    assert "Owner: Select a valid choice." in page  # the page offers members only, named by its label
     response = track_patch(api_client_for(assessor, organization), item, owner_id=outsider.pk)
     assert response.status_code == 400
     assert api_errors(response) == [

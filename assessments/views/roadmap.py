@@ -159,7 +159,7 @@ class RoadmapItemTrackView(AssessmentMixin, View):
         try:
             services.roadmap_item_update(item=item, changes=form.changes(), user=request.user)
         except DomainError as error:
-            messages.error(request, f"{item.title}: {'; '.join(error.messages)}")
+            messages.error(request, f"{item.title}: {_domain_errors(form, error)}")
             return HttpResponseRedirect(back)
         messages.success(request, f"“{item.title}” is now {item.get_status_display().lower()}.")
         return HttpResponseRedirect(back)
@@ -183,10 +183,19 @@ class RoadmapItemPushView(AssessmentMixin, View):
         return HttpResponseRedirect(back)
 
 
+def _label(form: RoadmapTrackForm, name: str | None) -> str | None:
+    """A field as the page labels it (a service's ``owner_id`` is the form's owner); None for no field of it."""
+    name = {"owner_id": "owner"}.get(name or "", name)
+    return str(form[name].label) if name in form.fields else None
+
+
 def _form_errors(form: RoadmapTrackForm) -> str:
+    return "; ".join(f"{_label(form, name) or 'This item'}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
+def _domain_errors(form: RoadmapTrackForm, error: DomainError) -> str:
     return "; ".join(
-        f"{form.fields[name].label or name if name in form.fields else name}: {' '.join(errors)}"
-        for name, errors in form.errors.items()
+        f"{label}: {item.message}" if (label := _label(form, item.field)) else item.message for item in error.errors
     )
 
 
