@@ -217,7 +217,9 @@ class AssessmentViewSet(CollaborationActions, OrganizationScopedViewSet):
     @action(detail=True, methods=["post"])
     def reassess(self, request: Request, pk: str | None = None) -> Response:
         """Start a new assessment pre-filled from this one, on the same framework version or on
-        `framework_version` (another version of the same framework: every answer that maps carries over)."""
+        `framework_version` (another version of the same framework: every answer that maps carries over). 409
+        `not_submitted` for a draft; 409 `reassessment_in_progress` while a re-assessment of it is still in
+        progress (its `id` and `title` in `current`: answer that one)."""
         assessment = self.get_object()
         payload = serializers.ReassessInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

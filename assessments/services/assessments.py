@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.integrations.webhooks import webhook_emit
 from accounts.models import Organization, WebhookEvent
 from config import jobs
-from config.errors import Conflict, Invalid
+from config.errors import Conflict, ErrorItem, Invalid
 from config.history import history_record_bulk
 from inventory.models import CloudCapacity, Site, Workload
 
@@ -285,10 +285,39 @@ def assessment_reassess(
     on ``framework``, another version of the same framework (its declared upgrade carries every answer that maps,
     `upgrades`); the target levels of areas both versions have are kept.
 
-    Only a submitted assessment is re-assessed: a draft is still being answered.
+    Only a submitted assessment is re-assessed: a draft is still being answered. And once at a time: while a
+    re-assessment of it is in progress, another is refused (409 ``reassessment_in_progress``, naming it, its id and
+    title in ``current``), so that a team answers one re-assessment together, not two drafts of the same name.
     """
     if not previous.is_frozen:
         raise Conflict("This assessment is still in progress: finish and submit it first.", code="not_submitted")
+    with transaction.atomic():
+        Assessment.objects.select_for_update().filter(pk=previous.pk).first()  # two presses at once: one waits
+        return _reassess(previous=previous, user=user, framework=framework, framework_version=framework_version)
+
+
+def _reassess(
+    *, previous: Assessment, user: AbstractBaseUser, framework: Framework | None, framework_version: str | None
+) -> Assessment:
+    ongoing = (
+        Assessment.objects.filter(previous=previous, status=AssessmentStatus.DRAFT)
+        .select_related("created_by")
+        .order_by("created", "pk")
+        .first()
+    )
+    if ongoing is not None:
+        by = f" by {ongoing.created_by.get_username()}" if ongoing.created_by else ""
+        raise Conflict(
+            [
+                ErrorItem(
+                    f"“{previous.title}” is already being re-assessed in “{ongoing.title}” (started{by} on "
+                    f"{timezone.localtime(ongoing.created):%Y-%m-%d}): answer that one, or submit it before "
+                    "re-assessing again.",
+                    "reassessment_in_progress",
+                    current={"id": ongoing.pk, "title": ongoing.title},
+                )
+            ]
+        )
     # One suffix, never a growing chain of them: drop the previous re-assessment's own suffix, then shorten the
     # name so that name and suffix fit the title column (varchar on PostgreSQL).
     suffix = f" (re-assessment {timezone.now():%Y-%m-%d})"

@@ -46,3 +46,28 @@ def test_a_title_that_only_mentions_re_assessment_keeps_its_words(organization, 
     )
     review = services.assessment_reassess(previous=first, user=assessor)
     assert review.title.startswith("Plan (re-assessment wanted by the board) (re-assessment ")
+
+
+def test_a_second_re_assessment_while_one_is_in_progress_is_refused_and_points_to_it(client, organization, assessor):
+    """Two members of a team both press Re-assess: they answer one re-assessment together, not two drafts of the
+    same name each holding half of the answers."""
+    from django.urls import reverse
+
+    from config.errors import Conflict
+
+    previous = submitted(start_assessment(organization=organization, user=assessor, title="Q4 readiness"))
+    first = services.assessment_reassess(previous=previous, user=assessor)
+    with pytest.raises(Conflict) as refused:
+        services.assessment_reassess(previous=previous, user=assessor)
+    [item] = refused.value.errors
+    assert item.code == "reassessment_in_progress"
+    assert first.title in item.message
+    assert item.current == {"id": first.pk, "title": first.title}
+    client.force_login(assessor)
+    response = client.post(reverse("assessments:reassess", args=[previous.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:detail", args=[first.pk])
+    assert Assessment.objects.filter(previous=previous).count() == 1
+    # Once that one is submitted, the assessment may be re-assessed again (a later round).
+    submitted(first)
+    assert services.assessment_reassess(previous=previous, user=assessor).pk != first.pk

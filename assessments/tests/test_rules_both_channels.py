@@ -231,5 +231,14 @@ def test_a_scored_assessment_may_be_reassessed_on_both_channels(client, api_clie
     client.force_login(assessor)
     assert client.post(reverse("assessments:reassess", args=[assessment.pk])).status_code == 302
     url = reverse("api:assessments:assessment-reassess", args=[assessment.pk])
+    # One re-assessment in progress at a time, on both channels: the page goes to it, the API says which it is.
+    draft = Assessment.objects.get(previous=assessment)
+    again = client.post(reverse("assessments:reassess", args=[assessment.pk]))
+    assert again["Location"] == reverse("assessments:detail", args=[draft.pk])
+    refused = api_client_for(assessor, organization).post(url)
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["code"] == "reassessment_in_progress"
+    assert refused.json()["errors"][0]["current"]["id"] == draft.pk
+    Assessment.objects.filter(pk=draft.pk).update(status=AssessmentStatus.SCORED)
     assert api_client_for(assessor, organization).post(url).status_code == 201
     assert Assessment.objects.filter(previous=assessment).count() == 2

@@ -295,7 +295,9 @@ class ReassessView(AssessmentMixin, View):
                 previous=assessment, user=request.user, framework_version=request.POST.get("framework_version") or None
             )
         except DomainError as error:
-            messages.error(request, " ".join(error.messages))
-            return HttpResponseRedirect(reverse("assessments:detail", args=[assessment.pk]))
+            messages.error(request, " ".join(item.message for item in error.errors))
+            ongoing = next((item.current for item in error.errors if item.code == "reassessment_in_progress"), None)
+            target = ongoing["id"] if ongoing else assessment.pk  # the re-assessment already in progress
+            return HttpResponseRedirect(reverse("assessments:detail", args=[target]))
         messages.success(request, f"“{new.title}” started from the answers of “{assessment.title}”.")
         return HttpResponseRedirect(reverse("assessments:detail", args=[new.pk]))
