@@ -493,3 +493,26 @@ def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
     assert "€253,326" in total
     assert "1.1172" not in total  # the rate is stated once, under the total
     assert "All sites' total converted into EUR at 1 EUR = 1.1172 USD" in page.inner_text("#tco-rates")
+
+
+def test_the_cover_says_when_the_sign_off_was_overridden(organization, assessor):
+    from django.utils import timezone
+
+    assessment = scored_assessment(organization, assessor)
+    plain = services.report_build(assessment=assessment, exporter=FakeExporter())
+    assert 'id="sign-off-override"' not in plain.html
+    type(assessment).objects.filter(pk=assessment.pk).update(
+        sign_off_overridden_by=assessor,
+        sign_off_overridden_at=timezone.make_aware(timezone.datetime(2026, 11, 30, 16, 5)),
+        sign_off_override_reason="Board meeting tomorrow; security signs off next week.",
+    )
+    assessment.refresh_from_db()
+    rendered = services.report_build(assessment=assessment, exporter=FakeExporter())
+    expected = (
+        f"Submitted without every area approved: {assessor.get_username()} overrode the sign-off on 30 November "
+        "2026. Reason: “Board meeting tomorrow; security signs off next week.”"
+    )
+    assert report_data.report_content(assessment=assessment).sign_off == expected
+    cover = pdf_reader(rendered.pdf).pages[0].extract_text()
+    assert "Sign-off" in cover
+    assert "Board meeting tomorrow; security signs off next week." in " ".join(cover.split())
