@@ -263,7 +263,7 @@ class RoadmapItemAdminForm(OrganizationAdminForm):
             try:
                 services.roadmap_item_check(
                     item=self.instance,
-                    changes={name: data.get(name) for name in ("status", "status_reason")}
+                    changes={name: data.get(name) for name in ("status", "status_reason", "due_date")}
                     | {"owner_id": data["owner"].pk if data.get("owner") else None},
                 )
             except DomainError as error:

@@ -11,7 +11,7 @@ bound to inventory facts keep the answers the demo inventory gives them.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -113,13 +113,14 @@ def _signed_off(user: Any, team: list[Any]) -> Any:
 def _track_baseline_roadmap(baseline: Assessment, *, user: Any) -> None:
     """Work the baseline's plan as a team would: the first items done, one under way, one dismissed."""
     items = list(selectors.roadmap_of(assessment=baseline))  # empty when a real worker has not built it yet
+    today = timezone.localdate()  # due dates ahead of whenever the demo is seeded (a new one cannot be past)
     plan: list[dict[str, Any]] = [
         {"status": "done"},
         {"status": "done"},
         {"status": "done"},
-        {"status": "in_progress", "due_date": date(2026, 12, 15)},
+        {"status": "in_progress", "due_date": today + timedelta(days=10)},
         {"status": "dismissed", "status_reason": "Covered by the data-centre provider's contract."},
-        {"status": "accepted", "due_date": date(2027, 3, 31)},
+        {"status": "accepted", "due_date": today + timedelta(days=120)},
     ]
     for item, changes in zip(items, plan, strict=False):
         services.roadmap_item_update(item=item, changes={**changes, "owner_id": user.pk}, user=user)

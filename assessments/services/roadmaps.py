@@ -393,7 +393,9 @@ ROADMAP_TRACKED_FIELDS = ("status", "status_reason", "owner_id", "due_date")
 def roadmap_item_check(*, item: RoadmapItem, changes: Mapping[str, Any]) -> tuple[str, str, int | None]:
     """The status, reason and owner id ``changes`` would give ``item``; `Invalid` naming each bad field.
 
-    A dismissal needs a reason; leaving "dismissed" clears it. The owner must be a member of the organization.
+    A dismissal needs a reason; leaving "dismissed" clears it. The owner must be a member of the organization. A new
+    due date cannot be in the past (as an area's, `owners`); an item already overdue keeps its date while other
+    fields change.
     """
     errors: list[ErrorItem] = []
     status = changes.get("status") or item.status
@@ -407,6 +409,9 @@ def roadmap_item_check(*, item: RoadmapItem, changes: Mapping[str, Any]) -> tupl
     owner_id = changes.get("owner_id", item.owner_id)
     if owner_id is not None and not item.organization.memberships.filter(user_id=owner_id).exists():
         errors.append(ErrorItem("The owner must be a member of the organization.", "not_a_member", field="owner"))
+    due_date = changes.get("due_date", item.due_date)
+    if due_date is not None and due_date != item.due_date and due_date < timezone.localdate():
+        errors.append(ErrorItem("The due date is in the past.", "past_due_date", field="due_date"))
     if errors:
         raise Invalid(errors)
     return status, reason, owner_id

@@ -188,3 +188,9 @@ def test_roadmap_tracking_in_the_admin_follows_the_apps_rules(client, superuser,
     assert saved.status_code == 302
     item.refresh_from_db()
     assert (item.status, item.status_reason, item.updated_by) == ("dismissed", "Done by the landlord", superuser)
+    past = client.post(
+        url, {"status": "accepted", "status_reason": "", "owner": "", "due_date": "2020-01-01"}
+    ).content.decode()
+    assert "The due date is in the past." in past
+    item.refresh_from_db()
+    assert (item.status, item.due_date) == ("dismissed", None)

@@ -30,11 +30,11 @@ def test_track_dismiss_and_what_if(live_server, page, scored, assessor):
     card.get_by_text("Track this item").click()
     card.get_by_label("Status").select_option("in_progress")
     card.get_by_label("Owner").select_option(label=assessor.username)
-    card.get_by_label("Due date").fill("2027-04-30")
+    card.get_by_label("Due date").fill("2099-04-30")
     card.get_by_role("button", name="Save").click()
     page.wait_for_selector(".alert-success")
     first.refresh_from_db()
-    assert (first.status, first.owner, str(first.due_date)) == ("in_progress", assessor, "2027-04-30")
+    assert (first.status, first.owner, str(first.due_date)) == ("in_progress", assessor, "2099-04-30")
 
     card = page.locator(f"#item-{second.item_id}")
     card.get_by_text("Track this item").click()

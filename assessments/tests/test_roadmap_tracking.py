@@ -59,7 +59,7 @@ def test_rebuilding_keeps_tracking_and_drops_only_untracked_items(scored, assess
     tracked = first[0]
     services.roadmap_item_update(
         item=tracked,
-        changes={"status": "in_progress", "owner_id": assessor.pk, "due_date": date(2027, 1, 31)},
+        changes={"status": "in_progress", "owner_id": assessor.pk, "due_date": date(2099, 1, 31)},
         user=assessor,
     )
     stale_tracked = RoadmapItem.objects.create(
@@ -96,7 +96,7 @@ def test_rebuilding_keeps_tracking_and_drops_only_untracked_items(scored, assess
 
     assert [i.item_id for i in rebuilt] == [i.item_id for i in first]
     tracked.refresh_from_db()
-    assert (tracked.status, tracked.owner, tracked.due_date) == ("in_progress", assessor, date(2027, 1, 31))
+    assert (tracked.status, tracked.owner, tracked.due_date) == ("in_progress", assessor, date(2099, 1, 31))
     stale_tracked.refresh_from_db()
     assert stale_tracked.in_plan is False
     assert not RoadmapItem.objects.filter(pk=stale_untracked.pk).exists()
@@ -194,6 +194,34 @@ def test_tracking_rules_name_the_field(scored, assessor, outsider):
     assert (item.status, item.status_reason) == ("accepted", "")
 
 
+def test_a_new_due_date_cannot_be_in_the_past_and_an_overdue_one_stays(scored, assessor, api_client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    item = roadmap_of(assessment=scored).first()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(Invalid) as error:
+        services.roadmap_item_update(item=item, changes={"due_date": yesterday}, user=assessor)
+    assert [(e.field, e.code, e.message) for e in error.value.errors] == [
+        ("due_date", "past_due_date", "The due date is in the past.")
+    ]
+    services.roadmap_item_update(item=item, changes={"due_date": timezone.localdate()}, user=assessor)
+    # An item that became overdue keeps its date when its status changes (the page posts every field).
+    type(item).objects.filter(pk=item.pk).update(due_date=yesterday)
+    item.refresh_from_db()
+    services.roadmap_item_update(item=item, changes={"status": "accepted", "due_date": yesterday}, user=assessor)
+    item.refresh_from_db()
+    assert (item.status, item.due_date) == ("accepted", yesterday)
+    # The API names the field too.
+    url = reverse("api:assessments:assessment-roadmap-item", args=[scored.pk, item.item_id])
+    response = api_client_for(assessor, scored.organization).patch(
+        url, {"due_date": (yesterday - datetime.timedelta(days=1)).isoformat()}, format="json"
+    )
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("due_date", "past_due_date")]
+
+
 def test_done_items_are_carried_into_the_reassessment(scored, assessor):
     first = roadmap_of(assessment=scored).first()
     services.roadmap_item_update(item=first, changes={"status": "done", "owner_id": assessor.pk}, user=assessor)
@@ -265,10 +293,10 @@ def test_tracking_from_the_page(client, scored, assessor, viewer):
     stranger = client.post(url, {f"{prefix}-status": "sideways"}, follow=True).content.decode()
     assert "Status: Select a valid choice." in stranger
     client.post(
-        url, {f"{prefix}-status": "in_progress", f"{prefix}-owner": assessor.pk, f"{prefix}-due_date": "2027-02-01"}
+        url, {f"{prefix}-status": "in_progress", f"{prefix}-owner": assessor.pk, f"{prefix}-due_date": "2099-02-01"}
     )
     item.refresh_from_db()
-    assert (item.status, item.owner, item.due_date) == ("in_progress", assessor, date(2027, 2, 1))
+    assert (item.status, item.owner, item.due_date) == ("in_progress", assessor, date(2099, 2, 1))
 
 
 def test_another_organizations_roadmap_is_a_404(client, scored, outsider):
@@ -307,7 +335,7 @@ def test_api_lists_and_tracks_the_roadmap(api_client_for, scored, assessor, view
     assert refused.status_code == 400
     assert error_fields(refused) == {"status_reason"}
     response = client.patch(
-        item_url, {"status": "in_progress", "owner_id": assessor.pk, "due_date": "2027-03-01"}, format="json"
+        item_url, {"status": "in_progress", "owner_id": assessor.pk, "due_date": "2099-03-01"}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["status"] == "in_progress"
