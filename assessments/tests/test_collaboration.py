@@ -1,6 +1,7 @@
 """Owners per area, review and sign-off, comments with mentions, no lost updates: the services and the API."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -597,7 +598,11 @@ def test_the_area_page_edits_your_own_comments_only(client, assessment, framewor
     response = client.post(edit, {"body": "Final note."}, follow=True)
     assert "Comment changed." in response.content.decode()
     assert "Final note." in response.content.decode()
-    assert "ago, edited" in response.content.decode()
+    edited = response.content.decode()
+    assert re.search(r"(now|\d+\xa0seconds? ago), edited", edited), "a comment of a moment ago"
+    assert "0\xa0minutes" not in edited
+    type(mine).objects.filter(pk=mine.pk).update(created=timezone.now() - dt.timedelta(minutes=3))
+    assert "3\xa0minutes ago, edited" in client.get(page_url).content.decode()
     response = client.post(
         reverse("assessments:area_comment_edit", args=[assessment.pk, area.id, theirs.pk]), {"body": "x"}, follow=True
     )

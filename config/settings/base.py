@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # naturaltime: "now", "3 minutes ago" (timesince said "0 minutes ago")
     "django.forms",
     "rest_framework",
     "django_filters",
