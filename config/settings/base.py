@@ -225,6 +225,11 @@ REST_FRAMEWORK = {
     # Deny by default: every endpoint needs an authenticated member of the active organization.
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.HasOrganizationRole"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.LimitOffsetPagination",
+    # DRF's JSON written by orjson (config/renderers.py); the browsable API as DRF draws it.
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # JSON with its nesting limited and its numbers finite (config/parsers.py); forms and files as DRF reads them.
     "DEFAULT_PARSER_CLASSES": [
         "config.parsers.SafeJSONParser",
