@@ -20,6 +20,7 @@ from config.errors import Invalid, TooLarge
 from config.parsers import SafeJSONParser
 
 from .. import services
+from ..importing import tool_output_text
 
 
 class DiscoverSerializer(serializers.Serializer):
@@ -59,7 +60,7 @@ def read_output(request: Request, data: Any, *, text_field: str, limit: int, wha
         services.discovery.check_size(upload.size or 0, limit=limit, field="file")
         raw = upload.read()
         try:
-            return raw.decode("utf-8-sig")
+            return tool_output_text(raw)
         except UnicodeDecodeError:
             raise Invalid(f"not UTF-8 text: send what {what} prints.", code="encoding", field="file") from None
     value = data.get(text_field)

@@ -27,7 +27,7 @@ from config.errors import DomainError, add_to_form
 
 from .. import selectors, services
 from ..discovery import COMMANDS_HINT, FORMATS
-from ..importing import megabytes
+from ..importing import megabytes, tool_output_text
 from ..models import DiscoveryRun, RunStatus
 
 PLACEHOLDER = (
@@ -68,7 +68,7 @@ class DiscoverForm(forms.Form):
         if upload is not None:
             try:
                 services.discovery.check_size(upload.size or 0)
-                data["text"] = upload.read().decode("utf-8-sig")
+                data["text"] = tool_output_text(upload.read())
             except DomainError as exc:
                 self.add_error("file", exc.errors[0].message)
             except UnicodeDecodeError:

@@ -50,6 +50,7 @@ from .formats import (
     read_text,
     reject,
     text_lines,
+    tool_output_text,
 )
 from .readers import Document, RawRow, check_columns, csv_rows, document_lists, load_document, normalize_header
 from .specs import MODEL_KINDS, SPECS, Column, KindSpec
@@ -97,6 +98,7 @@ __all__ = [
     "reject",
     "shown",
     "text_lines",
+    "tool_output_text",
     "to_bool",
     "to_date",
     "to_decimal",

@@ -143,6 +143,15 @@ _NOT_WINDOWS_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SAVE_AS_UTF8 = "Save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
 
 
+def tool_output_text(raw: bytes) -> str:
+    """A tool's saved output (nvidia-smi, amd-smi, a dcgm-exporter scrape...) as text: UTF-8, with or without a
+    byte-order mark, or UTF-16 with its byte-order mark, which Windows PowerShell 5's ``>`` writes (``nvidia-smi >
+    gpus.txt``) and Notepad's "Unicode"; ``UnicodeDecodeError`` for anything else (each caller words its refusal)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")  # the byte-order mark tells the byte order, and is dropped
+    return raw.decode("utf-8-sig")
+
+
 def _rewind(handle: IO[bytes]) -> None:
     handle.seek(0)
 

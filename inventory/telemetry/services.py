@@ -22,6 +22,7 @@ from accounts.models import Organization
 from accounts.services import organization_data_changed
 from config.errors import Invalid, TooLarge
 
+from ..importing import tool_output_text
 from ..models import Server
 from . import dcgm
 from .matching import candidate_names, match_hosts
@@ -209,7 +210,7 @@ def scrape_text(data: bytes | str, *, field_name: str = "file") -> str:
     if isinstance(data, str):
         return data
     try:
-        return data.decode("utf-8-sig")
+        return tool_output_text(data)
     except UnicodeDecodeError:
         raise Invalid("not UTF-8 text: send what dcgm-exporter's /metrics answers.", field=field_name) from None
 

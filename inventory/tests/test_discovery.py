@@ -339,3 +339,48 @@ def test_a_discovered_hostname_the_server_field_refuses_is_refused_with_nothing_
     assert [(e.field, e.code) for e in plan.errors] == [("hostname", "invalid_hostname")]
     assert "Enter a hostname or FQDN" in plan.errors[0].message
     assert [item["field"] for item in problems(organization, H100_CSV, hostname="bad host/x!")] == ["hostname"]
+
+
+def as_powershell_saves_it(text: str) -> bytes:
+    """What Windows PowerShell 5's ``nvidia-smi > gpus.txt`` writes: UTF-16LE with its byte-order mark, CRLF lines."""
+    return "\ufeff".encode("utf-16-le") + text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-16-le")
+
+
+@pytest.mark.django_db
+class TestSavedByPowerShell:
+    """nvidia-smi's output redirected to a file by Windows PowerShell 5 (UTF-16 with a byte-order mark) comes in
+    through every channel, as the same output saved as UTF-8 does."""
+
+    TABLE = CORPUS / "nvidia-smi-table" / "h100-80gb-hbm3-mig_590.48.01.txt"
+
+    def test_the_api(self, api_client_for, organization, assessor, frankfurt):
+        upload = SimpleUploadedFile("gpus.txt", as_powershell_saves_it(H100_CSV))
+        response = api_client_for(assessor, organization).post(
+            URL, {"site": "Frankfurt", "hostname": "gpu-node-17", "file": upload}, format="multipart"
+        )
+        assert response.status_code == 201, response.json()
+        assert (response.json()["gpus"], response.json()["format"]) == (8, "nvidia-smi-csv")
+
+    def test_the_command(self, organization, frankfurt, tmp_path, capsys):
+        path = tmp_path / "gpus.txt"
+        path.write_bytes(as_powershell_saves_it(self.TABLE.read_text()))
+        call_command("discover", str(path), "--site", "Frankfurt", "--hostname", "h1", "--org", organization.slug)
+        assert "Created h1 at Frankfurt: 1 × NVIDIA H100 SXM, 4 MIG devices" in capsys.readouterr().out
+
+    def test_the_page(self, client, assessor, organization, frankfurt):
+        from inventory.models import DiscoveryRun
+
+        client.force_login(assessor)
+        upload = SimpleUploadedFile("gpus.txt", as_powershell_saves_it(self.TABLE.read_text()))
+        response = client.post(reverse("inventory:discover"), {"site": "Frankfurt", "hostname": "h1", "file": upload})
+        run = DiscoveryRun.objects.get(organization=organization)
+        assert response.url == reverse("inventory:discover_run", args=[run.pk])
+        assert "nvidia-smi (the default table)" in client.get(response.url).content.decode()
+
+    def test_utf16_without_its_mark_is_still_refused(self, api_client_for, organization, assessor, frankfurt):
+        upload = SimpleUploadedFile("gpus.txt", as_powershell_saves_it(H100_CSV)[2:])
+        response = api_client_for(assessor, organization).post(
+            URL, {"site": "Frankfurt", "hostname": "h", "file": upload}, format="multipart"
+        )
+        assert response.status_code == 400
+        assert api_errors(response)[0]["code"] in ("encoding", "unknown_format")

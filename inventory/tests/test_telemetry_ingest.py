@@ -332,3 +332,15 @@ def test_idle_accelerators_are_counted_per_gpu_not_per_server(organization, eks)
     assert facts["idle_accelerators_pct"].value == pytest.approx(25.0)
     assert "2 of 8 measured accelerators averaged under 5% utilization" in facts["idle_accelerators_pct"].explanation
     assert "(each GPU's own mean)" in facts["idle_accelerators_pct"].explanation
+
+
+def test_a_scrape_saved_by_powershell_comes_in_as_saved_as_utf8(organization, assessor, eks, api_client_for):
+    """``curl.exe http://node:9400/metrics > scrape.prom`` in Windows PowerShell 5 writes UTF-16LE with its byte-order
+    mark and CRLF lines."""
+    saved = "\ufeff".encode("utf-16-le") + text(H100).replace("\n", "\r\n").encode("utf-16-le")
+    assert services.scrape_text(saved) == text(H100).replace("\n", "\r\n")
+    upload = io.BytesIO(saved)
+    upload.name = "scrape.prom"
+    response = api_client_for(assessor, organization).post(UPLOAD, {"file": upload}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json()["matched_servers"][0]["gpus"] == 8

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from config.errors import DomainError
 from inventory import services
 from inventory.discovery import COMMANDS_HINT
+from inventory.importing import tool_output_text
 
 from .import_inventory import organization_from
 
@@ -25,7 +26,7 @@ def read_output(file: str) -> str:
             with open(file, "rb") as handle:
                 raw = handle.read()
         services.discovery.check_size(len(raw))
-        return raw.decode("utf-8-sig")
+        return tool_output_text(raw)
     except DomainError as exc:
         raise CommandError(exc.errors[0].message) from None
     except UnicodeDecodeError:
