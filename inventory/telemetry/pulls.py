@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -337,12 +337,17 @@ def bmc_read(*, endpoint: BmcEndpoint, now: datetime | None = None) -> BmcEndpoi
         endpoint.status, endpoint.last_error = PullStatus.OK, ""
         summary = DaySummary(day=day_of(moment), power_reading_path=reading.path)
         summary.add(moment, InstantValues(server_power_w=reading.watts))
-        store_day_summaries(
-            organization=endpoint.organization,
-            source=TelemetrySource.REDFISH,
-            summaries={(endpoint.server_id, summary.day): summary},
-            fold=True,
-        )
+        try:
+            store_day_summaries(
+                organization=endpoint.organization,
+                source=TelemetrySource.REDFISH,
+                summaries={(endpoint.server_id, summary.day): summary},
+                fold=True,
+            )
+        except DatabaseError as exc:  # e.g. SQLite's "database is locked": this BMC failed, the others are read
+            logger.warning("BMC reading of server %s not stored: %s", endpoint.server_id, exc)
+            endpoint.status = PullStatus.FAILED
+            endpoint.last_error = f"the reading ({reading.watts:,.0f} W) could not be stored: {exc}"
     endpoint.save(update_fields=["status", "last_error", "last_read", "last_power_w", "last_power_path"])
     return endpoint
 

@@ -208,3 +208,27 @@ def test_read_now_over_the_api_and_write_only_credentials(organization, assessor
     assert response.status_code == 200, response.content
     stored.refresh_from_db()
     assert (stored.address, stored.get_username(), stored.get_password()) == ("bmc-7.example.net", USER, PASSWORD)
+
+
+def test_a_reading_that_cannot_be_stored_fails_its_bmc_and_the_others_are_read(organization, endpoint_for, monkeypatch):
+    from django.db import OperationalError
+
+    real = pulls.store_day_summaries
+    calls: list[int] = []
+
+    def locked_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(pulls, "store_day_summaries", locked_once)
+    with bmc("public-localstorage") as server:
+        first, second = endpoint_for(server.url), endpoint_for(server.url)
+        assert pulls.bmc_read_all(organization=organization) == {"read": 1, "failed": 1}
+    endpoints = BmcEndpoint.objects.filter(pk__in=[first.pk, second.pk])
+    (failed,) = [e for e in endpoints if e.status == PullStatus.FAILED]  # the one read first, whichever it is
+    (read,) = [e for e in endpoints if e.status == PullStatus.OK]
+    assert failed.last_error == "the reading (344 W) could not be stored: database is locked"
+    assert read.last_power_w == 344
+    assert list(ServerTelemetryDay.objects.values_list("server_id", flat=True)) == [read.server_id]
