@@ -85,15 +85,17 @@ def _it_power_kw(pool: Pool, gpus: int | None) -> float | None:
     return gpus * watts / WATTS_PER_KW
 
 
-def _site_power_reason(pool: Pool, it_power_kw: float | None, what: str) -> tuple[bool, str]:
-    """(ok, reason) of adding ``it_power_kw`` to the site's draw; unknown data counts as ok, and says so."""
+def _site_power_reason(pool: Pool, gpus: int | None, what: str) -> tuple[bool, str]:
+    """(ok, reason) of running on ``gpus`` of the pool (their IT power, `_it_power_kw`) beside the site's draw;
+    unknown data counts as ok, and says so."""
     if pool.watts_per_accelerator is None:
         return True, (
             f"Site power not checked: {pool.accelerator.name} has no published TDP and its servers no recorded power."
         )
     if pool.site_power_capacity_kw is None:
         return True, f"Site power not checked: {pool.site} has no recorded power capacity."
-    if it_power_kw is None:
+    it_power_kw = _it_power_kw(pool, gpus)
+    if gpus is None or it_power_kw is None:
         return True, "Site power not checked: the number of GPUs needed is unknown."
     # The site's draw is its other servers' (site_power_draw_kw) plus this pool's (what-if accelerators included);
     # the workload reuses the pool's servers, so only what it needs beyond their draw comes out of the headroom.
@@ -108,7 +110,7 @@ def _site_power_reason(pool: Pool, it_power_kw: float | None, what: str) -> tupl
         site = f"{pool.site} is already {-headroom:.1f} kW over its power capacity ({sums})"
     else:
         site = f"{pool.site} has {headroom:.1f} kW headroom ({sums})"
-    unused = pool.count - round(it_power_kw * WATTS_PER_KW / pool.watts_per_accelerator)
+    unused = pool.count - gpus
     switched_off = f"the servers of the {_gpus(unused)} it leaves unused ({-extra:.1f} kW) switched off"
     if extra > headroom:
         if extra > 0:

@@ -311,9 +311,7 @@ def fit_inference(
         )
         if gpus_needed is not None and gpus_needed > pool.count:
             bottleneck = "count"
-        power_ok, power_reason = _site_power_reason(
-            pool, it_power, f"Serving on {gpus_needed} GPU{'' if gpus_needed == 1 else 's'}"
-        )
+        power_ok, power_reason = _site_power_reason(pool, gpus_needed, f"Serving on {_gpus(gpus_needed)}")
         reasons.append(power_reason)
         if not power_ok and bottleneck is None:
             bottleneck = "site_power"

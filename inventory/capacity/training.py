@@ -153,7 +153,7 @@ def fit_training(workload: TrainingWorkload, pool: Pool) -> TrainingFit:
         )
         if not meets and bottleneck is None:
             bottleneck = "compute"
-        power_ok, power_reason = _site_power_reason(pool, it_power, f"Training on {_gpus(gpus_needed)}")
+        power_ok, power_reason = _site_power_reason(pool, gpus_needed, f"Training on {_gpus(gpus_needed)}")
         reasons.append(power_reason)
         whole_pool_kw = _it_power_kw(pool, pool.count)
         if gpus_needed is not None and whole_pool_kw is not None and pool.count > gpus_needed:
