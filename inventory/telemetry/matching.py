@@ -16,7 +16,7 @@ servers are never created from telemetry.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -80,6 +80,24 @@ def match_hosts(labels: Iterable[str], servers: Iterable[tuple[int, str]]) -> di
     """``labels`` (hostnames as telemetry reports them) against ``servers`` (``(id, hostname)`` pairs)."""
     index = HostIndex(servers)
     return {label: index.match(label) for label in labels}
+
+
+def first_match(names: Sequence[str], match: Callable[[str], Match]) -> Match | None:
+    """The first of a host's ``names`` (its hostname label, then the Kubernetes node a Prometheus added) that
+    ``match`` finds a server for; None when none does."""
+    for name in names:
+        found = match(name)
+        if found.server_id is not None:
+            return found
+    return None
+
+
+def unknown_host(names: Sequence[str], match: Callable[[str], Match]) -> dict[str, str]:
+    """A host none of whose ``names`` names a server, as listed: its hostname and why (`first_match`)."""
+    reason = match(names[0]).reason
+    if len(names) > 1:
+        reason += f" (nor its Kubernetes node, {', '.join(names[1:])})"
+    return {"hostname": names[0], "reason": reason}
 
 
 def candidate_names(labels: Iterable[str]) -> tuple[set[str], set[str]]:

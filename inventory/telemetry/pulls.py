@@ -25,7 +25,7 @@ from config.encryption import SecretUnreadable
 from config.errors import Conflict, Unavailable
 
 from ..models import Server
-from .matching import HostIndex
+from .matching import HostIndex, first_match, unknown_host
 from .models import BmcEndpoint, PrometheusConfig, PullStatus, TelemetrySource
 from .prometheus import PrometheusClient, PrometheusError, host_names, host_query, readings_by_time, step_for
 from .redfish import RedfishError, read_server_power
@@ -224,7 +224,8 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
     with_data, without_data = [], []
     try:
         index = HostIndex(servers)  # once: each server's series are matched against it
-        unknown = [_unknown(index, names) for names in client.hosts(at=end) if _server_of(index, names) is None]
+        hosts = client.hosts(at=end)
+        unknown = [unknown_host(names, index.match) for names in hosts if _server_of(index, names) is None]
         for done, (server_id, hostname) in enumerate(servers, start=1):
             series = client.query_range(host_query(hostname), start=start, end=end, step=step)
             series = [s for s in series if _server_of(index, host_names(s.labels)) == server_id]
@@ -259,18 +260,8 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
 
 def _server_of(index: HostIndex, names: tuple[str, ...]) -> int | None:
     """The server a series' host names (`host_names`: its hostname label, then its node labels) match first."""
-    for name in names:
-        server_id = index.match(name).server_id
-        if server_id is not None:
-            return server_id
-    return None
-
-
-def _unknown(index: HostIndex, names: tuple[str, ...]) -> dict[str, str]:
-    reason = index.match(names[0]).reason
-    if len(names) > 1:
-        reason += f" (nor its Kubernetes node, {', '.join(names[1:])})"
-    return {"hostname": names[0], "reason": reason}
+    found = first_match(names, index.match)
+    return None if found is None else found.server_id
 
 
 def pull_window(now: datetime, window_days: int, step_seconds: int) -> tuple[float, float, int]:

@@ -25,7 +25,7 @@ from config.errors import Invalid, TooLarge
 from ..importing import tool_output_text
 from ..models import Server
 from . import dcgm
-from .matching import candidate_names, match_hosts
+from .matching import candidate_names, first_match, match_hosts, unknown_host
 from .models import ServerTelemetryDay, ServerTelemetryGpuDay, TelemetrySource
 from .summaries import DaySummary, day_of, instant_values
 
@@ -271,15 +271,12 @@ def telemetry_ingest_scrape(
     matches, servers = servers_matching(organization=organization, labels=[n for names in by_host for n in names])
     per_server: dict[int, tuple[str, list[dcgm.Reading]]] = {}
     for names, host_readings in by_host.items():
-        found = next((name for name in names if matches[name].server_id is not None), None)
+        found = first_match(names, matches.__getitem__)
         if found is None:
-            reason = matches[names[0]].reason
-            if len(names) > 1:
-                reason += f" (nor its Kubernetes node, {names[1]})"
-            result.unknown_hosts.append({"hostname": names[0], "reason": reason})
+            result.unknown_hosts.append(unknown_host(names, matches.__getitem__))
             continue
-        label = names[0] if found == names[0] else f"{names[0]} on Kubernetes node {found}"
-        per_server.setdefault(matches[found].server_id, (label, []))[1].extend(host_readings)
+        label = names[0] if found.label == names[0] else f"{names[0]} on Kubernetes node {found.label}"
+        per_server.setdefault(found.server_id, (label, []))[1].extend(host_readings)
     summaries: dict[tuple[int, date], DaySummary] = {}
     day = day_of(moment)
     for server_id, (label, server_readings) in per_server.items():
