@@ -159,22 +159,32 @@ class SheetScan:
     merged_down: dict[int, list[tuple[int, int]]]
 
 
+def _add_merged_down(down: dict[int, list[tuple[int, int]]], ref: str) -> None:
+    """A merged range (``B2:B9``) into ``down`` (`SheetScan.merged_down`) when it runs down one column; openpyxl
+    reads the reference, and one it cannot read is left out."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        first_col, top, last_col, bottom = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return
+    if first_col == last_col and bottom > top:
+        down.setdefault(top, []).append((first_col - 1, bottom))
+
+
 def _scan(sheet: Any) -> SheetScan:
     """One pass over the sheet's XML as bytes (a search at C speed, no XML parser: a tag's ``<`` cannot appear
     in text, which XML escapes); the merged cells' short section, which follows the rows, is read by pattern too
     and its references checked by openpyxl. A sheet saved in UTF-16 (allowed, never seen) is read with defusedxml."""
-    from openpyxl.utils.cell import range_boundaries
-
     rows, has_formulas = 0, False
     merge: bytes | None = None
     carry = b""
     source = sheet._get_source()  # noqa: SLF001 - the sheet's XML in the workbook's archive
     try:
-        first = source.read(_SCAN_CHUNK)
-        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in first[:200]:
+        chunk = source.read(_SCAN_CHUNK)
+        if chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:200]:
             source.close()
             return _scan_parsed(sheet)
-        chunk = first
         while chunk:
             if merge is not None:
                 merge += chunk
@@ -202,19 +212,13 @@ def _scan(sheet: Any) -> SheetScan:
     if merge is not None:
         end = _MERGE_END.search(merge)
         for ref in _MERGE_REF.findall(merge[: end.start()] if end else merge):
-            try:
-                first_col, top, last_col, bottom = range_boundaries(ref.decode("ascii", "replace"))
-            except (ValueError, TypeError):
-                continue
-            if first_col == last_col and bottom > top:
-                down.setdefault(top, []).append((first_col - 1, bottom))
+            _add_merged_down(down, ref.decode("ascii", "replace"))
     return SheetScan(rows, has_formulas, down)
 
 
 def _scan_parsed(sheet: Any) -> SheetScan:
     """`_scan` with an XML parser (defusedxml, as every uploaded XML), for a sheet not saved as UTF-8."""
     from defusedxml.ElementTree import iterparse
-    from openpyxl.utils.cell import range_boundaries
 
     rows, has_formulas = 0, False
     down: dict[int, list[tuple[int, int]]] = {}
@@ -223,12 +227,7 @@ def _scan_parsed(sheet: Any) -> SheetScan:
         for _, element in iterparse(source):
             tag = element.tag.rsplit("}", 1)[-1]
             if tag == "mergeCell":
-                try:
-                    first_col, top, last_col, bottom = range_boundaries(element.get("ref", ""))
-                except (ValueError, TypeError):
-                    continue
-                if first_col == last_col and bottom > top:
-                    down.setdefault(top, []).append((first_col - 1, bottom))
+                _add_merged_down(down, element.get("ref", ""))
             elif tag in ("row", "c", "v", "f", "is", "t"):
                 rows += tag == "row"
                 has_formulas = has_formulas or tag == "f"
