@@ -147,9 +147,12 @@ def tool_output_text(raw: bytes) -> str:
     """A tool's saved output (nvidia-smi, amd-smi, a dcgm-exporter scrape...) as text: UTF-8, with or without a
     byte-order mark, or UTF-16 with its byte-order mark, which Windows PowerShell 5's ``>`` writes (``nvidia-smi >
     gpus.txt``) and Notepad's "Unicode"; ``UnicodeDecodeError`` for anything else (each caller words its refusal)."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")  # the byte-order mark tells the byte order, and is dropped
-    return raw.decode("utf-8-sig")
+    return raw.decode(_marked(raw))  # the byte-order mark, if any, is dropped
+
+
+def _marked(head: bytes) -> str:
+    """The codec a text's first bytes name: UTF-16 by its byte-order mark, else UTF-8 (with or without one)."""
+    return UTF16 if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else UTF8
 
 
 def _rewind(handle: IO[bytes]) -> None:
@@ -168,7 +171,7 @@ def _encoding(handle: IO[bytes]) -> str:
             code="encoding",
             message="The file is UTF-32 text; save it as UTF-8 (in Excel: CSV UTF-8) and upload it again.",
         )
-    return UTF16 if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else UTF8
+    return _marked(head)
 
 
 @dataclass
