@@ -58,6 +58,7 @@ def server_measured_context(server: Server) -> dict[str, Any]:
         },
         "telemetry_window": telemetry["window"],
         "telemetry_days": telemetry["days"],
+        "telemetry_not_measured": [d for d in telemetry["days"] if d["utilization_not_measured"]],
     }
 
 

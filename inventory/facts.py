@@ -177,15 +177,18 @@ FACTS: dict[str, Fact] = {
             "measured_accelerators_pct",
             "number",
             "%",
-            "share of active accelerators with measured telemetry (DCGM or Redfish) in the last 7 days",
-            "Accelerators with measured telemetry",
+            "share of active accelerators whose GPUs are measured by dcgm-exporter (power, utilization or memory; a "
+            "scrape or Prometheus) in the last 7 days; a server whose only measurement is its BMC's (Redfish: the "
+            "whole server's power) does not count",
+            "Accelerators measured (dcgm-exporter)",
         ),
         Fact(
             "telemetry_measurement",
             "choice",
             "choice",
-            "whether power and utilization are measured: rated (no accelerator measured in the last 7 days), "
-            "sampled (some, under half of them) or continuous (most of the active accelerators)",
+            "whether power and utilization are measured: rated (nothing measured in the last 7 days), sampled "
+            "(some accelerators measured by dcgm-exporter, under half of them, or only servers' power by their BMC) "
+            "or continuous (most of the active accelerators measured by dcgm-exporter)",
             "Power and utilization measured",
         ),
         Fact(

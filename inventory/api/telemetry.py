@@ -1,7 +1,8 @@
 """Measured telemetry over the API (docs/telemetry.md).
 
     POST   telemetry/                   a dcgm-exporter scrape: multipart `file` (curl -F file=@-), a text/plain body,
-                                        or JSON {"text"}; optional `hostname`, `observed_at` (form, JSON or query)
+                                        or JSON {"text"}; optional `hostname`, `observed_at` (form, JSON or query);
+                                        a file or body may be gzip (an application/gzip body too), read by its bytes
     GET    servers/{id}/telemetry/      the window (?days=7) and the server's daily summaries
     GET|PUT|PATCH|DELETE prometheus/    the organization's Prometheus (the bearer token is write-only)
     GET    prometheus/pull/             the last (or current) pull as a job (JobStatus)
@@ -39,12 +40,30 @@ from ..telemetry.models import BmcEndpoint, PrometheusConfig
 
 
 class PlainTextParser(parsers.BaseParser):
-    """A scrape sent as the body (``curl --data-binary @metrics.txt -H 'Content-Type: text/plain'``)."""
+    """A scrape sent as the body (``curl --data-binary @metrics.txt -H 'Content-Type: text/plain'``), gzip-compressed
+    or not: `services.scrape_text` knows gzip by its first bytes, whatever the body is labelled."""
 
     media_type = "text/plain"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        return {"text": services.scrape_text(stream.read(), field_name="text")}
+        return {"text": services.scrape_text(stream.read(services.upload_limit() + 1), field_name="text")}
+
+
+class GzipParser(PlainTextParser):
+    """A compressed scrape as the body (``curl --data-binary @metrics.prom.gz -H 'Content-Type: application/gzip'``)."""
+
+    media_type = "application/gzip"
+
+
+class LegacyGzipParser(PlainTextParser):
+    media_type = "application/x-gzip"
+
+
+class OctetStreamParser(PlainTextParser):
+    """A body sent as bytes without a type of its own (``curl --data-binary @file -H 'Content-Type:
+    application/octet-stream'``): gzip or text."""
+
+    media_type = "application/octet-stream"
 
 
 class ScrapeUploadSerializer(serializers.Serializer):
@@ -61,13 +80,22 @@ class TelemetryUploadView(OrganizationScopedAPIMixin, APIView):
     the hosts the inventory does not know (never created) and the days written; a malformed scrape is a 400
     naming the line, and nothing is written."""
 
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser, SafeJSONParser, PlainTextParser]
+    parser_classes = [
+        parsers.MultiPartParser,
+        parsers.FormParser,
+        SafeJSONParser,
+        PlainTextParser,
+        GzipParser,
+        LegacyGzipParser,
+        OctetStreamParser,
+    ]
 
     @extend_schema(
         request={
             "multipart/form-data": ScrapeUploadSerializer,
             "application/json": ScrapeUploadSerializer,
             "text/plain": OpenApiTypes.STR,
+            "application/gzip": OpenApiTypes.BINARY,
         },
         parameters=[
             OpenApiParameter("hostname", str, description="As the form field, for a text/plain body."),

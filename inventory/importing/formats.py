@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -143,11 +144,69 @@ _NOT_WINDOWS_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SAVE_AS_UTF8 = "Save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
 
 
-def tool_output_text(raw: bytes) -> str:
+GZIP_MAGIC = b"\x1f\x8b"
+"""The first two bytes of every gzip member (RFC 1952), whatever the file is called: ``metrics.prom.gz``, a scrape
+saved from a server that compressed it, or one renamed ``metrics.txt``."""
+TOOL_OUTPUT_MAX_BYTES = 25 * 1024 * 1024
+"""What a compressed tool output may decompress to when its caller names no limit of its own."""
+
+
+def tool_output_text(raw: bytes, *, limit: int | None = None, field: str = "file") -> str:
     """A tool's saved output (nvidia-smi, amd-smi, a dcgm-exporter scrape...) as text: UTF-8, with or without a
     byte-order mark, or UTF-16 with its byte-order mark, which Windows PowerShell 5's ``>`` writes (``nvidia-smi >
-    gpus.txt``) and Notepad's "Unicode"; ``UnicodeDecodeError`` for anything else (each caller words its refusal)."""
+    gpus.txt``) and Notepad's "Unicode"; ``UnicodeDecodeError`` for anything else (each caller words its refusal).
+
+    Gzip, known by its first bytes and not by a file name (`gunzip`), is decompressed first, to at most ``limit``
+    bytes (default `TOOL_OUTPUT_MAX_BYTES`): more is a `TooLarge` naming the limit, a damaged or cut file an
+    `Invalid` (both on ``field``), and what it holds is then read as above."""
+    if raw.startswith(GZIP_MAGIC):
+        raw = gunzip(raw, limit=TOOL_OUTPUT_MAX_BYTES if limit is None else limit, field=field)
     return raw.decode(_marked(raw))  # the byte-order mark, if any, is dropped
+
+
+def gunzip(raw: bytes, *, limit: int, field: str = "file") -> bytes:
+    """The bytes a gzip file holds (every member of it, as ``gzip -d`` reads ``cat a.gz b.gz``), never more than
+    ``limit`` of them in memory: decompression stops one byte past the limit (a zip bomb of a few kilobytes that
+    would expand to gigabytes is refused after ``limit`` bytes, with `TooLarge`). A damaged or truncated file is
+    an `Invalid` (code ``encoding``)."""
+    out = bytearray()
+    rest = raw
+    while rest.startswith(GZIP_MAGIC):
+        stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # a gzip header and trailer, checked
+        pending = rest
+        try:
+            while not stream.eof:
+                chunk = stream.decompress(pending, limit - len(out) + 1)
+                out += chunk
+                if len(out) > limit:
+                    raise TooLarge(
+                        f"the gzip file ({len(raw):,} bytes) decompresses to more than {limit:,} bytes, the limit: "
+                        "send one scrape or output at a time.",
+                        field=field,
+                    )
+                pending = stream.unconsumed_tail
+                if not pending and not chunk:  # all read, nothing more to give: cut short
+                    break
+        except zlib.error as exc:
+            raise Invalid(
+                f"the file starts as gzip but cannot be decompressed ({exc}): compress it again, or send it as text.",
+                code="encoding",
+                field=field,
+            ) from None
+        if not stream.eof:
+            raise Invalid(
+                "the gzip file is cut short (it ends before its last block): copy or download it again.",
+                code="encoding",
+                field=field,
+            )
+        rest = stream.unused_data
+    if rest.strip(b"\0"):  # gzip -d ignores trailing zeros (tape padding), nothing else
+        raise Invalid(
+            "the gzip file has bytes after its end that are not gzip: compress the text again, or send it as text.",
+            code="encoding",
+            field=field,
+        )
+    return bytes(out)
 
 
 def _marked(head: bytes) -> str:

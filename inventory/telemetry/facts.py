@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 
 from .. import selectors
-from ..models import Server, ServerTelemetryDay, ServerTelemetryGpuDay
+from ..models import Server, ServerTelemetryDay, ServerTelemetryGpuDay, TelemetrySource
 
 if TYPE_CHECKING:
     from ..analysis import CapacitySummary
@@ -47,6 +47,10 @@ def measured_facts(
         rows = days.filter(**{f"{field_name}__isnull": False}).values("server").annotate(m=Avg(field_name))
         return Subquery(rows.values("m")[:1], output_field=FloatField())
 
+    # An accelerator is measured when its GPUs are (dcgm-exporter, uploaded or through Prometheus: their power,
+    # utilization, memory); a BMC (Redfish) reads the whole server's power, not its GPUs. The servers measured only
+    # by their BMC are counted apart, so that the words say what the share leaves out.
+    accelerators_measured = days.exclude(source=TelemetrySource.REDFISH)
     measured_any = days.filter(
         Q(utilization_mean_pct__isnull=False)
         | Q(server_power_p95_w__isnull=False)
@@ -60,13 +64,17 @@ def measured_facts(
     # The window means are subqueries per server: only the measured servers (a semi join over the window's
     # summaries) run them, so that an unmeasured fleet costs one scan (50,000 servers: 216 ms -> a few ms).
     servers = accelerator_servers.filter(Exists(measured_any)).annotate(
+        gpus_measured=Exists(accelerators_measured),
         util=window_mean("utilization_mean_pct"),
         util95=window_mean("utilization_p95_pct"),
         tensor=window_mean("tensor_active_mean_pct"),
     )
     n = F("accelerator_count")
     row = servers.aggregate(
-        seen=Coalesce(Sum(n), 0),
+        seen=Coalesce(Sum(n, filter=Q(gpus_measured=True)), 0),
+        seen_servers=Count("pk", filter=Q(gpus_measured=True)),
+        bmc_only=Coalesce(Sum(n, filter=Q(gpus_measured=False)), 0),
+        bmc_only_servers=Count("pk", filter=Q(gpus_measured=False)),
         with_util=Coalesce(Sum(n, filter=Q(util__isnull=False)), 0),
         util_sum=Sum(F("util") * n, output_field=FloatField()),
         util95_sum=Sum(F("util95") * n, output_field=FloatField()),
@@ -77,21 +85,41 @@ def measured_facts(
         servers=Count("pk"),
     )
     window = f"{start:%d %b} to {end:%d %b %Y}"
+    bmc_only = (
+        f"; not counted: {row['bmc_only']} accelerators in {_servers(row['bmc_only_servers'])} measured only by "
+        "their BMC (Redfish reads the whole server's power, not its GPUs)"
+        if row["bmc_only"]
+        else ""
+    )
+    if row["seen"]:
+        words = (
+            f"{row['seen']} of {total} active accelerators in {_servers(row['seen_servers'])} measured from {window} "
+            f"by dcgm-exporter (their power, utilization or memory; an upload or Prometheus){bmc_only}"
+        )
+    elif row["bmc_only"]:
+        words = f"no accelerator measured from {window} by dcgm-exporter for the {total} active accelerators{bmc_only}"
+    else:
+        words = f"no measured telemetry from {window} for the {total} active accelerators"
+    share = 100 * row["seen"] / total
     facts["measured_accelerators_pct"] = value(
         "measured_accelerators_pct",
-        100 * row["seen"] / total,
-        f"{row['seen']} of {total} active accelerators in {row['servers']} servers have measurements from {window}"
-        if row["seen"]
-        else f"no measured telemetry from {window} for the {total} active accelerators",
+        share,
+        words,
         window_start=start.isoformat(),
         window_end=end.isoformat(),
+        bmc_only_accelerators=row["bmc_only"],
     )
-    share = 100 * row["seen"] / total
-    level = "continuous" if share >= CONTINUOUS_SHARE_PCT else ("sampled" if row["seen"] else "rated")
+    # Power and utilization: the accelerators dcgm-exporter measures say how much is measured; servers whose BMC
+    # alone is read have their power measured, not their utilization: "sampled" at most, never "rated".
+    level = (
+        "continuous" if share >= CONTINUOUS_SHARE_PCT else ("sampled" if row["seen"] or row["bmc_only"] else "rated")
+    )
     facts["telemetry_measurement"] = value(
         "telemetry_measurement",
         level,
-        f"{share:.0f}% of the active accelerators measured from {window} ({MEASUREMENT_LABELS[level].lower()})",
+        f"{share:.0f}% of the active accelerators measured by dcgm-exporter from {window}"
+        + (f", {row['bmc_only']} more in servers whose power alone is read (Redfish)" if row["bmc_only"] else "")
+        + f" ({MEASUREMENT_LABELS[level].lower()})",
         measured_accelerators_pct=round(share, 1),
     )
     if row["with_util"]:
@@ -138,6 +166,10 @@ def measured_facts(
             rated_kw=round(summary.measured_rated_kw, 1),
         )
     return facts
+
+
+def _servers(count: int) -> str:
+    return "1 server" if count == 1 else f"{count} servers"
 
 
 def _idle_gpus(active: QuerySet[Server], start: date, end: date) -> dict[str, int]:

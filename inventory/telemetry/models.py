@@ -74,6 +74,14 @@ class ServerTelemetryDay(OrganizationOwned):
     def __str__(self) -> str:
         return f"{self.server} {self.day} ({self.get_source_display()})"
 
+    @property
+    def mig_unmeasured_gpus(self) -> int:
+        """GPUs in MIG mode whose utilization this day could not measure (no GR_ENGINE_ACTIVE): not counted in
+        ``utilization_mean_pct``, never as 0 % (`summaries.mig_unmeasured`)."""
+        from .summaries import mig_unmeasured
+
+        return len(mig_unmeasured(self.digest))
+
 
 class ServerTelemetryGpuDay(models.Model):
     """One physical GPU's mean utilization over a server's day from one source (its `ServerTelemetryDay`), so that

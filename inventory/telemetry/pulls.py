@@ -29,8 +29,8 @@ from .matching import HostIndex, first_match, unknown_host
 from .models import BmcEndpoint, PrometheusConfig, PullStatus, TelemetrySource
 from .prometheus import PrometheusClient, PrometheusError, host_names, host_query, readings_by_time, step_for
 from .redfish import RedfishError, read_server_power
-from .services import store_day_summaries
-from .summaries import DaySummary, InstantValues, day_of, instant_values
+from .services import store_day_summaries, store_day_summaries_counted
+from .summaries import DaySummary, InstantValues, day_of, instant_values, mig_unmeasured_words
 
 logger = logging.getLogger(__name__)
 BUSY = (PullStatus.QUEUED, PullStatus.RUNNING)
@@ -222,6 +222,7 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
     start, end, step = pull_window(now or timezone.now(), config.window_days, config.step_seconds)
     summaries: dict[tuple[int, date], DaySummary] = {}
     with_data, without_data = [], []
+    notes: list[str] = []
     try:
         index = HostIndex(servers)  # once: each server's series are matched against it
         hosts = client.hosts(at=end)
@@ -233,11 +234,20 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
             for day, summary in days.items():
                 summaries[(server_id, day)] = summary
             (with_data if days else without_data).append(hostname)
+            unmeasured = {gpu for summary in days.values() for gpu in summary.mig_unmeasured}
+            if unmeasured:
+                notes.append(f"{hostname}: {mig_unmeasured_words(len(unmeasured))}")
             PrometheusConfig.objects.filter(pk=config.pk).update(hosts_done=done)
             config.hosts_done = done
-        written = store_day_summaries(
+        written, kept = store_day_summaries_counted(
             organization=organization, source=TelemetrySource.PROMETHEUS, summaries=summaries, fold=False
         )
+        if kept:
+            notes.append(
+                f"{kept} server-day{'s' if kept != 1 else ''} kept as pulled before: Prometheus now holds fewer "
+                "samples of them than are stored (its retention is shorter than the window, so the oldest day "
+                "loses its first hours), and a partial day does not replace a fuller one."
+            )
     except PrometheusError as exc:
         _prometheus_finish(config, status=PullStatus.FAILED, error=str(exc))
         return config
@@ -253,6 +263,7 @@ def prometheus_pull_run(*, config: PrometheusConfig, now: datetime | None = None
         "servers_without_data": without_data,
         "unknown_hosts": unknown,
         "days_written": written,
+        "notes": notes,
     }
     _prometheus_finish(config, status=PullStatus.OK, result=result)
     return config

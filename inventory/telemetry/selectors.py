@@ -15,6 +15,7 @@ from config.jobs import JobStatus
 
 from ..models import Server
 from .models import BmcEndpoint, PrometheusConfig, PullStatus, ServerTelemetryDay, TelemetrySource
+from .summaries import mig_unmeasured_words
 
 DEFAULT_WINDOW_DAYS = 7
 # Where a day has several sources for the same figure, the one with the most instants wins; on a tie this order.
@@ -70,6 +71,13 @@ def _best(rows: list[ServerTelemetryDay], attribute: str) -> ServerTelemetryDay 
     return max(having, key=_rank) if having else None
 
 
+def _not_measured(utilization: ServerTelemetryDay | None, rows: list[ServerTelemetryDay]) -> str | None:
+    """What the day's utilization leaves out: its GPUs in MIG mode without graphics-engine activity (the row the
+    figure comes from, else any of the day's), in words; None when nothing is left out."""
+    count = utilization.mig_unmeasured_gpus if utilization is not None else max(r.mig_unmeasured_gpus for r in rows)
+    return mig_unmeasured_words(count) if count else None
+
+
 def server_telemetry(*, server: Server, start: date, end: date) -> dict[str, Any]:
     """The server's daily summaries from ``start`` to ``end``: per day, each figure from its best source (most
     instants). One query."""
@@ -111,6 +119,7 @@ def server_telemetry(*, server: Server, start: date, end: date) -> dict[str, Any
                 if server_power
                 else None,
                 "utilization_pct": _figure(utilization, mean="utilization_mean_pct", p95="utilization_p95_pct"),
+                "utilization_not_measured": _not_measured(utilization, day_rows),
                 "tensor_active_pct": _figure(tensor, mean="tensor_active_mean_pct"),
                 "memory_used_gb": _figure(
                     memory, mean="memory_used_mean_gb", max="memory_used_max_gb", total="memory_total_gb"

@@ -27,7 +27,7 @@ from ..models import Server
 from . import dcgm
 from .matching import candidate_names, first_match, match_hosts, unknown_host
 from .models import ServerTelemetryDay, ServerTelemetryGpuDay, TelemetrySource
-from .summaries import DaySummary, day_of, instant_values
+from .summaries import DaySummary, InstantValues, day_of, instant_values, mig_unmeasured_words
 
 FIELDS = [
     "window_start",
@@ -106,16 +106,44 @@ def store_day_summaries(
 ) -> int:
     """Write each ``(server id, day)`` summary of ``source`` in one transaction: folded into the stored summary
     of that day (``fold``: scrapes, BMC readings) or replacing it (a Prometheus pull recomputes whole days).
-    Returns the number of days written. A constant number of queries whatever the number of days."""
+    Returns the number of days written. A constant number of queries whatever the number of days.
+
+    A replacing summary that starts later than the stored day and has fewer instants does not replace it: a
+    Prometheus whose retention is shorter than the pull's window no longer holds the first hours of its oldest day,
+    and each pull would otherwise put a shrinking part of that day over the whole day pulled before. (The same
+    hours at a coarser step, fewer instants over the same span, do replace it.)"""
+    return store_day_summaries_counted(organization=organization, source=source, summaries=summaries, fold=fold)[0]
+
+
+def store_day_summaries_counted(
+    *,
+    organization: Organization,
+    source: str,
+    summaries: dict[tuple[int, date], DaySummary],
+    fold: bool,
+) -> tuple[int, int]:
+    """`store_day_summaries`, also returning how many stored days were kept over fewer instants: (written, kept)."""
     if not summaries:
-        return 0
+        return 0, 0
     try:
         return _store(organization, source, summaries, fold)
     except IntegrityError:  # another upload created one of these days meanwhile: fold into it now
         return _store(organization, source, summaries, fold)
 
 
-def _store(organization: Organization, source: str, summaries: dict[tuple[int, date], DaySummary], fold: bool) -> int:
+def _lost_its_start(summary: DaySummary, row: ServerTelemetryDay) -> bool:
+    """Whether ``summary`` is the stored ``row``'s day with its first hours gone: it starts later, with fewer
+    instants."""
+    return (
+        summary.instants < row.sample_count
+        and summary.window_start is not None
+        and summary.window_start > row.window_start
+    )
+
+
+def _store(
+    organization: Organization, source: str, summaries: dict[tuple[int, date], DaySummary], fold: bool
+) -> tuple[int, int]:
     server_ids = {server_id for server_id, _ in summaries}
     days = {day for _, day in summaries}
     with transaction.atomic():
@@ -126,8 +154,12 @@ def _store(organization: Organization, source: str, summaries: dict[tuple[int, d
             )
         }
         new, changed, gpus = [], [], []
+        kept = 0
         for (server_id, day), summary in summaries.items():
             row = existing.get((server_id, day))
+            if row is not None and not fold and _lost_its_start(summary, row):
+                kept += 1  # a partial day (retention cut its first hours) does not replace a fuller one
+                continue
             if row is not None and fold:
                 stored = DaySummary.from_stored(
                     day=day,
@@ -155,8 +187,9 @@ def _store(organization: Organization, source: str, summaries: dict[tuple[int, d
         ServerTelemetryDay.objects.bulk_create(new)
         ServerTelemetryDay.objects.bulk_update(changed, FIELDS)
         gpu_days_store(gpus, replacing=changed)
-        organization_data_changed(organization_id=organization.pk)
-    return len(summaries)
+        if new or changed:
+            organization_data_changed(organization_id=organization.pk)
+    return len(new) + len(changed), kept
 
 
 def gpu_days_store(
@@ -198,21 +231,44 @@ def servers_matching(*, organization: Organization, labels: Iterable[str]) -> tu
 # --- dcgm-exporter scrape ------------------------------------------------------------------------------------------
 
 
+def upload_limit() -> int:
+    """The most bytes a scrape may be, as sent and decompressed (``TELEMETRY_UPLOAD_MAX_BYTES``)."""
+    return int(getattr(settings, "TELEMETRY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
 def scrape_text(data: bytes | str, *, field_name: str = "file") -> str:
-    """An uploaded scrape as text: at most ``TELEMETRY_UPLOAD_MAX_BYTES``, UTF-8."""
-    limit = int(getattr(settings, "TELEMETRY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    """An uploaded scrape as text, the one reading of every channel (page, API, command): at most
+    ``TELEMETRY_UPLOAD_MAX_BYTES`` as sent and, gzip-compressed (``.prom.gz``, known by its first bytes whatever its
+    name), at most as many once decompressed (`importing.tool_output_text`); UTF-8 or UTF-16 with its mark."""
+    limit = upload_limit()
     size = len(data.encode() if isinstance(data, str) else data)
-    if size > limit:
+    if size > limit:  # callers reading a stream stop one byte past the limit: the size is "more than"
         raise TooLarge(
-            f"the scrape is {size:,} bytes, more than the {limit:,} accepted: send one scrape of one node at a time.",
+            f"the scrape is more than the {limit:,} bytes accepted: send one scrape of one node at a time.",
             field=field_name,
         )
     if isinstance(data, str):
         return data
     try:
-        return tool_output_text(data)
+        return tool_output_text(data, limit=limit, field=field_name)
     except UnicodeDecodeError:
         raise Invalid("not UTF-8 text: send what dcgm-exporter's /metrics answers.", field=field_name) from None
+
+
+def mig_notes(values: InstantValues) -> list[str]:
+    """What a scrape says of its GPUs in MIG mode: utilization read from graphics-engine activity, or not measured."""
+    notes = []
+    if values.mig_from_activity:
+        count = len(values.mig_from_activity)
+        notes.append(
+            f"Utilization of {count} GPU{'s' if count != 1 else ''} in MIG mode read from "
+            "DCGM_FI_PROF_GR_ENGINE_ACTIVE (each instance's graphics-engine activity, weighted by its compute "
+            "slices): dcgm-exporter reports no usable DCGM_FI_DEV_GPU_UTIL in MIG mode."
+        )
+    if values.mig_unmeasured:
+        words = mig_unmeasured_words(len(values.mig_unmeasured))
+        notes.append(words[0].upper() + words[1:])
+    return notes
 
 
 def _observed_at(observed_at: datetime | None, scrape: dcgm.Scrape) -> datetime:
@@ -285,6 +341,7 @@ def telemetry_ingest_scrape(
         summary = summaries.setdefault((server.pk, day), DaySummary(day=day))
         summary.add(moment, values)
         matched = MatchedServer(server.pk, server.hostname, reported.get(label) or label, values.gpu_count, days=[day])
+        matched.notes.extend(mig_notes(values))
         count = values.gpu_count
         if count is not None and server.accelerator_count and count != server.accelerator_count:
             matched.notes.append(

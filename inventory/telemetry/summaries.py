@@ -5,9 +5,13 @@ server, the physical GPUs' readings become one value per figure (:func:`instant_
 
 - accelerator power (W) = the sum over GPUs of each GPU's power. A MIG GPU repeats its whole power on every
   instance's series: the GPU counts once, with the mean of its repeated values (they differ only by sampling time).
-- utilization (%) = the mean over GPUs of ``GPU_UTIL``; for a GPU without it (MIG mode), its graphics-engine
-  activity: ``GR_ENGINE_ACTIVE`` x 100 for the whole GPU, or over its MIG instances the sum of each instance's
-  activity x its compute slices / the GPU's slices (7; 4 on an A30), idle slices counting as 0.
+- utilization (%) = the mean over GPUs of ``GPU_UTIL``; for a GPU without it, its graphics-engine activity:
+  ``GR_ENGINE_ACTIVE`` x 100 for the whole GPU, or over its MIG instances the sum of each instance's activity x its
+  compute slices / the GPU's slices (7; 4 on an A30), idle slices counting as 0. **A GPU in MIG mode** (any of its
+  series carries ``GPU_I_ID``) never takes ``GPU_UTIL``: DCGM does not measure it in MIG mode and dcgm-exporter
+  reports it as 0 (NVIDIA/dcgm-exporter#216: "it is normal", use ``DCGM_FI_PROF_GR_ENGINE_ACTIVE``), which is not
+  a measurement. Without ``GR_ENGINE_ACTIVE`` such a GPU's utilization is **not measured** (``mig_unmeasured``),
+  never 0 %: the server's mean is over its measured GPUs, and the GPU has no day of its own.
 - tensor activity (%) = the mean over GPUs of ``PIPE_TENSOR_ACTIVE`` x 100, MIG instances weighted the same way.
 - memory used (GB of 1024 MiB) = the sum over GPUs (over a MIG GPU's instances) of ``FB_USED``; memory total
   adds ``FB_FREE`` where both are reported. Percentages are capped at 100.
@@ -154,6 +158,11 @@ class InstantValues:
     mig_profiles: dict[str, int] = field(default_factory=dict)
     gpu_utilization: dict[str, float] = field(default_factory=dict)
     """Each GPU's utilization (%) at the instant, by its key (UUID, else index)."""
+    mig_unmeasured: list[str] = field(default_factory=list)
+    """GPUs in MIG mode without graphics-engine activity: their utilization is not measured (their GPU_UTIL, 0 or
+    absent, is not read)."""
+    mig_from_activity: list[str] = field(default_factory=list)
+    """GPUs in MIG mode whose utilization is their graphics-engine activity (``GR_ENGINE_ACTIVE``)."""
 
 
 def mig_slices(profile: str | None) -> int | None:
@@ -217,6 +226,8 @@ def instant_values(readings: Iterable[Reading]) -> InstantValues:
     profiles: Counter[str] = Counter()
     models: list[str] = []
     per_gpu: dict[str, float] = {}
+    mig_unmeasured: list[str] = []
+    mig_from_activity: list[str] = []
     for key, gpu in gpus.items():
         model = gpu["model"]
         if model and model not in models:
@@ -225,10 +236,13 @@ def instant_values(readings: Iterable[Reading]) -> InstantValues:
             profiles[profile or "unknown"] += 1
         if gpu["power"]:
             power.append(_mean(gpu["power"]))
-        gpu_util = _mean(gpu["util"])
+        mig = bool(gpu["instances"])
+        gpu_util = None if mig else _mean(gpu["util"])  # GPU_UTIL is 0 or absent in MIG mode: not a measurement
         if gpu_util is None:
             active = _activity(gpu["metric_whole"].get("gr_active", []), gpu["metric_mig"].get("gr_active", {}), model)
             gpu_util = None if active is None else active * 100
+            if mig:
+                (mig_unmeasured if active is None else mig_from_activity).append(str(key))
         if gpu_util is not None:
             util.append(min(100.0, gpu_util))
             per_gpu[str(key)] = min(100.0, max(0.0, gpu_util))
@@ -252,6 +266,8 @@ def instant_values(readings: Iterable[Reading]) -> InstantValues:
     values.gpu_models = models
     values.mig_profiles = dict(sorted(profiles.items()))
     values.gpu_utilization = per_gpu
+    values.mig_unmeasured = mig_unmeasured
+    values.mig_from_activity = mig_from_activity
     return values
 
 
@@ -266,6 +282,23 @@ def _memory(gpu: dict[str, Any], metric: str) -> float | None:
 
 
 # --- one day ----------------------------------------------------------------------------------------------------
+
+MIG_UNMEASURED = "mig_unmeasured"
+
+
+def mig_unmeasured(digest: dict[str, Any] | None) -> list[str]:
+    """The GPUs of a stored day's digest whose utilization was not measured (MIG mode without GR_ENGINE_ACTIVE)."""
+    return [str(key) for key in ((digest or {}).get(MIG_UNMEASURED) or [])]
+
+
+def mig_unmeasured_words(count: int) -> str:
+    """What a day or a scrape says of its MIG GPUs whose utilization was not measured."""
+    gpus = "1 GPU" if count == 1 else f"{count} GPUs"
+    return (
+        f"utilization not measured for {gpus} in MIG mode: dcgm-exporter reports DCGM_FI_DEV_GPU_UTIL as 0 (or "
+        "not at all) for MIG instances and the data has no DCGM_FI_PROF_GR_ENGINE_ACTIVE; add that metric to the "
+        "exporter's counters (its dcp-metrics-included.csv) to measure them. They are not counted as idle."
+    )
 
 
 def day_of(moment: datetime) -> date:
@@ -287,10 +320,14 @@ class DaySummary:
     power_reading_path: str = ""
     gpu_utilization: dict[str, list[float]] = field(default_factory=dict)
     """Each GPU's utilization over the day: [sum of its instants' %, instants]."""
+    mig_unmeasured: set[str] = field(default_factory=set)
+    """GPUs in MIG mode whose utilization was not measured at some instant of the day (`InstantValues`), kept in
+    the digest (``"mig_unmeasured"``) so that what is shown can say so."""
 
     def add(self, moment: datetime, values: InstantValues) -> None:
         self.instants += 1
         self._add_gpus({key: [value, 1] for key, value in values.gpu_utilization.items()})
+        self.mig_unmeasured.update(values.mig_unmeasured)
         self.window_start = moment if self.window_start is None else min(self.window_start, moment)
         self.window_end = moment if self.window_end is None else max(self.window_end, moment)
         for name in FIGURES:
@@ -324,6 +361,7 @@ class DaySummary:
 
     def merge(self, other: DaySummary) -> None:
         self._add_gpus(other.gpu_utilization)
+        self.mig_unmeasured.update(other.mig_unmeasured)
         self.instants += other.instants
         for moment in (other.window_start, other.window_end):
             if moment is not None:
@@ -339,6 +377,8 @@ class DaySummary:
         digest.update({n: h.to_json() for n, h in self.histograms.items() if h.count})
         if self.gpu_utilization:
             digest["gpus"] = {key: [total, count] for key, (total, count) in sorted(self.gpu_utilization.items())}
+        if self.mig_unmeasured:
+            digest[MIG_UNMEASURED] = sorted(self.mig_unmeasured)
         return digest
 
     @classmethod
@@ -360,6 +400,7 @@ class DaySummary:
             if name in digest:
                 summary.histograms[name] = Histogram.from_json(digest[name])
         summary._add_gpus({str(k): list(v) for k, v in (digest.get("gpus") or {}).items()})
+        summary.mig_unmeasured.update(mig_unmeasured(digest))
         summary.window_start, summary.window_end = window_start, window_end
         summary._add_inventory(gpu_count, list(gpu_models or []), dict(mig_profiles or {}))
         summary.power_reading_path = power_reading_path

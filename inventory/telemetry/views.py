@@ -30,7 +30,9 @@ from .models import PrometheusConfig
 
 
 class ScrapeForm(forms.Form):
-    file = forms.FileField(required=False, help_text="What dcgm-exporter's /metrics answered (a text file).")
+    file = forms.FileField(
+        required=False, help_text="What dcgm-exporter's /metrics answered: a text file, or gzip (.prom.gz)."
+    )
     text = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Or paste it here.", label="Scrape"
     )

@@ -100,7 +100,8 @@ def test_a_hostname_given_attributes_a_pod_named_scrape_to_its_server(organizati
     )
     (matched,) = result.matched
     assert matched.server_id == server.pk
-    assert matched.notes == ["2 GPUs in the scrape, 4 recorded in the inventory."]
+    assert matched.notes[-1] == "2 GPUs in the scrape, 4 recorded in the inventory."
+    assert matched.notes[0].startswith("Utilization of 2 GPUs in MIG mode read from DCGM_FI_PROF_GR_ENGINE_ACTIVE")
     row = ServerTelemetryDay.objects.get(server=server)
     assert row.mig_profiles == {"1g.6gb": 6}
     assert row.accelerator_power_max_w == pytest.approx((52.636 * 2 + 52.746 * 2) / 4 + (56.121 + 56.127) / 2)

@@ -1,6 +1,7 @@
 """python manage.py ingest_telemetry FILE [--org SLUG] [--hostname HOST] [--at ISO-TIME]  (FILE "-" reads stdin)
 
 curl -s http://gpu-node:9400/metrics | python manage.py ingest_telemetry - --org acme
+python manage.py ingest_telemetry metrics.prom.gz --org acme    (gzip is read by its first bytes, whatever the name)
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ class Command(BaseCommand):
     help = "Fold a dcgm-exporter scrape (what its /metrics answers) into the day's telemetry of the servers it names."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("file", help="The scrape (Prometheus text exposition); - for standard input.")
+        parser.add_argument(
+            "file", help="The scrape (Prometheus text exposition), plain or gzip-compressed; - for standard input."
+        )
         parser.add_argument("--org", help="Organization slug (needed when there are several).")
         parser.add_argument("--hostname", help="The server the scrape comes from (when Hostname labels don't say).")
         parser.add_argument("--at", help="When it was scraped, ISO 8601 (default: now).")
@@ -36,11 +39,12 @@ class Command(BaseCommand):
             if observed_at is None:
                 raise CommandError(f"--at {at!r} is not an ISO 8601 date and time.")
         try:
+            # One byte past the limit is enough for scrape_text to refuse it; a .gz file is read the same way.
             if file == "-":
-                data = sys.stdin.buffer.read()
+                data = sys.stdin.buffer.read(services.upload_limit() + 1)
             else:
                 with open(file, "rb") as handle:
-                    data = handle.read()
+                    data = handle.read(services.upload_limit() + 1)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
         try:
