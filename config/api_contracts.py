@@ -8,7 +8,11 @@ rows and `contract_tests` turns them into the same tests for all:
 - **viewers read, never write**: the route's read methods answer 2xx to a viewer, its write methods 403;
 - **other organization**: a route about one row answers 404 for every method when the row belongs to another
   organization, and the row is left as it was;
-- **flat lists**: a list route runs exactly as many queries for 50 rows as for 1 (an exact count, not a bound).
+- **flat lists**: a list route runs exactly as many queries for 50 rows as for 1 (an exact count, not a bound);
+- **no silent drops**: a query parameter the route does not take is a 400 ``unknown_parameter`` naming it, for
+  every method, and every parameter its OpenAPI operation documents is taken (``config.parameters``); a body field
+  a write does not have is a 400 ``unknown_field`` naming it (``config.serializers.KnownFieldsOnly``), nothing
+  changed.
 
 ``config/tests/test_api_contract_coverage.py`` fails when a route under ``/api/v1/`` has no contract, so a new
 endpoint cannot land untested. Endpoint-specific behaviour (validation, the work it does) stays in each app's own
@@ -20,9 +24,11 @@ tests can share it without importing each other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -70,10 +76,39 @@ class Contract:
         return self.name.removeprefix("api:")
 
 
-def _call(client: Any, method: str, url: str) -> Any:
+def _call(client: Any, method: str, url: str, body: Kwargs | None = None) -> Any:
     if method == "get":
         return client.get(url)
-    return getattr(client, method)(url, {}, format="json")
+    return getattr(client, method)(url, body or {}, format="json")
+
+
+UNKNOWN = "no_such_parameter"
+
+
+def _with_query(url: str, query: str) -> str:
+    return url + ("&" if "?" in url else "?") + query
+
+
+_documented: dict[tuple[str, str], list[str]] = {}
+
+
+def _documented_parameters(url: str, method: str) -> list[str]:
+    """The query parameters the OpenAPI schema documents for the operation ``url`` and ``method`` resolve to."""
+    if not _documented:
+        from drf_spectacular.generators import SchemaGenerator
+
+        for path, operations in SchemaGenerator().get_schema(public=True)["paths"].items():
+            for verb, operation in operations.items():
+                names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+                _documented[path, verb] = names
+    path = url.split("?")[0]
+    candidates = []
+    for template, verb in _documented:
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if verb == method and re.fullmatch(pattern, path):
+            candidates.append((template.count("{"), template))
+    assert candidates, (method, path, "not in the OpenAPI schema")
+    return _documented[min(candidates)[1], method]
 
 
 def contract_tests(contracts: list[Contract]) -> dict[str, Any]:
@@ -156,7 +191,64 @@ def contract_tests(contracts: list[Contract]) -> dict[str, Any]:
         assert contract.count(many.json()) == 50
         assert len(fifty) == len(one), [q["sql"][:120] for q in fifty.captured_queries]
 
+    @each
+    @pytest.mark.django_db
+    def test_an_unknown_query_parameter_is_a_400_naming_it(
+        contract: Contract, api_client_for: Any, organization: Any, owner: Any
+    ) -> None:
+        from django.apps import apps
+
+        url = contract.url(organization, owner)
+        client = api_client_for(owner, organization)
+        before = _snapshot(apps)
+        for method in contract.methods:
+            response = _call(client, method, _with_query(url, f"{UNKNOWN}=1"))
+            assert response.status_code == 400, (method, url, response.status_code, response.content[:300])
+            errors = [(e.get("field"), e["code"]) for e in api_errors(response)]
+            assert errors == [(UNKNOWN, "unknown_parameter")], (method, url, errors)
+        assert _snapshot(apps) == before, "a refused request changed data"
+
+    @each
+    @pytest.mark.django_db
+    def test_every_documented_query_parameter_is_taken(
+        contract: Contract, api_client_for: Any, organization: Any, owner: Any
+    ) -> None:
+        url = contract.url(organization, owner)
+        client = api_client_for(owner, organization)
+        for method in contract.read:  # writes take their parameters too, but a write would change the data
+            given = parse_qs(urlsplit(url).query)
+            documented = [name for name in _documented_parameters(url, method) if name not in given]
+            for name in documented:
+                response = _call(client, method, _with_query(url, f"{name}=1"))
+                if response.status_code == 400:
+                    codes = [e["code"] for e in api_errors(response) if e.get("field") == name]
+                    assert "unknown_parameter" not in codes, (method, url, name)
+
+    writes = [contract for contract in contracts if set(contract.methods) - {"get", "delete"}]
+
+    @pytest.mark.parametrize("contract", writes, ids=[str(c) for c in writes])
+    @pytest.mark.django_db
+    def test_an_unknown_body_field_is_a_400_naming_it(
+        contract: Contract, api_client_for: Any, organization: Any, owner: Any
+    ) -> None:
+        from django.apps import apps
+
+        url = contract.url(organization, owner)
+        client = api_client_for(owner, organization)
+        before = _snapshot(apps)
+        for method in set(contract.methods) - {"get", "delete"}:
+            response = _call(client, method, url, {UNKNOWN: 1})
+            if response.status_code == 415:  # an upload: a form
+                response = getattr(client, method)(url, {UNKNOWN: "1"}, format="multipart")
+            assert response.status_code == 400, (method, url, response.status_code, response.content[:300])
+            fields = [(e.get("field"), e["code"]) for e in api_errors(response) if e["code"] == "unknown_field"]
+            assert fields == [(UNKNOWN, "unknown_field")], (method, url, api_errors(response))
+        assert _snapshot(apps) == before, "a refused request changed data"
+
     return {
+        "test_an_unknown_query_parameter_is_a_400_naming_it": test_an_unknown_query_parameter_is_a_400_naming_it,
+        "test_every_documented_query_parameter_is_taken": test_every_documented_query_parameter_is_taken,
+        "test_an_unknown_body_field_is_a_400_naming_it": test_an_unknown_body_field_is_a_400_naming_it,
         "test_anonymous_requests_are_401": test_anonymous_requests_are_401,
         "test_viewers_read_and_cannot_write": test_viewers_read_and_cannot_write,
         "test_another_organizations_row_is_a_404_for_every_method": (

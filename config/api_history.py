@@ -18,16 +18,17 @@ from rest_framework.response import Response
 
 from .history import HistoryEntry, history_csv, history_entries
 from .pagination import WHOLE_LIST
+from .serializers import KnownFieldsOnly
 
 
-class FieldChangeSerializer(serializers.Serializer):
+class FieldChangeSerializer(KnownFieldsOnly, serializers.Serializer):
     field = serializers.CharField()
     label = serializers.CharField()
     before = serializers.CharField()
     after = serializers.CharField()
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(KnownFieldsOnly, serializers.Serializer):
     when = serializers.DateTimeField()
     who = serializers.CharField()
     action = serializers.ChoiceField(choices=["created", "changed", "deleted"])

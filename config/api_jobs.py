@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from .jobs import JobStatus
+from .serializers import KnownFieldsOnly
 
 KIND_CHOICES = [
     ("scoring", "Scoring an assessment"),
@@ -25,12 +26,12 @@ STATE_CHOICES = [
 ]
 
 
-class JobErrorSerializer(serializers.Serializer):
+class JobErrorSerializer(KnownFieldsOnly, serializers.Serializer):
     code = serializers.CharField(help_text="A stable code, e.g. `worker_lost`, `report_failed`, `invalid_file`.")
     message = serializers.CharField(help_text="Why the job failed, for a person.")
 
 
-class JobStatusSerializer(serializers.Serializer):
+class JobStatusSerializer(KnownFieldsOnly, serializers.Serializer):
     """Where an asynchronous job stands: every status URL of the API answers this shape."""
 
     kind = serializers.ChoiceField(choices=KIND_CHOICES)

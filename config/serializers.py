@@ -40,13 +40,16 @@ class KnownFieldsOnly:
         model = getattr(getattr(self, "Meta", None), "model", None)
         return f"the fields of {model._meta.verbose_name_plural}" if model is not None else "the fields"
 
-    def to_internal_value(self, data: Any) -> Any:
+    def refuse_unknown_fields(self, data: Any) -> None:
         if isinstance(data, Mapping):
             unknown = [name for name in data if name not in self.fields and name not in self.ignored_fields]
             if unknown:
                 writable = ", ".join(name for name, field in self.fields.items() if not field.read_only)
                 message = f"unknown field; {self._known_fields_subject()} are {writable}."
                 raise serializers.ValidationError({name: [message] for name in unknown}, code="unknown_field")
+
+    def to_internal_value(self, data: Any) -> Any:
+        self.refuse_unknown_fields(data)
         return super().to_internal_value(data)  # type: ignore[misc]
 
 

@@ -10,14 +10,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from config.parameters import KnownParametersOnly
+
 from ..models import Membership, Organization
 from ..scoping import active_membership, scope_to_organization
 
 MAX_BULK_ITEMS = 1000
 
 
-class OrganizationScopedAPIMixin:
-    """For API views: `self.organization` and `self.membership`, from the token or the session."""
+class OrganizationScopedAPIMixin(KnownParametersOnly):
+    """For API views: `self.organization` and `self.membership`, from the token or the session; a query parameter
+    (or a body-less action's body field) the endpoint does not take is a 400 (`config.parameters`)."""
 
     request: Any
 

@@ -13,12 +13,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.serializers import KnownFieldsOnly
+
 from ..integrations import selectors, trackers, webhooks
 from ..models import IssueTracker, Role, TrackerKind, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .base import OrganizationScopedAPIMixin
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, help_text="Events to send."
     )
@@ -41,13 +43,13 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
     secret = serializers.CharField(read_only=True, help_text="Shown this once: keep it to verify signatures.")
 
 
-class WebhookAttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = ("number", "started", "duration_ms", "status_code", "response_excerpt", "error")
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(KnownFieldsOnly, serializers.ModelSerializer):
     attempts = WebhookAttemptSerializer(source="attempt_rows", many=True, read_only=True)
     attempt_count = serializers.IntegerField(source="attempts", read_only=True)
     resend_of = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -124,7 +126,7 @@ class WebhookEndpointViewSet(OrganizationScopedAPIMixin, viewsets.ModelViewSet):
         return Response(WebhookDeliverySerializer(again).data, status=status.HTTP_202_ACCEPTED)
 
 
-class IssueTrackerSerializer(serializers.ModelSerializer):
+class IssueTrackerSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=TrackerKind.choices)
     token = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=500, help_text="Write-only; blank keeps it."

@@ -6,7 +6,7 @@ from config.serializers import KnownFieldsOnly
 from ..models import Invitation, Membership, Organization, Role
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ("id", "name", "slug", "industry", "country", "reporting_currency", "created")
@@ -31,14 +31,14 @@ class OrganizationUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     )
 
 
-class ActiveOrganizationSerializer(serializers.Serializer):
+class ActiveOrganizationSerializer(KnownFieldsOnly, serializers.Serializer):
     """The organization a request acts for, and the caller's role in it."""
 
     organization = OrganizationSerializer()
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """A member. `email` is shown to owners only (they invite and manage members); `null` for everyone else."""
 
     username = serializers.CharField(source="user.username", read_only=True)
@@ -54,7 +54,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         return membership.user.email if self.context.get("show_emails") else None
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """A pending invitation of an email address to the organization, with a role."""
 
     class Meta:
@@ -63,7 +63,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "created", "expires_at")
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(KnownFieldsOnly, serializers.Serializer):
     email = serializers.EmailField(help_text="The address invited: only an account with this email can accept.")
     role = serializers.ChoiceField(choices=Role.choices, default=Role.VIEWER)
     send_email = serializers.BooleanField(

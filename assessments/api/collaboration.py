@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.pagination import WHOLE_LIST
+from config.serializers import KnownFieldsOnly
 from config.validators import id_field
 
 from .. import scoring, selectors, services
@@ -29,7 +30,7 @@ def _area_name(framework: scoring.Framework | None, area_ref: str) -> str:
     return area.name if area is not None else area_ref
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """Who owns an area (or one question of it) of an assessment, by when."""
 
     assessment = serializers.IntegerField(source="assessment_id", read_only=True)
@@ -68,7 +69,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return review.status if review is not None else ReviewStatus.DRAFT
 
 
-class AssignmentInputSerializer(serializers.Serializer):
+class AssignmentInputSerializer(KnownFieldsOnly, serializers.Serializer):
     area = serializers.CharField(max_length=80, help_text="The area's id in the framework.")
     question_id = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text="One question of the area, or none."
@@ -77,7 +78,7 @@ class AssignmentInputSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class AreaReviewSerializer(serializers.Serializer):
+class AreaReviewSerializer(KnownFieldsOnly, serializers.Serializer):
     """An area's sign-off: draft, in review or approved, and by whom."""
 
     area = serializers.CharField()
@@ -92,7 +93,7 @@ class AreaReviewSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class AreaReviewActionSerializer(serializers.Serializer):
+class AreaReviewActionSerializer(KnownFieldsOnly, serializers.Serializer):
     action = serializers.ChoiceField(
         choices=[("request", "request"), ("approve", "approve"), ("reopen", "reopen")],
         help_text="`request`: draft → in review; `approve`: in review → approved (by a member who gave none of "
@@ -101,7 +102,7 @@ class AreaReviewActionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     author = serializers.StringRelatedField(allow_null=True)  # null once the member is deleted
     question_id = serializers.CharField(source="question_ref", read_only=True)
     area = serializers.CharField(source="area_ref", read_only=True)
@@ -115,19 +116,19 @@ class CommentSerializer(serializers.ModelSerializer):
         return sorted(user.get_username() for user in comment.mentions.all())
 
 
-class CommentEditSerializer(serializers.Serializer):
+class CommentEditSerializer(KnownFieldsOnly, serializers.Serializer):
     body = serializers.CharField(
         max_length=5000, help_text="The new text. Members it newly mentions as @username are emailed."
     )
 
 
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(KnownFieldsOnly, serializers.Serializer):
     question_id = serializers.CharField(max_length=40)
     body = serializers.CharField(max_length=5000, help_text="Mention members as @username: they are emailed.")
     parent_id = id_field(required=False, allow_null=True, default=None, help_text="Reply to it.")
 
 
-class SubmitInputSerializer(serializers.Serializer):
+class SubmitInputSerializer(KnownFieldsOnly, serializers.Serializer):
     override_reason = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -16,7 +16,7 @@ from ..models import Answer, Assessment, Evidence, Framework, RoadmapItem, Roadm
 from ..results import StoredResult
 
 
-class FrameworkSerializer(serializers.ModelSerializer):
+class FrameworkSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     shared = serializers.SerializerMethodField()
 
     class Meta:
@@ -32,7 +32,7 @@ class FrameworkDetailSerializer(FrameworkSerializer):
         fields = (*FrameworkSerializer.Meta.fields, "definition")
 
 
-class FrameworkUploadSerializer(serializers.Serializer):
+class FrameworkUploadSerializer(KnownFieldsOnly, serializers.Serializer):
     file = serializers.FileField(required=False, help_text="A framework file (YAML or JSON).")
     content = serializers.CharField(required=False, help_text="The file's text, instead of `file`.")
 
@@ -138,7 +138,7 @@ class AssessmentSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         )
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class AnswerSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     answered_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
@@ -158,7 +158,7 @@ class AnswerSerializer(serializers.ModelSerializer):
         read_only_fields = ("source", "answered_by", "version", "updated")
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(KnownFieldsOnly, serializers.Serializer):
     question_id = serializers.CharField(max_length=40)
     value = serializers.JSONField(required=False, allow_null=True)
     not_applicable = serializers.BooleanField(default=False)
@@ -176,7 +176,7 @@ class AnswerInputSerializer(serializers.Serializer):
     )
 
 
-class ScoreSerializer(serializers.Serializer):
+class ScoreSerializer(KnownFieldsOnly, serializers.Serializer):
     """One stored score: an area (grounded), a sub-area or a question (the questionnaire's own)."""
 
     scope = serializers.ChoiceField(choices=ScoreScope.choices)
@@ -190,7 +190,7 @@ class ScoreSerializer(serializers.Serializer):
     details = serializers.JSONField(help_text="Confidence, counts, status, source, evidence.")
 
 
-class ResultSerializer(serializers.Serializer):
+class ResultSerializer(KnownFieldsOnly, serializers.Serializer):
     """The stored result of an assessment: the overall figures, the facts used, and one score per area, sub-area
     and question, as scoring wrote them."""
 
@@ -213,7 +213,7 @@ class ResultSerializer(serializers.Serializer):
         return super().to_representation(rows)
 
 
-class RoadmapItemSerializer(serializers.ModelSerializer):
+class RoadmapItemSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     owner_id = serializers.IntegerField(read_only=True, allow_null=True)
     carried_from = serializers.SerializerMethodField(help_text="The same item's tracking in the previous assessment.")
@@ -294,7 +294,7 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
         }
 
 
-class RoadmapItemPushSerializer(serializers.Serializer):
+class RoadmapItemPushSerializer(KnownFieldsOnly, serializers.Serializer):
     tracker = id_field(help_text="The id of one of the organization's issue trackers.")
 
 
@@ -307,11 +307,11 @@ class RoadmapItemUpdateSerializer(KnownFieldsOnly, serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
-class RoadmapProjectionInputSerializer(serializers.Serializer):
+class RoadmapProjectionInputSerializer(KnownFieldsOnly, serializers.Serializer):
     done = serializers.ListField(child=serializers.CharField(max_length=80), allow_empty=True)
 
 
-class RoadmapProjectionSerializer(serializers.Serializer):
+class RoadmapProjectionSerializer(KnownFieldsOnly, serializers.Serializer):
     done = serializers.ListField(child=serializers.CharField())
     index = serializers.FloatField(allow_null=True, help_text="Questionnaire index if those items were done.")
     current_index = serializers.FloatField(allow_null=True)
@@ -322,7 +322,7 @@ class RoadmapProjectionSerializer(serializers.Serializer):
 # --- evidence, re-assessing onto another version ---------------------------------------------------------------------
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     added_by = serializers.StringRelatedField(allow_null=True)  # null once the member is deleted
     expired = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField(help_text="Where members download the file (files only).")
@@ -356,7 +356,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class EvidenceInputSerializer(serializers.Serializer):
+class EvidenceInputSerializer(KnownFieldsOnly, serializers.Serializer):
     """A link (`url`) or a file (`file`, multipart), with its effective date and optional expiry."""
 
     question_id = serializers.CharField(max_length=40)
@@ -367,13 +367,13 @@ class EvidenceInputSerializer(serializers.Serializer):
     expires_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ReassessInputSerializer(serializers.Serializer):
+class ReassessInputSerializer(KnownFieldsOnly, serializers.Serializer):
     framework_version = serializers.CharField(
         max_length=20, required=False, allow_blank=True, help_text="Another version of the same framework."
     )
 
 
-class UpgradeChangeSerializer(serializers.Serializer):
+class UpgradeChangeSerializer(KnownFieldsOnly, serializers.Serializer):
     kind = serializers.ChoiceField(choices=["unchanged", "reworded", "renamed", "split", "merged", "new", "removed"])
     question_id = serializers.CharField(source="new_id")
     from_question_ids = serializers.ListField(child=serializers.CharField(), source="old_ids")
@@ -384,7 +384,7 @@ class UpgradeChangeSerializer(serializers.Serializer):
     carries = serializers.BooleanField()
 
 
-class UpgradePlanSerializer(serializers.Serializer):
+class UpgradePlanSerializer(KnownFieldsOnly, serializers.Serializer):
     from_version = serializers.CharField()
     to_version = serializers.CharField()
     changes = UpgradeChangeSerializer(many=True, source="notable", help_text="Every question that is not unchanged.")

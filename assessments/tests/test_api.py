@@ -170,6 +170,8 @@ def test_submit_answers_202_and_the_results_are_stored(api_client_for, organizat
         "retry_url": None,
     }
     results = client.get(status["next_url"]).json()
+    refused = client.get(status["next_url"], {"foo": "1"})  # a parameter the results do not take is not ignored
+    assert (refused.status_code, error_fields(refused)) == (400, {"foo"})
     assert results["answered"] == results["total"] == assessment.framework.question_count
     assert 0 <= results["readiness_index"] <= 100
     areas = [s for s in results["scores"] if s["scope"] == "area"]

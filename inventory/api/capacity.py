@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.api.base import OrganizationRelatedField, OrganizationScopedAPIMixin
 from accounts.models import Role
+from config.serializers import KnownFieldsOnly
 
 from .. import selectors
 from ..analysis import (
@@ -36,7 +37,7 @@ from ..validators import raise_for, server_rules, workload_rules
 from .fields import accelerator_type_field, model_profile_field, site_field
 
 
-class ChangeSerializer(serializers.Serializer):
+class ChangeSerializer(KnownFieldsOnly, serializers.Serializer):
     """A hypothetical inventory change; nothing is stored."""
 
     accelerator_type = accelerator_type_field(selectors.accelerator_types_for, required=False, allow_null=True)
@@ -57,7 +58,7 @@ class ChangeSerializer(serializers.Serializer):
         return attrs
 
 
-class WorkloadInputSerializer(serializers.ModelSerializer):
+class WorkloadInputSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     model_profile = model_profile_field(selectors.model_profiles_for)
 
     class Meta:
@@ -87,7 +88,7 @@ class WorkloadInputSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class EstimateSerializer(serializers.Serializer):
+class EstimateSerializer(KnownFieldsOnly, serializers.Serializer):
     workload = OrganizationRelatedField(
         lambda organization: Workload.objects.filter(organization=organization).select_related("model_profile"),
         required=False,
@@ -108,7 +109,7 @@ class EstimateSerializer(serializers.Serializer):
         return attrs
 
 
-class ServingMemorySerializer(serializers.Serializer):
+class ServingMemorySerializer(KnownFieldsOnly, serializers.Serializer):
     """Quantized serving answers for an inference estimate on the pool it was placed on (memory only: weights and
     KV cache over the GPUs' memory x 0.9; docs/capacity.md, "Quantized serving")."""
 
@@ -142,7 +143,7 @@ class NumberOrBooleanField(serializers.JSONField):
     """A figure's value: a number, or yes/no (true/false) for a check such as ``meets_deadline``."""
 
 
-class FigureInputSerializer(serializers.Serializer):
+class FigureInputSerializer(KnownFieldsOnly, serializers.Serializer):
     """One input of a figure: its value and unit, and its origin (the record, reference row, assumption or other
     figure it comes from, e.g. "Site Frankfurt DC: PUE 1.35 (recorded)")."""
 
@@ -152,7 +153,7 @@ class FigureInputSerializer(serializers.Serializer):
     origin = serializers.CharField(help_text="Which record, reference row, assumption or figure it comes from.")
 
 
-class FigureSerializer(serializers.Serializer):
+class FigureSerializer(KnownFieldsOnly, serializers.Serializer):
     """A computed figure with everything needed to reproduce it: ``value`` in ``unit``, the ``formula`` in words,
     the ``inputs`` it was computed from (each with unit and origin) and the ``source`` of the formula."""
 
@@ -166,7 +167,7 @@ class FigureSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="What the figure includes or leaves out (e.g. energy only); may be empty.")
 
 
-class SiteFootprintSerializer(serializers.Serializer):
+class SiteFootprintSerializer(KnownFieldsOnly, serializers.Serializer):
     site = serializers.CharField()
     servers = serializers.IntegerField()
     accelerators = serializers.IntegerField()
@@ -199,7 +200,7 @@ class SiteFootprintSerializer(serializers.Serializer):
     figures = FigureSerializer(many=True)
 
 
-class RateSerializer(serializers.Serializer):
+class RateSerializer(KnownFieldsOnly, serializers.Serializer):
     """An exchange rate used: units of ``currency`` per euro on ``date``, from ``source``; an organization's own
     rate says so (``overridden``, by whom, when)."""
 
@@ -212,7 +213,7 @@ class RateSerializer(serializers.Serializer):
     overridden_at = serializers.DateTimeField(allow_null=True)
 
 
-class ConvertedSerializer(serializers.Serializer):
+class ConvertedSerializer(KnownFieldsOnly, serializers.Serializer):
     """Amounts per currency, never added as they are, and their total converted into the reporting currency at
     the ``rates`` given (null with ``missing_rates`` when a currency has no rate)."""
 
@@ -224,7 +225,7 @@ class ConvertedSerializer(serializers.Serializer):
     missing_rates = serializers.ListField(child=serializers.CharField())
 
 
-class CostLineSerializer(serializers.Serializer):
+class CostLineSerializer(KnownFieldsOnly, serializers.Serializer):
     kind = serializers.ChoiceField(choices=["depreciation", "energy", "colocation", "maintenance", "staff"])
     label = serializers.CharField()
     amount_per_month = serializers.FloatField()
@@ -232,7 +233,7 @@ class CostLineSerializer(serializers.Serializer):
     origin = serializers.CharField()
 
 
-class SiteCostSerializer(serializers.Serializer):
+class SiteCostSerializer(KnownFieldsOnly, serializers.Serializer):
     site = serializers.CharField()
     currency = serializers.CharField()
     lines = CostLineSerializer(many=True)
@@ -242,7 +243,7 @@ class SiteCostSerializer(serializers.Serializer):
     figures = FigureSerializer(many=True)
 
 
-class WorkloadCostSerializer(serializers.Serializer):
+class WorkloadCostSerializer(KnownFieldsOnly, serializers.Serializer):
     workload = serializers.CharField()
     currency = serializers.CharField()
     period = serializers.CharField(help_text='"per month" (inference) or "for the run" (training, fine-tuning).')
@@ -257,7 +258,7 @@ class WorkloadCostSerializer(serializers.Serializer):
     figures = FigureSerializer(many=True)
 
 
-class MoneySerializer(serializers.Serializer):
+class MoneySerializer(KnownFieldsOnly, serializers.Serializer):
     """Total cost of ownership in the organization's reporting currency: per site, in total, per
     accelerator-hour and per million tokens, and build versus rent per workload. Amounts in different currencies
     are never added: each total gives its amounts per currency and the converted sum with the rates used."""
@@ -273,7 +274,7 @@ class MoneySerializer(serializers.Serializer):
     figures = FigureSerializer(many=True)
 
 
-class TotalSerializer(serializers.Serializer):
+class TotalSerializer(KnownFieldsOnly, serializers.Serializer):
     it_power_kw = serializers.FloatField()
     facility_power_kw = serializers.FloatField()
     energy_kwh_per_month = serializers.FloatField()
@@ -294,14 +295,14 @@ class TotalSerializer(serializers.Serializer):
     figures = FigureSerializer(many=True)
 
 
-class AlternativeSerializer(serializers.Serializer):
+class AlternativeSerializer(KnownFieldsOnly, serializers.Serializer):
     pool = serializers.CharField()
     fits = serializers.BooleanField()
     bottleneck = serializers.CharField(allow_null=True)
     gpus_needed = serializers.IntegerField(allow_null=True)
 
 
-class VerdictSerializer(serializers.Serializer):
+class VerdictSerializer(KnownFieldsOnly, serializers.Serializer):
     workload = serializers.CharField()
     workload_id = serializers.IntegerField(allow_null=True)
     fits = serializers.BooleanField()
@@ -313,13 +314,13 @@ class VerdictSerializer(serializers.Serializer):
     alternatives = AlternativeSerializer(many=True)
 
 
-class AssumptionSerializer(serializers.Serializer):
+class AssumptionSerializer(KnownFieldsOnly, serializers.Serializer):
     what = serializers.CharField()
     value = serializers.CharField()
     source = serializers.CharField()
 
 
-class CapacitySummarySerializer(serializers.Serializer):
+class CapacitySummarySerializer(KnownFieldsOnly, serializers.Serializer):
     """The organization's month per site and in total (money per currency), each workload's verdict, every figure
     with its formula, inputs and source, and the assumptions."""
 
@@ -332,7 +333,7 @@ class CapacitySummarySerializer(serializers.Serializer):
     sources = serializers.DictField(child=serializers.CharField())
 
 
-class EstimateResponseSerializer(serializers.Serializer):
+class EstimateResponseSerializer(KnownFieldsOnly, serializers.Serializer):
     """The estimate: the summary's sites and totals, the workload's verdict with every figure, and the quantized
     serving answers (``serving_memory``; null for training or when no pool holds the workload's accelerators)."""
 

@@ -18,12 +18,13 @@ from rest_framework.views import APIView
 from accounts.api.base import OrganizationScopedAPIMixin
 from config.errors import Invalid, TooLarge
 from config.parsers import SafeJSONParser
+from config.serializers import KnownFieldsOnly
 
 from .. import services
 from ..importing import tool_output_text
 
 
-class DiscoverSerializer(serializers.Serializer):
+class DiscoverSerializer(KnownFieldsOnly, serializers.Serializer):
     site = serializers.CharField(help_text="The site's name in your organization (new servers are placed there).")
     hostname = serializers.CharField(
         required=False, help_text="The server's hostname, for one host's output (clusters name their nodes)."
@@ -131,7 +132,7 @@ class DiscoverView(OrganizationScopedAPIMixin, APIView):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class NvidiaSmiSerializer(serializers.Serializer):
+class NvidiaSmiSerializer(KnownFieldsOnly, serializers.Serializer):
     site = serializers.CharField(help_text="The site's name in your organization.")
     hostname = serializers.CharField(help_text="The server's hostname: created, or updated when it exists.")
     csv = serializers.CharField(required=False, help_text="The output of nvidia-smi (or send it as `file`).")

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from accounts.api.base import OrganizationScopedAPIMixin
 from config.api_jobs import BROKER_DOWN, JOB_STARTED, JobStatusSerializer, job_response
 from config.jobs import JobStatus
+from config.serializers import KnownFieldsOnly
 
 from .. import selectors, services
 from ..importing import FORMATS, IMPORT_FORMATS, KINDS
@@ -32,7 +33,7 @@ from ..models import ImportJob, ImportStatus
 NOT_WAITING = OpenApiResponse(description="The import is not waiting for confirmation, or the database refused it.")
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """An import's status, progress, counts (predicted while it waits for confirmation) and problems."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -102,7 +103,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return reverse("api:inventory:import-confirm", args=[job.pk], request=self.context.get("request"))
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(KnownFieldsOnly, serializers.Serializer):
     file = serializers.FileField(
         allow_empty_file=True,
         help_text="CSV (one kind; UTF-8, or Windows-1252 as Excel saves it), Excel (.xlsx), JSON or YAML (UTF-8).",

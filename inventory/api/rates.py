@@ -12,12 +12,13 @@ from rest_framework.views import APIView
 
 from accounts.api.base import OrganizationScopedAPIMixin
 from accounts.models import Role
+from config.serializers import KnownFieldsOnly
 
 from ..exchange import services
 from ..exchange.selectors import rate_rows_for
 
 
-class RateRowSerializer(serializers.Serializer):
+class RateRowSerializer(KnownFieldsOnly, serializers.Serializer):
     currency = serializers.CharField()
     rate_per_eur = serializers.FloatField(help_text="Units per euro.")
     date = serializers.DateField(allow_null=True)
@@ -28,12 +29,12 @@ class RateRowSerializer(serializers.Serializer):
     described = serializers.CharField(help_text='In words, e.g. "1 EUR = 1.1172 USD (ECB ... of 2026-10-30)".')
 
 
-class RatesSerializer(serializers.Serializer):
+class RatesSerializer(KnownFieldsOnly, serializers.Serializer):
     reporting_currency = serializers.CharField()
     rates = RateRowSerializer(many=True)
 
 
-class RateOverrideSerializer(serializers.Serializer):
+class RateOverrideSerializer(KnownFieldsOnly, serializers.Serializer):
     currency = serializers.CharField(max_length=3)
     rate_per_eur = serializers.DecimalField(
         max_digits=18, decimal_places=6, help_text="Units of the currency per euro."

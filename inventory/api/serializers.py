@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from accounts.api.base import OrganizationRelatedField
 from config.errors import ErrorItem, Invalid
-from config.serializers import ValidatedModelSerializer
+from config.serializers import KnownFieldsOnly, ValidatedModelSerializer
 
 from .. import selectors
 from ..hardware.selectors import server_models_for
@@ -101,7 +101,7 @@ class ModelProfileSerializer(CatalogSerializer):
         exclude = ("organization",)
 
 
-class GridRegionSerializer(serializers.ModelSerializer):
+class GridRegionSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     class Meta:
         model = GridRegion
         fields = ("id", "country_code", "name", "g_co2_per_kwh", "year", "source")

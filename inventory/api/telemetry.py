@@ -33,6 +33,7 @@ from config.api_jobs import JOB_STARTED, NO_JOB, JobStatusSerializer, job_respon
 from config.errors import Invalid
 from config.jobs import JobStatus
 from config.parsers import SafeJSONParser
+from config.serializers import KnownFieldsOnly
 
 from .. import selectors as inventory_selectors
 from ..telemetry import configuration, pulls, selectors, services
@@ -66,7 +67,7 @@ class OctetStreamParser(PlainTextParser):
     media_type = "application/octet-stream"
 
 
-class ScrapeUploadSerializer(serializers.Serializer):
+class ScrapeUploadSerializer(KnownFieldsOnly, serializers.Serializer):
     file = serializers.FileField(required=False, help_text="What dcgm-exporter's /metrics answered.")
     text = serializers.CharField(required=False, help_text="The same, as text (or send it as a text/plain body).")
     hostname = serializers.CharField(
@@ -158,7 +159,7 @@ class ServerTelemetryView(OrganizationScopedAPIMixin, APIView):
 # --- Prometheus -----------------------------------------------------------------------------------------------------
 
 
-class PrometheusConfigSerializer(serializers.ModelSerializer):
+class PrometheusConfigSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     url = serializers.CharField(max_length=500, help_text="Base URL, e.g. http://prometheus:9090")
     token = serializers.CharField(
         write_only=True, required=False, allow_blank=True, help_text="Bearer token; write-only (empty clears it)."
@@ -291,7 +292,7 @@ class PrometheusPullRetryView(PrometheusConfigMixin, APIView):
 # --- BMC endpoints --------------------------------------------------------------------------------------------------
 
 
-class BmcEndpointSerializer(serializers.ModelSerializer):
+class BmcEndpointSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     server = OrganizationRelatedField(selector=inventory_selectors.servers_for)
     server_hostname = serializers.CharField(source="server.hostname", read_only=True)
     username = serializers.CharField(write_only=True, required=False, help_text="Write-only; stored encrypted.")

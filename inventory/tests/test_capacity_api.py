@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Membership, Organization, Role
-from config.testing import error_fields
+from config.testing import api_errors, error_fields
 from inventory.models import AcceleratorType, ModelProfile, Site, Workload
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,32 @@ def test_another_organizations_workload_is_unknown(api_client_for, demo, other_o
 
 def test_anonymous_is_401(client):
     assert client.get(reverse("api:capacity:summary")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"bogus": 1}, "bogus"),
+        # The integrator's misspelling: `count` for `accelerator_count` was dropped, and 72 more GPUs "did not fit".
+        ({"change": {"accelerator_type": "H100 SXM", "count": 72, "site": "Frankfurt DC"}}, "change.count"),
+        ({"workload_spec": {"kind": "inference", "model": "Llama-3.1-8B"}}, "workload_spec.model"),
+    ],
+)
+def test_an_unknown_field_of_an_estimate_is_a_400_naming_it_nested_too(api_client_for, demo, demo_viewer, extra, field):
+    workload = Workload.objects.get(organization=demo, name="Customer assistant")
+    body = {"workload": workload.pk, **extra}
+    if "workload_spec" in extra:
+        del body["workload"]
+    response = api_client_for(demo_viewer, demo).post(reverse("api:capacity:estimate"), body, format="json")
+    assert response.status_code == 400, response.content
+    [error] = api_errors(response)
+    assert (error["field"], error["code"]) == (field, "unknown_field")
+
+
+@pytest.mark.parametrize("url", ["api:capacity:summary", "api:capacity:exchange-rates"])
+def test_an_unknown_query_parameter_of_the_capacity_api_is_a_400_naming_it(api_client_for, demo, demo_viewer, url):
+    response = api_client_for(demo_viewer, demo).get(reverse(url), {"foo": "1"})
+    assert response.status_code == 400
+    [error] = api_errors(response)
+    assert (error["field"], error["code"]) == ("foo", "unknown_parameter")
+    assert error["message"] == "Unknown parameter; this endpoint takes none but format."

@@ -5,11 +5,12 @@ from rest_framework.reverse import reverse
 
 from accounts.api.base import OrganizationRelatedField
 from assessments import selectors as assessment_selectors
+from config.serializers import KnownFieldsOnly
 
 from ..models import PageSize, Report
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     assessment_title = serializers.CharField(source="assessment.title", read_only=True)
     requested_by = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
@@ -49,7 +50,7 @@ class ReportSerializer(serializers.ModelSerializer):
         return reverse("api:reports:report-download", args=[report.pk], request=self.context.get("request"))
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportRequestSerializer(KnownFieldsOnly, serializers.Serializer):
     assessment = OrganizationRelatedField(
         assessment_selectors.assessments_for, help_text="A scored assessment of the organization."
     )

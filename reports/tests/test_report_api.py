@@ -88,6 +88,14 @@ def test_bad_requests_are_400(api_client_for, organization, assessor, scored, pa
     assert not Report.objects.exists()
 
 
+def test_an_unknown_field_is_a_400_naming_it_and_queues_nothing(api_client_for, organization, assessor, scored):
+    body = {"assessment": scored.pk, "bogus": 1}
+    response = api_client_for(assessor, organization).post(reverse(LIST), body, format="json")
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in api_errors(response)] == [("bogus", "unknown_field")]
+    assert not Report.objects.exists()
+
+
 def test_an_unscored_assessment_is_refused_with_the_reason(api_client_for, organization, assessor, scored):
     type(scored).objects.filter(pk=scored.pk).update(status="draft")
     response = api_client_for(assessor, organization).post(reverse(LIST), {"assessment": scored.pk}, format="json")
