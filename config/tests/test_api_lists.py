@@ -119,8 +119,13 @@ def test_the_lists_own_parameters_are_taken(api, fleet):
     assert api.get(SERVERS, {"cursor": ""}).status_code == 200
 
 
-def test_a_rows_own_url_keeps_its_parameters(api, fleet):
-    assert api.get(f"{SERVERS}{fleet[0].pk}/", {"anything": "1"}).status_code == 200
+def test_a_rows_own_url_refuses_a_parameter_it_does_not_take_too(api, fleet):
+    """It answered 200 as if `anything` meant something; a row's URL takes no parameter but `format`."""
+    response = api.get(f"{SERVERS}{fleet[0].pk}/", {"anything": "1"})
+    assert response.status_code == 400
+    [error] = api_errors(response)
+    assert (error["field"], error["code"]) == ("anything", "unknown_parameter")
+    assert api.get(f"{SERVERS}{fleet[0].pk}/", {"format": "json"}).status_code == 200
 
 
 def test_an_unknown_format_is_a_406_naming_the_formats_not_a_404(api, fleet):
