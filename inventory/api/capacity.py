@@ -32,9 +32,10 @@ from ..analysis import (
     verdict_figures,
 )
 from ..models import Precision, Workload
-from ..money import MoneyTotal
+from ..money import MoneyTotal, decimal_string, money_unit
+from ..rounding import round_half_away
 from ..validators import raise_for, server_rules, workload_rules
-from .fields import accelerator_type_field, model_profile_field, site_field
+from .fields import MONEY_SCHEMA, MoneyField, accelerator_type_field, model_profile_field, money_by_currency, site_field
 
 
 class ChangeSerializer(KnownFieldsOnly, serializers.Serializer):
@@ -138,9 +139,10 @@ class ServingMemorySerializer(KnownFieldsOnly, serializers.Serializer):
     gpus_per_node = serializers.IntegerField()
 
 
-@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "boolean"}]})
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "boolean"}, MONEY_SCHEMA]})
 class NumberOrBooleanField(serializers.JSONField):
-    """A figure's value: a number, or yes/no (true/false) for a check such as ``meets_deadline``."""
+    """A figure's value: a number, yes/no (true/false) for a check such as ``meets_deadline``, or money (a unit
+    naming a currency, "EUR/month"): a decimal string rounded to that currency's minor unit (per kWh: 4 decimals)."""
 
 
 class FigureInputSerializer(KnownFieldsOnly, serializers.Serializer):
@@ -176,8 +178,8 @@ class SiteFootprintSerializer(KnownFieldsOnly, serializers.Serializer):
     facility_power_kw = serializers.FloatField()
     power_capacity_kw = serializers.FloatField(allow_null=True)
     energy_kwh_per_month = serializers.FloatField()
-    price_per_kwh = serializers.FloatField(allow_null=True)
-    cost_per_month = serializers.FloatField(allow_null=True, help_text="In the site's currency; null without price.")
+    price_per_kwh = MoneyField(allow_null=True, help_text="In the site's currency, to its 4 stored decimals.")
+    cost_per_month = MoneyField(allow_null=True, help_text="In the site's currency; null without price.")
     currency = serializers.CharField()
     grid_g_co2_per_kwh = serializers.FloatField()
     grid_basis = serializers.ChoiceField(
@@ -217,9 +219,9 @@ class ConvertedSerializer(KnownFieldsOnly, serializers.Serializer):
     """Amounts per currency, never added as they are, and their total converted into the reporting currency at
     the ``rates`` given (null with ``missing_rates`` when a currency has no rate)."""
 
-    by_currency = serializers.DictField(child=serializers.FloatField())
+    by_currency = money_by_currency()
     currency = serializers.CharField(help_text="The organization's reporting currency.")
-    converted = serializers.FloatField(allow_null=True)
+    converted = MoneyField(allow_null=True, help_text="In `currency`.")
     rates = RateSerializer(many=True)
     rates_date = serializers.DateField(allow_null=True, help_text="The date of the oldest reference rate used.")
     missing_rates = serializers.ListField(child=serializers.CharField())
@@ -228,7 +230,7 @@ class ConvertedSerializer(KnownFieldsOnly, serializers.Serializer):
 class CostLineSerializer(KnownFieldsOnly, serializers.Serializer):
     kind = serializers.ChoiceField(choices=["depreciation", "energy", "colocation", "maintenance", "staff"])
     label = serializers.CharField()
-    amount_per_month = serializers.FloatField()
+    amount_per_month = MoneyField()
     currency = serializers.CharField()
     origin = serializers.CharField()
 
@@ -239,7 +241,8 @@ class SiteCostSerializer(KnownFieldsOnly, serializers.Serializer):
     lines = CostLineSerializer(many=True)
     tco_per_month = ConvertedSerializer()
     accelerators = serializers.IntegerField()
-    cost_per_accelerator_hour = serializers.FloatField(allow_null=True, help_text="In the reporting currency.")
+    reporting_currency = serializers.CharField(help_text="The currency of `cost_per_accelerator_hour`.")
+    cost_per_accelerator_hour = MoneyField(allow_null=True, help_text="In `reporting_currency`.")
     figures = FigureSerializer(many=True)
 
 
@@ -248,10 +251,10 @@ class WorkloadCostSerializer(KnownFieldsOnly, serializers.Serializer):
     currency = serializers.CharField()
     period = serializers.CharField(help_text='"per month" (inference) or "for the run" (training, fine-tuning).')
     gpu_hours = serializers.FloatField(allow_null=True)
-    own_cost = serializers.FloatField(allow_null=True, help_text="GPU-hours x the site's cost per accelerator-hour.")
-    cost_per_million_tokens = serializers.FloatField(allow_null=True)
-    rent_cost = serializers.FloatField(allow_null=True)
-    rent_per_gpu_hour = serializers.FloatField(allow_null=True)
+    own_cost = MoneyField(allow_null=True, help_text="GPU-hours x the site's cost per accelerator-hour.")
+    cost_per_million_tokens = MoneyField(allow_null=True)
+    rent_cost = MoneyField(allow_null=True)
+    rent_per_gpu_hour = MoneyField(allow_null=True)
     rent_origin = serializers.CharField(allow_blank=True, help_text="Your cloud capacity record, or a list price.")
     cheaper = serializers.ChoiceField(choices=["own", "rent", "same"], allow_null=True)
     note = serializers.CharField(allow_blank=True)
@@ -267,8 +270,8 @@ class MoneySerializer(KnownFieldsOnly, serializers.Serializer):
     includes = serializers.ListField(child=serializers.CharField(), help_text="The cost lines the totals include.")
     tco_per_month = ConvertedSerializer()
     energy_cost_per_month = ConvertedSerializer()
-    cost_per_accelerator_hour = serializers.FloatField(allow_null=True)
-    cost_per_million_tokens = serializers.FloatField(allow_null=True)
+    cost_per_accelerator_hour = MoneyField(allow_null=True, help_text="In `reporting_currency`.")
+    cost_per_million_tokens = MoneyField(allow_null=True, help_text="In `reporting_currency`.")
     sites = SiteCostSerializer(many=True)
     workloads = WorkloadCostSerializer(many=True)
     figures = FigureSerializer(many=True)
@@ -279,8 +282,7 @@ class TotalSerializer(KnownFieldsOnly, serializers.Serializer):
     facility_power_kw = serializers.FloatField()
     energy_kwh_per_month = serializers.FloatField()
     tco2_per_month = serializers.FloatField()
-    cost_per_month_by_currency = serializers.DictField(
-        child=serializers.FloatField(),
+    cost_per_month_by_currency = money_by_currency(
         help_text="Monthly energy cost of the priced sites, per currency: amounts in different currencies are "
         "never added.",
     )
@@ -359,23 +361,23 @@ def footprint_data(site: SiteFootprint) -> dict[str, Any]:
         "site": site.site.name,
         "servers": site.servers,
         "accelerators": site.accelerators,
-        "it_power_kw": site.footprint.it_power_kw,
+        "it_power_kw": _thousandth(site.footprint.it_power_kw),
         "pue": site.pue,
-        "facility_power_kw": site.footprint.facility_power_kw,
+        "facility_power_kw": _thousandth(site.footprint.facility_power_kw),
         "power_capacity_kw": site.power_capacity_kw,
-        "energy_kwh_per_month": site.footprint.energy_kwh_per_month,
-        "price_per_kwh": site.price_per_kwh,
-        "cost_per_month": site.cost_per_month,
+        "energy_kwh_per_month": _tenth(site.footprint.energy_kwh_per_month),
+        "price_per_kwh": decimal_string(site.price_per_kwh, site.currency, decimals=4),
+        "cost_per_month": decimal_string(site.cost_per_month, site.currency),
         "currency": site.currency,
         "grid_g_co2_per_kwh": site.g_per_kwh,
         "grid_basis": site.grid_basis,
-        "tco2_per_month": site.footprint.tco2_per_month,
+        "tco2_per_month": _thousandth(site.footprint.tco2_per_month),
         "power_sources": dict(site.power_sources),
         "power_sources_in_words": site.power_sources_in_words,
-        "rated_it_power_kw": site.rated_it_power_kw,
+        "rated_it_power_kw": _thousandth(site.rated_it_power_kw),
         "measured_servers": site.measured_servers,
-        "measured_it_power_kw": site.measured_it_power_kw,
-        "measured_rated_kw": site.measured_rated_kw,
+        "measured_it_power_kw": _thousandth(site.measured_it_power_kw),
+        "measured_rated_kw": _thousandth(site.measured_rated_kw),
         "figures": [figure.as_dict() for figure in site.figures],
     }
 
@@ -397,13 +399,41 @@ def verdict_data(verdict: WorkloadVerdict) -> dict[str, Any]:
     }
 
 
+def money_written(data: Any) -> Any:
+    """``data`` with every figure's and input's money value (its unit names a currency) a decimal string."""
+    if isinstance(data, list):
+        return [money_written(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    written = {key: money_written(value) for key, value in data.items()}
+    money = money_unit(written["unit"]) if isinstance(written.get("unit"), str) and "value" in written else None
+    value = written.get("value")
+    if money is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        written["value"] = decimal_string(value, money[0], decimals=money[1])
+    return written
+
+
+def _thousandth(value: float | None) -> float | None:
+    """Power in kW to the watt, energy and carbon to a tenth of their unit: a figure, not a float's tail."""
+    return None if value is None else round_half_away(value, 3)
+
+
+def _tenth(value: float | None) -> float | None:
+    return None if value is None else round_half_away(value, 1)
+
+
+def by_currency(amounts: Any) -> dict[str, str | None]:
+    """Amounts keyed by their currency, each written as that currency's money (`decimal_string`)."""
+    return {currency: decimal_string(amount, currency) for currency, amount in dict(amounts).items()}
+
+
 def converted_data(total: MoneyTotal) -> dict[str, Any]:
     rates = total.rates_used
     dates = [r.on for r in rates if r.on is not None and not r.overridden]
     return {
-        "by_currency": dict(total.by_currency),
+        "by_currency": by_currency(total.by_currency),
         "currency": total.currency,
-        "converted": total.converted,
+        "converted": decimal_string(total.converted, total.currency),
         "rates": [
             {
                 "currency": r.currency,
@@ -427,8 +457,8 @@ def money_data(costs: CostSummary) -> dict[str, Any]:
         "includes": list(costs.included),
         "tco_per_month": converted_data(costs.total),
         "energy_cost_per_month": converted_data(costs.energy),
-        "cost_per_accelerator_hour": costs.per_accelerator_hour,
-        "cost_per_million_tokens": costs.per_million_tokens,
+        "cost_per_accelerator_hour": decimal_string(costs.per_accelerator_hour, costs.currency),
+        "cost_per_million_tokens": decimal_string(costs.per_million_tokens, costs.currency),
         "sites": [
             {
                 "site": site.site.name,
@@ -437,7 +467,7 @@ def money_data(costs: CostSummary) -> dict[str, Any]:
                     {
                         "kind": line.kind,
                         "label": line.label,
-                        "amount_per_month": line.amount,
+                        "amount_per_month": decimal_string(line.amount, line.currency),
                         "currency": line.currency,
                         "origin": line.origin,
                     }
@@ -445,7 +475,8 @@ def money_data(costs: CostSummary) -> dict[str, Any]:
                 ],
                 "tco_per_month": converted_data(site.total),
                 "accelerators": site.accelerators,
-                "cost_per_accelerator_hour": site.per_accelerator_hour,
+                "reporting_currency": costs.currency,
+                "cost_per_accelerator_hour": decimal_string(site.per_accelerator_hour, costs.currency),
                 "figures": [figure.as_dict() for figure in site.figures],
             }
             for site in costs.sites
@@ -455,11 +486,11 @@ def money_data(costs: CostSummary) -> dict[str, Any]:
                 "workload": item.verdict.workload.name,
                 "currency": item.currency,
                 "period": item.period,
-                "gpu_hours": item.gpu_hours,
-                "own_cost": item.own,
-                "cost_per_million_tokens": item.per_million_tokens,
-                "rent_cost": item.rent,
-                "rent_per_gpu_hour": item.rent_per_gpu_hour,
+                "gpu_hours": _tenth(item.gpu_hours),
+                "own_cost": decimal_string(item.own, item.currency),
+                "cost_per_million_tokens": decimal_string(item.per_million_tokens, item.currency),
+                "rent_cost": decimal_string(item.rent, item.currency),
+                "rent_per_gpu_hour": decimal_string(item.rent_per_gpu_hour, item.currency),
                 "rent_origin": item.rent_origin,
                 "cheaper": item.comparison.cheaper if item.comparison else None,
                 "note": item.note,
@@ -476,17 +507,17 @@ def summary_data(summary: CapacitySummary, costs: CostSummary) -> dict[str, Any]
     return {
         "sites": [footprint_data(site) for site in summary.sites],
         "total": {
-            "it_power_kw": total.it_power_kw,
-            "facility_power_kw": total.facility_power_kw,
-            "energy_kwh_per_month": total.energy_kwh_per_month,
-            "tco2_per_month": total.tco2_per_month,
-            "cost_per_month_by_currency": dict(total.costs),
+            "it_power_kw": _thousandth(total.it_power_kw),
+            "facility_power_kw": _thousandth(total.facility_power_kw),
+            "energy_kwh_per_month": _tenth(total.energy_kwh_per_month),
+            "tco2_per_month": _thousandth(total.tco2_per_month),
+            "cost_per_month_by_currency": by_currency(total.costs),
             "currencies": sorted(summary.currencies),
             "unpriced_sites": list(total.unpriced_sites),
             "cost_per_month_converted": converted_data(costs.energy),
             "accelerators": summary.accelerators,
             "accelerator_memory_gb": summary.memory_gb,
-            "bf16_pflops": summary.bf16_tflops / 1000,
+            "bf16_pflops": _thousandth(summary.bf16_tflops / 1000),
             "figures": [figure.as_dict() for figure in summary.figures],
         },
         "money": money_data(costs),
@@ -510,7 +541,7 @@ class CapacitySummaryView(OrganizationScopedAPIMixin, APIView):
     @extend_schema(responses=CapacitySummarySerializer)
     def get(self, request: Request) -> Response:
         summary = analysis_of(organization=self.organization)
-        return Response(summary_data(summary, costs_for(organization=self.organization)))
+        return Response(money_written(summary_data(summary, costs_for(organization=self.organization))))
 
 
 class CapacityEstimateView(OrganizationScopedAPIMixin, APIView):
@@ -540,4 +571,4 @@ class CapacityEstimateView(OrganizationScopedAPIMixin, APIView):
         body = summary_data(summary, costs_of(organization=self.organization, summary=summary))
         body["estimate"] = body.pop("workloads")[0]
         body["serving_memory"] = sizing_data(summary.verdicts[0], what_if, data["serving_batch"])
-        return Response(body)
+        return Response(money_written(body))

@@ -16,6 +16,8 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from accounts.api.base import OrganizationRelatedField
 
@@ -93,3 +95,18 @@ class NameOrIdFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "response":
             return build_basic_type(OpenApiTypes.INT)
         return {"oneOf": [build_basic_type(OpenApiTypes.INT), build_basic_type(OpenApiTypes.STR)]}
+
+
+MONEY_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$", "example": "9056.05"}
+
+
+@extend_schema_field(MONEY_SCHEMA)
+class MoneyField(serializers.CharField):
+    """An amount of money in a response: a decimal string rounded to its currency's minor unit
+    (`inventory.money.decimal_string`), the currency named beside it (its row's ``currency`` or the key it is
+    listed under). Documented as ``type: string, format: decimal``, never a float."""
+
+
+def money_by_currency(**kwargs: Any) -> serializers.DictField:
+    """Amounts keyed by their ISO 4217 currency, each a `MoneyField`."""
+    return serializers.DictField(child=MoneyField(), **kwargs)

@@ -15,7 +15,7 @@ from .currency import (
     convert,
     total_in,
 )
-from .formatting import decimals_for, format_money, symbol_for
+from .formatting import decimal_string, decimals_for, format_money, minor_unit, money_unit, symbol_for
 from .tco import (
     DEFAULT_DEPRECIATION_YEARS,
     DEPRECIATION_SOURCE,
@@ -44,8 +44,11 @@ __all__ = [
     "convert",
     "cost_per_accelerator_hour",
     "cost_per_million_tokens",
+    "decimal_string",
     "decimals_for",
     "format_money",
+    "minor_unit",
+    "money_unit",
     "monthly_depreciation",
     "symbol_for",
     "total_in",

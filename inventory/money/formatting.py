@@ -13,6 +13,7 @@ Exports keep plain numbers and a currency column; this is for pages and the PDF.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 
 from ..rounding import round_half_away
@@ -60,3 +61,42 @@ def format_money(amount: float | Decimal | None, currency: str, *, decimals: int
     if symbol:
         return f"{sign}{symbol}{text}"
     return f"{sign}{text} {currency}".strip()
+
+
+def minor_unit(currency: str) -> int:
+    """The decimals of ``currency``'s minor unit (ISO 4217 exponent): 0 for the yen and its like, else 2."""
+    return 0 if (currency or "").upper() in ZERO_DECIMAL else 2
+
+
+def decimal_string(amount: float | Decimal | None, currency: str, *, decimals: int | None = None) -> str | None:
+    """``amount`` as the API writes money: a decimal string rounded half away from zero to ``currency``'s minor unit
+    (``decimals`` for a unit price kept finer, e.g. per kWh); None for None or a non-finite amount.
+
+        decimal_string(9056.05077, "EUR")         -> "9056.05"
+        decimal_string(1.0121994443541291, "USD") -> "1.01"
+        decimal_string(1500.6, "JPY")             -> "1501"
+    """
+    if amount is None or not math.isfinite(float(amount)):
+        return None
+    places = minor_unit(currency) if decimals is None else decimals
+    exact = amount if isinstance(amount, Decimal) else Decimal(repr(float(amount)))
+    text = f"{Decimal(repr(round_half_away(exact, places))):.{places}f}"
+    return text.removeprefix("-") if Decimal(text) == 0 else text
+
+
+PRICE_DECIMALS = {"kWh": 4}
+"""Unit prices kept finer than the minor unit: an electricity price per kWh is quoted to 4 decimals (as stored)."""
+
+_CODE = re.compile(r"[A-Z]{3}")
+
+
+def money_unit(unit: str) -> tuple[str, int] | None:
+    """The currency and decimals of a figure's unit when it is money, else None (an exchange rate too).
+
+    money_unit("EUR/month") -> ("EUR", 2)     money_unit("USD/kWh") -> ("USD", 4)
+    money_unit("JPY") -> ("JPY", 0)           money_unit("USD/EUR") -> None     money_unit("kW") -> None
+    """
+    code, _, per = (unit or "").partition("/")
+    if not _CODE.fullmatch(code) or _CODE.fullmatch(per):
+        return None
+    return code, PRICE_DECIMALS.get(per, minor_unit(code))

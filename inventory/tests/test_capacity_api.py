@@ -1,5 +1,7 @@
 """`/api/v1/capacity/`: totals, and estimates of stored or described workloads with hypothetical changes."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -46,9 +48,9 @@ def test_summary_gives_every_site_and_workload(api_client_for, demo, demo_viewer
     assert "DGX H100" in body["sources"]["overhead"]
     # money per currency, never added: Frankfurt DC in EUR, Ashburn Colo in USD (IT power measured where the
     # demo's week of telemetry gives it: 138.319 kW x PUE 1.35 x 730 h x 0.19 EUR; 102.61 kW x 1.5 x 730 h x 0.0806 USD)
-    assert body["total"]["cost_per_month_by_currency"] == {
-        "EUR": pytest.approx(25_899.54 + 22_933.68, abs=0.01),  # Frankfurt DC (measured in part) and Munich Lab
-        "USD": pytest.approx(9_056.05, abs=0.01),
+    assert body["total"]["cost_per_month_by_currency"] == {  # decimal strings, to the cent
+        "EUR": "48833.22",  # Frankfurt DC (measured in part) and Munich Lab: 25,899.54 + 22,933.68
+        "USD": "9056.05",
     }
     assert "cost_per_month" not in body["total"]
     assert frankfurt["grid_basis"] == "country"
@@ -204,3 +206,63 @@ def test_an_unknown_query_parameter_of_the_capacity_api_is_a_400_naming_it(api_c
     [error] = api_errors(response)
     assert (error["field"], error["code"]) == ("foo", "unknown_parameter")
     assert error["message"] == "Unknown parameter; this endpoint takes none but format."
+
+
+MONEY_KEY = re.compile(r"(^|_)(cost|price|tco|converted|amount|rent)(_|$)(?!origin)")
+DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _money_places(text, currency, where):
+    assert isinstance(text, str), (where, text)
+    assert DECIMAL.fullmatch(text), (where, text)
+    places = len(text.partition(".")[2])
+    per_kwh = where.endswith("price_per_kwh")
+    assert places == (4 if per_kwh else 0 if currency == "JPY" else 2), (where, text, currency)
+
+
+def _no_float_money(data, path="", row=None):
+    """Every money amount of a capacity response is a decimal string in the currency named beside it."""
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            _no_float_money(item, f"{path}[{index}]")
+        return
+    if not isinstance(data, dict):
+        return
+    unit = data.get("unit")
+    if isinstance(unit, str) and "value" in data and re.fullmatch(r"[A-Z]{3}(/(?![A-Z]{3}$).+)?", unit):
+        _money_places(data["value"], unit[:3], f"{path}.price_per_kwh" if unit.endswith("/kWh") else path)
+    for key, value in data.items():
+        here = f"{path}.{key}"
+        if key in ("assumptions", "sources"):  # words about the model, no amounts
+            continue
+        if isinstance(value, dict) and key.endswith("by_currency"):  # amounts keyed by their currency
+            for currency, amount in value.items():
+                _money_places(amount, currency, here)
+        elif isinstance(value, dict | list):
+            _no_float_money(value, here)
+        elif MONEY_KEY.search(key) and value is not None:
+            beside = data["reporting_currency"] if key == "cost_per_accelerator_hour" else None
+            _money_places(value, beside or data.get("currency") or data["reporting_currency"], here)
+
+
+def test_money_in_the_capacity_api_is_decimal_strings_never_floats(api_client_for, demo, demo_viewer):
+    client = api_client_for(demo_viewer, demo)
+    summary = client.get(reverse("api:capacity:summary")).json()
+    change = {"accelerator_type": "H100 SXM", "accelerator_count": 8, "site": "Frankfurt DC", "price_per_kwh": 0.21345}
+    workload = Workload.objects.get(organization=demo, name="Customer assistant")
+    estimate = client.post(reverse("api:capacity:estimate"), {"workload": workload.pk, "change": change}, format="json")
+    for body in (summary, estimate.json()):
+        _no_float_money(body)
+        assert body["money"]["tco_per_month"]["converted"] is not None  # walked, not skipped
+        assert any(site["cost_per_month"] for site in body["sites"])
+    frankfurt = next(site for site in estimate.json()["sites"] if site["site"] == "Frankfurt DC")
+    assert frankfurt["price_per_kwh"] == "0.2135"  # half away from zero, at the stored 4 decimals
+
+
+def test_the_schema_documents_capacity_money_as_decimal_strings(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+    money = {"type": "string", "format": "decimal"}
+    assert money.items() <= schema["SiteFootprint"]["properties"]["cost_per_month"].items()
+    assert money.items() <= schema["Money"]["properties"]["cost_per_accelerator_hour"].items()
+    assert money.items() <= schema["Converted"]["properties"]["by_currency"]["additionalProperties"].items()
+    assert money.items() <= schema["CostLine"]["properties"]["amount_per_month"].items()

@@ -195,3 +195,38 @@ def test_depreciation_over_the_period_sums_to_the_purchase_cost(cost, years):
 def test_impossible_inputs_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "decimals", "written"),
+    [
+        (9056.05077, "EUR", None, "9056.05"),
+        (223793.25582166668, "EUR", None, "223793.26"),
+        (1.0121994443541291, "USD", None, "1.01"),
+        (0.125, "USD", None, "0.13"),  # half away from zero on the decimal spelling
+        (-0.004, "EUR", None, "0.00"),  # no "-0.00"
+        (1500.6, "JPY", None, "1501"),  # no minor unit
+        (Decimal("0.21345"), "EUR", 4, "0.2135"),  # a price per kWh, at its stored 4 decimals
+        (None, "EUR", None, None),
+        (float("nan"), "EUR", None, None),
+    ],
+)
+def test_the_api_writes_money_as_a_decimal_string_in_its_currency_s_minor_unit(amount, currency, decimals, written):
+    assert money.decimal_string(amount, currency, decimals=decimals) == written
+
+
+@pytest.mark.parametrize(
+    ("unit", "money_of"),
+    [
+        ("EUR/month", ("EUR", 2)),
+        ("USD/kWh", ("USD", 4)),
+        ("EUR/GPU-h", ("EUR", 2)),
+        ("JPY", ("JPY", 0)),
+        ("USD/EUR", None),  # an exchange rate, not an amount
+        ("kW", None),
+        ("GPU-h", None),
+        ("tCO2e", None),
+    ],
+)
+def test_a_figure_is_money_when_its_unit_names_a_currency(unit, money_of):
+    assert money.money_unit(unit) == money_of
