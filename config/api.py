@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from .parameters import KnownParametersOnly
+
 # Each section and the URL name of its entry point.
 SECTIONS = {
     "accounts": "api:accounts:api-root",
@@ -22,7 +24,7 @@ SECTIONS = {
 }
 
 
-class ApiRootView(APIView):
+class ApiRootView(KnownParametersOnly, APIView):
     """The sections of the API; each lists its endpoints."""
 
     @extend_schema(exclude=True)

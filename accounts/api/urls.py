@@ -1,11 +1,12 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from config.parameters import Router
 
 from . import integrations, views
 
 app_name = "accounts"
 
-router = DefaultRouter()
+router = Router()
 router.register("members", views.MembershipViewSet, basename="membership")
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("trackers", integrations.IssueTrackerViewSet, basename="tracker")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.urls import get_resolver
+import pytest
+from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLPattern, URLResolver
 
 from accounts.tests.test_api_contracts import CONTRACTS as ACCOUNTS
 from assessments.tests.test_api_contracts import CONTRACTS as ASSESSMENTS
+from config.testing import api_errors
 from inventory.tests.test_api_contracts import CONTRACTS as INVENTORY
 from reports.tests.test_api_contracts import CONTRACTS as REPORTS
 
@@ -36,3 +38,13 @@ def test_every_api_route_has_a_contract():
     assert routes - declared - set(NOT_CONTRACTED) == set(), "routes without a contract"
     assert declared - routes == set(), "contracts of routes that do not exist"
     assert set(NOT_CONTRACTED) <= routes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(NOT_CONTRACTED))
+def test_the_indexes_without_a_contract_refuse_an_unknown_parameter_too(name, api_client_for, organization, owner):
+    client = api_client_for(owner, organization)
+    assert client.get(reverse(name)).status_code == 200
+    response = client.get(reverse(name), {"foo": "1"})
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in api_errors(response)] == [("foo", "unknown_parameter")]

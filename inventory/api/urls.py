@@ -1,11 +1,12 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+
+from config.parameters import Router
 
 from . import telemetry, views
 
 app_name = "inventory"
 
-router = DefaultRouter()
+router = Router()
 router.register("sites", views.SiteViewSet, basename="site")
 router.register("servers", views.ServerViewSet, basename="server")
 router.register("storage", views.StorageSystemViewSet, basename="storage")
