@@ -38,13 +38,20 @@ _AUTO = object()
 """What the schema's own inference answers (``_get_serializer``) stands in as: the check reads declarations only."""
 
 
+def _handler(view: Any, request: Any) -> Any:
+    """The method that answers the request; None where none does (DRF answers 405 after `initial`)."""
+    name = getattr(view, "action", None) if isinstance(view, ViewSetMixin) else request.method.lower()
+    return getattr(view, name, None) if name else None
+
+
 def _schema(view: Any, request: Any) -> Any:
     """The view's drf-spectacular schema for this request's operation, answering from its declarations only."""
-    name = getattr(view, "action", None) if isinstance(view, ViewSetMixin) else request.method.lower()
-    handler = getattr(view, name or "", None)
-    schema_class = getattr(handler, "kwargs", {}).get("schema")
-    if schema_class is None:  # a view left out of the schema (DRF's router index) documents nothing
-        schema_class = type(view.schema) if view.schema is not None else AutoSchema
+    schema_class = getattr(_handler(view, request), "kwargs", {}).get("schema")
+    if schema_class is None:
+        # An action's schema is its class (DRF sets it from the action's initkwargs), a view's an instance; a view
+        # left out of the schema (DRF's router index) documents nothing.
+        own = view.schema
+        schema_class = own if isinstance(own, type) else type(own) if own is not None else AutoSchema
     schema = schema_class()
     schema.view = view
     schema.method = request.method.upper()
@@ -94,6 +101,8 @@ def taken_parameters(view: Any, request: Any) -> list[str]:
 
 
 def refuse_unknown_parameters(view: Any, request: Any) -> None:
+    if _handler(view, request) is None:  # a method the endpoint does not have: its 405 says so
+        return
     taken = taken_parameters(view, request)
     unknown = [name for name in request.query_params if name not in taken]
     if unknown:
