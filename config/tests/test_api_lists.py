@@ -156,3 +156,12 @@ def test_cursor_pages_of_a_list_whose_default_order_is_a_related_field_go_by_id(
         seen += [row["id"] for row in response.json()["results"]]
         url = response.json()["next"]
     assert seen == sorted(BmcEndpoint.objects.values_list("pk", flat=True))
+
+
+def test_a_method_the_endpoint_lacks_is_a_405_whatever_its_parameters(owner, organization, api_client_for, fleet):
+    """Found by the fuzz: the parameter check answered a 500 where DRF's 405 belongs."""
+    api = api_client_for(owner, organization)
+    for method, url in (("put", SERVERS), ("post", f"{SERVERS}{fleet[0].pk}/history/")):
+        response = getattr(api, method)(f"{url}?foo=1", {}, format="json")
+        assert response.status_code == 405, (method, url, response.content)
+        assert api_errors(response)[0]["code"] == "method_not_allowed"
