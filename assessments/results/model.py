@@ -241,6 +241,33 @@ class ResultArea:
         return self.gap == 0
 
     @property
+    def fully_answered(self) -> bool:
+        """Every question of the area answered (an N/A answer counts: someone looked and decided; docs/scoring.md,
+        Confidence). Its score then rests on the whole area; otherwise on the answered part only."""
+        return self.confidence.total > 0 and self.confidence.answered == self.confidence.total
+
+    @property
+    def meets_target_on_evidence(self) -> bool:
+        """Scored, at or above its target (`meets_target`) and backed by inventory evidence, however much of the
+        area is answered."""
+        return self.score is not None and self.meets_target and self.evidence_score is not None and bool(self.evidence)
+
+    @property
+    def is_strength(self) -> bool:
+        """What a reader may take as "this area is in good shape", the one rule every list of strengths applies:
+        `meets_target_on_evidence` and `fully_answered`. An area scoring 100 from 1 of its 8 questions is not one:
+        the 7 unanswered could each be a gap (docs/scoring.md, Confidence)."""
+        return self.meets_target_on_evidence and self.fully_answered
+
+    @property
+    def basis_text(self) -> str:
+        """How many of its questions the score rests on, when not all of them: "from 1 of 8 questions"; "" when the
+        area is fully answered (or asks nothing)."""
+        if self.fully_answered or not self.confidence.total:
+            return ""
+        return f"from {self.confidence.answered} of {self.confidence.total} questions"
+
+    @property
     def answered_pct(self) -> int | None:
         return scoring.percent(self.confidence.answered_share)
 

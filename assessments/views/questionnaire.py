@@ -8,7 +8,6 @@ answer rule the API applies too.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -27,8 +26,6 @@ from ..models import Answer
 from ..scoring import level_label
 from .base import AssessmentMixin
 from .collaboration import area_collaboration
-
-_LEVEL_PREFIX = re.compile(r"^\s*(\d)\s*:\s*")
 
 
 @dataclass
@@ -90,12 +87,10 @@ class QuestionView:
 
 def _choices(question: scoring.Question, raw_value: str) -> list[Choice]:
     prefix = f"q-{question.id}-value"
-    if question.type == "maturity":
-        items = []
-        for position, text in enumerate(question.levels):
-            match = _LEVEL_PREFIX.match(text)
-            value = match.group(1) if match else str(position)
-            items.append((value, f"Level {value}", text[match.end() :] if match else text))
+    if question.type == "maturity":  # worded as a conflict, a report or an export words the answer
+        items = [
+            (str(level.value), level.label, level.description) for level in selectors.maturity_levels(question=question)
+        ]
     elif question.type == "yes_no":
         items = [(forms.YES, "Yes", ""), (forms.NO, "No", "")]
     elif question.type == "choice":
