@@ -45,6 +45,7 @@ from .specs import (
     accelerator_name,
     accelerator_origin,
     accelerator_spec,
+    system_origin,
     workload_origins,
     workload_spec,
 )
@@ -180,6 +181,15 @@ def _analyse(
     )
 
 
+def _estimated_watts(kind: Any, accelerators: int) -> float | None:
+    """Whole-server watts of ``accelerators`` of a type with no recorded power (what-if additions): the power
+    ladder's last rungs, `capacity.rated_server_watts` (the type's system power for an integrated system, else
+    TDP x 1.821); None when the type has neither."""
+    return capacity.rated_server_watts(
+        accelerators, _kind_field(kind, "tdp_w"), _kind_field(kind, "system_power_w"), overhead=OVERHEAD
+    )
+
+
 def _kind_field(kind: Any, name: str) -> Any:
     if kind is None:
         return None
@@ -206,9 +216,10 @@ def _site(
     added = None
     if added_here:
         kind = what_if.accelerator_type
-        added_w = what_if.accelerator_count * (kind.tdp_w or 0) * OVERHEAD
-        # No TDP: their power is unknown; counted as 0 W and said so (power_inputs), never silently.
-        added = (what_if.accelerator_count, str(kind), added_w if kind.tdp_w else None)
+        estimated = _estimated_watts(kind, what_if.accelerator_count)
+        added_w = estimated or 0.0
+        # No TDP (nor system power): their power is unknown; counted as 0 W and said so (power_inputs), never silently.
+        added = (what_if.accelerator_count, str(kind), estimated)
     site_w = watts + added_w
     pue = what_if.pue or site.pue
     price = what_if.price_per_kwh if what_if.price_per_kwh is not None else _float(site.electricity_price_per_kwh)
@@ -262,13 +273,15 @@ def _site(
 
 def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added: int, site_w: float) -> PoolInfo:
     """A pool at a site: the site's draw *besides* this pool's servers (a workload reuses their power), and the
-    pool's whole-server power per accelerator when a rung above TDP x 1.82 gives some of its servers' power."""
+    pool's whole-server power per accelerator when a rung above the estimated ones (system power, TDP x 1.82) gives
+    some of its servers' power."""
     name = accelerator_name(kind)
     count = sum(m.accelerators for m in members) + added
     pool_w = sum(m.watts for m in members)
     servers = sum(m.servers for m in members)
     tdp = _kind_field(kind, "tdp_w")
-    added_w = added * (tdp or 0) * OVERHEAD
+    system_w = _kind_field(kind, "system_power_w")
+    added_w = _estimated_watts(kind, added) or 0.0
     per_accelerator, words = _pool_power(members, added, added_w)
     origin = accelerator_origin(kind)
     pool_origin = f"Site {site.name}: {count - added} {name} in {servers} active servers (inventory)"
@@ -282,6 +295,8 @@ def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added
         pool_origin += f", and {added} added (what-if)"
     if per_accelerator is not None:
         power = f"{words}: {pool_w + added_w:,.0f} W of the pool's servers / {count} accelerators (inventory)"
+    elif system_w:
+        power = f"system power {system_w} W per {name}, an integrated system ({system_origin(kind)})"
     elif tdp:
         power = f"TDP {tdp} W ({origin}) x server overhead {OVERHEAD:.3f} (NVIDIA DGX H100 datasheet)"
     else:
@@ -305,14 +320,15 @@ def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added
 
 def _pool_power(members: list[selectors.FleetGroup], added: int, added_w: float) -> tuple[float | None, str]:
     """(whole-server watts per accelerator, words) of a pool: the same watts as the site footprint divided by the
-    accelerators; None when every server is on the TDP rung (the pure model then uses TDP x overhead itself, the
-    same figure). Hypothetical added accelerators count at TDP x 1.82."""
+    accelerators; None when every server is on an estimated rung (system power or TDP: the pure model then uses
+    the type's system power or TDP x overhead itself, the same figure). Hypothetical added accelerators count at
+    the same estimate (`_estimated_watts`)."""
     servers = sum(m.servers for m in members)
     rungs: dict[str, int] = defaultdict(int)
     for member in sorted(members, key=lambda m: _rung_order().get(m.power_source, len(_rung_order()))):
         if member.power_source != selectors.SECONDARY_GPUS:
             rungs[member.power_source] += member.servers
-    measured = [key for key in rungs if key not in ("tdp", selectors.POWER_NONE)]
+    measured = [key for key in rungs if key not in (*selectors.ESTIMATED_RUNGS, selectors.POWER_NONE)]
     if not measured:
         return None, ""
     watts = sum(m.watts for m in members) + added_w
@@ -322,7 +338,7 @@ def _pool_power(members: list[selectors.FleetGroup], added: int, added_w: float)
     others = [key for key in rungs if key != first]
     words += "".join(f"; {_rung_label(key, short=True)} for the other {rungs[key]}" for key in others) + ")"
     if added:
-        words += f"; the {added} added at TDP x 1.82"
+        words += f"; the {added} added at the type's estimate (system power, else TDP x 1.82)"
     return (watts / count if count and watts else None), words
 
 
@@ -330,7 +346,9 @@ def _rung_label(key: str, short: bool = False) -> str:
     rung = selectors.power_rung(key)
     if rung is None:
         return "no power known"
-    return "TDP x 1.82" if short and key == "tdp" else rung.label
+    if short and key == "tdp":
+        return "TDP x 1.82"
+    return "system power" if short and key == "system" else rung.label
 
 
 def _cloud_pool(row: dict[str, Any], kind: Any) -> PoolInfo:
@@ -347,7 +365,12 @@ def _cloud_pool(row: dict[str, Any], kind: Any) -> PoolInfo:
                 f"cloud reservation {where}: {row['instances']} x {row['instance_type']} with "
                 f"{row['accelerators_per_instance']} accelerators each (inventory)"
             ),
-            power=f"TDP x server overhead {OVERHEAD:.3f} (NVIDIA DGX H100 datasheet)",
+            power=(
+                f"system power {_kind_field(kind, 'system_power_w')} W per accelerator, an integrated system "
+                f"({system_origin(kind)})"
+                if _kind_field(kind, "system_power_w")
+                else f"TDP x server overhead {OVERHEAD:.3f} (NVIDIA DGX H100 datasheet)"
+            ),
         ),
         cloud_region=row["region"],
     )

@@ -17,8 +17,9 @@ HOURS = Input("hours in a month", capacity.HOURS_PER_MONTH, "h", "8,760 hours a 
 
 SOURCES = {
     "power": (
-        "server power ladder (docs/capacity.md): recorded power, else accelerator TDP x 1.821 "
-        "(NVIDIA DGX H100 datasheet: 10.2 kW for 8 x 700 W GPUs)"
+        "server power ladder (docs/capacity.md): recorded power, else an integrated system's rated power (the "
+        "accelerator type's system power), else accelerator TDP x 1.821 (NVIDIA DGX H100 datasheet: 10.2 kW for "
+        "8 x 700 W GPUs)"
     ),
     "pue": "PUE = total facility energy / IT equipment energy (The Green Grid; ISO/IEC 30134-2)",
     "energy": "facility energy = IT power x PUE x hours (The Green Grid PUE definition; ISO/IEC 30134-2)",
@@ -61,7 +62,7 @@ def site_figures(
         it_power_kw,
         "kW",
         "sum of the active servers' whole-server watts / 1000 (each server: its recorded power, else its "
-        "accelerators' TDP x 1.821)",
+        "accelerator type's system power for an integrated system, else its accelerators' TDP x 1.821)",
         tuple(power_inputs) or (Input("active servers' watts", 0.0, "W", f"Site {site.name}: no active server"),),
         SOURCES["power"],
     )
@@ -191,7 +192,14 @@ def power_inputs(
                 )
             )
         else:
-            items.append(Input(f"{count} added {name} at TDP x 1.821", watts, "W", "what-if: accelerators added"))
+            items.append(
+                Input(
+                    f"{count} added {name} at its estimate (system power, else TDP x 1.821)",
+                    watts,
+                    "W",
+                    "what-if: accelerators added",
+                )
+            )
     return items
 
 

@@ -260,5 +260,13 @@ class CapacitySummary:
     def measured_servers(self) -> int:
         return sum(s.measured_servers for s in self.sites)
 
+    @property
+    def memory_notes(self) -> tuple[str, ...]:
+        """What the model counts of each unified memory among the pools, once per accelerator type: "NVIDIA GB10:
+        128 GB unified, of which ~112 GB counted for models (16 GB kept for the operating system and CPU)". Memory
+        fits read the counted part; ``memory_gb`` (the accelerators' memory) counts the whole."""
+        notes = dict.fromkeys(info.pool.accelerator.memory_words for info in self.pools)
+        return tuple(note for note in notes if note)
+
     def figure(self, name: str) -> Figure | None:
         return next((f for f in self.figures if f.name == name), None)
