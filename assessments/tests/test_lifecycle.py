@@ -369,9 +369,9 @@ class TestEvidence:
         client.force_login(assessor)
         area = reverse("assessments:area", args=[assessment.pk, "energy"])
         response = client.post(
-            reverse("assessments:evidence_add", args=[assessment.pk]),
+            reverse("assessments:area_evidence", args=[assessment.pk, "energy"]),
             {"question_id": "EN-COST-01", "title": "PUE report 2024", "url": "https://facilities.example/pue",
-             "effective_date": "2024-01-01", "expires_on": "2025-01-01", "next": area},
+             "effective_date": "2024-01-01", "expires_on": "2025-01-01"},
         )  # fmt: skip
         assert response.status_code == 302
         text = client.get(area).content.decode()
@@ -392,11 +392,9 @@ class TestEvidence:
         with pytest.raises(Invalid):
             services.evidence_add(assessment=assessment, item=too_long, user=assessor)
         client.force_login(assessor)
-        area = reverse("assessments:area", args=[assessment.pk, "energy"])
         response = client.post(
-            reverse("assessments:evidence_add", args=[assessment.pk]),
-            {"question_id": "EN-COST-01", "title": "PUE report", "url": link, "effective_date": "2024-01-01",
-             "next": area},
+            reverse("assessments:area_evidence", args=[assessment.pk, "energy"]),
+            {"question_id": "EN-COST-01", "title": "PUE report", "url": link, "effective_date": "2024-01-01"},
             follow=True,
         )  # fmt: skip
         assert not Evidence.objects.exists()
@@ -406,11 +404,9 @@ class TestEvidence:
     def test_the_page_names_each_field_of_refused_evidence_by_its_label(self, client, organization, assessor):
         assessment = start_assessment(organization=organization, user=assessor)
         client.force_login(assessor)
-        area = reverse("assessments:area", args=[assessment.pk, "energy"])
         response = client.post(
-            reverse("assessments:evidence_add", args=[assessment.pk]),
-            {"question_id": "EN-COST-01", "title": "", "effective_date": "2024-05-01", "expires_on": "2024-01-01",
-             "next": area},
+            reverse("assessments:area_evidence", args=[assessment.pk, "energy"]),
+            {"question_id": "EN-COST-01", "title": "", "effective_date": "2024-05-01", "expires_on": "2024-01-01"},
             follow=True,
         )  # fmt: skip
         text = response.content.decode()
