@@ -320,7 +320,14 @@ def parse_value(question: scoring.Question, raw: str) -> tuple[Any, str | None]:
         return None, f"{question.id}: “{raw}” is not a number."
 
 
-_URL_FIELD = forms.URLField(max_length=500, required=False, assume_scheme="https")
+# The answer's evidence link: its model field's rules (an http(s) address within its column), a bare host taken as
+# https (``example.com/report`` -> ``https://example.com/report``).
+_URL_FIELD = forms.URLField(
+    max_length=Answer._meta.get_field("evidence_url").max_length,
+    required=False,
+    assume_scheme="https",
+    validators=Answer._meta.get_field("evidence_url").validators,
+)
 
 
 def read_posted_answer(question: scoring.Question, data: Any) -> PostedAnswer:

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization, OrganizationOwned
-from config.validators import NOTES, validate_finite_json, validate_name, validate_text
+from config.validators import NOTES, validate_finite_json, validate_name, validate_text, validate_web_address
 from inventory.analysis import WHOLE_ORGANIZATION, Scope
 
 WHOLE_ORGANIZATION_LABEL = "whole organization"
@@ -206,7 +206,7 @@ class Answer(models.Model):
     not_applicable = models.BooleanField(default=False)
     na_reason = models.CharField("reason it does not apply", max_length=500, blank=True, validators=[validate_text])
     note = models.TextField(validators=NOTES, blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
     source = models.CharField(max_length=16, choices=AnswerSource.choices, default=AnswerSource.SELF)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -250,7 +250,7 @@ class Evidence(OrganizationOwned):
     question_id = models.CharField(max_length=40)
     kind = models.CharField(max_length=8, choices=EvidenceKind.choices)
     title = models.CharField(max_length=200)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
     file = models.FileField(upload_to=evidence_upload_path, max_length=300, blank=True)
     content_type = models.CharField(max_length=100, blank=True, help_text="Sniffed from the content.")
     size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes.")
