@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization, OrganizationOwned
@@ -183,6 +184,20 @@ class Assessment(OrganizationOwned):
             sites=[site.name for site in self.sites.all()],
             workloads=[workload.name for workload in self.workloads.all()],
             clouds=[str(cloud) for cloud in self.cloud_capacity.all()],
+        )
+
+    @property
+    def sign_off_override_text(self) -> str:
+        """The sign-off override in words, as the assessment's page and the PDF's cover say it ("" when none): who
+        overrode it (their user name), the day, and the reason they gave."""
+        if self.sign_off_overridden_at is None:
+            return ""
+        by = self.sign_off_overridden_by
+        who = by.get_username() if by is not None else "a former member"
+        when = timezone.localtime(self.sign_off_overridden_at)
+        return (
+            f"Submitted without every area approved: {who} overrode the sign-off on {when:%-d %B %Y}. "
+            f"Reason: “{self.sign_off_override_reason}”"
         )
 
     @property
