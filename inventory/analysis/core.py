@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -310,12 +311,21 @@ def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added
             max(0.0, (site_w - pool_w - added_w) / 1000),
             server_power_w_per_accelerator=per_accelerator,
             power_source=words,
+            servers=_pool_servers(servers, count - added, added),
         ),
         _kind_field(kind, "id"),
         site,
         f"{count} x {name} at {site.name}",
         capacity.Origins(accelerator=origin, pool=pool_origin, power=power),
     )
+
+
+def _pool_servers(servers: int, accelerators: int, added: int) -> int | None:
+    """The servers holding a pool's accelerators, for the power a fit can give back (whole servers only): its
+    active servers, and what-if accelerators in servers of the pool's average size; ``None`` when it has none."""
+    if not servers or not accelerators:
+        return None
+    return servers + (math.ceil(added * servers / accelerators) if added else 0)
 
 
 def _pool_power(members: list[selectors.FleetGroup], added: int, added_w: float) -> tuple[float | None, str]:

@@ -147,6 +147,9 @@ class Pool:
     accelerator's ``system_power_w`` for an integrated system (GB10: 240 W); else the accelerator's TDP x
     ``server_overhead_factor`` (DGX H100 default 1.82): `system.rated_server_watts`. ``power_source`` says in
     words which one applies (e.g. "recorded server power (12 of 12 servers)").
+
+    ``servers``: how many servers hold the ``count`` accelerators (``None`` or 0 when unknown, e.g. a cloud pool).
+    Power is given back only by switching off whole servers: a fit on part of one server's GPUs leaves it on.
     """
 
     accelerator: AcceleratorSpec
@@ -157,6 +160,7 @@ class Pool:
     server_overhead_factor: float = DEFAULT_SERVER_OVERHEAD_FACTOR
     server_power_w_per_accelerator: float | None = None
     power_source: str = ""
+    servers: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.accelerator, AcceleratorSpec):
@@ -171,6 +175,8 @@ class Pool:
             _positive("server_power_w_per_accelerator", self.server_power_w_per_accelerator)
         if not isinstance(self.power_source, str):
             raise ValueError(f"power_source must be a string, got {self.power_source!r}")
+        if self.servers is not None:
+            _count("servers", self.servers)
 
     @property
     def watts_per_accelerator(self) -> float | None:

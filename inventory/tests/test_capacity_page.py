@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -144,3 +146,22 @@ def test_a_what_if_of_a_type_with_no_tdp_says_their_power_is_not_counted(demo_cl
     row = _row(page, "Frankfurt DC")
     assert "138.3<br>" in row  # the draw as recorded: nothing added
     assert "kW the what-if adds" not in row
+
+
+def test_a_fit_on_part_of_one_server_does_not_switch_the_rest_of_it_off(demo_client):
+    """Munich over its capacity with one more 8-GPU server: serving on 6 of its 8 H200 cannot give back the other
+    2 GPUs' power (the server stays on), so the site does not take the workload."""
+    from inventory.models import Server
+
+    munich = Site.objects.get(name="Munich Lab")
+    h200 = AcceleratorType.objects.get(model="H200 SXM")
+    Server.objects.create(
+        organization=munich.organization, site=munich, hostname="muc-h200-01", status="active",
+        accelerator_type=h200, accelerator_count=8, power_w=10200,
+    )  # fmt: skip
+    page = demo_client.get(reverse("inventory:capacity")).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    verdict = text[text.index("Customer assistant fits") :]
+    verdict = verdict[: verdict.index("Memory on")]
+    assert "on 128 x NVIDIA H100 SXM at Frankfurt DC" in verdict  # not on the H200 of the over-capacity Munich
+    assert "leaves unused" not in page
