@@ -23,6 +23,7 @@ from .analysis import (
     serving_sizing,
 )
 from .models import Precision
+from .templatetags.power import capacity_kw
 
 
 class WhatIfForm(forms.Form):
@@ -86,7 +87,7 @@ class SiteRow:
     def headroom_formula(self) -> str:
         if self.footprint.power_capacity_kw is None:
             return "no power capacity recorded"
-        text = f"{self.footprint.power_capacity_kw:,.0f} kW capacity - {self.recorded_kw:,.1f} kW current draw"
+        text = f"{capacity_kw(self.footprint.power_capacity_kw)} kW capacity - {self.recorded_kw:,.1f} kW current draw"
         if self.added_kw:
             text += f" - {self.added_kw:,.1f} kW the what-if adds"
         return text

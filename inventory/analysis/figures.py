@@ -157,6 +157,12 @@ def site_figures(
                 it.as_input(),
             ),
             SOURCES["headroom"],
+            note=(
+                f"below zero: the site already draws {it_power_kw - float(site.power_capacity_kw):,.1f} kW more than "
+                "its capacity"
+                if it_power_kw > float(site.power_capacity_kw)
+                else ""
+            ),
         )
     return present_figures(it, facility, energy, intensity, carbon, cost, headroom)
 

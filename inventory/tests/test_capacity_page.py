@@ -165,3 +165,32 @@ def test_a_fit_on_part_of_one_server_does_not_switch_the_rest_of_it_off(demo_cli
     verdict = verdict[: verdict.index("Memory on")]
     assert "on 128 x NVIDIA H100 SXM at Frankfurt DC" in verdict  # not on the H200 of the over-capacity Munich
     assert "leaves unused" not in page
+
+
+def test_a_site_over_its_capacity_reads_over_and_a_capacity_as_recorded(demo_client):
+    """The capacity table never shows a negative headroom (docs/capacity.md), and a capacity of 95.5 kW reads 95.5
+    beside its headroom, not 96 (96 - 0.0 is not 95.5)."""
+    from inventory.models import Server
+
+    munich = Site.objects.get(name="Munich Lab")
+    Server.objects.create(
+        organization=munich.organization, site=munich, hostname="muc-h200-01", status="active",
+        accelerator_type=AcceleratorType.objects.get(model="H200 SXM"), accelerator_count=8, power_w=10200,
+    )  # fmt: skip
+    Site.objects.create(organization=munich.organization, name="Zurich Lab", country="CH", power_capacity_kw=95.5)
+    page = demo_client.get(reverse("inventory:capacity")).content.decode()
+    row = re.sub(r"\s+", " ", _row(page, "Munich Lab"))
+    assert "2.2 over<br>" in row
+    assert "-2.2" not in row
+    zurich = re.sub(r"\s+", " ", _row(page, "Zurich Lab"))
+    assert '<td class="text-end">95.5</td>' in zurich
+    assert "95.5 kW capacity - 0.0 kW current draw" in zurich
+
+
+def test_the_headroom_and_capacity_filters():
+    from inventory.templatetags.power import capacity_kw, headroom
+
+    assert [headroom(kw) for kw in (261.66, 8.0, -2.2, -0.04, None)] == ["261.7", "8.0", "2.2 over", "0.0", "–"]
+    assert [capacity_kw(kw) for kw in (400, 95.5, "95.50", 1234567.25, None)] == [
+        "400", "95.5", "95.5", "1,234,567.25", "–"
+    ]  # fmt: skip

@@ -572,6 +572,13 @@ def test_capacity_vs_demand_empty():
 # --------------------------------------------------------------------------------------------------
 
 
+def test_power_vs_capacity_words_a_site_over_its_capacity():
+    chart = charts.power_vs_capacity([SitePower("Munich", 112.2, 157.1, 110.0)])
+    (it, _facility, _capacity) = chart.figure.data
+    assert it.customdata[0][1] == "none: 2.2 kW over the IT capacity (2.0 %)"
+    assert "-2" not in it.customdata[0][1]
+
+
 def test_power_vs_capacity():
     sites = [SitePower("Paris", 40.0, 54.0, 60.0), SitePower("Austin", 10.0, 16.0, None), SitePower("Lyon", 30, 45, 40)]
     chart = charts.power_vs_capacity(sites)
