@@ -448,3 +448,22 @@ class TestExpiredEvidenceLowersConfidence:
         assert "” has expired: “Meter audit” (expired " in item.why
         rebuilt = RoadmapItem.history.filter(item_id="EVIDENCE-EN-COST-02")
         assert rebuilt.get().history_change_reason == "roadmap rebuilt"
+
+    def test_the_whole_assessment_s_confidence_counts_its_expired_evidence(self, client, organization, assessor):
+        """The Confidence card said "N of N answered (100%)" beside an area whose only evidence had expired; the
+        whole framework's confidence follows the same rule as an area's (docs/scoring.md, Confidence)."""
+        assessment = start_assessment(organization=organization, user=assessor)
+        answer_all(assessment, assessor)
+        Evidence.objects.create(
+            organization=organization, assessment=assessment, question_id="EN-COST-02", kind="link",
+            title="Meter audit", url="https://a.example", effective_date=TODAY - datetime.timedelta(days=400),
+            expires_on=TODAY - datetime.timedelta(days=1),
+        )  # fmt: skip
+        services.assessment_submit(assessment=assessment, user=assessor)
+        result = selectors.result_for(assessment=assessment)
+        assert result.answered_pct == 100
+        assert (result.confidence.evidence_items, result.confidence.expired_evidence) == (1, 1)
+        assert result.confidence_pct == 50  # 1.0 x (1 - 0.5 x 1/1)
+        client.force_login(assessor)
+        page = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
+        assert "1 of 1 pieces of evidence expired: confidence 50%" in page[page.index('id="expired-evidence"') :]

@@ -181,6 +181,9 @@ def executive_summary(
         f"{result.answered} of {result.total} questions were answered; the answers carry "
         f"{plural(result.high_risks, 'high risk')} and {plural(result.medium_risks, 'medium risk')}."
     )
+    expired = getattr(result, "expired_evidence_text", "")
+    if expired:
+        headline += f" {expired.capitalize()}: the confidence in the answers is {result.confidence_pct}%."
     if result.contradictions:
         headline += (
             f" In {plural(result.contradictions, 'area')} the self-assessment and the inventory's evidence differ by "

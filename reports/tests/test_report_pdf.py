@@ -341,6 +341,19 @@ class TestExecutiveSummary:
         assert summary.strengths == ()
         assert summary.gaps == ()
 
+    def test_the_headline_says_when_expired_evidence_lowers_the_confidence(self):
+        from types import SimpleNamespace
+
+        fields = {f: getattr(stored(), f) for f in ("readiness_index", "level", "answered", "total", "high_risks")}
+        result = SimpleNamespace(
+            **fields, medium_risks=5, contradictions=0, expired_evidence_text="1 of 1 pieces of evidence expired",
+            confidence_pct=47,
+        )  # fmt: skip
+        summary = executive_summary(organization="Acme", result=result, areas=[], roadmap=[])
+        assert "1 of 1 pieces of evidence expired: the confidence in the answers is 47%." in summary.headline
+        plain = executive_summary(organization="Acme", result=stored(), areas=[], roadmap=[])
+        assert "expired" not in plain.headline
+
     def test_the_headline_states_the_stored_numbers(self):
         summary = executive_summary(organization="Acme", result=stored(), areas=[], roadmap=[])
         assert summary.headline.startswith("Acme's readiness index is 61.3 out of 100: maturity level 4 Managed.")
