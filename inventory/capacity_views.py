@@ -46,6 +46,10 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["accelerator_type"].queryset = selectors.accelerator_types_for(organization=organization)
         self.fields["site"].queryset = selectors.sites_for(organization=organization)
+        currency = organization.reporting_currency or "EUR"
+        price = self.fields["price_per_kwh"]
+        price.label = f"Electricity price per kWh ({currency})"
+        price.help_text = f"In {currency}; each site's cost converts it into the site's currency."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -28,7 +28,8 @@ from django.db.models import QuerySet
 from accounts.cache import cached
 from accounts.models import Organization
 
-from .. import capacity, selectors
+from .. import capacity, money, selectors
+from ..exchange.selectors import rate_table_for
 from ..models import CloudCapacity, Site, Workload
 from .figures import power_inputs, site_figures, total_figures, training_run_cost_figures, verdict_cost_figures
 from .model import (
@@ -152,9 +153,10 @@ def _analyse(
     extra_site = (what_if.site or (sites[0] if sites else None)) if what_if.adds_accelerators else None
     footprints: list[SiteFootprint] = []
     pools: list[PoolInfo] = []
+    prices = _what_if_prices(organization, what_if, sites)
     for site in sites:
         added = extra_site is not None and extra_site.pk == site.pk
-        footprint, site_pools = _site(site, by_site[site.pk], kinds, what_if, added)
+        footprint, site_pools = _site(site, by_site[site.pk], kinds, what_if, added, prices.get(site.pk))
         footprints.append(footprint)
         pools.extend(site_pools)
     pools.extend(_cloud_pool(row, kinds[row["accelerator_type_id"]]) for row in cloud_rows)
@@ -201,10 +203,45 @@ def _float(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _what_if_prices(organization: Organization, what_if: WhatIf, sites: list[Site]) -> dict[int, tuple[Any, str]]:
+    """Each site's electricity price under a what-if price, which is given in one currency (``price_currency``,
+    default the organization's reporting currency) and converted into each site's own currency at the
+    organization's rates, as the costs convert (two queries, only when a site's currency differs): {site id: (price
+    per kWh in the site's currency, or None without a rate; the price in words)}. Empty without a what-if price."""
+    price = what_if.price_per_kwh
+    if price is None:
+        return {}
+    currency = (what_if.price_currency or organization.reporting_currency or money.EUR).upper()
+    rates = None
+    prices: dict[int, tuple[Any, str]] = {}
+    for site in sites:
+        if site.currency.upper() == currency:
+            prices[site.pk] = (price, f"{price:g} {currency}/kWh")
+            continue
+        rates = rates or rate_table_for(organization=organization)
+        try:
+            conversion = money.convert(price, currency, site.currency, rates)
+        except money.MissingRate:
+            prices[site.pk] = (None, f"{price:g} {currency}/kWh, not converted: no rate for {site.currency}")
+        else:
+            prices[site.pk] = (
+                conversion.converted,
+                f"{conversion.converted:.4g} {site.currency}/kWh, the what-if's {price:g} {currency}/kWh at "
+                f"{conversion.described}",
+            )
+    return prices
+
+
 def _site(
-    site: Site, groups: list[selectors.FleetGroup], kinds: dict[int, Any], what_if: WhatIf, added_here: bool
+    site: Site,
+    groups: list[selectors.FleetGroup],
+    kinds: dict[int, Any],
+    what_if: WhatIf,
+    added_here: bool,
+    what_if_price: tuple[Any, str] | None = None,
 ) -> tuple[SiteFootprint, list[PoolInfo]]:
-    """A site's footprint and pools from its grouped rows (and a what-if's added accelerators)."""
+    """A site's footprint and pools from its grouped rows (and a what-if's added accelerators; ``what_if_price``:
+    the what-if's price in the site's currency, and in words, `_what_if_prices`)."""
     watts = sum(g.watts for g in groups)
     rated = sum(g.rated_watts for g in groups)
     measured = [g for g in groups if g.power_source in selectors.MEASURED_RUNGS]
@@ -223,7 +260,7 @@ def _site(
         added = (what_if.accelerator_count, str(kind), estimated)
     site_w = watts + added_w
     pue = what_if.pue or site.pue
-    price = what_if.price_per_kwh if what_if.price_per_kwh is not None else _float(site.electricity_price_per_kwh)
+    price, price_text = what_if_price if what_if_price is not None else (_float(site.electricity_price_per_kwh), "")
     grid = selectors.grid_intensity_of(site)
     footprint = capacity.site_footprint(site_w, 1.0, pue, price or 0.0, grid.g_per_kwh)
     accelerators = sum(g.accelerators for g in groups) + (what_if.accelerator_count if added_here else 0)
@@ -246,6 +283,7 @@ def _site(
         pue_changed=what_if.pue is not None,
         price=price,
         price_changed=what_if.price_per_kwh is not None,
+        price_text=price_text,
         grid=grid,
         footprint=footprint,
     )

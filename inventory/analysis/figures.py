@@ -53,6 +53,7 @@ def site_figures(
     price: float | None,
     price_changed: bool,
     grid: GridIntensity,
+    price_text: str = "",
     footprint: capacity.Footprint,
 ) -> tuple[Figure, ...]:
     """A site's month as figures: IT and facility power, energy, grid intensity, carbon, cost, power headroom."""
@@ -132,7 +133,7 @@ def site_figures(
                     "electricity price",
                     price,
                     f"{site.currency}/kWh",
-                    recorded(site, "electricity price", f"{price:g} {site.currency}/kWh", price_changed),
+                    recorded(site, "electricity price", price_text or f"{price:g} {site.currency}/kWh", price_changed),
                 ),
             ),
             SOURCES["cost"],

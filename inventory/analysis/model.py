@@ -85,7 +85,9 @@ class WhatIf:
     accelerator_count: int = 0  # ...this many...
     site: Site | None = None  # ...at this site (default: the first site)
     pue: float | None = None  # every site's PUE
-    price_per_kwh: float | None = None  # every site's electricity price
+    price_per_kwh: float | None = None  # every site's electricity price...
+    price_currency: str | None = None  # ...in this currency (default: the organization's reporting currency),
+    # converted into each site's own currency at the organization's rates: never one number in several currencies
     precision: str | None = None  # every workload's precision
     kv_cache_precision: str | None = None  # every inference workload's KV cache precision
 

@@ -194,3 +194,21 @@ def test_the_headroom_and_capacity_filters():
     assert [capacity_kw(kw) for kw in (400, 95.5, "95.50", 1234567.25, None)] == [
         "400", "95.5", "95.5", "1,234,567.25", "–"
     ]  # fmt: skip
+
+
+def test_a_what_if_price_is_in_the_reporting_currency_and_converted_for_each_site(demo_client):
+    """0.10 per kWh meant $0.10 at Ashburn and €0.10 at Frankfurt: one number in two currencies. The price is in
+    the organization's reporting currency (EUR) and converted at its rates for a site priced in USD."""
+    from inventory.analysis import WhatIf, analyse
+    from inventory.exchange.selectors import rate_table_for
+
+    organization = Organization.objects.get(slug="demo-corp")
+    summary = analyse(organization=organization, what_if=WhatIf(price_per_kwh=0.10))
+    sites = {f.site.name: f for f in summary.sites}
+    rate = float(rate_table_for(organization=organization).get("USD").per_eur)
+    assert sites["Frankfurt DC"].price_per_kwh == pytest.approx(0.10)
+    assert sites["Ashburn Colo"].price_per_kwh == pytest.approx(0.10 * rate)
+    assert sites["Ashburn Colo"].price_per_kwh != pytest.approx(0.10)
+    page = demo_client.get(reverse("inventory:capacity"), {"price_per_kwh": "0.10"}).content.decode()
+    assert "Electricity price per kWh (EUR)" in page
+    assert f"{0.10 * rate:.4g} USD/kWh, the what-if&#x27;s 0.1 EUR/kWh at 1 EUR = " in page
