@@ -305,6 +305,9 @@ def _site(
             rated_it_power_kw=(rated + added_w) / 1000,
             measured_it_power_kw=sum(g.watts for g in measured) / 1000,
             measured_rated_kw=sum(g.rated_watts for g in measured) / 1000,
+            added_accelerators=what_if.accelerator_count if added_here else 0,
+            added_type_id=what_if.accelerator_type.pk if added_here else None,
+            added_name=accelerator_name(what_if.accelerator_type) if added_here else "",
         ),
         pools,
     )

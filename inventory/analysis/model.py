@@ -117,6 +117,9 @@ class SiteFootprint:
     rated_it_power_kw: float = 0.0  # the same servers on their rated rungs only (no telemetry)
     measured_it_power_kw: float = 0.0  # the part of it_power_kw from measured rungs
     measured_rated_kw: float = 0.0  # the rated power of those measured servers
+    added_accelerators: int = 0  # a what-if's accelerators added here (counted in ``accelerators``)...
+    added_type_id: int | None = None  # ...of this accelerator type...
+    added_name: str = ""  # ...named so
 
     @property
     def power_sources_in_words(self) -> str:
