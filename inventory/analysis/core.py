@@ -433,12 +433,15 @@ def _total(footprints: list[SiteFootprint]) -> FleetTotal:
         if item.price_per_kwh is not None:
             by_currency[item.currency].append(item.footprint)
     everything = capacity.combine_footprints(f.footprint for f in footprints)
+    combined = {currency: capacity.combine_footprints(items) for currency, items in by_currency.items()}
+    # a currency whose sites cost nothing (a site priced in CHF with no server) adds no "0.00 CHF" to the totals
+    combined = {c: f for c, f in combined.items() if f.cost_per_month} or combined
     return FleetTotal(
         it_power_kw=everything.it_power_kw,
         facility_power_kw=everything.facility_power_kw,
         energy_kwh_per_month=everything.energy_kwh_per_month,
         tco2_per_month=everything.tco2_per_month,
-        by_currency={currency: capacity.combine_footprints(items) for currency, items in by_currency.items()},
+        by_currency=combined,
         unpriced_sites=tuple(f.site.name for f in footprints if f.price_per_kwh is None),
     )
 

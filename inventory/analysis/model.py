@@ -224,7 +224,8 @@ class CapacitySummary:
         currency = self.single_currency
         if currency is None or not self.accelerators:
             return None
-        return self.total.by_currency[currency].cost_per_month / self.accelerators
+        spent = self.total.by_currency.get(currency)  # a currency costing nothing is not in the totals
+        return (spent.cost_per_month if spent is not None else 0.0) / self.accelerators
 
     @property
     def single_currency(self) -> str | None:

@@ -212,3 +212,17 @@ def test_a_what_if_price_is_in_the_reporting_currency_and_converted_for_each_sit
     page = demo_client.get(reverse("inventory:capacity"), {"price_per_kwh": "0.10"}).content.decode()
     assert "Electricity price per kWh (EUR)" in page
     assert f"{0.10 * rate:.4g} USD/kWh, the what-if&#x27;s 0.1 EUR/kWh at 1 EUR = " in page
+
+
+def test_a_site_with_no_server_adds_no_zero_amount_in_its_currency(demo_client):
+    """A site priced in Swiss francs with no server yet: the totals read "€51,127 and $9,056", not "0.00 CHF and
+    €51,127 and $9,056"."""
+    demo = Organization.objects.get(slug="demo-corp")
+    Site.objects.create(
+        organization=demo, name="Zurich Lab", country="CH", currency="CHF", electricity_price_per_kwh="0.15"
+    )
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", demo_client.get(reverse("inventory:capacity")).content.decode()))
+    total = text[text.index("Zurich Lab 0 0.0") :]
+    total = total[total.index(" Total ") :][:200]
+    assert "CHF" not in total, total
+    assert "Energy cost in EUR: €48,833 and $9,056 = €56,939" in text
