@@ -147,6 +147,12 @@ def money_lines(money: CostSummary | None) -> tuple[SummaryLine, ...]:
         text += "."
         if rent:
             text += f" Renting is cheaper for {', '.join(w.verdict.workload.name for w in rent)}."
+        left = [w.verdict.workload.name for w in money.workloads if w.comparison is None]
+        if left:  # "2 of 2 workloads" read as all of them when a third had no price to compare
+            text += (
+                f" Not compared ({plural(len(left), 'workload')} of the {len(money.workloads)}, without both an own "
+                f"cost and a rent price): {', '.join(left)}."
+            )
         lines.append(SummaryLine("Build or rent", text))
     return tuple(lines)
 

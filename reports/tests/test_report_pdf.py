@@ -470,6 +470,28 @@ class TestSummaryMoney:
             "to 6.7x the own cost. Renting is cheaper for Burst fine-tune."
         )
 
+    def test_build_or_rent_names_the_workloads_it_could_not_compare(self):
+        from types import SimpleNamespace
+
+        unpriced = SimpleNamespace(
+            verdict=SimpleNamespace(workload=SimpleNamespace(name="Domain training")), comparison=None
+        )
+        lines = money_lines(
+            self.costs(
+                {"EUR": 1000.0},
+                workloads=[
+                    self.workload("Assistant", own=100.0, rent=670.0),
+                    self.workload("Search", own=100.0, rent=150.0),
+                    unpriced,
+                ],
+            )
+        )
+        assert lines[-1].text == (
+            "Own hardware costs less than renting the same GPU-hours for 2 of 2 workloads; renting costs from 1.5x "
+            "to 6.7x the own cost. Not compared (1 workload of the 3, without both an own cost and a rent price): "
+            "Domain training."
+        )
+
     def test_nothing_without_sites(self):
         assert money_lines(None) == ()
         empty = self.costs({"EUR": 0.0})
