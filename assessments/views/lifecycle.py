@@ -52,8 +52,12 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         assessment = self.get_assessment()
-        versions = [assessment.framework, *selectors.frameworks_newer_than(assessment=assessment)]
-        chosen = self.request.GET.get("framework_version") or (versions[-1].version if versions else "")
+        others = selectors.frameworks_newer_than(assessment=assessment)  # newest first
+        versions = [assessment.framework, *others]
+        # Unless one is chosen, the newest version published after the assessment's own, else its own (never an
+        # older one: re-assessing onto it drops the questions added since).
+        newer = [f for f in others if f.created > assessment.framework.created]
+        chosen = self.request.GET.get("framework_version") or (newer[0] if newer else assessment.framework).version
         context["versions"] = versions
         context["chosen"] = chosen
         try:
@@ -69,7 +73,7 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
             (title, [(c, any(i in answered for i in c.old_ids)) for c in plan.of_kind(*kinds)])
             for title, kinds in (
                 ("New questions", ("new",)),
-                ("Reworded", ("reworded", "renamed")),
+                ("Reworded or changed", ("reworded", "renamed")),
                 ("Split into several questions", ("split",)),
                 ("Merged into one question", ("merged",)),
                 ("Dropped", ("removed",)),
