@@ -530,6 +530,39 @@ def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
     assert "All sites' total converted into EUR at 1 EUR = 1.1172 USD" in page.inner_text("#tco-rates")
 
 
+def test_an_area_not_scored_reads_in_words_and_no_score_cell_runs_into_the_next(organization, assessor, page):
+    """A narrow scope leaves areas without a score: "not scored" in the 8 % score column ran into the level's
+    dash ("not scored—"). The score cell holds a dash, the level cell the words, and no cell overflows."""
+    from assessments import services as assessment_services
+    from assessments.tests.factories import answer_all, start_assessment, weak_value
+
+    assessment = start_assessment(organization=organization, user=assessor, title="Part of it")
+    framework = assessment_services.framework_parse(assessment.framework)
+    skipped = [q.id for q in framework.areas[-1].questions()]  # one area left unanswered
+    answer_all(assessment, assessor, weak_value, skip=skipped)
+    assessment_services.assessment_submit(assessment=assessment, user=assessor)
+    assessment.refresh_from_db()
+    html = services.report_html(
+        content=report_data.report_content(assessment=assessment),
+        blocks={},
+        charts_drawn=False,
+        page_size="A4",
+        inline_css=browser_pdf.stylesheet("A4"),
+    )
+    page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
+    page.emulate_media(media="print")
+    page.set_content(html)
+    overflowing = page.eval_on_selector_all(
+        "#area-scores th, #area-scores td",
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim())",
+    )
+    assert overflowing == []
+    last = page.eval_on_selector_all(
+        "#area-scores tbody tr", "rows => Array.from(rows.at(-1).cells).map(c => c.textContent.trim())"
+    )
+    assert last[:3] == [framework.areas[-1].name, "—", "not scored"]
+
+
 def test_the_cover_says_when_the_sign_off_was_overridden(organization, assessor):
     from django.utils import timezone
 
