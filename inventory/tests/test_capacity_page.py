@@ -108,6 +108,18 @@ def test_plural_forms_are_right():
     assert _gpus(2) == "2 GPUs"
 
 
+def test_one_gpu_is_one_gpu_in_the_memory_sizing(demo_client):
+    """An 8B model's full context fits one H100: the sizing says "1 GPU", not "1 GPUs"."""
+    from inventory.models import ModelProfile, Workload
+
+    assistant = Workload.objects.get(name="Customer assistant")
+    assistant.model_profile = ModelProfile.objects.get(name="Llama-3.1-8B")
+    assistant.save()
+    page = " ".join(demo_client.get(reverse("inventory:capacity")).content.decode().split())
+    assert "the model needs 1 GPU = 1 node of 8." in page
+    assert "1 GPUs" not in page
+
+
 def test_a_stored_workload_with_zero_tokens_is_named_in_a_sentence(demo_client):
     """A row stored before the field's rule (objects.create runs no validator): the page names the workload and
     the field, and never shows the capacity model's own message."""
