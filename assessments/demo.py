@@ -183,6 +183,9 @@ def seed_assessments(result: Any) -> None:
         sign_off_required=True,
     )
     review.answers.filter(source="self").delete()  # answered afresh below, with the improvements made since
+    # The questions measured telemetry answers this week were people's in spring (nothing measured then): the
+    # inventory answers them now that their answers are gone.
+    services.answers_prefill_from_inventory(assessment=review)
     # Evidence that has expired: the facility's PUE report ran out a month ago (it lowers the energy area's
     # confidence and becomes a "refresh evidence" step of the roadmap).
     today = timezone.localdate()

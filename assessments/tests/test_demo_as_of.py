@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 WINDOW = re.compile(r"\b(\d{2} [A-Z][a-z]{2}) to (\d{2} [A-Z][a-z]{2} \d{4})\b")
 """A measured window as the facts word it: "29 Nov to 05 Dec 2026"."""
+MEASURED = ("HW-PP-05", "EN-COST-07", "SC-DRA-05", "SC-DRA-06")
+"""Questions answered by the facts of measured telemetry (docs/telemetry.md)."""
 
 
 def test_no_demo_assessment_cites_a_measurement_window_ending_after_it_was_submitted(monkeypatch):
@@ -38,3 +40,10 @@ def test_no_demo_assessment_cites_a_measurement_window_ending_after_it_was_submi
     assert "tensor_active_mean_pct" not in facts[BASELINE]
     assert facts[REVIEW]["measured_accelerators_pct"]["value"] > 0
     assert "tensor_active_mean_pct" in facts[REVIEW]
+    # The review's measured questions are the inventory's answers this week, people's in spring.
+    sources = dict(
+        Assessment.objects.get(organization__slug=DEMO_SLUG, title=REVIEW)
+        .answers.filter(question_id__in=MEASURED)
+        .values_list("question_id", "source")
+    )
+    assert sources == dict.fromkeys(MEASURED, "inventory")
