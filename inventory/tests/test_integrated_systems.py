@@ -2,7 +2,7 @@
 power supply): the server's power comes from the accelerator type's system power, not TDP x 1.821 (which gave
 255 W, more than the power supply), and only the memory the host leaves is counted for models. Worked examples on
 the pure model, then the database: the migration's figures, the power ladder in SQL against the pure functions,
-and the words on the capacity page and in the report."""
+and the words on the capacity page."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +17,6 @@ from inventory import capacity, selectors
 from inventory.analysis import analyse
 from inventory.models import AcceleratorType, ModelProfile, ServerTelemetryDay, TelemetrySource
 from inventory.tests.factories import ServerFactory, SiteFactory, WorkloadFactory
-from reports.report_data.capacity import capacity_section
 
 WORDS = "NVIDIA GB10: 128 GB unified, of which ~112 GB counted for models (16 GB kept for the operating system and CPU)"
 
@@ -272,7 +271,8 @@ def _own_gb10(organization) -> AcceleratorType:
 
 
 @pytest.mark.django_db
-def test_the_capacity_page_and_the_report_say_what_is_counted_of_a_unified_memory(organization, viewer, client):
+def test_the_capacity_page_says_what_is_counted_of_a_unified_memory(organization, viewer, client):
+    """(The report says the same: reports/tests/test_integrated_systems_report.py.)"""
     site = SiteFactory(organization=organization, name="Desks")
     kind = _own_gb10(organization)
     ServerFactory(organization=organization, site=site, accelerator_type=kind, accelerator_count=1, power_w=None)
@@ -288,4 +288,3 @@ def test_the_capacity_page_and_the_report_say_what_is_counted_of_a_unified_memor
     page = client.get(reverse("inventory:capacity")).content.decode()
     assert words in page
     assert "of 100.8 GB usable (112 GB counted for models of 128 GB unified x 0.9)" in page
-    assert capacity_section(organization=organization).memory_notes == (words,)
