@@ -74,6 +74,7 @@ def seed_operator(organization: Organization, password: str) -> None:
 
 DEMO_STEPS: list[str] = [
     "inventory.demo.seed_inventory",
+    "assessments.demo.seed_baseline",  # scored before any telemetry: in spring nothing was measured yet
     "inventory.telemetry.demo.seed_telemetry",
     "assessments.demo.seed_assessments",
 ]

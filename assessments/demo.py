@@ -1,5 +1,9 @@
 """Demo assessments for `seed_demo`: a scored spring baseline and a scored autumn re-assessment built on it.
 
+The baseline (`seed_baseline`) is submitted and scored before the demo's week of telemetry is seeded, the review
+(`seed_assessments`) after it: each is scored on what was true when it was submitted, so the baseline cites no
+measurement taken after its spring date.
+
 The autumn review was a team effort (docs/collaboration.md): two more members own areas (facilities the energy
 and hardware areas, security the compliance one), a comment thread on one question mentions a member, and every
 area was approved by a member who did not answer it before the review was submitted.
@@ -126,7 +130,35 @@ def _track_baseline_roadmap(baseline: Assessment, *, user: Any) -> None:
         services.roadmap_item_update(item=item, changes={**changes, "owner_id": user.pk}, user=user)
 
 
+def seed_baseline(result: Any) -> None:
+    """The spring baseline, submitted and scored before the demo's week of telemetry is seeded (`DEMO_STEPS` runs
+    this step first) and as of its spring date: nothing was measured yet, so its evidence and the facts it cites
+    are the rated inventory's, never a measurement taken after it was submitted."""
+    organization = result.organization
+    if Assessment.objects.filter(organization=organization, title__in=[BASELINE, REVIEW]).exists():
+        return
+    user = get_user_model().objects.get(username=result.username)
+    baseline = services.assessment_create(
+        organization=organization,
+        framework=default_framework(),
+        title=BASELINE,
+        user=user,
+        scope="All three sites and the cloud capacity; serving, fine-tuning and training workloads.",
+        sign_off_required=False,  # taken before the team signed off areas
+    )
+    _answered(baseline, uplift=0, user=user)
+    # The baseline was taken in spring: date it so the trend and "change since" read as they would in real use,
+    # and score it again as of that date (scoring reads the facts as of the day an assessment was submitted).
+    spring = timezone.now() - timedelta(days=210)
+    Assessment.objects.filter(pk=baseline.pk).update(created=spring, submitted_at=spring + timedelta(days=9))
+    AssessmentResult.objects.filter(assessment=baseline).delete()
+    services.assessment_score(assessment_id=baseline.pk)
+    services.roadmap_build(assessment_id=baseline.pk)
+    _track_baseline_roadmap(baseline, user=user)
+
+
 def seed_assessments(result: Any) -> None:
+    """The autumn review, re-assessing the spring baseline (`seed_baseline`) on today's inventory and telemetry."""
     organization = result.organization
     team = _team(organization, result.password)
     result.notes.append(
@@ -134,23 +166,13 @@ def seed_assessments(result: Any) -> None:
         + ", ".join(f"{member.username} ({team_name})" for member, (_, team_name, _) in zip(team, TEAM, strict=True))
         + f"  password: {result.password}  (the same; log in as them to answer and review beside demo)"
     )
-    if Assessment.objects.filter(organization=organization, title__in=[BASELINE, REVIEW]).exists():
+    if Assessment.objects.filter(organization=organization, title=REVIEW).exists():
+        return
+    baseline = Assessment.objects.filter(organization=organization, title=BASELINE).first()
+    if baseline is None:  # made by `seed_baseline`, the step before the telemetry
         return
     user = get_user_model().objects.get(username=result.username)
     framework = default_framework()
-    baseline = services.assessment_create(
-        organization=organization,
-        framework=framework,
-        title=BASELINE,
-        user=user,
-        scope="All three sites and the cloud capacity; serving, fine-tuning and training workloads.",
-        sign_off_required=False,  # taken before the team signed off areas
-    )
-    _answered(baseline, uplift=0, user=user)
-    # The baseline was taken in spring: date it so the trend and "change since" read as they would in real use.
-    spring = timezone.now() - timedelta(days=210)
-    Assessment.objects.filter(pk=baseline.pk).update(created=spring, submitted_at=spring + timedelta(days=9))
-    _track_baseline_roadmap(baseline, user=user)
     review = services.assessment_create(
         organization=organization,
         framework=framework,
@@ -161,6 +183,9 @@ def seed_assessments(result: Any) -> None:
         sign_off_required=True,
     )
     review.answers.filter(source="self").delete()  # answered afresh below, with the improvements made since
+    # The questions measured telemetry answers this week were people's in spring (nothing measured then): the
+    # inventory answers them now that their answers are gone.
+    services.answers_prefill_from_inventory(assessment=review)
     # Evidence that has expired: the facility's PUE report ran out a month ago (it lowers the energy area's
     # confidence and becomes a "refresh evidence" step of the roadmap).
     today = timezone.localdate()

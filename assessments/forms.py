@@ -1,5 +1,5 @@
-"""Forms of the assessment pages: starting an assessment, uploading a framework file, and reading the answers of
-one area page posted without JavaScript.
+"""Forms of the assessment pages: starting an assessment, uploading a framework file, an area's owner and its
+evidence, and reading the answers of one area page posted without JavaScript.
 
 Forms parse what is posted (strings into values, field by field); the rules an answer obeys (bounds, options,
 reasons, what may be kept without an answer) are the services' (`services.answers_apply`), the API's too."""
@@ -21,7 +21,7 @@ from inventory.selectors import cloud_capacity_for, sites_for, workloads_for
 from . import scoring
 from .models import Answer, Framework, RoadmapStatus
 from .selectors import framework_of
-from .services import AnswerInput
+from .services import AnswerInput, EvidenceInput
 from .services.answers import page_state
 
 LEVEL_CHOICES = [(level.value, f"{level.value} {level.label}") for level in scoring.MaturityLevel]
@@ -186,6 +186,58 @@ class FrameworkUploadForm(forms.Form):
         return cleaned
 
 
+# --- the area page's other forms: an owner, evidence ---------------------------------------------------------------
+
+
+class AreaOwnerForm(forms.Form):
+    """The owner of an area, or of one of its questions (the form that posts ``question_id``), and a due date.
+
+    Parsing only; `services.assignment_set` checks the rest (a member, a question of the area, a date not past). A
+    refused form is shown again, bound, beside the card that posted it (`views.questionnaire.AreaPage`)."""
+
+    question_id = forms.CharField(required=False)
+    assignee = forms.CharField(required=False)
+    due_date = forms.DateField(required=False, error_messages={"invalid": "Enter the due date as a date."})
+
+    @property
+    def for_question(self) -> bool:
+        """Posted by the form of one question's owner (which always names a question)."""
+        return "question_id" in self.data
+
+    @property
+    def assignee_id(self) -> int | None:
+        assignee = self.cleaned_data.get("assignee", "")
+        return int(assignee) if assignee.isdigit() else None
+
+
+class EvidenceForm(forms.Form):
+    """A link or a file behind the answer to one question of the area, with its effective date and expiry.
+
+    Parsing only, as the API's input does (`api.serializers.EvidenceInputSerializer`); `services.evidence_add`
+    checks the rest (a question of the framework, a title, a link or a file, the expiry after the effective date,
+    the file's type and size)."""
+
+    question_id = forms.CharField(required=False, label="Question")
+    title = forms.CharField(required=False, max_length=200, label="What it is")
+    url = forms.CharField(required=False, label="Link")
+    file = forms.FileField(required=False, allow_empty_file=True, label="File")
+    effective_date = forms.DateField(
+        label="Effective", error_messages={"required": "Give a date.", "invalid": "A date as YYYY-MM-DD."}
+    )
+    expires_on = forms.DateField(required=False, label="Expires", error_messages={"invalid": "A date as YYYY-MM-DD."})
+
+    def as_input(self) -> EvidenceInput:
+        data = self.cleaned_data
+        return EvidenceInput(
+            question_id=data["question_id"],
+            title=data["title"],
+            effective_date=data["effective_date"],
+            expires_on=data["expires_on"],
+            url=data["url"],
+            upload=data["file"],
+        )
+
+
 # --- the answers of one area page, posted as a plain form ---------------------------------------------------------
 
 YES, NO = "yes", "no"
@@ -268,7 +320,14 @@ def parse_value(question: scoring.Question, raw: str) -> tuple[Any, str | None]:
         return None, f"{question.id}: “{raw}” is not a number."
 
 
-_URL_FIELD = forms.URLField(max_length=500, required=False, assume_scheme="https")
+# The answer's evidence link: its model field's rules (an http(s) address within its column), a bare host taken as
+# https (``example.com/report`` -> ``https://example.com/report``).
+_URL_FIELD = forms.URLField(
+    max_length=Answer._meta.get_field("evidence_url").max_length,
+    required=False,
+    assume_scheme="https",
+    validators=Answer._meta.get_field("evidence_url").validators,
+)
 
 
 def read_posted_answer(question: scoring.Question, data: Any) -> PostedAnswer:

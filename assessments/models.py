@@ -11,10 +11,11 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organization, OrganizationOwned
-from config.validators import NOTES, validate_finite_json, validate_name, validate_text
+from config.validators import NOTES, validate_finite_json, validate_name, validate_text, validate_web_address
 from inventory.analysis import WHOLE_ORGANIZATION, Scope
 
 WHOLE_ORGANIZATION_LABEL = "whole organization"
@@ -186,6 +187,20 @@ class Assessment(OrganizationOwned):
         )
 
     @property
+    def sign_off_override_text(self) -> str:
+        """The sign-off override in words, as the assessment's page and the PDF's cover say it ("" when none): who
+        overrode it (their user name), the day, and the reason they gave."""
+        if self.sign_off_overridden_at is None:
+            return ""
+        by = self.sign_off_overridden_by
+        who = by.get_username() if by is not None else "a former member"
+        when = timezone.localtime(self.sign_off_overridden_at)
+        return (
+            f"Submitted without every area approved: {who} overrode the sign-off on {when:%-d %B %Y}. "
+            f"Reason: “{self.sign_off_override_reason}”"
+        )
+
+    @property
     def is_frozen(self) -> bool:
         """Submitted assessments no longer take answers."""
         return self.status != AssessmentStatus.DRAFT
@@ -206,7 +221,7 @@ class Answer(models.Model):
     not_applicable = models.BooleanField(default=False)
     na_reason = models.CharField("reason it does not apply", max_length=500, blank=True, validators=[validate_text])
     note = models.TextField(validators=NOTES, blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
     source = models.CharField(max_length=16, choices=AnswerSource.choices, default=AnswerSource.SELF)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -250,7 +265,7 @@ class Evidence(OrganizationOwned):
     question_id = models.CharField(max_length=40)
     kind = models.CharField(max_length=8, choices=EvidenceKind.choices)
     title = models.CharField(max_length=200)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
     file = models.FileField(upload_to=evidence_upload_path, max_length=300, blank=True)
     content_type = models.CharField(max_length=100, blank=True, help_text="Sniffed from the content.")
     size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -393,15 +394,46 @@ def question_unit_shown(*, question: scoring.Question, currency: str = "") -> st
     return unit
 
 
+_LEVEL_PREFIX = re.compile(r"^\s*(\d)\s*:\s*")
+
+
+@dataclass(frozen=True)
+class LevelWords:
+    """A maturity level as the questionnaire offers it: the value stored, its label ("Level 3") and its
+    description (the framework's text without its "3:")."""
+
+    value: int
+    label: str
+    description: str
+
+    @property
+    def text(self) -> str:
+        """“Level 3: A rolling forecast …”: the level as every page, conflict, report and export words it."""
+        return f"{self.label}: {self.description}" if self.description else self.label
+
+
+def maturity_levels(*, question: scoring.Question) -> tuple[LevelWords, ...]:
+    """The levels of a maturity question in the questionnaire's words, in framework order: the value is the
+    number its text begins with ("3: ..."), else its position."""
+    levels = []
+    for position, text in enumerate(question.levels):
+        match = _LEVEL_PREFIX.match(text)
+        value = int(match.group(1)) if match else position
+        levels.append(LevelWords(value, f"Level {value}", text[match.end() :].strip() if match else text.strip()))
+    return tuple(levels)
+
+
 def answer_shown(*, question: scoring.Question, value: Any, currency: str = "") -> str:
-    """An answer value as a person reads it: the level's words, the option's label, yes/no, or the number rounded
-    with its unit (`inventory.facts.shown`: "66.7 %", "€166/month" in ``currency``, the reporting currency), for
+    """An answer value as a person reads it: the level as the questionnaire words it ("Level 3: …",
+    `maturity_levels`), the option's label, yes/no, or the number rounded with its unit (`inventory.facts.shown`:
+    "66.7 %", "€166/month" in ``currency``, the reporting currency), for a conflict between two members' answers,
     the roadmap's *why*, reports and exports."""
     if value is None:
         return "no answer"
-    if question.type == "maturity" and question.levels and isinstance(value, int) and 0 <= value < len(question.levels):
-        label = question.levels[value]
-        return label if label.startswith(str(value)) else f"level {value} ({label})"
+    if question.type == "maturity" and isinstance(value, int) and not isinstance(value, bool):
+        level = next((level for level in maturity_levels(question=question) if level.value == value), None)
+        if level is not None:
+            return level.text
     if question.type == "yes_no":
         return "yes" if value else "no"
     if question.type == "choice":

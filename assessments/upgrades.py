@@ -31,6 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from inventory.rounding import round_half_away
+
 from .scoring import Answer, Framework, Question, normalize
 
 KINDS = ("renamed", "reworded", "split", "merged", "removed", "new")
@@ -51,6 +53,8 @@ class Change:
 
     ``kind``: unchanged, reworded, renamed, split, merged, new, removed. ``new_id`` is empty for a removed
     question, ``old_ids`` empty for a new one. ``old_text`` / ``new_text``: the wording in each version.
+    ``changed``: for a question carried from one old question, what a person reads differently, in words ("its
+    text", "the thresholds' currency: none (read in the answer's currency) -> EUR"); empty when nothing does.
     """
 
     kind: str
@@ -60,6 +64,12 @@ class Change:
     new_text: str
     area_id: str
     note: str = ""
+    changed: tuple[str, ...] = ()
+
+    @property
+    def same_text(self) -> bool:
+        """Whether the question reads as it did (a change of options, levels, unit or thresholds only)."""
+        return bool(self.old_ids) and self.old_text == self.new_text
 
     @property
     def carries(self) -> bool:
@@ -190,7 +200,8 @@ def plan_upgrade(old: Framework, new: Framework, upgrade: Mapping[str, Any] | No
             elif kind == "reworded" and _wording(old_questions[old_ids[0]]) == _wording(question):
                 kind = "unchanged"
             old_text = " / ".join(old_questions[i].text for i in old_ids)
-            changes.append(Change(kind, question.id, old_ids, old_text, question.text, area.id, note))
+            changed = _what_changed(old_questions[old_ids[0]], question) if len(old_ids) == 1 else ()
+            changes.append(Change(kind, question.id, old_ids, old_text, question.text, area.id, note, changed))
     new_ids = {q.id for q in new.questions()}
     carried_old = {i for change in changes for i in change.old_ids}
     for question_id, note in removed:
@@ -207,6 +218,40 @@ def _wording(question: Question) -> tuple[Any, ...]:
     spec = question.numeric
     numeric = None if spec is None else (spec.unit, spec.full_score_at, spec.zero_score_at, spec.currency)
     return question.text, tuple(o.label for o in question.options), tuple(question.levels or ()), numeric
+
+
+def _what_changed(old: Question, new: Question) -> tuple[str, ...]:
+    """What a person reads differently in ``new`` than in ``old`` (`_wording`'s parts), in words."""
+    changed: list[str] = []
+    if old.text != new.text:
+        changed.append("its text")
+    old_labels = {o.id: o.label for o in old.options}
+    for option in new.options:
+        before = old_labels.get(option.id)
+        if before is not None and before != option.label:
+            changed.append(f"an option: “{before}” -> “{option.label}”")
+    if {o.id for o in old.options} != {o.id for o in new.options}:
+        changed.append("its options")
+    if tuple(old.levels or ()) != tuple(new.levels or ()):
+        changed.append("its levels' words")
+    was, now = old.numeric, new.numeric
+    if was is not None and now is not None:
+        if was.unit != now.unit:
+            changed.append(f"the unit: {was.unit or 'none'} -> {now.unit or 'none'}")
+        if (was.full_score_at, was.zero_score_at) != (now.full_score_at, now.zero_score_at):
+            changed.append(f"the thresholds: {_thresholds(was)} -> {_thresholds(now)}")
+        if was.currency != now.currency:
+            anyone = "none (read in the answer's currency)"
+            changed.append(f"the thresholds' currency: {was.currency or anyone} -> {now.currency or anyone}")
+    return tuple(changed)
+
+
+def _thresholds(spec: Any) -> str:
+    def number(value: float) -> str:
+        shown = round_half_away(value, 2)
+        return f"{shown:,.0f}" if shown == int(shown) else f"{shown:,.2f}".rstrip("0")
+
+    return f"full score at {number(spec.full_score_at)}, none at {number(spec.zero_score_at)}"
 
 
 def _removed(question: Question, framework: Framework, note: str) -> Change:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/areas/<slug:area_id>/", views.AreaView.as_view(), name="area"),
     path("<int:pk>/areas/<slug:area_id>/review/", views.AreaReviewView.as_view(), name="area_review"),
     path("<int:pk>/areas/<slug:area_id>/owner/", views.AreaOwnerView.as_view(), name="area_owner"),
+    path("<int:pk>/areas/<slug:area_id>/evidence/", views.EvidenceAddView.as_view(), name="area_evidence"),
     path("<int:pk>/areas/<slug:area_id>/comments/", views.CommentView.as_view(), name="area_comment"),
     path(
         "<int:pk>/areas/<slug:area_id>/comments/<int:comment_id>/",
@@ -25,7 +26,6 @@ urlpatterns = [
     path("<int:pk>/reassess/", views.ReassessView.as_view(), name="reassess"),
     path("<int:pk>/reassess/preview/", views.ReassessPreviewView.as_view(), name="reassess_preview"),
     path("<int:pk>/history/", views.AnswerHistoryView.as_view(), name="history"),
-    path("<int:pk>/evidence/", views.EvidenceAddView.as_view(), name="evidence_add"),
     path("<int:pk>/evidence/<int:evidence_id>/remove/", views.EvidenceRemoveView.as_view(), name="evidence_remove"),
     path("<int:pk>/evidence/<int:evidence_id>/file/", views.EvidenceFileView.as_view(), name="evidence_file"),
     path("<int:pk>/roadmap/", views.RoadmapView.as_view(), name="roadmap"),

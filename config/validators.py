@@ -9,7 +9,9 @@ Set on the model fields (so the forms, the API, the import and the admin all app
 - :func:`validate_country_code` on ISO 3166-1 country codes (:func:`country_code` gives the stored spelling);
 - :func:`validate_currency_code` on ISO 4217 currency codes (:func:`currency_code` gives the stored spelling);
 - :func:`validate_finite` on float fields: no NaN, no infinity (they cannot be stored as JSON and break every sum);
-- :func:`validate_finite_json` on JSON fields: no NaN or infinity at any depth.
+- :func:`validate_finite_json` on JSON fields: no NaN or infinity at any depth;
+- :data:`validate_web_address` on links people give (evidence): an ``http`` or ``https`` address, nothing else
+  (Django's ``URLField`` alone also takes ``ftp``; a ``javascript:`` link or a file share is refused by both).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.deconstruct import deconstructible
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "validate_finite_json",
     "validate_name",
     "validate_text",
+    "validate_web_address",
 ]
 
 #: Notes, descriptions and other free text people type.
@@ -168,6 +171,13 @@ def refuses_any(validator: Any, values: list[str]) -> bool | None:
     if pattern is None:
         return None
     return pattern.search(" ".join(values)) is not None
+
+
+#: A link a person gives (evidence): an http(s) web address. An instance of Django's own validator, so migrations
+#: write it out as such.
+validate_web_address = URLValidator(
+    schemes=["http", "https"], message="Enter a web address that starts with https:// (or http://)."
+)
 
 
 def validate_finite(value: Any) -> None:

@@ -23,6 +23,7 @@ from .analysis import (
     serving_sizing,
 )
 from .models import Precision
+from .templatetags.power import capacity_kw
 
 
 class WhatIfForm(forms.Form):
@@ -45,6 +46,10 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["accelerator_type"].queryset = selectors.accelerator_types_for(organization=organization)
         self.fields["site"].queryset = selectors.sites_for(organization=organization)
+        currency = organization.reporting_currency or "EUR"
+        price = self.fields["price_per_kwh"]
+        price.label = f"Electricity price per kWh ({currency})"
+        price.help_text = f"In {currency}; each site's cost converts it into the site's currency."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -86,7 +91,7 @@ class SiteRow:
     def headroom_formula(self) -> str:
         if self.footprint.power_capacity_kw is None:
             return "no power capacity recorded"
-        text = f"{self.footprint.power_capacity_kw:,.0f} kW capacity - {self.recorded_kw:,.1f} kW current draw"
+        text = f"{capacity_kw(self.footprint.power_capacity_kw)} kW capacity - {self.recorded_kw:,.1f} kW current draw"
         if self.added_kw:
             text += f" - {self.added_kw:,.1f} kW the what-if adds"
         return text

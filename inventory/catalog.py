@@ -45,6 +45,9 @@ def accelerator_rows() -> list[dict[str, Any]]:
             "release_year": int(row["release_year"]),
             "nvidia_smi_names": [name.strip() for name in row["nvidia_smi_names"].split(";") if name.strip()],
             "source": row["source"],
+            "system_power_w": _int(row["system_power_w"]),
+            "host_reserved_gb": _float(row["host_reserved_gb"]),
+            "system_source": row["system_source"],
         }
         for row in _rows("accelerators.csv")
     ]

@@ -314,14 +314,16 @@ def compute_facts(
     summary: CapacitySummary | None = None,
     scope: Scope | None = None,
     costs: CostSummary | None = None,
+    measured_until: date | None = None,
 ) -> dict[str, FactValue]:
     """The facts the organization's inventory supports, in a fixed, small number of queries.
 
     Site-level facts are weighted by each site's power draw (the analysis' IT power, from the one power rule
     `inventory.selectors.server_power_expression`), so that a large site counts more than a small one, the grid's
     intensity and renewable share by its facility energy (IT power x PUE); with no power recorded, sites weigh
-    equally. ``summary`` is the capacity analysis to use (the caller's, so that it
-    runs once per task; else it is run here over ``scope``, default the whole organization).
+    equally. ``summary`` is the capacity analysis to use (the caller's, so that it runs once per task; else it is
+    run here over ``scope``, default the whole organization). ``measured_until``: the measured window's last day
+    (default today; scoring passes the day the assessment was submitted, so it cites no later measurement).
     """
     today = today or date.today()
     scope = scope or (summary.scope if summary is not None else None) or WHOLE_ORGANIZATION
@@ -486,7 +488,7 @@ def compute_facts(
     costs = costs or costs_of(organization=organization, summary=summary, today=today)
     facts.update(_cost_facts(summary, costs))
     facts.update(_capacity_facts(summary))
-    facts.update(measured_facts(active, summary, _value, accelerators=versions["accelerators"]))
+    facts.update(measured_facts(active, summary, _value, accelerators=versions["accelerators"], until=measured_until))
     return facts
 
 

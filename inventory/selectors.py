@@ -153,7 +153,7 @@ class SitePower:
     site: str
     servers: int
     accelerators: int
-    rated_power_kw: float  # the rated rungs only (recorded, server model, TDP x 1.82)
+    rated_power_kw: float  # the rated rungs only (recorded, server model, system power, TDP x 1.82)
     power_capacity_kw: float | None
     power_kw: float = 0.0  # the power ladder: measured where telemetry gives it, else rated
 
@@ -202,7 +202,11 @@ measured accelerator power (DCGM), which covers the GPUs only: CPUs and fans do 
 share is taken at its rated value, not scaled by the measured load."""
 
 MEASURED_RUNGS = ("measured_server", "measured_accelerators")
-"""The rungs read from measured telemetry (the others are rated: recorded, server model, TDP)."""
+"""The rungs read from measured telemetry (the others are rated: recorded, server model, system power, TDP)."""
+
+ESTIMATED_RUNGS = ("system", "tdp")
+"""The rungs estimated from the accelerator type alone (`capacity.rated_server_watts`): a pool whose servers all
+take them has no recorded power, and the pure model computes the same watts from the type itself."""
 
 
 def measured_window(*, today: date | None = None) -> tuple[date, date]:
@@ -231,25 +235,41 @@ def server_power_ladder(prefix: str = "", *, window: tuple[date, date] | None = 
     1. ``measured_server``: whole-server power measured by the BMC (Redfish): the highest daily p95 of
        `ServerTelemetryDay.server_power_p95_w` over the window.
     2. ``measured_accelerators``: the accelerators' power measured by DCGM (the highest daily p95 of
-       ``accelerator_power_p95_w`` over the window) plus the non-accelerator share (`NON_ACCELERATOR_SHARE` x
-       accelerators x TDP); needs the accelerator type's TDP.
+       ``accelerator_power_p95_w`` over the window) plus the rest of the server at its rated power
+       (`capacity.non_accelerator_watts`: accelerators x TDP x `NON_ACCELERATOR_SHARE`, or for an integrated
+       system accelerators x (system power - TDP)); needs the accelerator type's TDP.
     3. ``recorded``: the server's ``power_w`` (measured or nameplate, `Server.power_measured` says which).
     4. ``server_model``: the server model's usable maximum draw (`hardware.selectors.server_model_draw_w`, from
        NetBox's device type: the largest power port's maximum draw x the ports carrying the load).
-    5. ``tdp``: accelerators x the accelerator type's TDP x `capacity.DEFAULT_SERVER_OVERHEAD_FACTOR` (1.821: the
+    5. ``system``: accelerators x the accelerator type's ``system_power_w``, for an integrated system whose TDP
+       covers its package (NVIDIA GB10: a DGX Spark's 240 W power supply, where TDP x 1.821 would give 255 W).
+    6. ``tdp``: accelerators x the accelerator type's TDP x `capacity.DEFAULT_SERVER_OVERHEAD_FACTOR` (1.821: the
        NVIDIA DGX H100 datasheet's 10.2 kW for 8 x 700 W GPUs), for the CPUs, memory, network and fans around them.
 
-    Every figure built on server power (site footprints, pools, facts, the overview) reads this function, and
-    `power_source` says which rung each server took. The measured rungs are correlated subqueries on the daily
-    summaries' (server, day, source) index: still one query for a whole fleet.
+    Rungs 5 and 6 are `capacity.rated_server_watts` in SQL, rung 2's share `capacity.non_accelerator_watts`: the
+    pure functions and this ladder give the same watts (a test compares them). Every figure built on server power
+    (site footprints, pools, facts, the overview) reads this function, and `power_source` says which rung each
+    server took. The measured rungs are correlated subqueries on the daily summaries' (server, day, source) index:
+    still one query for a whole fleet.
     """
     factor = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
     window = window or measured_window()
     days = (window[1] - window[0]).days + 1
     server_p95 = _window_p95(prefix, "server_power_p95_w", window)
     accelerator_p95 = _window_p95(prefix, "accelerator_power_p95_w", window)
+    count = Cast(F(f"{prefix}accelerator_count"), FloatField())
     tdp_w = ExpressionWrapper(
-        Cast(F(f"{prefix}accelerator_count"), FloatField()) * Cast(F(f"{prefix}accelerator_type__tdp_w"), FloatField()),
+        count * Cast(F(f"{prefix}accelerator_type__tdp_w"), FloatField()), output_field=FloatField()
+    )
+    system_w = ExpressionWrapper(
+        count * Cast(F(f"{prefix}accelerator_type__system_power_w"), FloatField()), output_field=FloatField()
+    )
+    integrated = Q(**{f"{prefix}accelerator_type__system_power_w__gt": 0})
+    rest_w = Case(  # capacity.non_accelerator_watts: the rest of the server beside the accelerators, rated
+        When(integrated, then=ExpressionWrapper(system_w - tdp_w, output_field=FloatField())),
+        default=ExpressionWrapper(
+            tdp_w * Value(NON_ACCELERATOR_SHARE, output_field=FloatField()), output_field=FloatField()
+        ),
         output_field=FloatField(),
     )
     return (
@@ -266,13 +286,11 @@ def server_power_ladder(prefix: str = "", *, window: tuple[date, date] | None = 
             f"measured accelerators (DCGM), {days}-day p95 + non-accelerator share",
             f"accelerator power measured by DCGM (the highest daily p95 of the {days} days {window[0].isoformat()} "
             f"to {window[1].isoformat()}) + accelerators x TDP x {NON_ACCELERATOR_SHARE:.3f} for the rest of the "
-            "server (NVIDIA DGX H100 datasheet: 10.2 kW for 8 x 700 W GPUs)",
+            "server (NVIDIA DGX H100 datasheet: 10.2 kW for 8 x 700 W GPUs), or for an integrated system "
+            "accelerators x (its system power - TDP)",
             _not_null(accelerator_p95)
             & Q(**{f"{prefix}accelerator_count__gt": 0, f"{prefix}accelerator_type__tdp_w__gt": 0}),
-            ExpressionWrapper(
-                accelerator_p95 + tdp_w * Value(NON_ACCELERATOR_SHARE, output_field=FloatField()),
-                output_field=FloatField(),
-            ),
+            ExpressionWrapper(accelerator_p95 + rest_w, output_field=FloatField()),
         ),
         PowerRung(
             "recorded",
@@ -288,6 +306,14 @@ def server_power_ladder(prefix: str = "", *, window: tuple[date, date] | None = 
             "the ports carrying the load)",
             Q(**{f"{prefix}server_model__max_draw_w__gt": 0}),
             Cast(server_model_draw_w(prefix), FloatField()),
+        ),
+        PowerRung(
+            "system",
+            "integrated system's rated power",
+            "accelerators x the accelerator type's system power, for an integrated system whose TDP covers the "
+            "whole package (NVIDIA GB10: a DGX Spark's 240 W power supply, NVIDIA DGX Spark product page)",
+            Q(**{f"{prefix}accelerator_count__gt": 0}) & integrated,
+            system_w,
         ),
         PowerRung(
             "tdp",
@@ -475,6 +501,9 @@ ACCELERATOR_FIELDS = (
     "fp16_tflops",
     "int8_tops",
     "tdp_w",
+    "system_power_w",
+    "host_reserved_gb",
+    "system_source",
     "release_year",
     "source",
 )

@@ -140,6 +140,8 @@ ACCELERATOR_MEMORY_GB = up_to(100_000, "GB", above_zero=True)
 ACCELERATOR_BANDWIDTH = up_to(10_000_000, "GB/s", above_zero=True)
 ACCELERATOR_OPS = up_to(100_000_000, above_zero=True)
 ACCELERATOR_TDP_W = up_to(100_000, "W")
+SYSTEM_POWER_W = up_to(100_000, "W", above_zero=True)  # an integrated system's power per accelerator
+HOST_RESERVED_GB = up_to(100_000, "GB")  # the part of a unified memory the host keeps
 RELEASE_YEAR = up_to(2_100, at_least=1_990)
 PARAMETERS = up_to(1e15, "parameters", above_zero=True)
 MODEL_DIMENSION = up_to(10_000_000)
@@ -209,6 +211,23 @@ def model_profile_rules(values: Mapping[str, Any]) -> list[ErrorItem]:
     if heads is not None and kv_heads is not None and kv_heads > heads:
         return [ErrorItem(KV_HEADS_TOO_MANY, "invalid", field="kv_heads")]
     return []
+
+
+HOST_RESERVED_TOO_LARGE = "Enter less than the accelerator's memory: the host cannot keep all of it."
+SYSTEM_POWER_BELOW_TDP = "Enter at least the TDP: the system's power includes the accelerator's."
+
+
+def accelerator_type_rules(values: Mapping[str, Any]) -> list[ErrorItem]:
+    """An integrated system's figures: the memory its host keeps is less than the (unified) memory, and its
+    system power is at least the accelerator's TDP (the system includes the accelerator)."""
+    items = []
+    memory, reserved = values.get("memory_gb"), values.get("host_reserved_gb")
+    if memory is not None and reserved is not None and reserved >= memory:
+        items.append(ErrorItem(HOST_RESERVED_TOO_LARGE, "invalid", field="host_reserved_gb"))
+    tdp, system = values.get("tdp_w"), values.get("system_power_w")
+    if tdp is not None and system is not None and system < tdp:
+        items.append(ErrorItem(SYSTEM_POWER_BELOW_TDP, "invalid", field="system_power_w"))
+    return items
 
 
 def no_rules(values: Mapping[str, Any]) -> list[ErrorItem]:

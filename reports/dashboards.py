@@ -12,8 +12,9 @@ organization's data version: any change of its inventory, results or roadmap mak
   (`figure_sets`). Cache entry ``inventory``; the capacity analysis it reads is cached apart
   (`inventory.analysis.analysis_of`, shared with the capacity page).
 - `trend_chart(organization=)`: readiness over every scored assessment (``trend``).
-- `overview(organization=)` / `overview_charts`: the home page: the latest scored assessment's index, radar and
-  bars, the trend, the first roadmap items (``overview``).
+- `overview(organization=)` / `overview_charts`: the home page: the headline assessment's index, radar and bars
+  (the last scored of the whole organization, else the last scored of any scope, its scope and answered share
+  said in words: `Headline`), the trend, the first roadmap items (``overview``).
 
 The charts come back as `CachedChart`: a `reports.charts.Chart` whose ``figure`` is the figure as a plain dict
 (what ``Plotly.newPlot`` and `reports.chart_export.export_many` take; ``plotly.graph_objects.Figure(chart.figure)``
@@ -29,10 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Organization
+from assessments import scoring
 from assessments.models import Assessment
-from assessments.results import RiskRow
+from assessments.results import RiskRow, StoredResult
 from inventory import money
-from inventory.analysis import CapacitySummary, Scope, analyse, analysis_of
+from inventory.analysis import WHOLE_ORGANIZATION, CapacitySummary, Scope, analyse, analysis_of
 from inventory.capacity import Figure
 from inventory.exchange.selectors import rate_table_for
 from inventory.selectors import measured_window
@@ -256,11 +258,16 @@ def utilization_chart(*, organization: Organization) -> Chart:
 # --------------------------------------------------------------------------------------------------
 
 
-def trend_chart(*, organization: Organization, scored: list | None = None) -> Chart:
+def trend_chart(
+    *, organization: Organization, scored: list | None = None, labels: dict[str, str] | None = None
+) -> Chart:
     """Readiness index and area scores over every scored assessment of the organization (``scored``: its
-    `selectors.scored_with_results`, when the caller has read them)."""
+    `selectors.scored_with_results`, and ``labels``: their `selectors.scope_labels`, when the caller has read
+    them)."""
     return cached(
-        organization, "trend", lambda: _trend(selectors.trend_points(organization=organization, scored=scored))
+        organization,
+        "trend",
+        lambda: _trend(selectors.trend_points(organization=organization, scored=scored, labels=labels)),
     )
 
 
@@ -286,16 +293,48 @@ def _trend(points: list[TrendPoint]) -> CachedChart:
 
 
 @dataclass(frozen=True)
-class LatestAssessment:
+class OtherAssessment:
+    """A scored assessment of part of the organization, named beside the headline ("also scored since")."""
+
+    pk: int
+    title: str
+    scope: str
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The assessment the home page headlines (`selectors.headline_with_results`) with what a reader needs to take
+    its index for what it is: its scope and how much of it is answered."""
+
     pk: int
     title: str
     submitted: Any
+    whole_organization: bool
+    scope: str
+    """Its scope in words (`selectors.scope_text`): "the whole organization", "2 of 5 sites (Berlin, Munich Lab)"."""
+    answered: int
+    total: int
+    later: tuple[OtherAssessment, ...] = ()
+    """Assessments of part of the organization scored after it (newest first, at most `LATER_SHOWN`)."""
+
+    @property
+    def answered_pct(self) -> int | None:
+        """Share of its questions answered (N/A counts), as a whole percentage."""
+        return scoring.percent(self.answered / self.total) if self.total else None
+
+    @property
+    def fully_answered(self) -> bool:
+        return self.total > 0 and self.answered == self.total
+
+
+LATER_SHOWN = 3
+"""Assessments of part of the organization named beside a whole-organization headline, when scored after it."""
 
 
 @dataclass(frozen=True)
 class Overview:
     charts: dict[str, CachedChart]
-    latest: LatestAssessment | None
+    headline: Headline | None
     readiness: selectors.Readiness | None
     top_items: tuple[selectors.TopItem, ...]
     has_assessments: bool
@@ -303,7 +342,8 @@ class Overview:
 
 
 def overview(*, organization: Organization) -> Overview:
-    """The home page: where the organization stands (its latest scored assessment) and what to do next."""
+    """The home page: where the organization stands (its headline assessment, `selectors.headline_with_results`) and
+    what to do next."""
     return cached(organization, "overview", lambda: _overview(organization))
 
 
@@ -312,19 +352,52 @@ def overview_charts(*, organization: Organization) -> dict[str, Chart]:
     return dict(overview(organization=organization).charts)
 
 
+def _headline(
+    headline: Assessment,
+    result: StoredResult,
+    scored: list[tuple[Assessment, StoredResult]],
+    words: dict[str, selectors.ScopeWords],
+    sites: int,
+) -> Headline:
+    """The headline assessment in words; ``sites``: the organization's. No query."""
+    whole = headline.scope_key == WHOLE_ORGANIZATION.key
+    later = []
+    if whole and headline.submitted_at is not None:
+        later = [
+            OtherAssessment(assessment.pk, assessment.title, selectors.scope_text(words[assessment.scope_key], sites))
+            for assessment, _ in reversed(scored)
+            if assessment.scope_key != WHOLE_ORGANIZATION.key
+            and assessment.submitted_at is not None
+            and assessment.submitted_at > headline.submitted_at
+        ]
+    return Headline(
+        pk=headline.pk,
+        title=headline.title,
+        submitted=headline.submitted_at,
+        whole_organization=whole,
+        scope=selectors.scope_text(words[headline.scope_key], sites),
+        answered=result.answered,
+        total=result.total,
+        later=tuple(later[:LATER_SHOWN]),
+    )
+
+
 def _overview(organization: Organization) -> Overview:
-    # Every scored assessment with its result, read once (two queries): the trend's points, and the latest with the
-    # one it is compared with.
+    # Every scored assessment with its result, read once (two queries): the trend's points, and the headline with
+    # the one it is compared with; their scopes in words (one query per kind of record the scoped ones name, none
+    # when all cover the whole organization), for the trend and the headline.
     scored = selectors.scored_with_results(organization=organization)
-    latest, results = selectors.latest_with_results(scored)
-    if latest is not None:
+    words = selectors.scope_words(assessments=[assessment for assessment, _ in scored])
+    presence = selectors.inventory_presence(organization=organization)  # servers? how many sites? (one query)
+    headline, results = selectors.headline_with_results(scored)
+    if headline is not None:
         # Only what the home page shows: not the whole assessment dashboard (its sub-areas, sources, risks and
         # Gantt cost four queries and four figures more), which its own page builds and caches when visited.
-        readiness = selectors.readiness_of(assessment=latest, results=results)
-        areas = selectors.area_scores(assessment=latest, results=results)
+        readiness = selectors.readiness_of(assessment=headline, results=results)
+        areas = selectors.area_scores(assessment=headline, results=results)
         charts = {key: frozen(chart) for key, chart in _readiness_charts(readiness, areas).items()}
-        top = tuple(selectors.top_roadmap_items(assessment=latest))
-        summary = LatestAssessment(latest.pk, latest.title, latest.submitted_at)
+        top = tuple(selectors.top_roadmap_items(assessment=headline))
+        summary = _headline(headline, results.current, scored, words, presence.sites)
     else:
         charts = {
             "indicator": frozen(readiness_indicator(None, None, None)),
@@ -332,14 +405,15 @@ def _overview(organization: Organization) -> Overview:
             "area_bars": frozen(area_bars([])),
         }
         readiness, top, summary = None, (), None
-    charts["trend"] = frozen(trend_chart(organization=organization, scored=scored))
+    labels = {key: scope.label for key, scope in words.items()}
+    charts["trend"] = frozen(trend_chart(organization=organization, scored=scored, labels=labels))
     return Overview(
         charts=charts,
-        latest=summary,
+        headline=summary,
         readiness=readiness,
         top_items=top,
-        has_assessments=latest is not None or Assessment.objects.filter(organization=organization).exists(),
-        has_servers=selectors.has_servers(organization=organization),
+        has_assessments=headline is not None or Assessment.objects.filter(organization=organization).exists(),
+        has_servers=presence.has_servers,
     )
 
 

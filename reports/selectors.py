@@ -16,7 +16,21 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Subquery, Value, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import Organization
@@ -39,7 +53,7 @@ from config.errors import ErrorItem
 from config.jobs import JobStatus
 from inventory import capacity, money
 from inventory.analysis import WHOLE_ORGANIZATION, CapacitySummary, Scope
-from inventory.models import Server
+from inventory.models import Server, Site
 
 from .charts import (
     AcceleratorCount,
@@ -120,12 +134,21 @@ def scored_assessments_for(*, organization: Organization | None) -> QuerySet[Ass
     return assessments_for(organization=organization).filter(status=AssessmentStatus.SCORED)
 
 
-def latest_scored_assessment(*, organization: Organization) -> Assessment | None:
-    """The organization's most recently submitted scored assessment, with its framework and result."""
+def headline_assessment(*, organization: Organization) -> Assessment | None:
+    """The scored assessment the home page headlines, with its framework and result: the last submitted (then the
+    highest id) of those that cover the **whole organization** (`Assessment.scope_key` "all"), else, when every
+    scored one names sites, workloads or cloud reservations, the last submitted of those. A reader takes the
+    headline as the organization's readiness, which a check of 2 of its 5 sites is not. `headline_with_results`
+    applies the same rule in Python."""
     return (
         assessments_for(organization=organization)
         .filter(status=AssessmentStatus.SCORED, result__isnull=False)
-        .order_by("-submitted_at", "-pk")
+        .annotate(
+            scoped=Case(
+                When(scope_key=WHOLE_ORGANIZATION.key, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("scoped", F("submitted_at").desc(nulls_last=True), "-pk")
         .first()
     )
 
@@ -136,7 +159,7 @@ def previous_result_id(*, assessment: Assessment) -> Subquery:
     Only an assessment of the same scope (`Assessment.scope_key`: the same sites, workloads and cloud
     reservations, or both the whole organization) is compared with: the assessment it re-assesses (``previous``)
     if that one is scored and of the same scope, else the organization's last scored assessment of that scope
-    submitted before it. `latest_with_results` applies the same rule in Python.
+    submitted before it. `headline_with_results` applies the same rule in Python.
     """
     previous_id = assessment.previous_id or 0
     earlier = Q(assessment__submitted_at__lt=assessment.submitted_at) if assessment.submitted_at else Q(pk__in=[])
@@ -361,15 +384,17 @@ def scored_with_results(*, organization: Organization) -> list[tuple[Assessment,
     return assessments_with_results(assessments=scored)
 
 
-def latest_with_results(scored: list[tuple[Assessment, StoredResult]]) -> tuple[Assessment | None, Results]:
-    """From `scored_with_results`, without a query: the latest scored assessment (`latest_scored_assessment`'s
-    rule: the last submitted, then the highest id) and its `Results`, compared with the result
-    `previous_result_id` names (of the same scope: the assessment it re-assesses if scored, else the last scored
-    one submitted before it). `reports.tests.test_dashboards_cost` checks both against those selectors."""
+def headline_with_results(scored: list[tuple[Assessment, StoredResult]]) -> tuple[Assessment | None, Results]:
+    """From `scored_with_results`, without a query: the assessment the home page headlines (`headline_assessment`'s
+    rule: the last submitted, then the highest id, of the whole organization's; of any scope when none covers the
+    whole organization) and its `Results`, compared with the result `previous_result_id` names (of the same scope:
+    the assessment it re-assesses if scored, else the last scored one submitted before it).
+    `reports.tests.test_dashboards_cost` checks both against those selectors."""
     if not scored:
         return None, Results(None)
     never = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-    latest, current = max(scored, key=lambda pair: (pair[0].submitted_at or never, pair[0].pk))
+    whole = [pair for pair in scored if pair[0].scope_key == WHOLE_ORGANIZATION.key]
+    latest, current = max(whole or scored, key=lambda pair: (pair[0].submitted_at or never, pair[0].pk))
     others = [pair for pair in scored if pair[0].pk != latest.pk and pair[0].scope_key == latest.scope_key]
     chosen = [pair for pair in others if pair[0].pk == latest.previous_id]
     if not chosen and latest.submitted_at is not None:
@@ -381,15 +406,24 @@ def latest_with_results(scored: list[tuple[Assessment, StoredResult]]) -> tuple[
     return latest, Results(current, result, previous.title)
 
 
-def scope_labels(*, assessments: Iterable[Assessment]) -> dict[str, str]:
-    """Each scope key of the assessments -> the scope in words (`Assessment.scope_label`: "whole organization",
-    "Munich Lab", ...), read from one assessment of each key. No query when every one covers the whole
-    organization; else one for each kind of record the scoped ones name (sites, workloads, cloud reservations)."""
+@dataclass(frozen=True)
+class ScopeWords:
+    """An assessment's scope in words: ``label`` as `Assessment.scope_label` says it ("whole organization", "Berlin,
+    Munich Lab", "every site; workloads: ..."), and the names of the sites it names (empty: every site)."""
+
+    label: str
+    sites: tuple[str, ...] = ()
+
+
+def scope_words(*, assessments: Iterable[Assessment]) -> dict[str, ScopeWords]:
+    """Each scope key of the assessments -> its `ScopeWords`, read from one assessment of each key. No query when
+    every one covers the whole organization; else one for each kind of record the scoped ones name (sites,
+    workloads, cloud reservations)."""
     one_each = {assessment.scope_key: assessment for assessment in assessments}
-    labels = {key: WHOLE_ORGANIZATION_LABEL for key in one_each if key == WHOLE_ORGANIZATION.key}
+    words = {key: ScopeWords(WHOLE_ORGANIZATION_LABEL) for key in one_each if key == WHOLE_ORGANIZATION.key}
     scoped = [assessment for key, assessment in one_each.items() if key != WHOLE_ORGANIZATION.key]
     if not scoped:
-        return labels
+        return words
     scopes = [Scope.from_key(assessment.scope_key) for assessment in scoped]
     named = {
         "sites": any(scope.site_ids for scope in scopes),
@@ -398,23 +432,48 @@ def scope_labels(*, assessments: Iterable[Assessment]) -> dict[str, str]:
     }
     prefetch_related_objects(scoped, *(relation for relation, any_named in named.items() if any_named))
     for assessment in scoped:
-        labels[assessment.scope_key] = scope_label(
-            sites=[site.name for site in assessment.sites.all()] if named["sites"] else [],
+        sites = sorted(site.name for site in assessment.sites.all()) if named["sites"] else []
+        label = scope_label(
+            sites=sites,
             workloads=[workload.name for workload in assessment.workloads.all()] if named["workloads"] else [],
             clouds=[str(cloud) for cloud in assessment.cloud_capacity.all()] if named["cloud_capacity"] else [],
         )
-    return labels
+        words[assessment.scope_key] = ScopeWords(label, tuple(sites))
+    return words
+
+
+def scope_text(words: ScopeWords, organization_sites: int) -> str:
+    """A scope as the home page says it: "the whole organization"; the sites it names counted against the
+    organization's ("2 of 5 sites (Berlin, Munich Lab)", with its workloads or cloud reservations when it names
+    them too); else its label ("every site; workloads: Llama serving")."""
+    if words.label == WHOLE_ORGANIZATION_LABEL:
+        return f"the {WHOLE_ORGANIZATION_LABEL}"
+    if not words.sites:
+        return words.label
+    named = len(words.sites)
+    total = max(organization_sites, named)
+    return f"{named} of {total} site{'s' if total != 1 else ''} ({words.label})"
+
+
+def scope_labels(*, assessments: Iterable[Assessment]) -> dict[str, str]:
+    """Each scope key of the assessments -> the scope in words (`Assessment.scope_label`: "whole organization",
+    "Munich Lab", ...): the labels of `scope_words`, in as many queries."""
+    return {key: words.label for key, words in scope_words(assessments=assessments).items()}
 
 
 def trend_points(
-    *, organization: Organization, scored: list[tuple[Assessment, StoredResult]] | None = None
+    *,
+    organization: Organization,
+    scored: list[tuple[Assessment, StoredResult]] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[TrendPoint]:
     """Every scored assessment of the organization in submission order: its index and area scores, by area name,
     and its scope (key and words, `scope_labels`), each scope a line of its own (`scored_with_results`, read here
-    unless given)."""
+    unless given; ``labels``, the scopes' words, read here unless given)."""
     if scored is None:
         scored = scored_with_results(organization=organization)
-    labels = scope_labels(assessments=[assessment for assessment, _ in scored])
+    if labels is None:
+        labels = scope_labels(assessments=[assessment for assessment, _ in scored])
     points = []
     for assessment, result in scored:
         when = assessment.submitted_at or assessment.created
@@ -456,8 +515,33 @@ def accelerator_counts(*, summary: CapacitySummary) -> list[AcceleratorCount]:
     return [count for count in counts if count.count]
 
 
-def has_servers(*, organization: Organization) -> bool:
-    return Server.objects.filter(organization=organization).exists()
+@dataclass(frozen=True)
+class InventoryPresence:
+    """Whether the organization has recorded servers, and how many sites it has (the home page's "2 of 5 sites")."""
+
+    has_servers: bool
+    sites: int
+
+
+def inventory_presence(*, organization: Organization) -> InventoryPresence:
+    """`InventoryPresence` in one query (the organization's row with an EXISTS and a COUNT subquery)."""
+    sites = (
+        Site.objects.filter(organization=OuterRef("pk"))
+        .order_by()
+        .values("organization")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    row = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(
+            any_server=Exists(Server.objects.filter(organization=OuterRef("pk"))),
+            site_count=Coalesce(Subquery(sites, output_field=IntegerField()), Value(0)),
+        )
+        .values("any_server", "site_count")
+        .first()
+    )
+    return InventoryPresence(bool(row and row["any_server"]), row["site_count"] if row else 0)
 
 
 def workload_demands(*, summary: CapacitySummary) -> list[WorkloadDemand]:

@@ -381,6 +381,10 @@ class UpgradeChangeSerializer(KnownFieldsOnly, serializers.Serializer):
     old_text = serializers.CharField()
     new_text = serializers.CharField()
     note = serializers.CharField()
+    changed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What reads differently, in words (its text, an option, the unit, the thresholds or their currency).",
+    )
     carries = serializers.BooleanField()
 
 

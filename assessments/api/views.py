@@ -217,7 +217,8 @@ class AssessmentViewSet(CollaborationActions, OrganizationScopedViewSet):
     @action(detail=True, methods=["post"])
     def reassess(self, request: Request, pk: str | None = None) -> Response:
         """Start a new assessment pre-filled from this one, on the same framework version or on
-        `framework_version` (another version of the same framework: every answer that maps carries over). 409
+        `framework_version` (another version of the same framework: every answer that maps carries over), with its
+        owners per area and question who are still members and their due dates unless past (`assignments`). 409
         `not_submitted` for a draft; 409 `reassessment_in_progress` while a re-assessment of it is still in
         progress (its `id` and `title` in `current`: answer that one)."""
         assessment = self.get_object()

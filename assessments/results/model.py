@@ -241,6 +241,33 @@ class ResultArea:
         return self.gap == 0
 
     @property
+    def fully_answered(self) -> bool:
+        """Every question of the area answered (an N/A answer counts: someone looked and decided; docs/scoring.md,
+        Confidence). Its score then rests on the whole area; otherwise on the answered part only."""
+        return self.confidence.total > 0 and self.confidence.answered == self.confidence.total
+
+    @property
+    def meets_target_on_evidence(self) -> bool:
+        """Scored, at or above its target (`meets_target`) and backed by inventory evidence, however much of the
+        area is answered."""
+        return self.score is not None and self.meets_target and self.evidence_score is not None and bool(self.evidence)
+
+    @property
+    def is_strength(self) -> bool:
+        """What a reader may take as "this area is in good shape", the one rule every list of strengths applies:
+        `meets_target_on_evidence` and `fully_answered`. An area scoring 100 from 1 of its 8 questions is not one:
+        the 7 unanswered could each be a gap (docs/scoring.md, Confidence)."""
+        return self.meets_target_on_evidence and self.fully_answered
+
+    @property
+    def basis_text(self) -> str:
+        """How many of its questions the score rests on, when not all of them: "from 1 of 8 questions"; "" when the
+        area is fully answered (or asks nothing)."""
+        if self.fully_answered or not self.confidence.total:
+            return ""
+        return f"from {self.confidence.answered} of {self.confidence.total} questions"
+
+    @property
     def answered_pct(self) -> int | None:
         return scoring.percent(self.confidence.answered_share)
 
@@ -360,9 +387,39 @@ class StoredResult:
     @property
     def evidence_pct(self) -> int | None:
         """Share of the answers given by the inventory, as a whole percentage."""
-        answered = sum(area.confidence.answered for area in self.areas)
-        from_inventory = sum(area.confidence.from_inventory for area in self.areas)
-        return scoring.percent(from_inventory / answered) if answered else None
+        return scoring.percent(self.confidence.evidence_share)
+
+    @property
+    def confidence(self) -> scoring.Confidence:
+        """The whole framework's confidence: its areas' counts summed, so that its expired evidence lowers it as an
+        area's does (docs/scoring.md, Confidence: "an area or the whole framework")."""
+        areas = [area.confidence for area in self.areas]
+        total = sum(c.total for c in areas)
+        answered = sum(c.answered for c in areas)
+        from_inventory = sum(c.from_inventory for c in areas)
+        return scoring.Confidence(
+            total=total,
+            answered=answered,
+            not_applicable=sum(c.not_applicable for c in areas),
+            from_inventory=from_inventory,
+            answered_share=answered / total if total else None,
+            evidence_share=from_inventory / answered if answered else None,
+            evidence_items=sum(c.evidence_items for c in areas),
+            expired_evidence=sum(c.expired_evidence for c in areas),
+        )
+
+    @property
+    def confidence_pct(self) -> int | None:
+        """The whole framework's confidence: the answered share lowered by its expired evidence."""
+        return scoring.percent(self.confidence.share)
+
+    @property
+    def expired_evidence_text(self) -> str:
+        """ "1 of 2 pieces of evidence expired" over the whole framework; "" when none has."""
+        confidence = self.confidence
+        if not confidence.expired_evidence:
+            return ""
+        return f"{confidence.expired_evidence} of {confidence.evidence_items} pieces of evidence expired"
 
     # --- writing and the engine's result ---------------------------------------------------------------------------
 

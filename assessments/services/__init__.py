@@ -11,8 +11,9 @@
 - `scores`: scoring a submitted assessment and storing its typed result (`assessments.results`);
 - `roadmaps`: building the roadmap from the stored result, and tracking its items;
 - `trackers`: pushing roadmap items to the organization's issue tracker and reading their state back.
-- `owners`, `reviews`, `comments` (docs/collaboration.md): owners per area with due dates and reminders, review
-  and sign-off of each area (and an owner's recorded override), threaded comments with @mentions; `notify` emails.
+- `owners`, `reviews`, `comments` (docs/collaboration.md): owners per area with due dates and reminders (carried
+  by a re-assessment), review and sign-off of each area (and an owner's recorded override), threaded comments
+  with @mentions; `notify` emails.
 
 Views, serializers, forms, tasks and the admin call these names (re-exported here), so the web and the API
 cannot disagree: a refusal is a `config.errors.DomainError` whichever channel asked.
@@ -33,6 +34,7 @@ from .assessments import (
     assessment_reassess,
     assessment_submit,
     assessment_update,
+    reassess_owners,
     reassess_plan,
     reassess_target,
 )
@@ -53,7 +55,7 @@ from .frameworks import (
     framework_parse,
     validate_target_levels,
 )
-from .owners import assignment_remove, assignment_set, assignments_remind_due
+from .owners import OwnerCarried, assignment_remove, assignment_set, assignments_carry, assignments_remind_due
 from .reviews import (
     area_answerers,
     area_review_approve,
@@ -82,7 +84,9 @@ __all__ = [
     "areas_not_approved",
     "assignment_remove",
     "assignment_set",
+    "assignments_carry",
     "assignments_remind_due",
+    "OwnerCarried",
     "comment_add",
     "comment_edit",
     "mentioned_names",
@@ -92,6 +96,7 @@ __all__ = [
     "EvidenceInput",
     "evidence_add",
     "evidence_remove",
+    "reassess_owners",
     "reassess_plan",
     "reassess_target",
     "sniff_content_type",

@@ -96,8 +96,9 @@ def _check_answer(question: scoring.Question | None, item: AnswerInput) -> None:
 
 
 def _check_text(item: AnswerInput) -> None:
-    """The note and the reason follow their model fields' rules (length, characters); the value is finite JSON."""
-    for name in ("na_reason", "note"):
+    """The note, the reason and the evidence link follow their model fields' rules (length, characters, an
+    http(s) address); the value is finite JSON."""
+    for name in ("na_reason", "note", "evidence_url"):
         value = getattr(item, name)
         try:
             field = Answer._meta.get_field(name)

@@ -24,6 +24,7 @@ from ..selectors import frameworks_for
 from .answers import answers_prefill_from_inventory
 from .evidence import evidence_carry
 from .frameworks import default_target_levels, framework_or_default, framework_parse, validate_target_levels
+from .owners import OwnerCarried, assignments_carry, assignments_carry_plan
 from .reviews import sign_off_check
 from .scoring_jobs import job_state, scoring_fields, scoring_queue
 
@@ -117,9 +118,30 @@ def reassess_plan(*, previous: Assessment, framework: Framework) -> upgrades.Upg
         raise Invalid(str(error), code="bad_upgrade", field="framework_version") from error
 
 
+def reassess_owners(*, previous: Assessment, framework: Framework) -> list[OwnerCarried]:
+    """What re-assessing ``previous`` onto ``framework`` does with its owners per area and question, and their due
+    dates (`owners.assignments_carry_plan`): what a page says of them once it has re-assessed."""
+    plan = reassess_plan(previous=previous, framework=framework)
+    return assignments_carry_plan(
+        previous=previous, framework=framework_parse(framework), question_map=_question_map(plan)
+    )
+
+
+def _question_map(plan: upgrades.UpgradePlan) -> dict[str, str]:
+    """Old question id -> the new question its answer, evidence and owner follow: the question that keeps the id
+    (a split), else the first it maps to."""
+    question_map: dict[str, str] = {}
+    for change in plan.changes:
+        for old_id in change.old_ids if change.carries else ():
+            if old_id not in question_map or change.new_id == old_id:
+                question_map[old_id] = change.new_id
+    return question_map
+
+
 def _carry_from(previous: Assessment, assessment: Assessment, user: AbstractBaseUser | None) -> None:
-    """The previous assessment's answers and evidence, carried onto the new one by the upgrade plan (on the same
-    version every question maps to itself). Two reads and three bulk writes (answers, their history, evidence)."""
+    """The previous assessment's answers, evidence and owners (with their due dates, unless past), carried onto the
+    new one by the upgrade plan (on the same version every question maps to itself). Three reads and four bulk
+    writes (answers, their history, evidence, owners)."""
     plan = reassess_plan(previous=previous, framework=assessment.framework)
     stored = {a.question_id: a for a in previous.answers.all()}
     old = {qid: upgrades.OldAnswer(qid, a.value, a.not_applicable, a.na_reason, a.note) for qid, a in stored.items()}
@@ -147,13 +169,9 @@ def _carry_from(previous: Assessment, assessment: Assessment, user: AbstractBase
         )
     Answer.objects.bulk_create(rows)
     history_record_bulk(Answer, created=rows, user=user, reason=f"carried from {previous.title}")
-    # Evidence follows its question: to the question that keeps the id (a split), else the first it maps to.
-    question_map: dict[str, str] = {}
-    for change in plan.changes:
-        for old_id in change.old_ids if change.carries else ():
-            if old_id not in question_map or change.new_id == old_id:
-                question_map[old_id] = change.new_id
+    question_map = _question_map(plan)
     evidence_carry(previous=previous, assessment=assessment, question_map=question_map)
+    assignments_carry(previous=previous, assessment=assessment, question_map=question_map)
 
 
 def assessment_update(*, assessment: Assessment, changes: Mapping[str, Any]) -> Assessment:
@@ -283,7 +301,8 @@ def assessment_reassess(
 ) -> Assessment:
     """Start a new assessment, pre-filled from `previous`, to compare progress: on the same framework version, or
     on ``framework``, another version of the same framework (its declared upgrade carries every answer that maps,
-    `upgrades`); the target levels of areas both versions have are kept.
+    `upgrades`); the target levels of areas both versions have are kept, and so are the owners per area and
+    question who are still members, with their due dates unless past (`reassess_owners` says which are not).
 
     Only a submitted assessment is re-assessed: a draft is still being answered. And once at a time: while a
     re-assessment of it is in progress, another is refused (409 ``reassessment_in_progress``, naming it, its id and

@@ -18,7 +18,6 @@ from typing import IO
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import URLValidator
 from django.db import transaction
 
 from config.errors import ErrorItem, Invalid, TooLarge
@@ -39,15 +38,15 @@ ALLOWED_TYPES = {
 }
 ALLOWED_TEXT = "PDF, PNG, JPEG, plain text or CSV, XLSX or DOCX"
 
-_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
-LINK_MAX_LENGTH = Evidence._meta.get_field("url").max_length or 500
+_LINK = Evidence._meta.get_field("url")
+LINK_MAX_LENGTH = _LINK.max_length or 500
 
 
 def _link_problem(url: str) -> ErrorItem | None:
-    """A link is a web address (http or https) that fits its column; anything else (``javascript:``, words, a
-    file share) is refused, whichever channel gave it."""
+    """A link follows its model field's rules (`config.validators.validate_web_address`: an http or https address;
+    ``javascript:``, words or a file share are refused) and fits its column, whichever channel gave it."""
     try:
-        _WEB_ADDRESS(url)
+        _LINK.run_validators(url)
     except ValidationError:
         pass
     else:

@@ -139,9 +139,9 @@ def _capacity_items(
 ) -> tuple[list[roadmap.ExternalItem], dict[str, dict[str, Any]]]:
     """One item per workload the fleet cannot run, with the accelerators, power, energy cost and carbon to add.
 
-    Extra accelerators = GPUs needed - GPUs available in the pool that comes closest; their power is ``extra x
-    pool.watts_per_accelerator``, the figure the capacity chapter uses for the pool (its servers' power per
-    accelerator, measured where telemetry gives it, else rated; else TDP x server overhead); energy, cost and tCO2
+    Extra accelerators = GPUs needed - GPUs available in the pool that comes closest; their power is rated
+    (`capacity.rated_server_watts`: an integrated system's power, else TDP x server overhead), as the capacity
+    page's what-if adds them: they are not bought yet, so nothing measured them; energy, cost and tCO2
     per month follow `inventory.capacity` at the pool's site (PUE, price, grid intensity). Energy cost only: the
     inventory holds no purchase prices.
     """
@@ -166,10 +166,17 @@ def _capacity_items(
             site = sites.get(pool.site.pk) if pool.site is not None else None
             figures.update(accelerator=accelerator.name, add_accelerators=extra, needed=needed)
             figures["where"] = pool.label
-            watts = pool.pool.watts_per_accelerator  # the capacity chapter's figure for this pool, one rule
-            if watts:
-                figures["add_it_kw"] = extra * watts / 1000
-                figures["power_basis"] = pool.pool.power_basis
+            OVERHEAD = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR  # noqa: N806 - the constant, named short
+            # Accelerators to add are not measured: rated, as the capacity page's what-if adds them (one rule)
+            added_w = capacity.rated_server_watts(extra, accelerator.tdp_w, accelerator.system_power_w)
+            if added_w:
+                watts = added_w / extra
+                figures["add_it_kw"] = added_w / 1000
+                figures["power_basis"] = (
+                    f"rated: system power {accelerator.system_power_w:g} W each"
+                    if accelerator.system_power_w is not None
+                    else f"rated: TDP {accelerator.tdp_w:g} W x server overhead {OVERHEAD:.2f}"
+                )
                 if site is not None:
                     kwh = capacity.energy_kwh(extra, watts, capacity.HOURS_PER_MONTH, site.pue)
                     figures.update(add_kwh_month=kwh, pue=site.pue, g_per_kwh=site.g_per_kwh)
@@ -186,8 +193,9 @@ def _capacity_items(
             gap_points = 100.0
         figures["sources"] = [
             "inventory/capacity.py: GPUs needed (docs/capacity.md)",
-            "power = accelerators x the pool's whole-server watts per accelerator: what its servers draw "
-            "(measured where telemetry gives it, else rated), else TDP x server overhead 1.82 (DGX H100 datasheet)",
+            "power = the accelerators to add at their rated whole-server watts, as the capacity page's what-if "
+            "adds them: an integrated system's power, else TDP x server overhead 1.82 (DGX H100 datasheet); "
+            "hardware not yet bought is not measured",
             "energy = kW x PUE x 730 h; tCO2 = kWh x grid g/kWh / 1e6",
         ]
         details[item_id] = figures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 from typing import Any
 
 from django.db import transaction
@@ -72,7 +73,9 @@ def assessment_score(*, assessment_id: int) -> AssessmentResult:
     framework = framework_for_scoring(framework=assessment.framework, organization=assessment.organization)
     result = scoring.score_assessment(framework, answers, assessment.target_levels)
     summary = analyse(organization=assessment.organization, scope=assessment.analysis_scope)
-    facts = compute_facts(organization=assessment.organization, summary=summary)
+    # As of the day it was submitted: a result never cites a measurement taken after it (UTC days, as stored).
+    submitted_on = assessment.submitted_at.astimezone(UTC).date() if assessment.submitted_at else None
+    facts = compute_facts(organization=assessment.organization, summary=summary, measured_until=submitted_on)
     bound = facts_by_question(framework, facts)
     evidence = scoring.score_evidence(framework, answers, {qid: value for qid, (value, _) in bound.items()})
     stored = result_from_scoring(

@@ -7,11 +7,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory, UserFactory
 from assessments import services
-from assessments.models import Answer, AreaAssignment, AreaReview, ReviewStatus
+from assessments.models import Answer, AreaAssignment, AreaReview, Assessment, ReviewStatus
 from assessments.tests.factories import ensure_default_framework, good_value, start_assessment
 from config.errors import Conflict, Invalid
 from config.testing import api_errors
@@ -768,6 +769,14 @@ def test_the_review_page_offers_owners_an_override_and_the_overview_shows_it(
     page = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
     assert "olivia overrode the sign-off" in page
     assert "Audit deadline." in page
+    # the same sentence as the PDF's cover (`ReportContent.sign_off`): one wording, on the model
+    said = Assessment.objects.get(pk=assessment.pk).sign_off_override_text
+    day = timezone.localtime(Assessment.objects.get(pk=assessment.pk).sign_off_overridden_at)
+    assert said == (
+        f"Submitted without every area approved: olivia overrode the sign-off on {day:%-d %B %Y}. "
+        "Reason: “Audit deadline.”"
+    )
+    assert escape(said) in page
 
 
 # --- the admin ------------------------------------------------------------------------------------------------------

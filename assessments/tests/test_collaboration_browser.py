@@ -32,6 +32,12 @@ def level(page, question_id, value):
     page.locator(f"#q-{question_id}").get_by_text(f"Level {value}:").click()
 
 
+def level_words(page, question_id, value) -> str:
+    """A level's radio label as the page reads it ("Level 3: A rolling …")."""
+    label = page.locator(f"#q-{question_id} label").filter(has_text=f"Level {value}:")
+    return " ".join(label.inner_text().split())
+
+
 def test_two_members_answer_one_reviewer_approves_and_the_assessment_submits(
     live_server, browser, organization, assessor, owner
 ):
@@ -67,8 +73,10 @@ def test_two_members_answer_one_reviewer_approves_and_the_assessment_submits(
     conflict = rosa_page.locator(f"#q-{one.id} [data-role=conflict]")
     expect(conflict).to_be_visible()
     expect(conflict).to_contain_text("was changed by arjun")
-    expect(conflict.locator("[data-role=theirs]")).to_contain_text("3")
-    expect(conflict.locator("[data-role=yours]")).to_contain_text("1")
+    # Both answers worded alike, as the radio buttons read: "Level 3: …" beside "Level 1: …", never "3: …".
+    expect(conflict.locator("[data-role=theirs]")).to_have_text(level_words(rosa_page, one.id, 3))
+    expect(conflict.locator("[data-role=yours]")).to_have_text(level_words(rosa_page, one.id, 1))
+    expect(conflict.locator("p").first).to_contain_text(f"their answer is “{level_words(rosa_page, one.id, 3)}”")
     assert Answer.objects.get(assessment=assessment, question_id=one.id).value == 3  # nothing was lost
     conflict.get_by_role("button", name="Overwrite with mine").click()
     expect(status_of(rosa_page, one.id)).to_have_text("Saved")

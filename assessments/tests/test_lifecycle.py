@@ -109,6 +109,27 @@ class TestUpgradePlan:
         answer = {"EN-COST-05": upgrades.OldAnswer("EN-COST-05", "sampled")}
         carried = upgrades.carry_answers(plan, new, answer).answers
         assert [(a.question_id, a.value) for a in carried] == [("EN-COST-05", "sampled")]
+        # The preview says what reads differently: CO-OPEX-01's words are the same, only its thresholds' currency is.
+        changed = {c.new_id: c for c in plan.notable}
+        assert changed["CO-OPEX-01"].same_text
+        currency = "the thresholds' currency: none (read in the answer's currency) -> EUR"
+        assert changed["CO-OPEX-01"].changed == (currency,)
+        assert len(changed["EN-COST-05"].changed) == 1
+        assert changed["EN-COST-05"].changed[0].startswith("an option: “Measured occasionally")
+        assert "“Measured for part of the fleet, or only now and then" in changed["EN-COST-05"].changed[0]
+
+    def test_what_changed_names_the_text_the_unit_and_the_thresholds(self):
+        v12 = read_framework(FRAMEWORK_1_2_FILE.read_bytes())
+        old = scoring.Framework.from_dict(v12)
+        question = old.question("CO-OPEX-01")
+        numeric = replace(question.numeric, unit="EUR/month", full_score_at=1500.5, zero_score_at=2500)
+        new_question = replace(question, text="What does energy cost per accelerator a month?", numeric=numeric)
+        assert upgrades._what_changed(question, new_question) == (
+            "its text",
+            "the unit: currency/month -> EUR/month",
+            "the thresholds: full score at 60, none at 250 -> full score at 1,500.5, none at 2,500",
+        )
+        assert upgrades._what_changed(question, question) == ()
 
     def test_answers_carry_split_to_both_merged_take_the_lowest_removed_are_dropped(self):
         plan = upgrades.plan_upgrade(OLD, NEW, NEW_DEFINITION["upgrade"])
@@ -202,6 +223,35 @@ class TestReassessOntoANewerVersion:
         started = client.post(reverse("assessments:reassess", args=[previous.pk]), {"framework_version": "1.1"})
         assert started.status_code == 302
         assert Assessment.objects.get(previous=previous).framework.version == "1.1"
+
+    def test_the_preview_offers_the_newest_version_and_never_an_older_one_unasked(self, client, organization, assessor):
+        client.force_login(assessor)
+        for own, offered in (("1.0", "1.3"), ("1.3", "1.3")):
+            framework = Framework.objects.get(organization=None, version=own)
+            assessment = start_assessment(organization=organization, user=assessor, framework=framework)
+            page = client.get(reverse("assessments:reassess_preview", args=[assessment.pk]))
+            assert f"From version {own} to {offered}:" in page.content.decode()
+
+    def test_the_preview_says_what_changed_when_the_words_are_the_same(
+        self, client, api_client_for, organization, assessor
+    ):
+        on_1_2 = Framework.objects.get(organization=None, version="1.2")
+        previous = start_assessment(organization=organization, user=assessor, framework=on_1_2)
+        Assessment.objects.filter(pk=previous.pk).update(status=AssessmentStatus.SCORED)
+        currency = "the thresholds' currency: none (read in the answer's currency) -> EUR"
+        newest = {"framework_version": "1.3"}
+        body = api_client_for(assessor, organization).get(api("reassess-preview", previous.pk), newest).json()
+        changes = {c["question_id"]: c for c in body["changes"]}
+        assert changes["CO-OPEX-01"]["changed"] == [currency]
+        client.force_login(assessor)
+        text = client.get(reverse("assessments:reassess_preview", args=[previous.pk]), newest).content.decode()
+        item = text[text.index("CO-OPEX-01") : text.index("</li>", text.index("CO-OPEX-01"))]
+        words = scoring.Framework.from_dict(read_framework(FRAMEWORK_1_3_FILE.read_bytes())).question("CO-OPEX-01").text
+        assert item.count(escape(words)) == 1  # not twice, as "was" and "now"
+        assert "The same words." in item
+        assert "Was CO-OPEX-01" not in item
+        assert f"Changed: {escape(currency)}." in item
+        assert "Reworded or changed" in text
 
 
 # --- history --------------------------------------------------------------------------------------------------------
@@ -369,9 +419,9 @@ class TestEvidence:
         client.force_login(assessor)
         area = reverse("assessments:area", args=[assessment.pk, "energy"])
         response = client.post(
-            reverse("assessments:evidence_add", args=[assessment.pk]),
+            reverse("assessments:area_evidence", args=[assessment.pk, "energy"]),
             {"question_id": "EN-COST-01", "title": "PUE report 2024", "url": "https://facilities.example/pue",
-             "effective_date": "2024-01-01", "expires_on": "2025-01-01", "next": area},
+             "effective_date": "2024-01-01", "expires_on": "2025-01-01"},
         )  # fmt: skip
         assert response.status_code == 302
         text = client.get(area).content.decode()
@@ -392,11 +442,9 @@ class TestEvidence:
         with pytest.raises(Invalid):
             services.evidence_add(assessment=assessment, item=too_long, user=assessor)
         client.force_login(assessor)
-        area = reverse("assessments:area", args=[assessment.pk, "energy"])
         response = client.post(
-            reverse("assessments:evidence_add", args=[assessment.pk]),
-            {"question_id": "EN-COST-01", "title": "PUE report", "url": link, "effective_date": "2024-01-01",
-             "next": area},
+            reverse("assessments:area_evidence", args=[assessment.pk, "energy"]),
+            {"question_id": "EN-COST-01", "title": "PUE report", "url": link, "effective_date": "2024-01-01"},
             follow=True,
         )  # fmt: skip
         assert not Evidence.objects.exists()
@@ -406,11 +454,9 @@ class TestEvidence:
     def test_the_page_names_each_field_of_refused_evidence_by_its_label(self, client, organization, assessor):
         assessment = start_assessment(organization=organization, user=assessor)
         client.force_login(assessor)
-        area = reverse("assessments:area", args=[assessment.pk, "energy"])
         response = client.post(
-            reverse("assessments:evidence_add", args=[assessment.pk]),
-            {"question_id": "EN-COST-01", "title": "", "effective_date": "2024-05-01", "expires_on": "2024-01-01",
-             "next": area},
+            reverse("assessments:area_evidence", args=[assessment.pk, "energy"]),
+            {"question_id": "EN-COST-01", "title": "", "effective_date": "2024-05-01", "expires_on": "2024-01-01"},
             follow=True,
         )  # fmt: skip
         text = response.content.decode()
@@ -452,3 +498,22 @@ class TestExpiredEvidenceLowersConfidence:
         assert "” has expired: “Meter audit” (expired " in item.why
         rebuilt = RoadmapItem.history.filter(item_id="EVIDENCE-EN-COST-02")
         assert rebuilt.get().history_change_reason == "roadmap rebuilt"
+
+    def test_the_whole_assessment_s_confidence_counts_its_expired_evidence(self, client, organization, assessor):
+        """The Confidence card said "N of N answered (100%)" beside an area whose only evidence had expired; the
+        whole framework's confidence follows the same rule as an area's (docs/scoring.md, Confidence)."""
+        assessment = start_assessment(organization=organization, user=assessor)
+        answer_all(assessment, assessor)
+        Evidence.objects.create(
+            organization=organization, assessment=assessment, question_id="EN-COST-02", kind="link",
+            title="Meter audit", url="https://a.example", effective_date=TODAY - datetime.timedelta(days=400),
+            expires_on=TODAY - datetime.timedelta(days=1),
+        )  # fmt: skip
+        services.assessment_submit(assessment=assessment, user=assessor)
+        result = selectors.result_for(assessment=assessment)
+        assert result.answered_pct == 100
+        assert (result.confidence.evidence_items, result.confidence.expired_evidence) == (1, 1)
+        assert result.confidence_pct == 50  # 1.0 x (1 - 0.5 x 1/1)
+        client.force_login(assessor)
+        page = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
+        assert "1 of 1 pieces of evidence expired: confidence 50%" in page[page.index('id="expired-evidence"') :]

@@ -64,6 +64,18 @@ def test_measured_facts_prefill_their_questions(organization):
     assert bound["EN-COST-05"] == ("continuous", "telemetry_measurement")  # every accelerator measured
 
 
+def test_facts_as_of_a_day_read_the_week_up_to_it_and_no_later_measurement(organization):
+    """Scoring reads the facts as of the day the assessment was submitted (`measured_until`): measurements taken
+    after it are not its evidence, and its words name its own window."""
+    _idle_fleet(organization)  # measured yesterday
+    earlier = timezone.now().date() - timedelta(days=30)
+    facts = compute_facts(organization=organization, measured_until=earlier)
+    assert facts["measured_accelerators_pct"].value == 0
+    assert f"to {earlier:%d %b %Y}" in facts["measured_accelerators_pct"].explanation
+    assert "tensor_active_mean_pct" not in facts
+    assert compute_facts(organization=organization)["measured_accelerators_pct"].value == 100
+
+
 def _fact_answers(parsed, organization) -> dict:
     bound = facts_by_question(parsed, compute_facts(organization=organization))
     return {qid: value for qid, (value, _) in bound.items()}

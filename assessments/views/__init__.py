@@ -2,7 +2,8 @@
 
 - `assessments`: the list, starting one, its overview and results (read from the one typed result), the review,
   submitting, scoring again and re-assessing;
-- `questionnaire`: one page per area to answer the questions (with and without JavaScript);
+- `questionnaire`: one page per area to answer the questions (with and without JavaScript), and the area page
+  itself (`AreaPage`), which the views of its other forms show again beside the form they refused;
 - `collaboration`: an area's owner, its review and sign-off, comments per question (docs/collaboration.md);
 - `roadmap`: the phased plan, tracking its items, the what-if, the CSV export;
 - `lifecycle`: the answers' history, the preview of a re-assessment onto another framework version, evidence;

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -299,5 +300,30 @@ class ReassessView(AssessmentMixin, View):
             ongoing = next((item.current for item in error.errors if item.code == "reassessment_in_progress"), None)
             target = ongoing["id"] if ongoing else assessment.pk  # the re-assessment already in progress
             return HttpResponseRedirect(reverse("assessments:detail", args=[target]))
-        messages.success(request, f"“{new.title}” started from the answers of “{assessment.title}”.")
+        owners = services.reassess_owners(previous=assessment, framework=new.framework)
+        carried = sum(1 for owner in owners if owner.carried)
+        text = f"“{new.title}” started from the answers of “{assessment.title}”."
+        if carried:
+            text += f" {carried} owner{'s' if carried != 1 else ''} of areas and questions carried over."
+        messages.success(request, text)
+        if left := owners_left(owners):
+            messages.warning(request, left)
         return HttpResponseRedirect(reverse("assessments:detail", args=[new.pk]))
+
+
+def owners_left(owners: list[services.OwnerCarried]) -> str:
+    """What a re-assessment did not carry of its predecessor's owners, in words: due dates already past (set new
+    ones), owners no longer members or of an area the new version does not have."""
+    past = [owner for owner in owners if owner.carried and owner.due_date_past]
+    left = [owner for owner in owners if not owner.carried]
+    parts = []
+    if past:
+        said = "; ".join(
+            f"{owner.place} ({owner.assignee.get_username()}, due {date_format(owner.due_date, 'j M Y')})"
+            for owner in past
+        )
+        parts.append(f"Due dates already past were not carried over: {said}. Set new ones on their areas.")
+    if left:
+        said = "; ".join(f"{owner.place} ({owner.assignee.get_username()}: {owner.left_because})" for owner in left)
+        parts.append(f"Owners not carried over: {said}.")
+    return " ".join(parts)

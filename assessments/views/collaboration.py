@@ -1,72 +1,25 @@
 """Collaboration on the pages (docs/collaboration.md): an area's owner and due date, its review (ask, approve,
 send back), comments per question with replies and @mentions. Each form posts to a small view here that calls
-the service the API calls too, then returns to the area page."""
+the service the API calls too, then returns to the area page. A refused owner is shown at once on the area page
+(these views are `AreaPage`s), beside its card with what was typed; the others say why at the top of the page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
-from django.views import View
 
-from accounts.selectors import users_of_organization
-from config.errors import DomainError, Invalid
+from config.errors import DomainError, Invalid, add_to_form
 
-from .. import scoring, selectors, services
-from ..models import AreaAssignment, AreaReview, Assessment, ReviewStatus
-from .base import AssessmentMixin
+from .. import forms, scoring, selectors, services
+from ..models import Assessment
+from .questionnaire import AreaPage, RefusedForm
 
 
-@dataclass(frozen=True)
-class AreaSignOff:
-    """An area's owner and review as its page shows them."""
-
-    owner: AreaAssignment | None
-    review: AreaReview | None
-    answerers: set[int]
-
-    @property
-    def status(self) -> str:
-        return self.review.status if self.review is not None else ReviewStatus.DRAFT
-
-    @property
-    def status_label(self) -> str:
-        return ReviewStatus(self.status).label
-
-    @property
-    def badge(self) -> str:
-        return {"draft": "text-bg-secondary", "in_review": "text-bg-warning", "approved": "text-bg-success"}[
-            self.status
-        ]
-
-
-def area_collaboration(*, assessment: Assessment, area: scoring.Area, user: Any, organization: Any) -> dict[str, Any]:
-    """Context of an area page: the sign-off, the members (to pick an owner), comments and owners by question."""
-    assignments = list(selectors.assignments_of(assessment=assessment).filter(area_ref=area.id))
-    review = selectors.reviews_of(assessment=assessment).get(area.id)
-    sign_off = AreaSignOff(
-        owner=next((a for a in assignments if not a.question_ref), None),
-        review=review,
-        answerers=services.area_answerers(assessment=assessment, area=area),
-    )
-    questions = [q.id for q in area.questions()]
-    comments = selectors.comments_of(assessment=assessment).filter(question_ref__in=questions)
-    return {
-        "sign_off": sign_off,
-        "can_approve": sign_off.status == ReviewStatus.IN_REVIEW and user.pk not in sign_off.answerers,
-        "you_answered": user.pk in sign_off.answerers,
-        "members": list(users_of_organization(organization=organization)),
-        "threads": selectors.threads_by_question(comments),
-        "question_owners": {a.question_ref: a for a in assignments if a.question_ref},
-    }
-
-
-class _AreaPost(AssessmentMixin, View):
+class _AreaPost(AreaPage):
     """POST only; the area of the URL; back to its page with what happened as a message."""
 
     http_method_names = ["post"]
@@ -110,37 +63,41 @@ class AreaReviewView(_AreaPost):
 
 class AreaOwnerView(_AreaPost):
     """Make a member the owner of the area, or of one of its questions (``question_id``), with an optional due
-    date; or leave it without one."""
+    date; or leave it without one. Refused, the area page is shown again with the form as it was filled in and
+    its problems beside it (`RefusedForm`)."""
 
-    anchor = "sign-off"
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = forms.AreaOwnerForm(request.POST)
+        if form.is_valid():
+            try:
+                text = self.act_on(form, self.get_assessment(), self.get_area())
+            except DomainError as error:
+                add_to_form(form, error, aliases={"assignee_id": "assignee"})
+            else:
+                messages.success(request, text)
+                return self.back("sign-off")
+        refused = RefusedForm.of(form)
+        return self.area_page(**{"question_owner_refused" if form.for_question else "owner_refused": refused})
 
-    def act(self, request: HttpRequest, assessment: Assessment, area: scoring.Area) -> tuple[str, str]:
-        question_id = request.POST.get("question_id", "")
+    def act_on(self, form: forms.AreaOwnerForm, assessment: Assessment, area: scoring.Area) -> str:
+        question_id = form.cleaned_data["question_id"]
         if question_id and question_id not in {q.id for q in area.questions()}:
             raise Invalid("Choose a question of this area.", field="question_id")
         what = f"question {question_id}" if question_id else f"“{area.name}”"
-        assignee = request.POST.get("assignee", "")
-        if not assignee:
+        if not form.cleaned_data["assignee"]:
             current = selectors.assignments_of(assessment=assessment).filter(area_ref=area.id, question_ref=question_id)
             for assignment in current:
                 services.assignment_remove(assignment=assignment)
-            return f"{capfirst(what)} has no owner now.", "sign-off"
-        raw_due = request.POST.get("due_date", "").strip()
-        try:
-            due_date = parse_date(raw_due) if raw_due else None
-        except ValueError:  # well formed, but no such day (2030-02-30)
-            due_date = None
-        if raw_due and due_date is None:
-            raise Invalid("Enter the due date as a date.", field="due_date")
+            return f"{capfirst(what)} has no owner now."
         assignment = services.assignment_set(
             assessment=assessment,
             area_ref=area.id,
             question_ref=question_id,
-            assignee_id=int(assignee) if assignee.isdigit() else None,
-            due_date=due_date,
-            user=request.user,
+            assignee_id=form.assignee_id,
+            due_date=form.cleaned_data["due_date"],
+            user=self.request.user,
         )
-        return f"{assignment.assignee.get_username()} owns {what}.", "sign-off"
+        return f"{assignment.assignee.get_username()} owns {what}."
 
 
 class CommentView(_AreaPost):

@@ -3,7 +3,6 @@ of what changes), and the evidence behind its answers (adding, removing, downloa
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -13,12 +12,13 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from config.errors import DomainError
+from config.errors import DomainError, Invalid, add_to_form
 from config.history import history_csv
 
-from .. import selectors, services
+from .. import forms, selectors, services
 from ..downloads import evidence_download
 from .base import AssessmentMixin
+from .questionnaire import AreaPage, RefusedForm
 
 
 class AnswerHistoryView(AssessmentMixin, TemplateView):
@@ -52,8 +52,12 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         assessment = self.get_assessment()
-        versions = [assessment.framework, *selectors.frameworks_newer_than(assessment=assessment)]
-        chosen = self.request.GET.get("framework_version") or (versions[-1].version if versions else "")
+        others = selectors.frameworks_newer_than(assessment=assessment)  # newest first
+        versions = [assessment.framework, *others]
+        # Unless one is chosen, the newest version published after the assessment's own, else its own (never an
+        # older one: re-assessing onto it drops the questions added since).
+        newer = [f for f in others if f.created > assessment.framework.created]
+        chosen = self.request.GET.get("framework_version") or (newer[0] if newer else assessment.framework).version
         context["versions"] = versions
         context["chosen"] = chosen
         try:
@@ -69,7 +73,7 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
             (title, [(c, any(i in answered for i in c.old_ids)) for c in plan.of_kind(*kinds)])
             for title, kinds in (
                 ("New questions", ("new",)),
-                ("Reworded", ("reworded", "renamed")),
+                ("Reworded or changed", ("reworded", "renamed")),
                 ("Split into several questions", ("split",)),
                 ("Merged into one question", ("merged",)),
                 ("Dropped", ("removed",)),
@@ -80,62 +84,28 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
         return context
 
 
-EVIDENCE_FIELD_LABELS = {
-    "question_id": "Question",
-    "title": "What it is",
-    "url": "Link",
-    "file": "File",
-    "effective_date": "Effective",
-    "expires_on": "Expires",
-}
-"""The evidence form's fields by the labels the page gives them (a refusal names the field as the page does)."""
-
-
-class EvidenceAddView(AssessmentMixin, View):
-    """Add a link or a file to a question's answer (the questionnaire's evidence form)."""
+class EvidenceAddView(AreaPage):
+    """Add a link or a file to the answer of one of the area's questions (the area page's evidence form). Refused,
+    the area page is shown again with the form as it was filled in (a file is chosen again: no browser keeps it)
+    and each problem named by its field's label beside the evidence card (`RefusedForm`)."""
 
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        assessment = self.get_assessment()
-        question_id = request.POST.get("question_id", "")
-        back = request.POST.get("next") or reverse("assessments:detail", args=[assessment.pk])
-        if not back.startswith("/"):
-            back = reverse("assessments:detail", args=[assessment.pk])
-        try:
-            item = services.EvidenceInput(
-                question_id=question_id,
-                title=request.POST.get("title", ""),
-                effective_date=_date(request.POST.get("effective_date"), "effective_date"),
-                expires_on=_date(request.POST.get("expires_on"), "expires_on", required=False),
-                url=request.POST.get("url", ""),
-                upload=request.FILES.get("file"),
-            )
-            services.evidence_add(assessment=assessment, item=item, user=request.user)
-        except DomainError as error:
-            said = (
-                f"{EVIDENCE_FIELD_LABELS[item.field]}: {item.message}"
-                if item.field in EVIDENCE_FIELD_LABELS
-                else item.message
-                for item in error.errors
-            )
-            messages.error(request, f"Evidence for {question_id} was not added. " + " ".join(said))
-        else:
-            messages.success(request, f"Evidence added to {question_id}.")
-        return HttpResponseRedirect(f"{back}#q-{question_id}")
-
-
-def _date(text: str | None, field: str, *, required: bool = True) -> datetime.date | None:
-    from config.errors import Invalid
-
-    if not text:
-        if required:
-            raise Invalid("Give a date.", code="required", field=field)
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as error:
-        raise Invalid("A date as YYYY-MM-DD.", code="invalid_date", field=field) from error
+        area = self.get_area()
+        form = forms.EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            question_id = form.cleaned_data["question_id"]
+            try:
+                if question_id not in {q.id for q in area.questions()}:
+                    raise Invalid("Choose a question of this area.", field="question_id")
+                services.evidence_add(assessment=self.get_assessment(), item=form.as_input(), user=request.user)
+            except DomainError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, f"Evidence added to {question_id}.")
+                return HttpResponseRedirect(self.area_url(area.id) + "#evidence")
+        return self.area_page(evidence_refused=RefusedForm.of(form, labelled=True))
 
 
 class EvidenceRemoveView(AssessmentMixin, View):

@@ -18,6 +18,11 @@ class Assumption:
 
 SOURCES = {
     "overhead": "DGX H100 system 10.2 kW for 8 x 700 W GPUs (NVIDIA DGX H100 datasheet)",
+    "integrated": (
+        "NVIDIA DGX Spark product page: GB10 TDP 140 W 'including CPU and GPU', 240 W power supply; the memory the "
+        "host keeps of a unified memory is an assumption per accelerator type (GB10: 16 GB, NVIDIA's RTX Spark "
+        "porting guide keeps capacity minus 16 GB for the GPU under Windows; DGX OS publishes no split)"
+    ),
     "pue": "The Green Grid PUE definition (ISO/IEC 30134-2); industry average 1.58 (Uptime Institute 2023)",
     "grid": (
         "grid carbon intensity by country (reference grid_carbon_intensity.csv: codecarbon global_energy_mix, "
@@ -47,9 +52,17 @@ ASSUMPTIONS = (
     Assumption(
         "Server power",
         "whole-server power measured by the BMC (Redfish), else the accelerators' power measured by DCGM plus the "
-        "rest of the server, else the server's recorded power, else its server model's maximum draw, else "
-        f"accelerator TDP x {capacity.DEFAULT_SERVER_OVERHEAD_FACTOR:.2f} for the rest of the server",
-        SOURCES["overhead"],
+        "rest of the server, else the server's recorded power, else its server model's maximum draw, else an "
+        "integrated system's rated power (its accelerator type's system power: NVIDIA GB10, a DGX Spark's 240 W), "
+        f"else accelerator TDP x {capacity.DEFAULT_SERVER_OVERHEAD_FACTOR:.2f} for the rest of the server",
+        f"{SOURCES['overhead']}; {SOURCES['integrated']}",
+    ),
+    Assumption(
+        "Unified memory",
+        "an accelerator whose memory is the whole system's (NVIDIA GB10: 128 GB shared with the CPU and the "
+        "operating system) counts for models only its memory less what its type keeps for the host (GB10: 16 GB, "
+        "so 112 GB), then x 0.9 usable as any GPU",
+        SOURCES["integrated"],
     ),
     Assumption("Load", LOAD_BASIS, "8,760 hours a year / 12"),
     Assumption("Facility power", "IT power x the site's PUE", SOURCES["pue"]),

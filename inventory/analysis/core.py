@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -27,7 +28,8 @@ from django.db.models import QuerySet
 from accounts.cache import cached
 from accounts.models import Organization
 
-from .. import capacity, selectors
+from .. import capacity, money, selectors
+from ..exchange.selectors import rate_table_for
 from ..models import CloudCapacity, Site, Workload
 from .figures import power_inputs, site_figures, total_figures, training_run_cost_figures, verdict_cost_figures
 from .model import (
@@ -45,6 +47,7 @@ from .specs import (
     accelerator_name,
     accelerator_origin,
     accelerator_spec,
+    system_origin,
     workload_origins,
     workload_spec,
 )
@@ -150,9 +153,10 @@ def _analyse(
     extra_site = (what_if.site or (sites[0] if sites else None)) if what_if.adds_accelerators else None
     footprints: list[SiteFootprint] = []
     pools: list[PoolInfo] = []
+    prices = _what_if_prices(organization, what_if, sites)
     for site in sites:
         added = extra_site is not None and extra_site.pk == site.pk
-        footprint, site_pools = _site(site, by_site[site.pk], kinds, what_if, added)
+        footprint, site_pools = _site(site, by_site[site.pk], kinds, what_if, added, prices.get(site.pk))
         footprints.append(footprint)
         pools.extend(site_pools)
     pools.extend(_cloud_pool(row, kinds[row["accelerator_type_id"]]) for row in cloud_rows)
@@ -180,6 +184,15 @@ def _analyse(
     )
 
 
+def _estimated_watts(kind: Any, accelerators: int) -> float | None:
+    """Whole-server watts of ``accelerators`` of a type with no recorded power (what-if additions): the power
+    ladder's last rungs, `capacity.rated_server_watts` (the type's system power for an integrated system, else
+    TDP x 1.821); None when the type has neither."""
+    return capacity.rated_server_watts(
+        accelerators, _kind_field(kind, "tdp_w"), _kind_field(kind, "system_power_w"), overhead=OVERHEAD
+    )
+
+
 def _kind_field(kind: Any, name: str) -> Any:
     if kind is None:
         return None
@@ -190,10 +203,45 @@ def _float(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _what_if_prices(organization: Organization, what_if: WhatIf, sites: list[Site]) -> dict[int, tuple[Any, str]]:
+    """Each site's electricity price under a what-if price, which is given in one currency (``price_currency``,
+    default the organization's reporting currency) and converted into each site's own currency at the
+    organization's rates, as the costs convert (two queries, only when a site's currency differs): {site id: (price
+    per kWh in the site's currency, or None without a rate; the price in words)}. Empty without a what-if price."""
+    price = what_if.price_per_kwh
+    if price is None:
+        return {}
+    currency = (what_if.price_currency or organization.reporting_currency or money.EUR).upper()
+    rates = None
+    prices: dict[int, tuple[Any, str]] = {}
+    for site in sites:
+        if site.currency.upper() == currency:
+            prices[site.pk] = (price, f"{price:g} {currency}/kWh")
+            continue
+        rates = rates or rate_table_for(organization=organization)
+        try:
+            conversion = money.convert(price, currency, site.currency, rates)
+        except money.MissingRate:
+            prices[site.pk] = (None, f"{price:g} {currency}/kWh, not converted: no rate for {site.currency}")
+        else:
+            prices[site.pk] = (
+                conversion.converted,
+                f"{conversion.converted:.4g} {site.currency}/kWh, the what-if's {price:g} {currency}/kWh at "
+                f"{conversion.described}",
+            )
+    return prices
+
+
 def _site(
-    site: Site, groups: list[selectors.FleetGroup], kinds: dict[int, Any], what_if: WhatIf, added_here: bool
+    site: Site,
+    groups: list[selectors.FleetGroup],
+    kinds: dict[int, Any],
+    what_if: WhatIf,
+    added_here: bool,
+    what_if_price: tuple[Any, str] | None = None,
 ) -> tuple[SiteFootprint, list[PoolInfo]]:
-    """A site's footprint and pools from its grouped rows (and a what-if's added accelerators)."""
+    """A site's footprint and pools from its grouped rows (and a what-if's added accelerators; ``what_if_price``:
+    the what-if's price in the site's currency, and in words, `_what_if_prices`)."""
     watts = sum(g.watts for g in groups)
     rated = sum(g.rated_watts for g in groups)
     measured = [g for g in groups if g.power_source in selectors.MEASURED_RUNGS]
@@ -206,12 +254,13 @@ def _site(
     added = None
     if added_here:
         kind = what_if.accelerator_type
-        added_w = what_if.accelerator_count * (kind.tdp_w or 0) * OVERHEAD
-        # No TDP: their power is unknown; counted as 0 W and said so (power_inputs), never silently.
-        added = (what_if.accelerator_count, str(kind), added_w if kind.tdp_w else None)
+        estimated = _estimated_watts(kind, what_if.accelerator_count)
+        added_w = estimated or 0.0
+        # No TDP (nor system power): their power is unknown; counted as 0 W and said so (power_inputs), never silently.
+        added = (what_if.accelerator_count, str(kind), estimated)
     site_w = watts + added_w
     pue = what_if.pue or site.pue
-    price = what_if.price_per_kwh if what_if.price_per_kwh is not None else _float(site.electricity_price_per_kwh)
+    price, price_text = what_if_price if what_if_price is not None else (_float(site.electricity_price_per_kwh), "")
     grid = selectors.grid_intensity_of(site)
     footprint = capacity.site_footprint(site_w, 1.0, pue, price or 0.0, grid.g_per_kwh)
     accelerators = sum(g.accelerators for g in groups) + (what_if.accelerator_count if added_here else 0)
@@ -234,6 +283,7 @@ def _site(
         pue_changed=what_if.pue is not None,
         price=price,
         price_changed=what_if.price_per_kwh is not None,
+        price_text=price_text,
         grid=grid,
         footprint=footprint,
     )
@@ -255,6 +305,9 @@ def _site(
             rated_it_power_kw=(rated + added_w) / 1000,
             measured_it_power_kw=sum(g.watts for g in measured) / 1000,
             measured_rated_kw=sum(g.rated_watts for g in measured) / 1000,
+            added_accelerators=what_if.accelerator_count if added_here else 0,
+            added_type_id=what_if.accelerator_type.pk if added_here else None,
+            added_name=accelerator_name(what_if.accelerator_type) if added_here else "",
         ),
         pools,
     )
@@ -262,13 +315,15 @@ def _site(
 
 def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added: int, site_w: float) -> PoolInfo:
     """A pool at a site: the site's draw *besides* this pool's servers (a workload reuses their power), and the
-    pool's whole-server power per accelerator when a rung above TDP x 1.82 gives some of its servers' power."""
+    pool's whole-server power per accelerator when a rung above the estimated ones (system power, TDP x 1.82) gives
+    some of its servers' power."""
     name = accelerator_name(kind)
     count = sum(m.accelerators for m in members) + added
     pool_w = sum(m.watts for m in members)
     servers = sum(m.servers for m in members)
     tdp = _kind_field(kind, "tdp_w")
-    added_w = added * (tdp or 0) * OVERHEAD
+    system_w = _kind_field(kind, "system_power_w")
+    added_w = _estimated_watts(kind, added) or 0.0
     per_accelerator, words = _pool_power(members, added, added_w)
     origin = accelerator_origin(kind)
     pool_origin = f"Site {site.name}: {count - added} {name} in {servers} active servers (inventory)"
@@ -282,6 +337,8 @@ def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added
         pool_origin += f", and {added} added (what-if)"
     if per_accelerator is not None:
         power = f"{words}: {pool_w + added_w:,.0f} W of the pool's servers / {count} accelerators (inventory)"
+    elif system_w:
+        power = f"system power {system_w} W per {name}, an integrated system ({system_origin(kind)})"
     elif tdp:
         power = f"TDP {tdp} W ({origin}) x server overhead {OVERHEAD:.3f} (NVIDIA DGX H100 datasheet)"
     else:
@@ -295,6 +352,7 @@ def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added
             max(0.0, (site_w - pool_w - added_w) / 1000),
             server_power_w_per_accelerator=per_accelerator,
             power_source=words,
+            servers=_pool_servers(servers, count - added, added),
         ),
         _kind_field(kind, "id"),
         site,
@@ -303,16 +361,25 @@ def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added
     )
 
 
+def _pool_servers(servers: int, accelerators: int, added: int) -> int | None:
+    """The servers holding a pool's accelerators, for the power a fit can give back (whole servers only): its
+    active servers, and what-if accelerators in servers of the pool's average size; ``None`` when it has none."""
+    if not servers or not accelerators:
+        return None
+    return servers + (math.ceil(added * servers / accelerators) if added else 0)
+
+
 def _pool_power(members: list[selectors.FleetGroup], added: int, added_w: float) -> tuple[float | None, str]:
     """(whole-server watts per accelerator, words) of a pool: the same watts as the site footprint divided by the
-    accelerators; None when every server is on the TDP rung (the pure model then uses TDP x overhead itself, the
-    same figure). Hypothetical added accelerators count at TDP x 1.82."""
+    accelerators; None when every server is on an estimated rung (system power or TDP: the pure model then uses
+    the type's system power or TDP x overhead itself, the same figure). Hypothetical added accelerators count at
+    the same estimate (`_estimated_watts`)."""
     servers = sum(m.servers for m in members)
     rungs: dict[str, int] = defaultdict(int)
     for member in sorted(members, key=lambda m: _rung_order().get(m.power_source, len(_rung_order()))):
         if member.power_source != selectors.SECONDARY_GPUS:
             rungs[member.power_source] += member.servers
-    measured = [key for key in rungs if key not in ("tdp", selectors.POWER_NONE)]
+    measured = [key for key in rungs if key not in (*selectors.ESTIMATED_RUNGS, selectors.POWER_NONE)]
     if not measured:
         return None, ""
     watts = sum(m.watts for m in members) + added_w
@@ -322,7 +389,7 @@ def _pool_power(members: list[selectors.FleetGroup], added: int, added_w: float)
     others = [key for key in rungs if key != first]
     words += "".join(f"; {_rung_label(key, short=True)} for the other {rungs[key]}" for key in others) + ")"
     if added:
-        words += f"; the {added} added at TDP x 1.82"
+        words += f"; the {added} added at the type's estimate (system power, else TDP x 1.82)"
     return (watts / count if count and watts else None), words
 
 
@@ -330,7 +397,9 @@ def _rung_label(key: str, short: bool = False) -> str:
     rung = selectors.power_rung(key)
     if rung is None:
         return "no power known"
-    return "TDP x 1.82" if short and key == "tdp" else rung.label
+    if short and key == "tdp":
+        return "TDP x 1.82"
+    return "system power" if short and key == "system" else rung.label
 
 
 def _cloud_pool(row: dict[str, Any], kind: Any) -> PoolInfo:
@@ -347,7 +416,12 @@ def _cloud_pool(row: dict[str, Any], kind: Any) -> PoolInfo:
                 f"cloud reservation {where}: {row['instances']} x {row['instance_type']} with "
                 f"{row['accelerators_per_instance']} accelerators each (inventory)"
             ),
-            power=f"TDP x server overhead {OVERHEAD:.3f} (NVIDIA DGX H100 datasheet)",
+            power=(
+                f"system power {_kind_field(kind, 'system_power_w')} W per accelerator, an integrated system "
+                f"({system_origin(kind)})"
+                if _kind_field(kind, "system_power_w")
+                else f"TDP x server overhead {OVERHEAD:.3f} (NVIDIA DGX H100 datasheet)"
+            ),
         ),
         cloud_region=row["region"],
     )
@@ -359,12 +433,15 @@ def _total(footprints: list[SiteFootprint]) -> FleetTotal:
         if item.price_per_kwh is not None:
             by_currency[item.currency].append(item.footprint)
     everything = capacity.combine_footprints(f.footprint for f in footprints)
+    combined = {currency: capacity.combine_footprints(items) for currency, items in by_currency.items()}
+    # a currency whose sites cost nothing (a site priced in CHF with no server) adds no "0.00 CHF" to the totals
+    combined = {c: f for c, f in combined.items() if f.cost_per_month} or combined
     return FleetTotal(
         it_power_kw=everything.it_power_kw,
         facility_power_kw=everything.facility_power_kw,
         energy_kwh_per_month=everything.energy_kwh_per_month,
         tco2_per_month=everything.tco2_per_month,
-        by_currency={currency: capacity.combine_footprints(items) for currency, items in by_currency.items()},
+        by_currency=combined,
         unpriced_sites=tuple(f.site.name for f in footprints if f.price_per_kwh is None),
     )
 

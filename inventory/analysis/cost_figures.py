@@ -69,6 +69,7 @@ def site_cost_figures(
     priced: int,
     unpriced: int,
     done: int,
+    added_unpriced: int = 0,
 ) -> tuple[Figure, ...]:
     if not lines:
         return ()
@@ -108,11 +109,23 @@ def site_cost_figures(
             )
         )
     kinds = ", ".join(dict.fromkeys(line.label.lower() for line in lines))
+    not_priced = (
+        (
+            Input(
+                "accelerators a what-if adds without a price (hardware not counted)",
+                added_unpriced,
+                "accelerators",
+                f"Site {site.name}: the inventory has no purchase cost for their type",
+            ),
+        )
+        if added_unpriced
+        else ()
+    )
     tco = _converted_figure(
         "tco_per_month",
         "Total cost of ownership per month",
         total,
-        tuple(line_input(line) for line in lines),
+        tuple(line_input(line) for line in lines) + not_priced,
         "sum of the site's monthly cost lines",
         SOURCES["tco"],
         f"includes {kinds}",

@@ -45,6 +45,7 @@ class SiteCost:
     servers_unpriced: int = 0
     servers_depreciated: int = 0
     figures: tuple[Figure, ...] = ()
+    added_unpriced: int = 0  # a what-if's accelerators added here with no price in the inventory (hardware not counted)
 
     @property
     def currency(self) -> str:
@@ -179,7 +180,12 @@ def costs_of(
     by_site: dict[int, list[tuple]] = {}
     for row in batches:
         by_site.setdefault(row[0], []).append(row[1:])
-    sites = [_site_cost(f, by_site.get(f.site.pk, []), currency, rates, today) for f in summary.sites]
+    added = {f.added_type_id for f in summary.sites if f.added_accelerators and f.added_type_id is not None}
+    prices = {type_id: _inventory_prices(organization, type_id) for type_id in added}  # one query, what-ifs only
+    sites = [
+        _site_cost(f, by_site.get(f.site.pk, []), currency, rates, today, prices.get(f.added_type_id, {}))
+        for f in summary.sites
+    ]
     lines = [(line.currency, line.amount) for s in sites for line in s.lines]
     total = money.total_in(lines, currency, rates)
     energy = money.total_in(
@@ -219,11 +225,62 @@ def _tokens_per_month(verdict: WorkloadVerdict) -> float:
     return tps * 3600 * money.HOURS_PER_MONTH
 
 
+def _inventory_prices(organization: Organization, type_id: int) -> dict[str, tuple[float, int]]:
+    """What the organization paid per accelerator of a type, by currency, over its servers of that type with a
+    purchase cost (any status: a planned server's quote is a price too): {currency: (cost per accelerator,
+    accelerators)}. A server without a purchase currency is priced in its site's."""
+    rows = (
+        Server.objects.filter(
+            organization=organization,
+            accelerator_type_id=type_id,
+            purchase_cost__isnull=False,
+            accelerator_count__gt=0,
+        )
+        .values("purchase_currency", "site__currency")
+        .annotate(cost=Sum("purchase_cost"), accelerators=Sum("accelerator_count"))
+        .order_by()
+    )
+    sums: dict[str, list[float]] = {}
+    for row in rows:
+        code = (row["purchase_currency"] or row["site__currency"]).upper()
+        total = sums.setdefault(code, [0.0, 0])
+        total[0] += float(row["cost"])
+        total[1] += int(row["accelerators"])
+    return {code: (cost / count, int(count)) for code, (cost, count) in sums.items() if count}
+
+
+def _added_hardware(footprint: SiteFootprint, prices: dict[str, tuple[float, int]]) -> tuple[str, float, str] | None:
+    """The monthly depreciation of the accelerators a what-if adds at a site, priced as the organization paid for
+    that type (`_inventory_prices`: the site's currency when it has such a price, else the currency most of them
+    were bought in), new, straight line over the default period: (currency, amount per month, words); None when
+    nothing is added or the inventory has no price for the type."""
+    added = footprint.added_accelerators
+    if not added or not prices:
+        return None
+    code = footprint.currency if footprint.currency in prices else max(prices, key=lambda c: (prices[c][1], c))
+    each, count = prices[code]
+    years = money.DEFAULT_DEPRECIATION_YEARS
+    amount = money.monthly_depreciation(each * added, years)
+    words = (
+        f"What-if: the {added} {footprint.added_name} added, at the {money.format_money(each, code)} per accelerator "
+        f"the organization paid for {count} of them (inventory purchase costs), new, straight line over {years:g} "
+        "years"
+    )
+    return code, amount, words
+
+
 def _site_cost(
-    footprint: SiteFootprint, batches: list[tuple], currency: str, rates: money.RateTable, today: date
+    footprint: SiteFootprint,
+    batches: list[tuple],
+    currency: str,
+    rates: money.RateTable,
+    today: date,
+    added_prices: dict[str, tuple[float, int]] | None = None,
 ) -> SiteCost:
     """A site's monthly costs; ``batches`` are its active servers summed by purchase currency, depreciation period
-    and purchase date: (cost, currency, years, date, servers with a cost, without, with a cost above 0)."""
+    and purchase date: (cost, currency, years, date, servers with a cost, without, with a cost above 0);
+    ``added_prices`` what the organization paid per accelerator of the type a what-if adds here (`_added_hardware`):
+    added accelerators are never counted without their hardware's cost."""
     site = footprint.site
     lines: list[money.CostLine] = []
     depreciation: dict[str, float] = {}
@@ -239,16 +296,21 @@ def _site_cost(
             done += positive  # the period is over for the whole batch
         code = purchase_currency or site.currency
         depreciation[code] = depreciation.get(code, 0.0) + amount
+    owned = set(depreciation)  # the currencies the site's own servers were bought in
+    hardware = _added_hardware(footprint, added_prices or {})
+    if hardware is not None:
+        depreciation[hardware[0]] = depreciation.get(hardware[0], 0.0) + hardware[1]
     for code, amount in sorted(depreciation.items()):
-        lines.append(
-            money.CostLine(
-                "depreciation",
-                amount,
-                code,
+        parts = []
+        if code in owned:
+            parts.append(
                 f"Site {site.name}: {priced} active servers with a purchase cost in the inventory, straight line over "
-                "their depreciation period (5 years unless recorded)" + (f"; {done} fully depreciated" if done else ""),
+                "their depreciation period (5 years unless recorded)" + (f"; {done} fully depreciated" if done else "")
             )
-        )
+        if hardware is not None and hardware[0] == code:
+            parts.append(hardware[2])
+        lines.append(money.CostLine("depreciation", amount, code, "; ".join(parts)))
+    unpriced_added = footprint.added_accelerators if hardware is None else 0
     if footprint.price_per_kwh is not None:
         lines.append(
             money.CostLine(
@@ -279,8 +341,12 @@ def _site_cost(
         if total.converted is not None and footprint.accelerators and lines
         else None
     )
-    figures = site_cost_figures(site, lines, total, currency, footprint.accelerators, per_hour, priced, unpriced, done)
-    return SiteCost(site, tuple(lines), total, footprint.accelerators, per_hour, priced, unpriced, done, figures)
+    figures = site_cost_figures(
+        site, lines, total, currency, footprint.accelerators, per_hour, priced, unpriced, done, unpriced_added
+    )
+    return SiteCost(
+        site, tuple(lines), total, footprint.accelerators, per_hour, priced, unpriced, done, figures, unpriced_added
+    )
 
 
 def _rent_price(

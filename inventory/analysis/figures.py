@@ -17,8 +17,9 @@ HOURS = Input("hours in a month", capacity.HOURS_PER_MONTH, "h", "8,760 hours a 
 
 SOURCES = {
     "power": (
-        "server power ladder (docs/capacity.md): recorded power, else accelerator TDP x 1.821 "
-        "(NVIDIA DGX H100 datasheet: 10.2 kW for 8 x 700 W GPUs)"
+        "server power ladder (docs/capacity.md): recorded power, else an integrated system's rated power (the "
+        "accelerator type's system power), else accelerator TDP x 1.821 (NVIDIA DGX H100 datasheet: 10.2 kW for "
+        "8 x 700 W GPUs)"
     ),
     "pue": "PUE = total facility energy / IT equipment energy (The Green Grid; ISO/IEC 30134-2)",
     "energy": "facility energy = IT power x PUE x hours (The Green Grid PUE definition; ISO/IEC 30134-2)",
@@ -52,6 +53,7 @@ def site_figures(
     price: float | None,
     price_changed: bool,
     grid: GridIntensity,
+    price_text: str = "",
     footprint: capacity.Footprint,
 ) -> tuple[Figure, ...]:
     """A site's month as figures: IT and facility power, energy, grid intensity, carbon, cost, power headroom."""
@@ -61,7 +63,7 @@ def site_figures(
         it_power_kw,
         "kW",
         "sum of the active servers' whole-server watts / 1000 (each server: its recorded power, else its "
-        "accelerators' TDP x 1.821)",
+        "accelerator type's system power for an integrated system, else its accelerators' TDP x 1.821)",
         tuple(power_inputs) or (Input("active servers' watts", 0.0, "W", f"Site {site.name}: no active server"),),
         SOURCES["power"],
     )
@@ -131,7 +133,7 @@ def site_figures(
                     "electricity price",
                     price,
                     f"{site.currency}/kWh",
-                    recorded(site, "electricity price", f"{price:g} {site.currency}/kWh", price_changed),
+                    recorded(site, "electricity price", price_text or f"{price:g} {site.currency}/kWh", price_changed),
                 ),
             ),
             SOURCES["cost"],
@@ -156,6 +158,12 @@ def site_figures(
                 it.as_input(),
             ),
             SOURCES["headroom"],
+            note=(
+                f"below zero: the site already draws {it_power_kw - float(site.power_capacity_kw):,.1f} kW more than "
+                "its capacity"
+                if it_power_kw > float(site.power_capacity_kw)
+                else ""
+            ),
         )
     return present_figures(it, facility, energy, intensity, carbon, cost, headroom)
 
@@ -191,7 +199,14 @@ def power_inputs(
                 )
             )
         else:
-            items.append(Input(f"{count} added {name} at TDP x 1.821", watts, "W", "what-if: accelerators added"))
+            items.append(
+                Input(
+                    f"{count} added {name} at its estimate (system power, else TDP x 1.821)",
+                    watts,
+                    "W",
+                    "what-if: accelerators added",
+                )
+            )
     return items
 
 

@@ -85,7 +85,9 @@ class WhatIf:
     accelerator_count: int = 0  # ...this many...
     site: Site | None = None  # ...at this site (default: the first site)
     pue: float | None = None  # every site's PUE
-    price_per_kwh: float | None = None  # every site's electricity price
+    price_per_kwh: float | None = None  # every site's electricity price...
+    price_currency: str | None = None  # ...in this currency (default: the organization's reporting currency),
+    # converted into each site's own currency at the organization's rates: never one number in several currencies
     precision: str | None = None  # every workload's precision
     kv_cache_precision: str | None = None  # every inference workload's KV cache precision
 
@@ -115,6 +117,9 @@ class SiteFootprint:
     rated_it_power_kw: float = 0.0  # the same servers on their rated rungs only (no telemetry)
     measured_it_power_kw: float = 0.0  # the part of it_power_kw from measured rungs
     measured_rated_kw: float = 0.0  # the rated power of those measured servers
+    added_accelerators: int = 0  # a what-if's accelerators added here (counted in ``accelerators``)...
+    added_type_id: int | None = None  # ...of this accelerator type...
+    added_name: str = ""  # ...named so
 
     @property
     def power_sources_in_words(self) -> str:
@@ -219,7 +224,8 @@ class CapacitySummary:
         currency = self.single_currency
         if currency is None or not self.accelerators:
             return None
-        return self.total.by_currency[currency].cost_per_month / self.accelerators
+        spent = self.total.by_currency.get(currency)  # a currency costing nothing is not in the totals
+        return (spent.cost_per_month if spent is not None else 0.0) / self.accelerators
 
     @property
     def single_currency(self) -> str | None:
@@ -259,6 +265,14 @@ class CapacitySummary:
     @property
     def measured_servers(self) -> int:
         return sum(s.measured_servers for s in self.sites)
+
+    @property
+    def memory_notes(self) -> tuple[str, ...]:
+        """What the model counts of each unified memory among the pools, once per accelerator type: "NVIDIA GB10:
+        128 GB unified, of which ~112 GB counted for models (16 GB kept for the operating system and CPU)". Memory
+        fits read the counted part; ``memory_gb`` (the accelerators' memory) counts the whole."""
+        notes = dict.fromkeys(info.pool.accelerator.memory_words for info in self.pools)
+        return tuple(note for note in notes if note)
 
     def figure(self, name: str) -> Figure | None:
         return next((f for f in self.figures if f.name == name), None)

@@ -11,7 +11,18 @@ from .. import capacity
 from ..models import AcceleratorType, ModelProfile, Workload
 from ..validators import workload_rules
 
-SPEC_FIELDS = ("memory_gb", "mem_bandwidth_gbps", "bf16_tflops", "fp8_tflops", "tdp_w", "fp16_tflops", "int8_tops")
+SPEC_FIELDS = (
+    "memory_gb",
+    "mem_bandwidth_gbps",
+    "bf16_tflops",
+    "fp8_tflops",
+    "tdp_w",
+    "fp16_tflops",
+    "int8_tops",
+    "system_power_w",
+    "host_reserved_gb",
+)
+"""The accelerator type's fields the pure model reads, in `capacity.AcceleratorSpec`'s order."""
 
 
 def _field(kind: Any, name: str) -> Any:
@@ -41,6 +52,15 @@ def accelerator_origin(kind: AcceleratorType | dict[str, Any]) -> str:
     where = "catalog row" if _field(kind, "organization_id") is None else "the organization's accelerator type"
     source = short_source(_field(kind, "source"))
     return f"{where} {accelerator_name(kind)}" + (f" ({source})" if source else "")
+
+
+def system_origin(kind: AcceleratorType | dict[str, Any]) -> str:
+    """Where an integrated system's figures come from: "NVIDIA GB10 system figures (NVIDIA DGX Spark product
+    page ...)"; "" for a type without them."""
+    if _field(kind, "system_power_w") is None and _field(kind, "host_reserved_gb") is None:
+        return ""
+    source = short_source(_field(kind, "system_source"), limit=160)
+    return f"{accelerator_name(kind)} system figures" + (f" ({source})" if source else "")
 
 
 def model_origin(profile: ModelProfile) -> str:

@@ -61,7 +61,7 @@ def read_output(request: Request, data: Any, *, text_field: str, limit: int, wha
         services.discovery.check_size(upload.size or 0, limit=limit, field="file")
         raw = upload.read()
         try:
-            return tool_output_text(raw)
+            return tool_output_text(raw, limit=limit)
         except UnicodeDecodeError:
             raise Invalid(f"not UTF-8 text: send what {what} prints.", code="encoding", field="file") from None
     value = data.get(text_field)

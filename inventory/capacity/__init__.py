@@ -23,6 +23,8 @@ The model is split along its seams; this package re-exports every public name, s
 * ``compute``: training FLOPs and days, decode and prefill time, roofline ridge point;
 * ``footprint``: energy, cost, carbon and the per-site ``Footprint``;
 * ``specs``: accelerator, model, pool and workload specs, and the ``InferenceFit`` / ``TrainingFit`` results;
+* ``system``: integrated systems (a DGX Spark's GB10): whole-server power from the type's system power, and the
+  unified memory counted for models;
 * ``fitting``: what both fit analyses share (compute rate of a precision, IT power, site power headroom);
 * ``inference``: ``fit_inference`` (tensor-parallel plans, batch, latency, replicas);
 * ``training``: ``fit_training`` (ZeRO memory, deadline, GPUs needed);
@@ -126,6 +128,7 @@ from .specs import (
     TrainingFit,
     TrainingWorkload,
 )
+from .system import memory_for_models_gb, non_accelerator_watts, rated_server_watts, unified_memory_words
 from .training import fit_training
 
 __all__ = [
@@ -189,11 +192,14 @@ __all__ = [
     "kv_cache_bytes",
     "kv_replication",
     "max_context_tokens",
+    "memory_for_models_gb",
+    "non_accelerator_watts",
     "nodes_needed",
     "prefill_flops",
     "present_figures",
     "prefill_seconds",
     "rate_label",
+    "rated_server_watts",
     "ridge_point",
     "serving_memory",
     "site_footprint",
@@ -201,6 +207,7 @@ __all__ = [
     "training_days",
     "training_flops",
     "training_memory_bytes",
+    "unified_memory_words",
     "valid_tensor_parallel_sizes",
     "weights_bytes",
     # Also public in the single module this package replaces (kept so every import still works):

@@ -31,7 +31,7 @@ from .figures import Figure, Input, figure_if_known, known_inputs, present_figur
 from .fitting import rate_label
 from .memory import kv_cache_bytes
 from .sources import CONSTANT_ORIGINS, SOURCES
-from .specs import InferenceFit, InferenceWorkload, Pool, TrainingFit, TrainingWorkload
+from .specs import AcceleratorSpec, InferenceFit, InferenceWorkload, Pool, TrainingFit, TrainingWorkload
 from .training import _min_gpus_for_deadline, _min_gpus_for_memory
 
 
@@ -100,6 +100,25 @@ def _power(pool: Pool, fit: InferenceFit | TrainingFit, o: Origins) -> Figure | 
     )
 
 
+def _memory(accelerator: AcceleratorSpec, o: Origins) -> Input:
+    """The memory a fit counts per GPU: the accelerator's memory, or for a unified memory the part counted for
+    models (GB10: 112 of 128 GB), its origin saying so in words."""
+    if not accelerator.unified_memory:
+        return Input(f"memory of {accelerator.name}", float(accelerator.memory_gb), "GB", o.accelerator)
+    return Input(
+        f"memory of {accelerator.name} counted for models",
+        accelerator.model_memory_gb,
+        "GB",
+        f"{o.accelerator}; {accelerator.memory_words}",
+    )
+
+
+def _usable_formula(accelerator: AcceleratorSpec) -> str:
+    if accelerator.unified_memory:
+        return "memory counted for models (the unified memory less what the host keeps) x usable share (0.9)"
+    return "accelerator memory x usable share (0.9)"
+
+
 def _available(pool: Pool, fit: InferenceFit | TrainingFit, o: Origins) -> Figure | None:
     return figure_if_known(
         "gpus_available",
@@ -149,7 +168,7 @@ def _inference(w: InferenceWorkload, pool: Pool, fit: InferenceFit, o: Origins) 
         "sequences",
         "figure: Sequences per replica",
     )
-    memory = Input(f"memory of {accelerator.name}", float(accelerator.memory_gb), "GB", o.accelerator)
+    memory = _memory(accelerator, o)
     bandwidth = Input(
         f"memory bandwidth of {accelerator.name}", float(accelerator.mem_bandwidth_gbps), "GB/s", o.accelerator
     )
@@ -217,7 +236,7 @@ def _inference(w: InferenceWorkload, pool: Pool, fit: InferenceFit, o: Origins) 
             "Usable memory per GPU",
             fit.usable_memory_gb_per_gpu,
             "GB",
-            "accelerator memory x usable share (0.9)",
+            _usable_formula(accelerator),
             known_inputs(memory, utilization),
             SOURCES["usable_serving"],
         ),
@@ -394,7 +413,7 @@ def _inference(w: InferenceWorkload, pool: Pool, fit: InferenceFit, o: Origins) 
 
 def _training(w: TrainingWorkload, pool: Pool, fit: TrainingFit, o: Origins) -> tuple[Figure, ...]:
     model, accelerator = w.model, pool.accelerator
-    usable_b = float(accelerator.memory_gb) * BYTES_PER_GB * TRAINING_MEMORY_UTILIZATION
+    usable_b = accelerator.model_memory_gb * BYTES_PER_GB * TRAINING_MEMORY_UTILIZATION
     stage = f"ZeRO-{w.zero_stage}"
     active = model.compute_params
     params = Input("parameters", float(model.params), "parameters", o.model)
@@ -437,9 +456,9 @@ def _training(w: TrainingWorkload, pool: Pool, fit: TrainingFit, o: Origins) -> 
             "Usable memory per GPU",
             fit.usable_memory_gb_per_gpu,
             "GB",
-            "accelerator memory x usable share (0.9)",
+            _usable_formula(accelerator),
             known_inputs(
-                Input(f"memory of {accelerator.name}", float(accelerator.memory_gb), "GB", o.accelerator),
+                _memory(accelerator, o),
                 Input(
                     "usable share of memory",
                     TRAINING_MEMORY_UTILIZATION,

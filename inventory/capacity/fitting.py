@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .constants import COMPUTE_RATE_OF, RATE_FALLBACKS, WATTS_PER_KW, Precision
 from .specs import AcceleratorSpec, Pool
-from .validation import _precision
+from .validation import _ceil_count, _precision
 
 _RATE_FIELD = {"bf16": "bf16_tflops", "fp16": "fp16_tflops", "fp8": "fp8_tflops", "int8": "int8_tops"}
 _RATE_LABEL = {"bf16": "BF16", "fp16": "FP16", "fp8": "FP8", "int8": "INT8"}
@@ -110,25 +110,58 @@ def _site_power_reason(pool: Pool, gpus: int | None, what: str) -> tuple[bool, s
         site = f"{pool.site} is already {-headroom:.1f} kW over its power capacity ({sums})"
     else:
         site = f"{pool.site} has {headroom:.1f} kW headroom ({sums})"
-    unused = pool.count - gpus
-    switched_off = f"the servers of the {_gpus(unused)} it leaves unused ({-extra:.1f} kW) switched off"
-    if extra > headroom:
-        if extra > 0:
+    if extra > 0:
+        if extra > headroom:
             return False, (
                 f"{what} needs {it_power_kw:.1f} kW of IT load ({basis}), {extra:.1f} kW more than its "
                 f"{pool.count} accelerators' servers draw now, but {site}."
             )
-        still = f", and would still be {extra - headroom:.1f} kW over with {switched_off}" if unused else ""
+        return True, f"{what} adds {extra:.1f} kW of IT load ({basis}) to what its servers draw now; {site}."
+
+    def within(verb: str) -> str:
+        return (
+            f"{what} {verb} {it_power_kw:.1f} kW of IT load ({basis}), within what its {pool.count} accelerators' "
+            f"servers draw now"
+        )
+
+    if headroom >= 0:
+        return True, f"{within('takes')}; {site}."
+    # The site is over its capacity already: the fit passes only if switching off what it leaves unused gives
+    # back the excess, and only whole servers can be switched off.
+    over = -headroom
+    off = _left_unused(pool, gpus)
+    if off is not None and off[0] == 0:
         return False, (
-            f"{what} needs {it_power_kw:.1f} kW of IT load ({basis}), within what its {pool.count} accelerators' "
-            f"servers draw now, but {site}{still}."
+            f"{within('needs')}, but {site}, and none of its {_servers(pool.servers or 0)} can be switched off: the "
+            f"{_gpus(gpus)} it needs are spread over all of them."
         )
-    if extra <= 0:
-        within = (
-            f"{what} takes {it_power_kw:.1f} kW of IT load ({basis}), within what its {pool.count} accelerators' "
-            f"servers draw now; {site}"
+    if off is None and gpus >= pool.count:
+        return False, f"{within('needs')}, but {site}."
+    if off is None:  # the pool's servers are unknown: its unused GPUs' share of their power, as an estimate
+        unused, given_back = f"the servers of the {_gpus(pool.count - gpus)} it leaves unused", -extra
+    else:
+        unused, given_back = f"the {_servers(off[0])} it leaves unused", off[1]
+    switched_off = f"{unused} ({given_back:.1f} kW) switched off"
+    if given_back < over:
+        return (
+            False,
+            f"{within('needs')}, but {site}, and would still be {over - given_back:.1f} kW over with {switched_off}.",
         )
-        if headroom < 0:  # passes only because the servers it leaves unused would give back more than the excess
-            return True, f"{within}, so it fits only with {switched_off}."
-        return True, f"{within}."
-    return True, f"{what} adds {extra:.1f} kW of IT load ({basis}) to what its servers draw now; {site}."
+    return True, f"{within('takes')}; {site}, so it fits only with {switched_off}."
+
+
+def _servers(count: int) -> str:
+    return f"{count} server" if count == 1 else f"{count} servers"
+
+
+def _left_unused(pool: Pool, gpus: int) -> tuple[int, float] | None:
+    """(servers, kW) a fit on ``gpus`` of the pool leaves wholly unused, with the pool's servers holding its
+    accelerators evenly (``count / servers`` each): ``servers - ceil(gpus / per server)`` servers, at the pool's
+    watts per accelerator. ``None`` when the pool's servers are unknown. Worked example: 8 GPUs in 1 server, a fit
+    on 6 -> (0 servers, 0 kW): the server stays on; 16 GPUs in 2 servers, a fit on 6 -> (1 server, 8 x watts)."""
+    watts = pool.watts_per_accelerator
+    if not pool.servers or watts is None:
+        return None
+    per_server = pool.count / pool.servers
+    unused = max(0, pool.servers - _ceil_count(gpus / per_server))
+    return unused, unused * per_server * watts / WATTS_PER_KW

@@ -219,8 +219,9 @@ def fit_inference(
 
     For every valid tensor-parallel size tp (``valid_tensor_parallel_sizes``, at most 8 = one NVLink node):
 
-    1. Memory: per GPU ``weights/tp + batch * kv_seq / min(tp, kv_heads) <= memory_gb * 1e9 * 0.9``
-       (vLLM gpu_memory_utilization); kv_seq = KV of one prompt + output sequence (reserved in full).
+    1. Memory: per GPU ``weights/tp + batch * kv_seq / min(tp, kv_heads) <= model_memory_gb * 1e9 * 0.9``
+       (vLLM gpu_memory_utilization; ``model_memory_gb`` is ``memory_gb`` less what the host keeps of a unified
+       memory); kv_seq = KV of one prompt + output sequence (reserved in full).
        The largest such batch, capped at 256 (vLLM max_num_seqs), is the replica's concurrency.
     2. Latency: ``TTFT = max(prefill_seconds(active, prompt, 1, peak, tp, mfu, layers, d_attn), weight-read
        time)``, prefill counting ``2N + 2 n_layer n_ctx d_attn`` FLOPs per prompt token (Kaplan et al. 2020,
@@ -251,7 +252,7 @@ def fit_inference(
     model = workload.model
     rate = compute_rate(accelerator, workload.precision)
     peak = rate.tflops
-    usable_b = float(accelerator.memory_gb) * BYTES_PER_GB * SERVING_MEMORY_UTILIZATION
+    usable_b = accelerator.model_memory_gb * BYTES_PER_GB * SERVING_MEMORY_UTILIZATION
     gb = BYTES_PER_GB
     demand_tps = float(workload.requests_per_second) * workload.output_tokens
 
@@ -298,7 +299,7 @@ def fit_inference(
             f"TP={chosen.tp}: weights {weights_gpu_gb:.1f} GB + KV cache {kv_gpu_gb:.1f} GB per GPU for "
             f"{chosen.batch} concurrent sequences per replica ({_gpus(chosen.tp)} holding a share of each), of "
             f"{usable_b / gb:.1f} GB usable "
-            f"({accelerator.memory_gb:g} GB x {SERVING_MEMORY_UTILIZATION})."
+            f"({accelerator.counted_memory_text} x {SERVING_MEMORY_UTILIZATION})."
         )
         reasons.append(
             f"Estimated TTFT {chosen.ttft_s:.3f} s, TPOT {chosen.tpot_s * 1000:.1f} ms; one replica sustains "

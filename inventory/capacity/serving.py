@@ -9,8 +9,10 @@ Memory model (the same as ``fit_inference``): the model is split evenly over the
 a node of up to 8 GPUs, pipeline stages across nodes), so weights and KV cache divide by the GPU count, except
 that a node's tensor-parallel group larger than the model's KV heads replicates each KV head
 ``tp / kv_heads`` times (Megatron-LM/vLLM split attention by heads). Each GPU may use ``memory_gb x 0.9``
-(vLLM ``gpu_memory_utilization``). Not counted: activations and runtime buffers beyond that 10% reserve,
-quantization scales (1-3%), and whether the head counts divide the GPU count (``fit_inference`` checks that).
+(vLLM ``gpu_memory_utilization``), where ``size_serving`` passes the accelerator's memory counted for models
+(``AcceleratorSpec.model_memory_gb``: a unified memory less what the host keeps). Not counted: activations and
+runtime buffers beyond that 10% reserve, quantization scales (1-3%), and whether the head counts divide the GPU
+count (``fit_inference`` checks that).
 """
 
 import math
@@ -193,7 +195,7 @@ def size_serving(
     per_node = _count("gpus_per_node", gpus_per_node, minimum=1)
     full = serving_memory(model, weight_precision, model.context_length, b, kv_cache_precision)
     kv_precision = full.kv_cache_precision
-    mem = float(accelerator.memory_gb)
+    mem = accelerator.model_memory_gb  # less what the host keeps of a unified memory (GB10: 112 of 128 GB)
     largest = max_context_tokens(model, mem, n, weight_precision, kv_cache_precision=kv_precision, batch=b)
     largest_1 = max_context_tokens(model, mem, n, weight_precision, kv_cache_precision=kv_precision, batch=1)
     usable_gb = n * mem * SERVING_MEMORY_UTILIZATION

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .constants import DEFAULT_SERVER_OVERHEAD_FACTOR, ZERO_STAGES, Bottleneck, Precision
 from .memory import default_kv_cache_precision
+from .system import memory_for_models_gb, rated_server_watts, unified_memory_words
 from .validation import _at_least_one, _count, _name, _non_negative, _positive, _precision, _unit_fraction
 
 #: The dense per-precision rates an ``AcceleratorSpec`` may carry (TFLOPS; TOPS for int8).
@@ -19,6 +20,11 @@ class AcceleratorSpec:
     Every rate is optional because datasheets differ: a T4 has FP16 and INT8 tensor cores but no BF16, an A100
     no FP8, an RTX 4080 SUPER publishes no per-precision figure at all. ``fitting.compute_rate`` picks the rate
     of a workload's precision and names any fallback; ``bf16_tflops`` stays the fourth positional argument.
+
+    An integrated system's accelerator (NVIDIA GB10, a DGX Spark's CPU and GPU in one package) also carries
+    ``system_power_w``, the whole system's power per accelerator (used instead of TDP x server overhead), and
+    ``host_reserved_gb``, the part of its unified memory that the operating system and CPU keep (not counted for
+    models: ``model_memory_gb``). Both are None for a GPU in a server with memory of its own (module ``system``).
     """
 
     name: str
@@ -29,6 +35,8 @@ class AcceleratorSpec:
     tdp_w: float | None = None
     fp16_tflops: float | None = None
     int8_tops: float | None = None
+    system_power_w: float | None = None
+    host_reserved_gb: float | None = None
 
     def __post_init__(self) -> None:
         _name("name", self.name)
@@ -39,6 +47,39 @@ class AcceleratorSpec:
                 _positive(field_name, getattr(self, field_name))
         if self.tdp_w is not None:
             _positive("tdp_w", self.tdp_w)
+        if self.system_power_w is not None:
+            _positive("system_power_w", self.system_power_w)
+            if self.tdp_w is not None and float(self.system_power_w) < float(self.tdp_w):
+                raise ValueError(
+                    f"system_power_w must be at least tdp_w ({self.tdp_w!r}): the system includes the accelerator, "
+                    f"got {self.system_power_w!r}"
+                )
+        memory_for_models_gb(self.memory_gb, self.host_reserved_gb)  # host_reserved_gb in [0, memory_gb)
+
+    @property
+    def model_memory_gb(self) -> float:
+        """Memory counted for a model (weights, KV cache, activations): ``memory_gb``, less ``host_reserved_gb``
+        for unified memory (GB10: 128 - 16 = 112 GB). Every memory fit reads this figure."""
+        return memory_for_models_gb(self.memory_gb, self.host_reserved_gb)
+
+    @property
+    def unified_memory(self) -> bool:
+        """Whether the memory is the whole system's, shared with the CPU and the operating system."""
+        return self.host_reserved_gb is not None
+
+    @property
+    def counted_memory_text(self) -> str:
+        """The memory a fit counts, as its reasons say it: "80 GB", or "112 GB counted for models of 128 GB
+        unified"."""
+        if not self.unified_memory:
+            return f"{float(self.memory_gb):g} GB"
+        return f"{self.model_memory_gb:g} GB counted for models of {float(self.memory_gb):g} GB unified"
+
+    @property
+    def memory_words(self) -> str:
+        """ "NVIDIA GB10: 128 GB unified, of which ~112 GB counted for models (16 GB kept for the operating system
+        and CPU)"; "" for an accelerator with memory of its own."""
+        return unified_memory_words(self.name, self.memory_gb, self.host_reserved_gb)
 
     @property
     def sixteen_bit_tflops(self) -> float | None:
@@ -103,8 +144,12 @@ class Pool:
 
     Whole-server power per accelerator: ``server_power_w_per_accelerator`` when the pool's servers have a
     recorded (rated or measured) power, i.e. the servers' watts divided by their accelerators; else the
-    accelerator's TDP x ``server_overhead_factor`` (DGX H100 default 1.82). ``power_source`` says in words
-    which one applies (e.g. "recorded server power (12 of 12 servers)").
+    accelerator's ``system_power_w`` for an integrated system (GB10: 240 W); else the accelerator's TDP x
+    ``server_overhead_factor`` (DGX H100 default 1.82): `system.rated_server_watts`. ``power_source`` says in
+    words which one applies (e.g. "recorded server power (12 of 12 servers)").
+
+    ``servers``: how many servers hold the ``count`` accelerators (``None`` or 0 when unknown, e.g. a cloud pool).
+    Power is given back only by switching off whole servers: a fit on part of one server's GPUs leaves it on.
     """
 
     accelerator: AcceleratorSpec
@@ -115,6 +160,7 @@ class Pool:
     server_overhead_factor: float = DEFAULT_SERVER_OVERHEAD_FACTOR
     server_power_w_per_accelerator: float | None = None
     power_source: str = ""
+    servers: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.accelerator, AcceleratorSpec):
@@ -129,15 +175,18 @@ class Pool:
             _positive("server_power_w_per_accelerator", self.server_power_w_per_accelerator)
         if not isinstance(self.power_source, str):
             raise ValueError(f"power_source must be a string, got {self.power_source!r}")
+        if self.servers is not None:
+            _count("servers", self.servers)
 
     @property
     def watts_per_accelerator(self) -> float | None:
-        """Whole-server watts per accelerator: recorded server power, else TDP x overhead, else None."""
+        """Whole-server watts per accelerator: recorded server power, else the integrated system's power, else
+        TDP x overhead, else None."""
         if self.server_power_w_per_accelerator is not None:
             return float(self.server_power_w_per_accelerator)
-        if self.accelerator.tdp_w is None:
-            return None
-        return float(self.accelerator.tdp_w) * float(self.server_overhead_factor)
+        return rated_server_watts(
+            1, self.accelerator.tdp_w, self.accelerator.system_power_w, overhead=self.server_overhead_factor
+        )
 
     @property
     def power_basis(self) -> str:
@@ -146,6 +195,8 @@ class Pool:
             return self.power_source
         if self.server_power_w_per_accelerator is not None:
             return "recorded server power"
+        if self.accelerator.system_power_w is not None:
+            return f"system power {float(self.accelerator.system_power_w):g} W per {self.accelerator.name} (integrated)"
         return f"TDP x server overhead {float(self.server_overhead_factor):.2f}"
 
 

@@ -79,7 +79,8 @@ def fit_training(workload: TrainingWorkload, pool: Pool) -> TrainingFit:
     """Can ``pool`` train ``workload`` within its deadline?
 
     * Memory per GPU: ``training_memory_bytes(params, zero_stage, data_parallel=pool.count)`` (ZeRO,
-      arXiv:1910.02054) must fit ``memory_gb * 1e9 * 0.9``; activations come on top and are reported as the
+      arXiv:1910.02054) must fit ``model_memory_gb * 1e9 * 0.9`` (``memory_gb`` less what the host keeps of a
+      unified memory); activations come on top and are reported as the
       remaining ``activation_headroom_gb``, not checked.
     * Time: ``training_days(active_params, tokens, pool.count, peak, mfu, activation_recompute=...,
       goodput=...)``: 6PD / (N * peak * MFU * goodput), or 8PD / (N * peak * HFU * goodput) with activation
@@ -100,7 +101,7 @@ def fit_training(workload: TrainingWorkload, pool: Pool) -> TrainingFit:
     gb = BYTES_PER_GB
     rate = compute_rate(accelerator, workload.precision)
     peak = rate.tflops
-    usable_b = float(accelerator.memory_gb) * gb * TRAINING_MEMORY_UTILIZATION
+    usable_b = accelerator.model_memory_gb * gb * TRAINING_MEMORY_UTILIZATION
     flops = training_flops(model.compute_params, workload.tokens)
     gpus_memory = _min_gpus_for_memory(float(model.params), workload.zero_stage, usable_b)
     gpus_deadline = _min_gpus_for_deadline(workload, peak)

@@ -68,7 +68,7 @@ class DiscoverForm(forms.Form):
         if upload is not None:
             try:
                 services.discovery.check_size(upload.size or 0)
-                data["text"] = tool_output_text(upload.read())
+                data["text"] = tool_output_text(upload.read(), limit=services.discovery.max_bytes())
             except DomainError as exc:
                 self.add_error("file", exc.errors[0].message)
             except UnicodeDecodeError:

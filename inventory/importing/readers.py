@@ -1,9 +1,10 @@
 """Reading the rows of an import file: CSV line by line, JSON/YAML as a loaded document.
 
 Rows are read lazily: a CSV file is decoded and parsed line by line; a JSON/YAML document is loaded, but its rows
-are converted chunk by chunk by the importer. A row's ``number`` is its line in a CSV file (the header is line 1)
-or its 1-based position in a JSON/YAML list; problems with the header or the structure of the file are
-`ImportRejected` items with that ``row`` and the ``column`` they concern.
+are converted chunk by chunk by the importer. A row's ``number`` is its line in a CSV file as an editor counts them
+(the header is line 1, or 2 after Excel's ``sep=;`` line) or its 1-based position in a JSON/YAML list; problems
+with the header or the structure of the file are `ImportRejected` items with that ``row`` and the ``column`` they
+concern.
 """
 
 from __future__ import annotations

@@ -18,10 +18,13 @@ from ..validators import (
     ACCELERATOR_TDP_W,
     CONTEXT_TOKENS,
     GRID_INTENSITY,
+    HOST_RESERVED_GB,
     MODEL_DIMENSION,
     PARAMETERS,
     RELEASE_YEAR,
+    SYSTEM_POWER_W,
     THROUGHPUT_GBPS,
+    accelerator_type_rules,
     model_profile_rules,
 )
 from .base import RowRulesMixin
@@ -91,6 +94,31 @@ class AcceleratorType(CatalogEntry):
     tdp_w = models.PositiveIntegerField(
         "TDP (W)", null=True, blank=True, validators=[ACCELERATOR_TDP_W], help_text="Thermal design power, W."
     )
+    # Integrated systems (docs/capacity.md, "Integrated systems"): a DGX Spark's GB10 is CPU and GPU in one
+    # package with the system's memory. Both empty for a GPU in a server with memory of its own.
+    system_power_w = models.PositiveIntegerField(
+        "system power (W)",
+        null=True,
+        blank=True,
+        validators=[SYSTEM_POWER_W],
+        help_text="Integrated systems only (CPU and accelerator in one package, e.g. NVIDIA GB10): the whole "
+        "system's power per accelerator, W. A server without recorded power is then estimated at accelerators x "
+        "this, instead of accelerators x TDP x 1.821.",
+    )
+    host_reserved_gb = models.FloatField(
+        "memory kept for the host (GB)",
+        null=True,
+        blank=True,
+        validators=[HOST_RESERVED_GB],
+        help_text="Unified memory only (shared with the CPU and the operating system): the part of the memory the "
+        "host keeps, GB. The capacity model counts the rest for models.",
+    )
+    system_source = models.TextField(
+        "source of the system figures",
+        blank=True,
+        validators=NOTES,
+        help_text="Where the system power and the memory kept for the host come from.",
+    )
     interconnect = models.CharField(validators=[validate_name], max_length=60, blank=True)
     interconnect_gbps = models.FloatField(
         "interconnect bandwidth (GB/s)",
@@ -109,6 +137,7 @@ class AcceleratorType(CatalogEntry):
     )
 
     natural_key = ("vendor", "model")
+    row_rules = staticmethod(accelerator_type_rules)
 
     class Meta:
         ordering = ["vendor", "model"]
@@ -131,6 +160,16 @@ class AcceleratorType(CatalogEntry):
                 & (Q(fp16_tflops__isnull=True) | Q(fp16_tflops__gt=0))
                 & (Q(int8_tops__isnull=True) | Q(int8_tops__gt=0)),
                 name="acceleratortype_positive_rates",
+            ),
+            models.CheckConstraint(
+                condition=Q(host_reserved_gb__isnull=True)
+                | (Q(host_reserved_gb__gte=0) & Q(host_reserved_gb__lt=F("memory_gb"))),
+                name="acceleratortype_host_reserved_below_memory",
+            ),
+            models.CheckConstraint(
+                condition=Q(system_power_w__isnull=True)
+                | (Q(system_power_w__gt=0) & (Q(tdp_w__isnull=True) | Q(system_power_w__gte=F("tdp_w")))),
+                name="acceleratortype_system_power_covers_tdp",
             ),
         ]
 

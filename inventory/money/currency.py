@@ -166,7 +166,9 @@ def total_in(amounts: Mapping[str, float] | list[tuple[str, float]], to_currency
     per: dict[str, float] = {}
     for currency, amount in items:
         per[currency.upper()] = per.get(currency.upper(), 0.0) + float(amount)
-    per = dict(sorted(per.items()))
+    # A currency whose amounts sum to nothing (a site priced in CHF with no server) is left out: "0.00 CHF and
+    # €51,127" says nothing more than "€51,127", and would ask for a rate it does not need. All zero: kept as is.
+    per = dict(sorted((c, a) for c, a in per.items() if a != 0) or sorted(per.items()))
     to_currency = to_currency.upper()
     conversions, missing = [], []
     for currency, amount in per.items():

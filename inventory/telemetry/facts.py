@@ -32,15 +32,21 @@ IDLE_UTILIZATION_PCT = 5.0
 
 
 def measured_facts(
-    active: QuerySet[Server], summary: CapacitySummary, value: Callable[..., FactValue], *, accelerators: int
+    active: QuerySet[Server],
+    summary: CapacitySummary,
+    value: Callable[..., FactValue],
+    *,
+    accelerators: int,
+    until: date | None = None,
 ) -> dict[str, FactValue]:
     """Facts from measured telemetry (`ServerTelemetryDay`) over the measured window (`selectors.measured_window`):
     of the ``accelerators`` of the active servers (the caller counts them with its other aggregate of the accelerator
     servers), those measured: one query over the servers measured in the window, each with its
     window means as subqueries. Utilization and tensor activity are per server (the mean over its GPUs at each
     instant), weighted here by its accelerators. No
-    measurement in the window: only ``measured_accelerators_pct`` (0 %), so that a claim of measurement meets it."""
-    start, end = selectors.measured_window()
+    measurement in the window: only ``measured_accelerators_pct`` (0 %), so that a claim of measurement meets it.
+    ``until``: the window's last day (default today)."""
+    start, end = selectors.measured_window(today=until)
     days = ServerTelemetryDay.objects.filter(server=OuterRef("pk"), day__gte=start, day__lte=end).order_by()
 
     def window_mean(field_name: str) -> Subquery:

@@ -688,6 +688,57 @@ def test_a_site_already_over_its_capacity_is_said_in_words_not_as_a_negative_hea
     assert any(f"but {site}." in reason for reason in full.reasons), full.reasons
 
 
+def test_only_whole_servers_give_back_power_on_a_site_over_its_capacity() -> None:
+    """A fit on part of one server's GPUs leaves that server on: 70B on 4 of the 8 H100 of one 10.2 kW server at a
+    site 2.2 kW over its capacity gives nothing back (the per-GPU share, 5.1 kW, would say it fits)."""
+    workload = chat(LLAMA31_70B, "bf16", 1.0)
+    one = Pool(H100_SXM, 8, "dc1", site_power_capacity_kw=20, site_power_draw_kw=12, servers=1)
+    fit = fit_inference(workload, one)
+    assert not fit.fits
+    assert fit.bottleneck == "site_power"
+    assert fit.gpus_needed == 4
+    assert (
+        "Serving on 4 GPUs needs 5.1 kW of IT load (TDP x server overhead 1.82), within what its 8 accelerators' "
+        "servers draw now, but dc1 is already 2.2 kW over its power capacity (20 kW capacity - 22.2 kW draw), and "
+        "none of its 1 server can be switched off: the 4 GPUs it needs are spread over all of them."
+    ) in fit.reasons
+    # 16 H100 in 2 servers (20.4 kW) beside 12 kW, 32.4 kW of 30 kW: 4 GPUs use one server, the other (10.2 kW)
+    # switched off gives back more than the 2.4 kW excess.
+    two = Pool(H100_SXM, 16, "dc1", site_power_capacity_kw=30, site_power_draw_kw=12, servers=2)
+    fit = fit_inference(workload, two)
+    assert fit.fits, fit.reasons
+    assert any(
+        "dc1 is already 2.4 kW over its power capacity (30 kW capacity - 32.4 kW draw), so it fits only with the "
+        "1 server it leaves unused (10.2 kW) switched off." in reason
+        for reason in fit.reasons
+    ), fit.reasons
+    # The same two servers 12.4 kW over: the one server switched off leaves the site 2.2 kW over.
+    far = Pool(H100_SXM, 16, "dc1", site_power_capacity_kw=20, site_power_draw_kw=12, servers=2)
+    fit = fit_inference(workload, far)
+    assert not fit.fits
+    assert any(
+        "would still be 2.2 kW over with the 1 server it leaves unused (10.2 kW) switched off." in reason
+        for reason in fit.reasons
+    ), fit.reasons
+
+
+@given(
+    servers=st.integers(1, 16),
+    per_server=st.sampled_from([1, 2, 4, 8]),
+    gpus=st.integers(1, 128),
+)
+def test_whole_servers_give_back_no_more_than_the_unused_gpus_share(servers, per_server, gpus) -> None:
+    from inventory.capacity.fitting import _left_unused
+
+    count = servers * per_server
+    gpus = min(gpus, count)
+    pool = Pool(H100_SXM, count, "dc1", site_power_capacity_kw=1, servers=servers)
+    unused, kw = _left_unused(pool, gpus)
+    assert 0 <= unused <= servers - 1
+    assert unused * per_server <= count - gpus < (unused + 1) * per_server
+    assert kw <= (count - gpus) * pool.watts_per_accelerator / 1000 + 1e-9
+
+
 def test_unknown_tdp_skips_power_check() -> None:
     fit = fit_inference(
         chat(LLAMA31_8B, "bf16", 2.0),

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -106,6 +108,18 @@ def test_plural_forms_are_right():
     assert _gpus(2) == "2 GPUs"
 
 
+def test_one_gpu_is_one_gpu_in_the_memory_sizing(demo_client):
+    """An 8B model's full context fits one H100: the sizing says "1 GPU", not "1 GPUs"."""
+    from inventory.models import ModelProfile, Workload
+
+    assistant = Workload.objects.get(name="Customer assistant")
+    assistant.model_profile = ModelProfile.objects.get(name="Llama-3.1-8B")
+    assistant.save()
+    page = " ".join(demo_client.get(reverse("inventory:capacity")).content.decode().split())
+    assert "the model needs 1 GPU = 1 node of 8." in page
+    assert "1 GPUs" not in page
+
+
 def test_a_stored_workload_with_zero_tokens_is_named_in_a_sentence(demo_client):
     """A row stored before the field's rule (objects.create runs no validator): the page names the workload and
     the field, and never shows the capacity model's own message."""
@@ -144,3 +158,83 @@ def test_a_what_if_of_a_type_with_no_tdp_says_their_power_is_not_counted(demo_cl
     row = _row(page, "Frankfurt DC")
     assert "138.3<br>" in row  # the draw as recorded: nothing added
     assert "kW the what-if adds" not in row
+
+
+def test_a_fit_on_part_of_one_server_does_not_switch_the_rest_of_it_off(demo_client):
+    """Munich over its capacity with one more 8-GPU server: serving on 6 of its 8 H200 cannot give back the other
+    2 GPUs' power (the server stays on), so the site does not take the workload."""
+    from inventory.models import Server
+
+    munich = Site.objects.get(name="Munich Lab")
+    h200 = AcceleratorType.objects.get(model="H200 SXM")
+    Server.objects.create(
+        organization=munich.organization, site=munich, hostname="muc-h200-01", status="active",
+        accelerator_type=h200, accelerator_count=8, power_w=10200,
+    )  # fmt: skip
+    page = demo_client.get(reverse("inventory:capacity")).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    verdict = text[text.index("Customer assistant fits") :]
+    verdict = verdict[: verdict.index("Memory on")]
+    assert "on 128 x NVIDIA H100 SXM at Frankfurt DC" in verdict  # not on the H200 of the over-capacity Munich
+    assert "leaves unused" not in page
+
+
+def test_a_site_over_its_capacity_reads_over_and_a_capacity_as_recorded(demo_client):
+    """The capacity table never shows a negative headroom (docs/capacity.md), and a capacity of 95.5 kW reads 95.5
+    beside its headroom, not 96 (96 - 0.0 is not 95.5)."""
+    from inventory.models import Server
+
+    munich = Site.objects.get(name="Munich Lab")
+    Server.objects.create(
+        organization=munich.organization, site=munich, hostname="muc-h200-01", status="active",
+        accelerator_type=AcceleratorType.objects.get(model="H200 SXM"), accelerator_count=8, power_w=10200,
+    )  # fmt: skip
+    Site.objects.create(organization=munich.organization, name="Zurich Lab", country="CH", power_capacity_kw=95.5)
+    page = demo_client.get(reverse("inventory:capacity")).content.decode()
+    row = re.sub(r"\s+", " ", _row(page, "Munich Lab"))
+    assert "2.2 over<br>" in row
+    assert "-2.2" not in row
+    zurich = re.sub(r"\s+", " ", _row(page, "Zurich Lab"))
+    assert '<td class="text-end">95.5</td>' in zurich
+    assert "95.5 kW capacity - 0.0 kW current draw" in zurich
+
+
+def test_the_headroom_and_capacity_filters():
+    from inventory.templatetags.power import capacity_kw, headroom
+
+    assert [headroom(kw) for kw in (261.66, 8.0, -2.2, -0.04, None)] == ["261.7", "8.0", "2.2 over", "0.0", "–"]
+    assert [capacity_kw(kw) for kw in (400, 95.5, "95.50", 1234567.25, None)] == [
+        "400", "95.5", "95.5", "1,234,567.25", "–"
+    ]  # fmt: skip
+
+
+def test_a_what_if_price_is_in_the_reporting_currency_and_converted_for_each_site(demo_client):
+    """0.10 per kWh meant $0.10 at Ashburn and €0.10 at Frankfurt: one number in two currencies. The price is in
+    the organization's reporting currency (EUR) and converted at its rates for a site priced in USD."""
+    from inventory.analysis import WhatIf, analyse
+    from inventory.exchange.selectors import rate_table_for
+
+    organization = Organization.objects.get(slug="demo-corp")
+    summary = analyse(organization=organization, what_if=WhatIf(price_per_kwh=0.10))
+    sites = {f.site.name: f for f in summary.sites}
+    rate = float(rate_table_for(organization=organization).get("USD").per_eur)
+    assert sites["Frankfurt DC"].price_per_kwh == pytest.approx(0.10)
+    assert sites["Ashburn Colo"].price_per_kwh == pytest.approx(0.10 * rate)
+    assert sites["Ashburn Colo"].price_per_kwh != pytest.approx(0.10)
+    page = demo_client.get(reverse("inventory:capacity"), {"price_per_kwh": "0.10"}).content.decode()
+    assert "Electricity price per kWh (EUR)" in page
+    assert f"{0.10 * rate:.4g} USD/kWh, the what-if&#x27;s 0.1 EUR/kWh at 1 EUR = " in page
+
+
+def test_a_site_with_no_server_adds_no_zero_amount_in_its_currency(demo_client):
+    """A site priced in Swiss francs with no server yet: the totals read "€51,127 and $9,056", not "0.00 CHF and
+    €51,127 and $9,056"."""
+    demo = Organization.objects.get(slug="demo-corp")
+    Site.objects.create(
+        organization=demo, name="Zurich Lab", country="CH", currency="CHF", electricity_price_per_kwh="0.15"
+    )
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", demo_client.get(reverse("inventory:capacity")).content.decode()))
+    total = text[text.index("Zurich Lab 0 0.0") :]
+    total = total[total.index(" Total ") :][:200]
+    assert "CHF" not in total, total
+    assert "Energy cost in EUR: €48,833 and $9,056 = €56,939" in text

@@ -3,6 +3,7 @@ MIG, unknown GPUs, the nvidia-smi URL and command of before (kept), and the oper
 
 from __future__ import annotations
 
+import gzip
 import io
 import shutil
 import subprocess
@@ -384,3 +385,44 @@ class TestSavedByPowerShell:
         )
         assert response.status_code == 400
         assert api_errors(response)[0]["code"] in ("encoding", "unknown_format")
+
+
+@pytest.mark.django_db
+class TestGzipped:
+    """A tool's output kept compressed (``nvidia-smi -q -x | gzip > gpus.xml.gz``) comes in through every channel,
+    known by its bytes; once decompressed it is held to discovery's own limit (`INVENTORY_DISCOVERY_MAX_BYTES`), not
+    the scrape upload's."""
+
+    def test_the_api_reads_it_and_holds_it_to_the_discovery_limit(
+        self, api_client_for, organization, assessor, frankfurt, settings
+    ):
+        client = api_client_for(assessor, organization)
+        upload = SimpleUploadedFile("gpus.txt.gz", gzip.compress(H100_CSV.encode()))
+        response = client.post(URL, {"site": "Frankfurt", "hostname": "h1", "file": upload}, format="multipart")
+        assert response.status_code == 201, response.json()
+        assert (response.json()["gpus"], response.json()["format"]) == (8, "nvidia-smi-csv")
+        settings.INVENTORY_DISCOVERY_MAX_BYTES = 1000  # the file is small; what it holds is not
+        bomb = gzip.compress(H100_CSV.encode() * 40)
+        assert len(bomb) < 1000
+        upload = SimpleUploadedFile("gpus.txt.gz", bomb)
+        refused = client.post(URL, {"site": "Frankfurt", "hostname": "h2", "file": upload}, format="multipart")
+        assert refused.status_code == 413
+        assert [(e["code"], e.get("field")) for e in api_errors(refused)] == [("too_large", "file")]
+        assert "more than 1,000 bytes" in api_errors(refused)[0]["message"]
+        assert not Server.objects.filter(hostname="h2").exists()
+
+    def test_the_command_and_the_page(self, client, assessor, organization, frankfurt, tmp_path, capsys, settings):
+        path = tmp_path / "gpus.txt.gz"
+        path.write_bytes(gzip.compress(H100_CSV.encode()))
+        call_command("discover", str(path), "--site", "Frankfurt", "--hostname", "h1", "--org", organization.slug)
+        assert "Created h1 at Frankfurt" in capsys.readouterr().out
+        settings.INVENTORY_DISCOVERY_MAX_BYTES = 1000
+        path.write_bytes(gzip.compress(H100_CSV.encode() * 40))
+        with pytest.raises(CommandError, match="more than 1,000 bytes"):
+            call_command("discover", str(path), "--site", "Frankfurt", "--hostname", "h2", "--org", organization.slug)
+        client.force_login(assessor)
+        upload = SimpleUploadedFile("gpus.txt.gz", path.read_bytes())
+        page = client.post(reverse("inventory:discover"), {"site": "Frankfurt", "hostname": "h2", "file": upload})
+        assert page.status_code == 200
+        assert "more than 1,000 bytes" in page.content.decode()
+        assert not Server.objects.filter(hostname="h2").exists()

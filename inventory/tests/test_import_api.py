@@ -333,6 +333,19 @@ class TestImportPages:
         ]
         assert not Server.objects.exists()
 
+    def test_problems_of_a_file_with_excels_separator_line_are_numbered_as_its_lines(
+        self, client, organization, assessor
+    ):
+        """Excel's "sep=;" line comes before the header: the header is line 2, and the page says lines are counted
+        as the file has them, not that the header is line 1."""
+        client.force_login(assessor)
+        content = "sep=;\r\nName;Country;PUE\r\nA;DE;1,3\r\nB;FR;x\r\n"
+        response = client.post(reverse("inventory:import"), {"file": upload("sites.csv", content)}, follow=True)
+        html = response.content.decode()
+        assert [(e.row, e.column) for e in response.context["errors"]] == [(4, "pue")]  # "B;FR;x" is line 4
+        assert "the header is line 1" not in html
+        assert "row is the line of a CSV file as a text editor counts them" in html
+
     def test_an_unreadable_file_is_a_form_error(self, client, organization, assessor):
         client.force_login(assessor)
         response = client.post(

@@ -69,6 +69,15 @@ def test_a_total_over_two_currencies_is_per_currency_and_converted_never_added()
     assert total.mixed
 
 
+def test_a_currency_that_sums_to_nothing_is_left_out_of_a_total():
+    # a site priced in Swiss francs with no server: "0.00 CHF and €51,127" said nothing, and needed a CHF rate
+    total = total_in([("EUR", 51127.0), ("CHF", 0.0), ("USD", 9056.0)], "EUR", ECB_2026_10_30)
+    assert total.by_currency == {"EUR": 51127.0, "USD": 9056.0}
+    assert total.amounts_text == "€51,127 and $9,056"
+    nothing = total_in([("CHF", 0.0)], "EUR", ECB_2026_10_30)
+    assert nothing.by_currency == {"CHF": 0.0}  # all zero: kept, in its own currency
+
+
 def test_a_missing_rate_gives_no_converted_total():
     total = total_in({"EUR": 100.0, "CHF": 50.0}, "EUR", ECB_2026_10_30)
     assert total.converted is None
@@ -103,7 +112,11 @@ def test_the_converted_total_is_the_sum_of_the_conversions(items):
     total = total_in(items, "USD", ECB_2026_10_30)
     expected = sum(convert(amount, code, "USD", ECB_2026_10_30).converted for code, amount in items)
     assert total.converted == pytest.approx(expected, rel=1e-9, abs=1e-6)
-    assert set(total.by_currency) == {code for code, _ in items}
+    sums: dict[str, float] = {}
+    for code, amount in items:
+        sums[code] = sums.get(code, 0.0) + amount
+    # every currency with an amount, those summing to nothing left out unless all do
+    assert set(total.by_currency) == ({code for code, v in sums.items() if v} or set(sums))
 
 
 # --- formatting -------------------------------------------------------------------------------------------------

@@ -240,3 +240,48 @@ def test_without_a_cloud_record_renting_is_priced_from_the_list_price_table(
     assert workload.rent_per_gpu_hour == pytest.approx(per_instance_hour / per_instance / 1.1172)  # USD into EUR
     assert "list price AWS" in workload.rent_origin
     assert workload.rent == pytest.approx(workload.gpu_hours * workload.rent_per_gpu_hour)
+
+
+def test_accelerators_a_what_if_adds_cost_what_the_organization_paid_for_that_type(organization):
+    """Adding 8 GPUs in a what-if added their energy and no hardware, so each GPU-hour got cheaper the more were
+    added. They are priced at what the organization paid per accelerator of that type (the factory's 8 H100 per
+    server: €60,000 / 8 = €7,500 each), new, over 5 years; in the site's currency when it has that price."""
+    from inventory.analysis import WhatIf, analyse
+    from inventory.models import AcceleratorType
+
+    frankfurt, ashburn = two_sites(organization)
+    h100 = AcceleratorType.objects.get(model="H100 SXM")
+    before = costs_of(organization=organization, summary=analysis_of(organization=organization))
+    what_if = WhatIf(accelerator_type=h100, accelerator_count=8, site=frankfurt)
+    after = costs_of(organization=organization, summary=analyse(organization=organization, what_if=what_if))
+    site = next(c for c in after.sites if c.site.name == "Frankfurt")
+    old = next(c for c in before.sites if c.site.name == "Frankfurt")
+    energy_added = 8 * 700 * 1.8214 / 1000 * 1.5 * 730 * 0.20  # rated at TDP x 1.821
+    assert site.total.by_currency["EUR"] == pytest.approx(
+        old.total.by_currency["EUR"] + 8 * 7500 / 60 + energy_added, rel=1e-3
+    )
+    line = next(line for line in site.lines if line.kind == "depreciation")
+    assert (
+        "What-if: the 8 NVIDIA H100 SXM added, at the €7,500 per accelerator the organization paid for 8 of them"
+        in (line.origin)
+    )
+    assert site.added_unpriced == 0
+    # Ashburn paid in dollars ($120,000 / 8 = $15,000 each): its what-if is priced in dollars
+    at_ashburn = WhatIf(accelerator_type=h100, accelerator_count=8, site=ashburn)
+    costs = costs_of(organization=organization, summary=analyse(organization=organization, what_if=at_ashburn))
+    usd = next(c for c in costs.sites if c.site.name == "Ashburn")
+    assert "at the $15,000 per accelerator" in next(line for line in usd.lines if line.kind == "depreciation").origin
+
+
+def test_accelerators_of_a_type_never_bought_say_their_hardware_is_not_counted(organization):
+    from inventory.analysis import WhatIf, analyse
+    from inventory.models import AcceleratorType
+
+    frankfurt, _ = two_sites(organization)
+    b200 = AcceleratorType.objects.get(model="B200")
+    what_if = WhatIf(accelerator_type=b200, accelerator_count=8, site=frankfurt)
+    costs = costs_of(organization=organization, summary=analyse(organization=organization, what_if=what_if))
+    site = next(c for c in costs.sites if c.site.name == "Frankfurt")
+    assert site.added_unpriced == 8
+    tco = next(f for f in site.figures if f.name == "tco_per_month")
+    assert any(i.name.startswith("accelerators a what-if adds without a price") for i in tco.inputs)

@@ -237,6 +237,25 @@ class TestDetail:
             assert name in page
         assert "elsewhere" not in page
 
+    def test_site_detail_writes_its_numbers_as_the_lists_do(self, client, organization, viewer, site):
+        """The site page's tables wrote a server's power as "10200" beside the servers list's "10,200"."""
+        ServerFactory(organization=organization, site=site, hostname="fra-gpu1", power_w=10_200)
+        StorageSystemFactory(organization=organization, site=site, name="fra-lustre", usable_tb=1_250.5)
+        NetworkFabricFactory(organization=organization, site=site, name="fra-ib", link_speed_gbps=400)
+        client.force_login(viewer)
+
+        def cells(url: str, name: str) -> list[str]:
+            page = client.get(url).content.decode()
+            row = page[page.index(name) : page.index("</tr>", page.index(name))]
+            return [text.strip() for text in re.findall(r'<t[dh][^>]*class="[^"]*text-end[^"]*"[^>]*>([^<]*)<', row)]
+
+        site_page = reverse("inventory:site_detail", args=[site.pk])
+        assert cells(site_page, "fra-gpu1") == ["10,200"]
+        assert "10,200" in cells(reverse("inventory:server_list"), "fra-gpu1")
+        assert cells(site_page, "fra-lustre") == ["1,250.50"]  # two decimals, as the storage list writes it
+        assert "1,250.50" in cells(reverse("inventory:storage_list"), "fra-lustre")
+        assert cells(site_page, "fra-ib") == ["400"]
+
     def test_server_detail_shows_the_accelerator_specs_and_source(self, client, organization, viewer, site):
         server = ServerFactory(organization=organization, site=site)
         client.force_login(viewer)

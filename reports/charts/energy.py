@@ -44,6 +44,16 @@ def _headroom_pct(it_kw: float, capacity_kw: float | None) -> float | None:
     return _num(100.0 * (capacity_kw - it_kw) / capacity_kw, 1)
 
 
+def _headroom_words(kw: float | None, room: float | None) -> str:
+    """The headroom in the hover: "20 kW (33.3 % of IT capacity)"; a site over its capacity in words, "none: 2.2 kW
+    over the IT capacity (2.0 %)", never as a negative headroom (docs/capacity.md)."""
+    if kw is None or room is None:
+        return "unknown (no IT capacity recorded)"
+    if kw < 0:
+        return f"none: {readable(-kw, 'kW')} over the IT capacity ({-room:.1f} %)"
+    return f"{readable(kw, 'kW')} ({room:.1f} % of IT capacity)"
+
+
 def _headroom_kw(it_kw: float, capacity_kw: float | None) -> float | None:
     """IT capacity - IT power, kW (negative when over capacity); ``None`` without a capacity."""
     return None if capacity_kw is None else _num(capacity_kw - it_kw, 1)
@@ -78,10 +88,7 @@ def power_vs_capacity(sites: Sequence[SitePower]) -> Chart:
     capacity = [_num(site.capacity_kw, 1) for site in drawable]
     headroom_kw = [_headroom_kw(site.it_kw, site.capacity_kw) for site in drawable]
     headroom = [_headroom_pct(site.it_kw, site.capacity_kw) for site in drawable]
-    headroom_text = [
-        "unknown (no IT capacity recorded)" if room is None else f"{readable(kw, 'kW')} ({room:.1f} % of IT capacity)"
-        for kw, room in zip(headroom_kw, headroom, strict=True)
-    ]
+    headroom_text = [_headroom_words(kw, room) for kw, room in zip(headroom_kw, headroom, strict=True)]
     customdata = [
         [readable(cap, "kW", "unknown"), text, readable(it, "kW")]
         for cap, text, it in zip(capacity, headroom_text, it_kw, strict=True)

@@ -160,7 +160,11 @@ def area_radar(areas: Sequence[AreaScore], previous_title: str | None = None) ->
     _layout(
         figure,
         title,
-        height=420,
+        height=440,
+        # The legend at the bottom of the figure (container coordinates), under the lowest spoke's label: on top it
+        # covered the first spoke's ("Hardware Limitations" read "nitations"), which points straight up.
+        legend={"yref": "container", "y": 0, "yanchor": "bottom", "x": 0.5, "xanchor": "center"},
+        margin={"b": 90},
         polar={
             # a horizontal radial axis, labels below and title above it: neither crosses the other
             "radialaxis": {

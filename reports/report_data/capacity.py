@@ -87,6 +87,9 @@ class CapacitySection:
     million tokens, build versus rent per workload (`inventory.analysis.costs`), over the same scope."""
     inventory: dict[str, float] = field(default_factory=dict)
     """Today's counts (`inventory.facts.inventory_snapshot`), compared with the inventory as scored."""
+    memory_notes: tuple[str, ...] = ()
+    """What the capacity model counts of each unified memory ("NVIDIA GB10: 128 GB unified, of which ~112 GB counted
+    for models ..."), once per accelerator type (`CapacitySummary.memory_notes`)."""
 
 
 def capacity_section(*, organization: Organization, scope: analysis.Scope | None = None) -> CapacitySection:
@@ -170,4 +173,5 @@ def capacity_section(*, organization: Organization, scope: analysis.Scope | None
         rated_kw=summary.rated_it_power_kw,
         money=money,
         inventory=inventory_snapshot(summary),
+        memory_notes=summary.memory_notes,
     )

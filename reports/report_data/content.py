@@ -122,19 +122,6 @@ class ReportContent:
         return self.result.computed_at
 
 
-def _sign_off(assessment: Assessment) -> str:
-    """The sign-off override in words (`ReportContent.sign_off`)."""
-    if assessment.sign_off_overridden_at is None:
-        return ""
-    by = assessment.sign_off_overridden_by
-    who = by.get_username() if by is not None else "a former member"
-    when = timezone.localtime(assessment.sign_off_overridden_at)
-    return (
-        f"Submitted without every area approved: {who} overrode the sign-off on {when:%-d %B %Y}. "
-        f"Reason: “{assessment.sign_off_override_reason}”"
-    )
-
-
 class NotScored(ValueError):
     """The assessment has no stored result to report on."""
 
@@ -174,7 +161,7 @@ def report_content(*, assessment: Assessment, now: datetime.datetime | None = No
         scope_label=assessment.scope_label,
         inventory_scored=inventory_words(scored_inventory),
         inventory_changes=inventory_changes(scored_inventory, capacity.inventory),
-        sign_off=_sign_off(assessment),
+        sign_off=assessment.sign_off_override_text,
         appendix=tuple(_appendix(assessment, {q.question_id: q for q in result.questions})),
         method={
             "evidence_weight": scoring.EVIDENCE_WEIGHT,

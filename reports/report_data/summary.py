@@ -39,6 +39,8 @@ class Summary:
     strengths: tuple[SummaryLine, ...]
     gaps: tuple[SummaryLine, ...]
     actions: tuple[Any, ...]
+    unconfirmed: tuple[SummaryLine, ...] = ()
+    """Areas that meet their target with evidence but rest on part of their questions: not strengths, said so."""
     energy: tuple[str, ...] = ()
     """Energy and carbon of the assessment's scope, in sentences."""
     money: tuple[SummaryLine, ...] = ()
@@ -50,7 +52,7 @@ def _levels_short(gap: int) -> str:
 
 
 def _strength(area: ResultArea) -> SummaryLine:
-    """A strength (`executive_summary`: its target met, backed by evidence) in words."""
+    """A strength (`ResultArea.is_strength`: fully answered, its target met, backed by evidence) in words."""
     evidence = f"; the inventory's evidence gives {area.evidence_score_text}" if area.evidence_score is not None else ""
     return SummaryLine(
         area.name,
@@ -58,8 +60,26 @@ def _strength(area: ResultArea) -> SummaryLine:
     )
 
 
+def _scores(area: ResultArea, of_100: str = "") -> str:
+    """ "scores 35.0", with how many of its questions the score rests on when not all ("scores 100.0 from 1 of 8
+    questions")."""
+    basis = f" {area.basis_text}" if area.basis_text else ""
+    return f"scores {area.score_text}{of_100}{basis}"
+
+
+def _unconfirmed(area: ResultArea) -> SummaryLine:
+    """An area that would be a strength but for its unanswered questions, in words."""
+    unanswered = area.confidence.total - area.confidence.answered
+    return SummaryLine(
+        area.name,
+        f"{_scores(area, ' of 100')} and meets its target {area.target_name}; "
+        f"not a strength until its {plural(unanswered, 'other question')} {'is' if unanswered == 1 else 'are'} "
+        "answered.",
+    )
+
+
 def _gap(area: ResultArea) -> SummaryLine:
-    scores = f"scores {area.score_text}, level {area.level_name}"
+    scores = f"{_scores(area)}, level {area.level_name}"
     text = f"{scores}: {_levels_short(area.gap or 0)} below its target {area.target_name}."
     risks = []
     if area.high_risks:
@@ -127,6 +147,12 @@ def money_lines(money: CostSummary | None) -> tuple[SummaryLine, ...]:
         text += "."
         if rent:
             text += f" Renting is cheaper for {', '.join(w.verdict.workload.name for w in rent)}."
+        left = [w.verdict.workload.name for w in money.workloads if w.comparison is None]
+        if left:  # "2 of 2 workloads" read as all of them when a third had no price to compare
+            text += (
+                f" Not compared ({plural(len(left), 'workload')} of the {len(money.workloads)}, without both an own "
+                f"cost and a rent price): {', '.join(left)}."
+            )
         lines.append(SummaryLine("Build or rent", text))
     return tuple(lines)
 
@@ -141,15 +167,19 @@ def executive_summary(
     money: CostSummary | None = None,
 ) -> Summary:
     """Plain words from the stored result (`results.StoredResult`), one page for a board member: the index and
-    level; three strengths, the highest-scoring areas **at or above their target** (`ResultArea.meets_target`) and
-    **backed by inventory evidence** (an area below its target, or with no evidence, is never a strength); three
-    gaps, the largest gaps **below target** (an area whose target is met is never a gap); ``money`` (the capacity
-    section's costs, in `money_lines`); ``energy`` (the capacity section's energy and carbon lines); the first
-    three open roadmap items in plan order with their owners. Areas are compared by their scores as shown (one
-    decimal), ties in framework order."""
+    level; three strengths, the highest-scoring areas that are strengths by `ResultArea.is_strength`: **every
+    question answered**, **at or above their target** and **backed by inventory evidence** (an area below its
+    target, with no evidence, or resting on part of its questions is never a strength); ``unconfirmed``, the areas
+    that are all that but for unanswered questions, each saying how many of its questions its score rests on;
+    three gaps, the largest gaps **below target** (an area whose target is met is never a gap; a partly answered
+    one stays, its score saying "from 1 of 8 questions"); ``money`` (the capacity section's costs, in
+    `money_lines`); ``energy`` (the capacity section's energy and carbon lines); the first three open roadmap items
+    in plan order with their owners. Areas are compared by their scores as shown (one decimal), ties in framework
+    order."""
     scored = [area for area in areas if area.shown_score is not None]
-    backed = [area for area in scored if area.meets_target and area.evidence_score is not None and area.evidence]
-    strengths = sorted(backed, key=lambda area: (-area.shown_score, area.position))[:SUMMARY_ITEMS]
+    by_score = sorted(scored, key=lambda area: (-area.shown_score, area.position))
+    strengths = [area for area in by_score if area.is_strength][:SUMMARY_ITEMS]
+    unconfirmed = [area for area in by_score if area.meets_target_on_evidence and not area.fully_answered]
     gaps = sorted((a for a in scored if a.gap), key=lambda area: (-area.gap, area.shown_score, area.position))
     index = score_text(result.readiness_index)
     headline = (
@@ -157,6 +187,9 @@ def executive_summary(
         f"{result.answered} of {result.total} questions were answered; the answers carry "
         f"{plural(result.high_risks, 'high risk')} and {plural(result.medium_risks, 'medium risk')}."
     )
+    expired = getattr(result, "expired_evidence_text", "")
+    if expired:
+        headline += f" {expired.capitalize()}: the confidence in the answers is {result.confidence_pct}%."
     if result.contradictions:
         headline += (
             f" In {plural(result.contradictions, 'area')} the self-assessment and the inventory's evidence differ by "
@@ -165,6 +198,7 @@ def executive_summary(
     return Summary(
         headline=headline,
         strengths=tuple(_strength(area) for area in strengths),
+        unconfirmed=tuple(_unconfirmed(area) for area in unconfirmed[:SUMMARY_ITEMS]),
         gaps=tuple(_gap(area) for area in gaps[:SUMMARY_ITEMS]),
         actions=tuple(item for item in roadmap if item.is_open)[:TOP_ACTIONS],
         energy=tuple(energy),

@@ -263,6 +263,18 @@ def test_area_radar_traces():
     assert [row[1] for row in chart.table.rows] == list(current.r[:-1])
 
 
+def test_area_radar_legend_sits_under_the_polar_area_and_covers_no_spoke_label():
+    """The first spoke points straight up, its label above the polar area where the legend used to be: with three
+    entries the legend covered it ("Hardware Limitations" read "nitations"). The legend is at the foot of the
+    figure, in a bottom margin that also holds the lowest spoke's label."""
+    layout = charts.area_radar(AREAS, "Spring baseline").figure.layout
+    legend = layout.legend
+    assert (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom")  # the figure's foot, not the top
+    assert (legend.x, legend.xanchor) == (0.5, "center")
+    assert layout.margin.b >= 80  # a legend row and the lowest spoke's label, one under the other
+    assert layout.margin.t >= 60  # the title and the top spoke's label, nothing else
+
+
 def test_area_radar_without_previous_has_no_previous_trace():
     areas = [AreaScore("a", "A", 50.0, target=60.0), AreaScore("b", "B", 20.0, target=60.0)]
     chart = charts.area_radar(areas)
@@ -570,6 +582,13 @@ def test_capacity_vs_demand_empty():
 # --------------------------------------------------------------------------------------------------
 # 9. Power against capacity
 # --------------------------------------------------------------------------------------------------
+
+
+def test_power_vs_capacity_words_a_site_over_its_capacity():
+    chart = charts.power_vs_capacity([SitePower("Munich", 112.2, 157.1, 110.0)])
+    (it, _facility, _capacity) = chart.figure.data
+    assert it.customdata[0][1] == "none: 2.2 kW over the IT capacity (2.0 %)"
+    assert "-2" not in it.customdata[0][1]
 
 
 def test_power_vs_capacity():

@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db
 def _compared_with(assessment: Assessment) -> str | None:
     """The title the assessment's result is compared with, by both selectors (which must agree)."""
     by_query = selectors.results_of(assessment=assessment).previous_title
-    latest, results = selectors.latest_with_results(selectors.scored_with_results(organization=assessment.organization))
-    if latest.pk == assessment.pk:
+    headline, results = selectors.headline_with_results(
+        selectors.scored_with_results(organization=assessment.organization)
+    )
+    if headline.pk == assessment.pk:
         assert results.previous_title == by_query
     return by_query
 
@@ -144,10 +146,13 @@ def test_the_pages_name_the_comparison_or_say_there_is_none(client, organization
         assert "(no earlier assessment of the same scope to compare with)" in page, url
         assert "since Autumn readiness review" not in page, url
     again = scored_assessment(organization, owner, title="Munich again", sites=[munich])
-    for url in ("/", f"/reports/assessments/{again.pk}/"):
-        page = client.get(url).content.decode()
-        assert "points since Munich only check" in page, url
-        assert "no earlier assessment" not in page, url
+    page = client.get(f"/reports/assessments/{again.pk}/").content.decode()
+    assert "points since Munich only check" in page
+    assert "no earlier assessment" not in page
+    # The home page headlines the whole organization's review (test_home_headline), never a Munich check.
+    overview = client.get("/").context["overview"]
+    assert overview.headline.title == "Autumn readiness review"
+    assert [other.title for other in overview.headline.later] == ["Munich again", "Munich only check"]
 
 
 def test_the_trend_draws_one_index_line_per_scope_the_whole_organization_first():

@@ -5,7 +5,7 @@ import pytest
 
 from accounts.demo import seed_demo
 from assessments.tests.factories import ensure_default_framework
-from reports.selectors import latest_scored_assessment
+from reports.selectors import headline_assessment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def log_in(page, live_server, username):
 
 
 def dashboard_paths(organization) -> list[str]:
-    latest = latest_scored_assessment(organization=organization)
+    latest = headline_assessment(organization=organization)
     return [
         "/",
         f"/reports/assessments/{latest.pk}/",

@@ -62,7 +62,7 @@ class TestOverview:
         response = owner_client.get("/")
         page = text(response)
         summary = response.context["overview"]
-        assert summary.latest.pk == latest.pk
+        assert summary.headline.pk == latest.pk
         assert chart_ids(response) == {"indicator", "radar", "area_bars", "trend"}
         for name in ("readiness-index", "area-radar", "area-bars", "trend"):
             assert f'id="chart-{name}"' in page

@@ -53,8 +53,8 @@ def test_the_cold_home_page_runs_a_fixed_number_of_queries(client, organization,
 
 
 def _agrees_with_the_selectors(organization) -> None:
-    latest, results = selectors.latest_with_results(selectors.scored_with_results(organization=organization))
-    expected = selectors.latest_scored_assessment(organization=organization)
+    latest, results = selectors.headline_with_results(selectors.scored_with_results(organization=organization))
+    expected = selectors.headline_assessment(organization=organization)
     assert latest.pk == expected.pk
     reference = selectors.results_of(assessment=expected)
     assert results.current == reference.current
@@ -64,13 +64,13 @@ def _agrees_with_the_selectors(organization) -> None:
 
 @pytest.mark.django_db
 def test_the_latest_and_its_previous_read_from_the_trend_are_those_of_the_selectors(organization, owner):
-    assert selectors.latest_with_results([]) == (None, selectors.Results(None))
+    assert selectors.headline_with_results([]) == (None, selectors.Results(None))
     first = scored_assessment(organization, owner, title="First")
     _agrees_with_the_selectors(organization)  # no previous one
     second = scored_assessment(organization, owner, title="Second")
     _agrees_with_the_selectors(organization)  # the last one submitted before it
     again = scored_assessment(organization, owner, previous=first)  # re-assesses the first, not the second
-    latest, results = selectors.latest_with_results(selectors.scored_with_results(organization=organization))
+    latest, results = selectors.headline_with_results(selectors.scored_with_results(organization=organization))
     assert latest.pk == again.pk
     assert results.previous_title == "First"
     _agrees_with_the_selectors(organization)

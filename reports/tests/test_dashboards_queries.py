@@ -10,7 +10,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.selectors import roadmap_of
 from inventory.tests.factories import WorkloadFactory
-from reports.selectors import latest_scored_assessment
+from reports.selectors import headline_assessment
 
 from .dashboard_data import scored_assessment, servers, site
 
@@ -51,7 +51,7 @@ def cold(client, url: str) -> int:
 
 
 def assessment_pages(organization) -> tuple[str, ...]:
-    latest = latest_scored_assessment(organization=organization)
+    latest = headline_assessment(organization=organization)
     return (
         "/",
         f"/reports/assessments/{latest.pk}/",
@@ -138,8 +138,8 @@ def test_tracking_a_roadmap_item_shows_on_the_timeline(owner_client, organizatio
 
 def test_a_new_scored_assessment_moves_the_overview(owner_client, organization, owner):
     first = scored_assessment(organization, owner, title="First")
-    assert owner_client.get("/").context["overview"].latest.pk == first.pk
+    assert owner_client.get("/").context["overview"].headline.pk == first.pk
     second = scored_assessment(organization, owner, title="Second", previous=first)
     overview = owner_client.get("/").context["overview"]
-    assert overview.latest.pk == second.pk
+    assert overview.headline.pk == second.pk
     assert overview.readiness.previous_title == first.title

@@ -89,7 +89,7 @@ def test_every_figure_of_the_demo_has_formula_inputs_origins_and_source(client, 
     assert check(money) >= 12
     page += money
     assert check(page) >= 45
-    assert [a.what for a in context["assumptions"]][:2] == ["Server power", "Load"]  # the table is on the page
+    assert [a.what for a in context["assumptions"]][:3] == ["Server power", "Unified memory", "Load"]  # on the page
 
     # The API: the summary and an estimate
     api = api_client_for(demo_viewer, organization)

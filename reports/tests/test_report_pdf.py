@@ -341,6 +341,19 @@ class TestExecutiveSummary:
         assert summary.strengths == ()
         assert summary.gaps == ()
 
+    def test_the_headline_says_when_expired_evidence_lowers_the_confidence(self):
+        from types import SimpleNamespace
+
+        fields = {f: getattr(stored(), f) for f in ("readiness_index", "level", "answered", "total", "high_risks")}
+        result = SimpleNamespace(
+            **fields, medium_risks=5, contradictions=0, expired_evidence_text="1 of 1 pieces of evidence expired",
+            confidence_pct=47,
+        )  # fmt: skip
+        summary = executive_summary(organization="Acme", result=result, areas=[], roadmap=[])
+        assert "1 of 1 pieces of evidence expired: the confidence in the answers is 47%." in summary.headline
+        plain = executive_summary(organization="Acme", result=stored(), areas=[], roadmap=[])
+        assert "expired" not in plain.headline
+
     def test_the_headline_states_the_stored_numbers(self):
         summary = executive_summary(organization="Acme", result=stored(), areas=[], roadmap=[])
         assert summary.headline.startswith("Acme's readiness index is 61.3 out of 100: maturity level 4 Managed.")
@@ -457,6 +470,28 @@ class TestSummaryMoney:
             "to 6.7x the own cost. Renting is cheaper for Burst fine-tune."
         )
 
+    def test_build_or_rent_names_the_workloads_it_could_not_compare(self):
+        from types import SimpleNamespace
+
+        unpriced = SimpleNamespace(
+            verdict=SimpleNamespace(workload=SimpleNamespace(name="Domain training")), comparison=None
+        )
+        lines = money_lines(
+            self.costs(
+                {"EUR": 1000.0},
+                workloads=[
+                    self.workload("Assistant", own=100.0, rent=670.0),
+                    self.workload("Search", own=100.0, rent=150.0),
+                    unpriced,
+                ],
+            )
+        )
+        assert lines[-1].text == (
+            "Own hardware costs less than renting the same GPU-hours for 2 of 2 workloads; renting costs from 1.5x "
+            "to 6.7x the own cost. Not compared (1 workload of the 3, without both an own cost and a rent price): "
+            "Domain training."
+        )
+
     def test_nothing_without_sites(self):
         assert money_lines(None) == ()
         empty = self.costs({"EUR": 0.0})
@@ -493,6 +528,39 @@ def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
     assert "€253,326" in total
     assert "1.1172" not in total  # the rate is stated once, under the total
     assert "All sites' total converted into EUR at 1 EUR = 1.1172 USD" in page.inner_text("#tco-rates")
+
+
+def test_an_area_not_scored_reads_in_words_and_no_score_cell_runs_into_the_next(organization, assessor, page):
+    """A narrow scope leaves areas without a score: "not scored" in the 8 % score column ran into the level's
+    dash ("not scored—"). The score cell holds a dash, the level cell the words, and no cell overflows."""
+    from assessments import services as assessment_services
+    from assessments.tests.factories import answer_all, start_assessment, weak_value
+
+    assessment = start_assessment(organization=organization, user=assessor, title="Part of it")
+    framework = assessment_services.framework_parse(assessment.framework)
+    skipped = [q.id for q in framework.areas[-1].questions()]  # one area left unanswered
+    answer_all(assessment, assessor, weak_value, skip=skipped)
+    assessment_services.assessment_submit(assessment=assessment, user=assessor)
+    assessment.refresh_from_db()
+    html = services.report_html(
+        content=report_data.report_content(assessment=assessment),
+        blocks={},
+        charts_drawn=False,
+        page_size="A4",
+        inline_css=browser_pdf.stylesheet("A4"),
+    )
+    page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
+    page.emulate_media(media="print")
+    page.set_content(html)
+    overflowing = page.eval_on_selector_all(
+        "#area-scores th, #area-scores td",
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim())",
+    )
+    assert overflowing == []
+    last = page.eval_on_selector_all(
+        "#area-scores tbody tr", "rows => Array.from(rows.at(-1).cells).map(c => c.textContent.trim())"
+    )
+    assert last[:3] == [framework.areas[-1].name, "—", "not scored"]
 
 
 def test_the_cover_says_when_the_sign_off_was_overridden(organization, assessor):

@@ -89,7 +89,7 @@ class TestAreaScores:
         second = scored_assessment(organization, owner, title="Autumn", value=good_value)
         assert selectors.readiness_of(assessment=second).previous_title == "Spring"
         assert selectors.readiness_of(assessment=first).previous_index is None
-        latest = selectors.latest_scored_assessment(organization=organization)
+        latest = selectors.headline_assessment(organization=organization)
         assert latest == second
 
     def test_a_draft_has_nothing_to_show(self, organization, owner):
@@ -99,7 +99,7 @@ class TestAreaScores:
         assert selectors.source_counts(assessment=draft) == []
         assert selectors.risk_rows(assessment=draft) == []
         assert selectors.readiness_of(assessment=draft) == selectors.Readiness(None, None, None)
-        assert selectors.latest_scored_assessment(organization=organization) is None
+        assert selectors.headline_assessment(organization=organization) is None
 
 
 def test_sub_areas_are_named_and_ordered_within_their_area(organization, owner):

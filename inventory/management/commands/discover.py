@@ -26,7 +26,7 @@ def read_output(file: str) -> str:
             with open(file, "rb") as handle:
                 raw = handle.read()
         services.discovery.check_size(len(raw))
-        return tool_output_text(raw)
+        return tool_output_text(raw, limit=services.discovery.max_bytes())
     except DomainError as exc:
         raise CommandError(exc.errors[0].message) from None
     except UnicodeDecodeError:
