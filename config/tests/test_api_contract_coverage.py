@@ -48,3 +48,27 @@ def test_the_indexes_without_a_contract_refuse_an_unknown_parameter_too(name, ap
     response = client.get(reverse(name), {"foo": "1"})
     assert response.status_code == 400
     assert [(e["field"], e["code"]) for e in api_errors(response)] == [("foo", "unknown_parameter")]
+
+
+def test_every_api_serializer_refuses_an_unknown_field():
+    """Nested objects too (an estimate's `change`): each serializer of the API is a `KnownFieldsOnly`, so a new one
+    cannot drop a misspelt field without a word."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from rest_framework import serializers
+
+    from config.serializers import KnownFieldsOnly
+
+    modules = ["config.api_history", "config.api_jobs"]
+    for app in ("accounts", "inventory", "assessments", "reports"):
+        package = importlib.import_module(f"{app}.api")
+        modules += [f"{app}.api.{info.name}" for info in pkgutil.iter_modules(package.__path__)]
+    found = []
+    for name in modules:
+        for _, cls in inspect.getmembers(importlib.import_module(name), inspect.isclass):
+            if cls.__module__ == name and issubclass(cls, serializers.Serializer):
+                found.append(cls)
+    assert len(found) > 50
+    assert [cls.__qualname__ for cls in found if not issubclass(cls, KnownFieldsOnly)] == []
