@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -30,6 +31,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.viewsets import ViewSetMixin
 
+from .errors import TooLarge
 from .filtering import KnownParametersFilterBackend
 from .serializers import KnownFieldsOnly
 
@@ -120,7 +122,13 @@ def refuse_unknown_body_fields(documented: Any, request: Any) -> None:
     reads its body by hand, an upload's form, included). A body the view's own serializer reads checks itself."""
     if documented is _AUTO:
         return
-    data = request.data
+    try:
+        data = request.data
+    except RequestDataTooBig:  # read here first: a 413 in the one error shape, not Django's bare 400 page
+        raise TooLarge(
+            "The request body is larger than a JSON or form field may be: send large content as a file upload "
+            "(multipart `file`, e.g. curl -F file=@-)."
+        ) from None
     if not isinstance(data, Mapping) or not data:
         return
     if documented is None:
