@@ -229,7 +229,8 @@ def test_upload_errors_have_the_one_shape(organization, assessor, viewer, api_cl
 
 
 def test_the_server_telemetry_endpoint(organization, viewer, eks, api_client_for):
-    today = timezone.now().replace(hour=0, minute=30, second=0, microsecond=0)
+    # Midnight: any later time of day would be in the future when the suite runs just after midnight (UTC).
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     services.telemetry_ingest_scrape(organization=organization, text=text(H100), observed_at=today)
     ServerTelemetryDay.objects.create(
         organization=organization,
