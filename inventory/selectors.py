@@ -144,8 +144,9 @@ def import_job_status(*, job: ImportJob) -> JobStatus:
 class AcceleratorTotal:
     accelerator: str
     count: int
-    memory_gb: float
+    memory_gb: float  # the accelerators' whole memory (a unified memory counts whole)
     bf16_pflops: float
+    memory_for_models_gb: float = 0.0  # less what the host keeps of a unified memory (``host_reserved_gb``)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ class InventoryOverview:
     power_by_site: list[SitePower] = field(default_factory=list)
     total_accelerators: int = 0
     total_memory_gb: float = 0.0
+    total_memory_for_models_gb: float = 0.0
     total_bf16_pflops: float = 0.0
     workloads: int = 0
 
@@ -588,6 +590,10 @@ def inventory_overview(*, organization: Organization) -> InventoryOverview:
         .annotate(
             count=Sum("accelerator_count"),
             memory_gb=Sum(F("accelerator_count") * F("accelerator_type__memory_gb"), output_field=FloatField()),
+            reserved_gb=Sum(
+                F("accelerator_count") * Coalesce(F("accelerator_type__host_reserved_gb"), 0.0),
+                output_field=FloatField(),
+            ),
             bf16_tflops=Sum(F("accelerator_count") * F("accelerator_type__bf16_tflops"), output_field=FloatField()),
         )
         .order_by("-count", "accelerator_type__model")
@@ -598,6 +604,7 @@ def inventory_overview(*, organization: Organization) -> InventoryOverview:
             count=row["count"],
             memory_gb=row["memory_gb"] or 0.0,
             bf16_pflops=(row["bf16_tflops"] or 0.0) / 1000,
+            memory_for_models_gb=(row["memory_gb"] or 0.0) - (row["reserved_gb"] or 0.0),
         )
         for row in by_type
     ]
@@ -647,6 +654,7 @@ def inventory_overview(*, organization: Organization) -> InventoryOverview:
         power_by_site=power,
         total_accelerators=sum(a.count for a in accelerators),
         total_memory_gb=sum(a.memory_gb for a in accelerators),
+        total_memory_for_models_gb=sum(a.memory_for_models_gb for a in accelerators),
         total_bf16_pflops=sum(a.bf16_pflops for a in accelerators),
         workloads=Workload.objects.filter(organization=organization).count(),
     )

@@ -288,3 +288,30 @@ def test_the_capacity_page_says_what_is_counted_of_a_unified_memory(organization
     page = client.get(reverse("inventory:capacity")).content.decode()
     assert words in page
     assert "of 100.8 GB usable (112 GB counted for models of 128 GB unified x 0.9)" in page
+
+
+@pytest.mark.django_db
+def test_the_overview_says_how_much_of_its_memory_total_models_can_use(organization, viewer, client):
+    """Two Sparks (128 GB unified each, 16 GB kept by the host) beside one H100 server (8 x 80 GB): the total is the
+    accelerators' whole memory, 2 x 128 + 640 = 896 GB, of which 2 x 112 + 640 = 864 GB count for models."""
+    site = SiteFactory(organization=organization, name="Desks")
+    ServerFactory(organization=organization, site=site, accelerator_type=shared("GB10"), accelerator_count=1)
+    ServerFactory(organization=organization, site=site, accelerator_type=shared("GB10"), accelerator_count=1)
+    ServerFactory(organization=organization, site=site, accelerator_type=shared("H100 SXM"), accelerator_count=8)
+    overview = selectors.inventory_overview(organization=organization)
+    assert overview.total_memory_gb == pytest.approx(896)
+    assert overview.total_memory_for_models_gb == pytest.approx(864)
+    (gb10,) = [row for row in overview.accelerators_by_type if row.accelerator == "NVIDIA GB10"]
+    assert (gb10.memory_gb, gb10.memory_for_models_gb) == (pytest.approx(256), pytest.approx(224))
+    client.force_login(viewer)
+    page = client.get(reverse("inventory:overview")).content.decode()
+    assert "896 GB" in page
+    assert "of which 864 GB for models: unified memory counts less what the host keeps" in page
+
+
+@pytest.mark.django_db
+def test_the_overview_of_discrete_gpus_has_no_models_note(organization, viewer, client):
+    ServerFactory(organization=organization, accelerator_type=shared("H100 SXM"), accelerator_count=8)
+    client.force_login(viewer)
+    page = client.get(reverse("inventory:overview")).content.decode()
+    assert 'id="memory-for-models"' not in page
