@@ -457,6 +457,8 @@ class AcceleratorTypeAdmin(CatalogAdmin):
         "bf16_tflops",
         "fp8_tflops",
         "tdp_w",
+        "system_power_w",
+        "host_reserved_gb",
         "release_year",
     )
     list_filter = (SharedFilter, "vendor", "release_year")

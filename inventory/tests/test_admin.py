@@ -284,6 +284,16 @@ class TestScopedStaff:
         assert private.organization == organization
         assert client.get(admin_url(AcceleratorType, "change", private.pk)).context["has_change_permission"]
 
+    def test_the_catalog_list_shows_an_integrated_systems_power_and_reserved_memory(self, client, staff_owner):
+        client.force_login(staff_owner)
+        response = client.get(admin_url(AcceleratorType, "changelist"), {"q": "GB10"})
+        page = response.content.decode()
+        assert "System power (W)" in page
+        assert "Memory kept for the host (GB)" in page
+        (row,) = response.context["cl"].result_list
+        assert (row.model, row.system_power_w, row.host_reserved_gb) == ("GB10", 240, 16)
+        assert "<td class=\"field-system_power_w\">240</td>" in page
+
     def test_reference_data_is_read_only(self, client, staff_owner):
         client.force_login(staff_owner)
         region = GridRegion.objects.first()
