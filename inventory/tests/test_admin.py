@@ -292,7 +292,7 @@ class TestScopedStaff:
         assert "Memory kept for the host (GB)" in page
         (row,) = response.context["cl"].result_list
         assert (row.model, row.system_power_w, row.host_reserved_gb) == ("GB10", 240, 16)
-        assert "<td class=\"field-system_power_w\">240</td>" in page
+        assert '<td class="field-system_power_w">240</td>' in page
 
     def test_reference_data_is_read_only(self, client, staff_owner):
         client.force_login(staff_owner)
