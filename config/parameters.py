@@ -10,7 +10,7 @@ viewer's write a 403).
 What an endpoint takes is what its OpenAPI operation documents, read from the same declarations drf-spectacular
 reads, so the schema and the check cannot disagree: the ``parameters`` of its ``@extend_schema``; for a list
 (and an action documented as answering a list) its filters, the pages' (`config.pagination`) and ``ordering``
-(`config.ordering`); and DRF's ``format`` everywhere. Bodies: an action documented with ``request=None`` (retry,
+(`config.ordering`); and DRF's ``format`` everywhere (an ``OPTIONS`` request, DRF's metadata, takes it only). Bodies: an action documented with ``request=None`` (retry,
 confirm, a pull) takes none, so a body naming fields is a 400 ``unknown_field`` on each; a view that reads its
 body by hand (discovery, the telemetry upload) is held to the serializer it documents; every other body is read
 by a serializer that refuses unknown fields itself, nested ones too (`config.serializers.KnownFieldsOnly`).
@@ -103,9 +103,12 @@ def taken_parameters(view: Any, request: Any) -> list[str]:
 
 
 def refuse_unknown_parameters(view: Any, request: Any) -> None:
-    if _handler(view, request) is None:  # a method the endpoint does not have: its 405 says so
+    if request.method == "OPTIONS":  # DRF's metadata, on every endpoint (viewsets route it to no action)
+        taken = [api_settings.URL_FORMAT_OVERRIDE]
+    elif _handler(view, request) is None:  # a method the endpoint does not have: its 405 says so
         return
-    taken = taken_parameters(view, request)
+    else:
+        taken = taken_parameters(view, request)
     unknown = [name for name in request.query_params if name not in taken]
     if unknown:
         if taken == [api_settings.URL_FORMAT_OVERRIDE]:

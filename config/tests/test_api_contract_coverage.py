@@ -48,6 +48,10 @@ def test_the_indexes_without_a_contract_refuse_an_unknown_parameter_too(name, ap
     response = client.get(reverse(name), {"foo": "1"})
     assert response.status_code == 400
     assert [(e["field"], e["code"]) for e in api_errors(response)] == [("foo", "unknown_parameter")]
+    assert client.options(reverse(name)).status_code == 200
+    response = client.options(reverse(name) + "?foo=1")
+    assert [(e["field"], e["code"]) for e in api_errors(response)] == [("foo", "unknown_parameter")]
+    assert client.options(reverse(name) + "?format=json").status_code == 200
 
 
 def test_every_api_serializer_refuses_an_unknown_field():
