@@ -10,7 +10,8 @@ viewer's write a 403).
 What an endpoint takes is what its OpenAPI operation documents, read from the same declarations drf-spectacular
 reads, so the schema and the check cannot disagree: the ``parameters`` of its ``@extend_schema``; for a list
 (and an action documented as answering a list) its filters, the pages' (`config.pagination`) and ``ordering``
-(`config.ordering`); and DRF's ``format`` everywhere (an ``OPTIONS`` request, DRF's metadata, takes it only). Bodies: an action documented with ``request=None`` (retry,
+(`config.ordering`); and DRF's ``format`` everywhere (an ``OPTIONS`` request, DRF's metadata, takes it only).
+Bodies: an action documented with ``request=None`` (retry,
 confirm, a pull) takes none, so a body naming fields is a 400 ``unknown_field`` on each; a view that reads its
 body by hand (discovery, the telemetry upload) is held to the serializer it documents; every other body is read
 by a serializer that refuses unknown fields itself, nested ones too (`config.serializers.KnownFieldsOnly`).
