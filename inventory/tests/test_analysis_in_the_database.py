@@ -49,7 +49,7 @@ def fleet(organization, servers: int) -> None:
                 organization=organization,
                 site=frankfurt if n % 3 else ashburn,
                 hostname=f"gpu-{n:05d}",
-                accelerator_type=selectors.AcceleratorType.objects.get(organization=None, model="H100 SXM")
+                accelerator_type=AcceleratorType.objects.get(organization=None, model="H100 SXM")
                 if h100
                 else l40s(),
                 accelerator_count=8 if h100 else 4,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from inventory import capacity, selectors
 from inventory.analysis import analyse
-from inventory.models import AcceleratorType, ModelProfile, ServerTelemetryDay, TelemetrySource
+from inventory.models import AcceleratorType, ModelProfile, Server, ServerTelemetryDay, TelemetrySource
 from inventory.tests.factories import ServerFactory, SiteFactory, WorkloadFactory
 
 WORDS = "NVIDIA GB10: 128 GB unified, of which ~112 GB counted for models (16 GB kept for the operating system and CPU)"
@@ -215,7 +215,7 @@ def test_the_power_ladder_in_sql_gives_the_pure_functions_watts(organization):
     watts, source = selectors.server_power_expression()
     rows = {
         row["hostname"]: (row["s"], row["w"])
-        for row in selectors.Server.objects.filter(organization=organization)
+        for row in Server.objects.filter(organization=organization)
         .annotate(w=watts, s=source)
         .values("hostname", "s", "w")
     }

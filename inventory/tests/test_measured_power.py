@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from inventory import capacity, selectors
 from inventory.analysis import analyse
-from inventory.models import ServerModel, ServerTelemetryDay, TelemetrySource
+from inventory.models import Server, ServerModel, ServerTelemetryDay, TelemetrySource
 from inventory.tests.factories import ServerFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_each_server_takes_the_first_rung_measured_first(organization):
     watts, source = selectors.server_power_expression()
     rows = {
         row["hostname"]: (row["s"], row["w"])
-        for row in selectors.Server.objects.filter(organization=organization)
+        for row in Server.objects.filter(organization=organization)
         .annotate(w=watts, s=source)
         .values("hostname", "s", "w")
     }
@@ -79,7 +79,7 @@ def test_the_ladder_without_its_measured_rungs_gives_unmeasured_servers_the_same
     ladder_fleet(organization)
     full = selectors.server_power_expression()
     rated = selectors.server_power_expression(measured=False)
-    unmeasured = selectors.Server.objects.filter(organization=organization).filter(~selectors.has_measured_power())
+    unmeasured = Server.objects.filter(organization=organization).filter(~selectors.has_measured_power())
     assert sorted(unmeasured.values_list("hostname", flat=True)) == ["model", "old", "tdp"]  # "old": out of window
     both = unmeasured.annotate(w=full[0], s=full[1], rw=rated[0], rs=rated[1]).values_list("w", "s", "rw", "rs")
     for watts, source, rated_watts, rated_source in both:

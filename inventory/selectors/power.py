@@ -1,9 +1,9 @@
-"""Reads of the inventory, always scoped to one organization, loading related rows up front (no N+1)."""
+"""The server power rule, one ladder in the database, and the fleet grouped by it (site, pool, power source)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,148 +30,16 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from accounts.models import Organization
-from config import jobs
-from config.errors import ErrorItem
-from config.jobs import JobStatus
 
-from . import capacity
-from .catalog import WORLD_AVERAGE_G_PER_KWH
-from .hardware.selectors import server_model_draw_w
-from .models import (
+from .. import capacity
+from ..hardware.selectors import server_model_draw_w
+from ..models import (
     AcceleratorType,
-    CloudCapacity,
-    GridRegion,
-    ImportJob,
-    ImportStatus,
-    ModelProfile,
-    NetworkFabric,
     Server,
     ServerGpu,
     ServerStatus,
     ServerTelemetryDay,
-    Site,
-    StorageSystem,
-    Workload,
 )
-
-
-def accelerator_types_for(*, organization: Organization) -> QuerySet[AcceleratorType]:
-    """The shared catalog plus the organization's private entries."""
-    return AcceleratorType.objects.filter(Q(organization__isnull=True) | Q(organization=organization))
-
-
-def model_profiles_for(*, organization: Organization) -> QuerySet[ModelProfile]:
-    return ModelProfile.objects.filter(Q(organization__isnull=True) | Q(organization=organization))
-
-
-def grid_regions() -> QuerySet[GridRegion]:
-    return GridRegion.objects.all()
-
-
-def grid_intensities(*, sites: list[Site]) -> dict[int, float]:
-    """gCO2/kWh per site id: the site's utility figure when given, else its country's, else the IEA world average.
-    One query for all the sites."""
-    by_country = dict(
-        GridRegion.objects.filter(country_code__in={s.country for s in sites}).values_list(
-            "country_code", "g_co2_per_kwh"
-        )
-    )
-    return {
-        s.pk: s.grid_intensity_override
-        if s.grid_intensity_override is not None
-        else by_country.get(s.country, WORLD_AVERAGE_G_PER_KWH)
-        for s in sites
-    }
-
-
-def sites_for(*, organization: Organization) -> QuerySet[Site]:
-    return Site.objects.filter(organization=organization)
-
-
-def servers_for(*, organization: Organization) -> QuerySet[Server]:
-    return Server.objects.filter(organization=organization).select_related("site", "accelerator_type")
-
-
-def storage_systems_for(*, organization: Organization) -> QuerySet[StorageSystem]:
-    return StorageSystem.objects.filter(organization=organization).select_related("site")
-
-
-def network_fabrics_for(*, organization: Organization) -> QuerySet[NetworkFabric]:
-    return NetworkFabric.objects.filter(organization=organization).select_related("site")
-
-
-def cloud_capacity_for(*, organization: Organization) -> QuerySet[CloudCapacity]:
-    return CloudCapacity.objects.filter(organization=organization).select_related("accelerator_type")
-
-
-def workloads_for(*, organization: Organization) -> QuerySet[Workload]:
-    return Workload.objects.filter(organization=organization).select_related("model_profile")
-
-
-def import_jobs_for(*, organization: Organization) -> QuerySet[ImportJob]:
-    return ImportJob.objects.filter(organization=organization).select_related("created_by")
-
-
-def import_job_status(*, job: ImportJob) -> JobStatus:
-    """Where an import stands (``config.jobs``): validating or importing (waiting for a worker until one starts
-    it), then valid and waiting for confirmation or imported (succeeded), or invalid or failed."""
-    rows = f"{job.processed_rows} of about {job.total_rows} rows."
-    progress = jobs.percent(job.processed_rows, job.total_rows)
-    waiting_for_worker = bool(job.task_id) and job.started is None
-    if job.status in (ImportStatus.VALIDATING, ImportStatus.RUNNING):
-        doing = "Validating" if job.status == ImportStatus.VALIDATING else "Importing"
-        if waiting_for_worker:
-            return JobStatus("import", jobs.QUEUED, f"{doing}: waiting for a worker…", progress=0)
-        return JobStatus("import", jobs.RUNNING, f"{doing}: {rows}", progress=progress or 0)
-    if job.status == ImportStatus.READY:
-        message = f"Valid: {job.created_count} new and {job.updated_count} updated rows, waiting for confirmation."
-        return JobStatus("import", jobs.SUCCEEDED, message, progress=100)
-    if job.status == ImportStatus.DONE:
-        message = f"Imported {job.total_rows} rows: {job.created_count} new, {job.updated_count} updated."
-        return JobStatus("import", jobs.SUCCEEDED, message, progress=100)
-    count = max(job.error_count, len(job.errors or []))
-    if job.status == ImportStatus.INVALID:
-        message = f"The file has {count} problem{'s' if count != 1 else ''}; nothing was written."
-        return JobStatus("import", jobs.FAILED, message, error=ErrorItem(message, "invalid_file"))
-    first = ErrorItem.from_dict(job.errors[0]) if job.errors else None
-    error = ErrorItem(first.message if first else "The import failed.", first.code if first else "failed")
-    return JobStatus(
-        "import", jobs.FAILED, "The import failed; nothing was written.", error=error, retryable=bool(job.payload)
-    )
-
-
-@dataclass(frozen=True)
-class AcceleratorTotal:
-    accelerator: str
-    count: int
-    memory_gb: float  # the accelerators' whole memory (a unified memory counts whole)
-    bf16_pflops: float
-    memory_for_models_gb: float = 0.0  # less what the host keeps of a unified memory (``host_reserved_gb``)
-
-
-@dataclass(frozen=True)
-class SitePower:
-    site: str
-    servers: int
-    accelerators: int
-    rated_power_kw: float  # the rated rungs only (recorded, server model, system power, TDP x 1.82)
-    power_capacity_kw: float | None
-    power_kw: float = 0.0  # the power ladder: measured where telemetry gives it, else rated
-
-
-@dataclass(frozen=True)
-class InventoryOverview:
-    """Totals of the organization's active fleet (planned and retired servers are counted by status only)."""
-
-    accelerators_by_type: list[AcceleratorTotal] = field(default_factory=list)
-    servers_by_status: dict[str, int] = field(default_factory=dict)
-    power_by_site: list[SitePower] = field(default_factory=list)
-    total_accelerators: int = 0
-    total_memory_gb: float = 0.0
-    total_memory_for_models_gb: float = 0.0
-    total_bf16_pflops: float = 0.0
-    workloads: int = 0
-
 
 # --------------------------------------------------------------------------------------------------
 # The server power rule: one ladder, in the database
@@ -518,143 +386,3 @@ def accelerator_rows(*, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     if not wanted:
         return {}
     return {row["id"]: row for row in AcceleratorType.objects.filter(pk__in=wanted).values(*ACCELERATOR_FIELDS)}
-
-
-def sites_with_grid(*, organization: Organization, site_ids: Iterable[int] | None = None) -> list[Site]:
-    """The organization's sites by name, each with its country's reference row (``country_g_per_kwh``,
-    ``country_name``, ``country_year``, ``country_source``; None without one), in one query."""
-    sites = Site.objects.filter(organization=organization)
-    if site_ids is not None:
-        sites = sites.filter(pk__in=list(site_ids))
-    region = GridRegion.objects.filter(country_code=OuterRef("country"))
-    return list(
-        sites.annotate(
-            country_g_per_kwh=Subquery(region.values("g_co2_per_kwh")[:1]),
-            country_name=Subquery(region.values("name")[:1]),
-            country_year=Subquery(region.values("year")[:1]),
-            country_source=Subquery(region.values("source")[:1]),
-        ).order_by("name")
-    )
-
-
-@dataclass(frozen=True)
-class GridIntensity:
-    """A site's grid carbon intensity, which figure it is (``basis``: override, country or world average) and
-    where it comes from, in words."""
-
-    g_per_kwh: float
-    basis: str
-    origin: str
-
-
-def grid_intensity_of(site: Site) -> GridIntensity:
-    """The site's own figure when recorded (``grid_intensity_override``), else its country's reference row, else
-    the IEA world average. ``site`` comes from `sites_with_grid` (else its country row is looked up: a query)."""
-    if site.grid_intensity_override is not None:
-        return GridIntensity(
-            float(site.grid_intensity_override),
-            "override",
-            f"Site {site.name}: its own grid intensity {site.grid_intensity_override:g} g/kWh (recorded, e.g. "
-            "from its electricity contract)",
-        )
-    if not hasattr(site, "country_g_per_kwh"):
-        row = GridRegion.objects.filter(country_code=site.country).values("g_co2_per_kwh", "name", "year", "source")
-        found = row.first() or {}
-        site.country_g_per_kwh = found.get("g_co2_per_kwh")
-        site.country_name, site.country_year = found.get("name"), found.get("year")
-        site.country_source = found.get("source")
-    if site.country_g_per_kwh is not None:
-        return GridIntensity(
-            float(site.country_g_per_kwh),
-            "country",
-            f"grid intensity {site.country} {site.country_g_per_kwh:g} g/kWh (reference grid_carbon_intensity.csv "
-            f"row {site.country}, {site.country_name} {site.country_year}: {site.country_source})",
-        )
-    return GridIntensity(
-        WORLD_AVERAGE_G_PER_KWH,
-        "world average",
-        f"IEA world average {WORLD_AVERAGE_G_PER_KWH:g} g/kWh (no reference row for country {site.country})",
-    )
-
-
-def inventory_overview(*, organization: Organization) -> InventoryOverview:
-    """Aggregates in the database: four queries whatever the fleet size.
-
-    Power per site: each active server's draw as :func:`server_draw_w` defines it (``power_kw``: measured where
-    telemetry gives it) and its rated draw (``rated_power_kw``: `server_rated_expression`), in the same query.
-    """
-    active = Server.objects.filter(organization=organization, status=ServerStatus.ACTIVE)
-    by_type = (
-        active.filter(accelerator_count__gt=0)
-        .values("accelerator_type__vendor", "accelerator_type__model")
-        .annotate(
-            count=Sum("accelerator_count"),
-            memory_gb=Sum(F("accelerator_count") * F("accelerator_type__memory_gb"), output_field=FloatField()),
-            reserved_gb=Sum(
-                F("accelerator_count") * Coalesce(F("accelerator_type__host_reserved_gb"), 0.0),
-                output_field=FloatField(),
-            ),
-            bf16_tflops=Sum(F("accelerator_count") * F("accelerator_type__bf16_tflops"), output_field=FloatField()),
-        )
-        .order_by("-count", "accelerator_type__model")
-    )
-    accelerators = [
-        AcceleratorTotal(
-            accelerator=f"{row['accelerator_type__vendor']} {row['accelerator_type__model']}",
-            count=row["count"],
-            memory_gb=row["memory_gb"] or 0.0,
-            bf16_pflops=(row["bf16_tflops"] or 0.0) / 1000,
-            memory_for_models_gb=(row["memory_gb"] or 0.0) - (row["reserved_gb"] or 0.0),
-        )
-        for row in by_type
-    ]
-    statuses = dict(
-        Server.objects.filter(organization=organization).values_list("status").annotate(n=Count("id")).order_by()
-    )
-    sites = (
-        Site.objects.filter(organization=organization)
-        .annotate(
-            n_servers=Count("servers", filter=Q(servers__status=ServerStatus.ACTIVE)),
-            n_accelerators=Coalesce(
-                Sum("servers__accelerator_count", filter=Q(servers__status=ServerStatus.ACTIVE)), 0
-            ),
-            power_w=Coalesce(
-                Sum(
-                    server_draw_w("servers__"),
-                    filter=Q(servers__status=ServerStatus.ACTIVE),
-                    output_field=FloatField(),
-                ),
-                0.0,
-            ),
-            rated_w=Coalesce(
-                Sum(
-                    server_rated_expression("servers__"),
-                    filter=Q(servers__status=ServerStatus.ACTIVE),
-                    output_field=FloatField(),
-                ),
-                0.0,
-            ),
-        )
-        .order_by("name")
-    )
-    power = [
-        SitePower(
-            site=site.name,
-            servers=site.n_servers,
-            accelerators=site.n_accelerators,
-            rated_power_kw=site.rated_w / 1000,
-            power_capacity_kw=site.power_capacity_kw,
-            power_kw=site.power_w / 1000,
-        )
-        for site in sites
-    ]
-    return InventoryOverview(
-        accelerators_by_type=accelerators,
-        servers_by_status={status: statuses.get(status, 0) for status in ServerStatus.values},
-        power_by_site=power,
-        total_accelerators=sum(a.count for a in accelerators),
-        total_memory_gb=sum(a.memory_gb for a in accelerators),
-        total_memory_for_models_gb=sum(a.memory_for_models_gb for a in accelerators),
-        total_bf16_pflops=sum(a.bf16_pflops for a in accelerators),
-        workloads=Workload.objects.filter(organization=organization).count(),
-    )
