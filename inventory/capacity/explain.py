@@ -28,7 +28,7 @@ from .constants import (
     TRAINING_MEMORY_UTILIZATION,
 )
 from .figures import Figure, Input, figure_if_known, known_inputs, present_figures
-from .fitting import rate_label
+from .fitting import _beyond_pool, _it_power_basis, rate_label
 from .memory import kv_cache_bytes
 from .sources import CONSTANT_ORIGINS, SOURCES
 from .specs import AcceleratorSpec, InferenceFit, InferenceWorkload, Pool, TrainingFit, TrainingWorkload
@@ -85,6 +85,24 @@ def _power(pool: Pool, fit: InferenceFit | TrainingFit, o: Origins) -> Figure | 
     watts = pool.watts_per_accelerator
     if watts is None:
         return None
+    added = pool.added_watts_per_accelerator
+    beyond = _beyond_pool(pool, fit.gpus_needed)
+    if beyond and added is not None and added != watts:  # GPUs the pool lacks count at their rated power
+        return figure_if_known(
+            "it_power_kw",
+            "IT power of the GPUs needed",
+            fit.it_power_kw,
+            "kW",
+            "(the pool's GPUs x whole-server watts per GPU + GPUs beyond the pool x rated watts per GPU) / 1000",
+            known_inputs(
+                Input("the pool's GPUs", pool.count, "GPUs", f"accelerators at {pool.site}"),
+                Input("whole-server watts per GPU", watts, "W", o.power or pool.power_basis),
+                Input("GPUs beyond the pool", beyond, "GPUs", "figure: GPUs needed - the pool's GPUs"),
+                Input("rated watts per GPU to add", added, "W", pool.added_power_basis),
+            ),
+            SOURCES["power"],
+            note=f"power basis: {_it_power_basis(pool, fit.gpus_needed)}",
+        )
     return figure_if_known(
         "it_power_kw",
         "IT power of the GPUs needed",

@@ -76,13 +76,33 @@ def _gpus(count: int | None) -> str:
     return f"{count} GPU" if count == 1 else f"{count} GPUs"
 
 
+def _beyond_pool(pool: Pool, gpus: int | None) -> int:
+    """How many of ``gpus`` the pool does not have (0 when it has them all)."""
+    return max(0, (gpus or 0) - pool.count)
+
+
 def _it_power_kw(pool: Pool, gpus: int | None) -> float | None:
-    """Whole-server IT power of ``gpus`` accelerators: gpus x pool.watts_per_accelerator / 1000 (kW), where the
-    watts are the pool's recorded server power per accelerator, else TDP x server overhead."""
+    """Whole-server IT power of ``gpus`` accelerators (kW): gpus x pool.watts_per_accelerator / 1000, where the
+    watts are the pool's recorded (or measured) server power per accelerator, else its rated estimate. GPUs beyond
+    the pool's count are not there yet, so nothing recorded or measured them: they count at the rated estimate
+    (`Pool.added_watts_per_accelerator`), as the roadmap and the what-if count accelerators to add:
+    (count x watts + (gpus - count) x rated watts) / 1000."""
     watts = pool.watts_per_accelerator
     if gpus is None or watts is None:
         return None
-    return gpus * watts / WATTS_PER_KW
+    beyond = _beyond_pool(pool, gpus)
+    if not beyond:
+        return gpus * watts / WATTS_PER_KW
+    return (pool.count * watts + beyond * (pool.added_watts_per_accelerator or watts)) / WATTS_PER_KW
+
+
+def _it_power_basis(pool: Pool, gpus: int | None) -> str:
+    """Words for `_it_power_kw`'s watts: the pool's basis, and the rated one for GPUs beyond its count where it
+    differs."""
+    beyond = _beyond_pool(pool, gpus)
+    if not beyond or pool.added_watts_per_accelerator == pool.watts_per_accelerator:
+        return pool.power_basis
+    return f"{pool.power_basis} for its {_gpus(pool.count)}; the {beyond} more {pool.added_power_basis}"
 
 
 def _site_power_reason(pool: Pool, gpus: int | None, what: str) -> tuple[bool, str]:
@@ -104,7 +124,7 @@ def _site_power_reason(pool: Pool, gpus: int | None, what: str) -> tuple[bool, s
     draw_kw = float(pool.site_power_draw_kw) + pool_kw
     headroom = capacity_kw - draw_kw
     extra = it_power_kw - pool_kw
-    basis = pool.power_basis
+    basis = _it_power_basis(pool, gpus)
     sums = f"{capacity_kw:g} kW capacity - {draw_kw:.1f} kW draw"
     if headroom < 0:  # a negative headroom in words: the site draws more than it can take already
         site = f"{pool.site} is already {-headroom:.1f} kW over its power capacity ({sums})"

@@ -189,6 +189,28 @@ class Pool:
         )
 
     @property
+    def added_watts_per_accelerator(self) -> float | None:
+        """Whole-server watts of an accelerator beyond the pool's ``count`` (one to add, not bought yet): rated,
+        as nothing recorded or measured it (the integrated system's power, else TDP x overhead:
+        `system.rated_server_watts`); the pool's own figure where its type has no rating."""
+        rated = rated_server_watts(
+            1, self.accelerator.tdp_w, self.accelerator.system_power_w, overhead=self.server_overhead_factor
+        )
+        return rated if rated is not None else self.watts_per_accelerator
+
+    @property
+    def added_power_basis(self) -> str:
+        """Words for `added_watts_per_accelerator`: "rated: TDP 700 W x server overhead 1.82"."""
+        if self.accelerator.system_power_w is not None:
+            return f"rated: system power {float(self.accelerator.system_power_w):g} W per {self.accelerator.name}"
+        if self.accelerator.tdp_w is not None:
+            return (
+                f"rated: TDP {float(self.accelerator.tdp_w):g} W x server overhead "
+                f"{float(self.server_overhead_factor):.2f}"
+            )
+        return self.power_basis
+
+    @property
     def power_basis(self) -> str:
         """Words for the power figure: ``power_source`` if given, else how ``watts_per_accelerator`` is made."""
         if self.power_source:

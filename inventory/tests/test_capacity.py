@@ -32,6 +32,7 @@ from inventory.capacity import (
     emissions_kg,
     energy_cost,
     energy_kwh,
+    fit_figures,
     fit_inference,
     fit_training,
     kv_cache_bytes,
@@ -667,6 +668,37 @@ def test_site_power_bottleneck() -> None:
         "servers draw now, but dc1 is already 8.2 kW over its power capacity (10 kW capacity - 18.2 kW draw), and "
         "would still be 3.1 kW over with the servers of the 4 GPUs it leaves unused (5.1 kW) switched off."
     ) in fit.reasons
+
+
+def test_gpus_beyond_the_pool_count_at_their_rated_power_not_the_pools_measured_one() -> None:
+    """70B in BF16 needs 4 H100; the pool has 2, measured at 1,000 W each. The 2 more are not there yet, so nothing
+    measured them: they count at 700 W x 1.8214 = 1,275 W each, as the roadmap and the what-if count accelerators
+    to add. IT power (2 x 1,000 + 2 x 1,275) / 1000 = 4.55 kW; 2.55 kW more than the pool draws now."""
+    pool = Pool(
+        H100_SXM,
+        2,
+        "dc1",
+        site_power_capacity_kw=100,
+        server_power_w_per_accelerator=1000,
+        power_source="measured (Redfish)",
+    )
+    assert pool.added_watts_per_accelerator == pytest.approx(1275, abs=0.1)
+    assert pool.added_power_basis == "rated: TDP 700 W x server overhead 1.82"
+    workload = chat(LLAMA31_70B, "bf16", 1.0)
+    fit = fit_inference(workload, pool)
+    assert (fit.fits, fit.bottleneck, fit.gpus_needed) == (False, "count", 4)
+    assert fit.it_power_kw == pytest.approx(4.55, abs=0.001)  # not 4 x 1,000 W = 4.0 kW
+    basis = "measured (Redfish) for its 2 GPUs; the 2 more rated: TDP 700 W x server overhead 1.82"
+    assert f"Serving on 4 GPUs adds 2.5 kW of IT load ({basis}) to what its servers draw now" in " ".join(fit.reasons)
+    (power,) = [f for f in fit_figures(workload, pool, fit) if f.name == "it_power_kw"]
+    assert [(i.name, i.value) for i in power.inputs] == [
+        ("the pool's GPUs", 2),
+        ("whole-server watts per GPU", 1000),
+        ("GPUs beyond the pool", 2),
+        ("rated watts per GPU to add", pytest.approx(1275, abs=0.1)),
+    ]
+    # Within the pool's count, its own measured figure: 2 GPUs x 1,000 W.
+    assert fit_inference(chat(LLAMA31_8B, "bf16", 0.5), pool).it_power_kw == pytest.approx(1.0)
 
 
 def test_a_site_already_over_its_capacity_is_said_in_words_not_as_a_negative_headroom() -> None:
