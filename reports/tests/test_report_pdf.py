@@ -4,11 +4,12 @@ or tables when no browser can draw them), its paper, its page count, and user te
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from assessments.models import AssessmentResult, RoadmapStatus, ScoreScope
-from assessments.results import ResultArea
+from assessments.results import ResultArea, StoredResult
 from assessments.scoring import Confidence
 from reports import browser_pdf, report_data, services
 from reports.report_data import ActionRow, executive_summary
@@ -273,23 +274,27 @@ def action(rank: int, *, status: str = RoadmapStatus.PROPOSED, in_plan: bool = T
     )
 
 
-def stored(**fields) -> AssessmentResult:
+def stored(*, areas: tuple[ResultArea, ...] = (), **fields) -> StoredResult:
+    """A stored result as the report is given it (`results.StoredResult`): index 61.25, level 4, 70 of 74 questions
+    answered, 2 high and 5 medium risks, 1 contradiction; its confidence is its ``areas``' (none by default)."""
     defaults = {
         "readiness_index": 61.25,
         "level": 4,
+        "answers_index": 61.25,
         "answered": 70,
         "total": 74,
         "high_risks": 2,
         "medium_risks": 5,
         "contradictions": 1,
     }
-    return AssessmentResult(**{**defaults, **fields})
+    return StoredResult(
+        assessment_id=None, framework_slug="ai-readiness", framework_version="1.2", facts=(), areas=areas,
+        **{**defaults, **fields},
+    )  # fmt: skip
 
 
 def backed(area_id: str, score: float, gap: int | None = 0, **extra) -> ResultArea:
     """An area with inventory evidence behind its score."""
-    from dataclasses import replace
-
     from assessments.results import EvidenceFact
 
     fact = EvidenceFact("Q1", "Question?", "average_pue", "Average PUE", 1.3, 1.3, "ratio", "")
@@ -342,13 +347,12 @@ class TestExecutiveSummary:
         assert summary.gaps == ()
 
     def test_the_headline_says_when_expired_evidence_lowers_the_confidence(self):
-        from types import SimpleNamespace
-
-        fields = {f: getattr(stored(), f) for f in ("readiness_index", "level", "answered", "total", "high_risks")}
-        result = SimpleNamespace(
-            **fields, medium_risks=5, contradictions=0, expired_evidence_text="1 of 1 pieces of evidence expired",
-            confidence_pct=47,
+        # 70 of 74 answered, the one piece of evidence behind them expired: 70 / 74 x (1 - 0.5 x 1 / 1) = 47 %
+        confidence = Confidence(
+            total=74, answered=70, not_applicable=0, from_inventory=10, answered_share=70 / 74, evidence_share=1 / 7,
+            evidence_items=1, expired_evidence=1,
         )  # fmt: skip
+        result = stored(areas=(replace(area("power", 61.25), confidence=confidence),), contradictions=0)
         summary = executive_summary(organization="Acme", result=result, areas=[], roadmap=[])
         assert "1 of 1 pieces of evidence expired: the confidence in the answers is 47%." in summary.headline
         plain = executive_summary(organization="Acme", result=stored(), areas=[], roadmap=[])
