@@ -132,7 +132,13 @@ from .specs import (
     TrainingFit,
     TrainingWorkload,
 )
-from .system import memory_for_models_gb, non_accelerator_watts, rated_server_watts, unified_memory_words
+from .system import (
+    memory_for_models_gb,
+    non_accelerator_watts,
+    rated_server_watts,
+    rated_server_words,
+    unified_memory_words,
+)
 from .training import fit_training
 
 __all__ = [
@@ -207,6 +213,7 @@ __all__ = [
     "prefill_seconds",
     "rate_label",
     "rated_server_watts",
+    "rated_server_words",
     "ridge_point",
     "serving_memory",
     "site_footprint",
