@@ -506,13 +506,11 @@ class TestSummaryMoney:
 A4_TEXT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)  # A4 less the @page side margins of report.css, CSS px
 
 
-def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
-    """The demo's "All sites" total is €221,500 and $35,556 converted at a dated ECB rate: the rate, written in
-    the total's cell, ran over the next cell (€1.01 per accelerator-hour) and off the page, and Chromium shrank
-    every page of the report to fit it. The converted total wraps in its cell and the rates are a row of their
-    own under the table's total, so no cell overflows and nothing is wider than the page's text."""
+def _overflowing(page, assessment, table: str) -> list[str]:
+    """The report of ``assessment`` laid out in ``page`` as printed on A4 (its text's width, no charts), and the
+    text of every cell of ``table`` (a selector) whose content is wider than the cell."""
     html = services.report_html(
-        content=report_data.report_content(assessment=demo),
+        content=report_data.report_content(assessment=assessment),
         blocks={},
         charts_drawn=False,
         page_size="A4",
@@ -521,11 +519,18 @@ def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
     page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
     page.emulate_media(media="print")
     page.set_content(html)
-    overflowing = page.eval_on_selector_all(
-        "#tco th, #tco td",
+    return page.eval_on_selector_all(
+        f"{table} th, {table} td",
         "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim())",
     )
-    assert overflowing == []
+
+
+def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
+    """The demo's "All sites" total is €221,500 and $35,556 converted at a dated ECB rate: the rate, written in
+    the total's cell, ran over the next cell (€1.01 per accelerator-hour) and off the page, and Chromium shrank
+    every page of the report to fit it. The converted total wraps in its cell and the rates are a row of their
+    own under the table's total, so no cell overflows and nothing is wider than the page's text."""
+    assert _overflowing(page, demo, "#tco") == []
     assert page.evaluate("document.documentElement.scrollWidth") <= A4_TEXT_WIDTH_PX
     total = page.inner_text("#tco-total")
     assert "€221,500 and $35,556" in total
@@ -546,21 +551,7 @@ def test_an_area_not_scored_reads_in_words_and_no_score_cell_runs_into_the_next(
     answer_all(assessment, assessor, weak_value, skip=skipped)
     assessment_services.assessment_submit(assessment=assessment, user=assessor)
     assessment.refresh_from_db()
-    html = services.report_html(
-        content=report_data.report_content(assessment=assessment),
-        blocks={},
-        charts_drawn=False,
-        page_size="A4",
-        inline_css=browser_pdf.stylesheet("A4"),
-    )
-    page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
-    page.emulate_media(media="print")
-    page.set_content(html)
-    overflowing = page.eval_on_selector_all(
-        "#area-scores th, #area-scores td",
-        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim())",
-    )
-    assert overflowing == []
+    assert _overflowing(page, assessment, "#area-scores") == []
     last = page.eval_on_selector_all(
         "#area-scores tbody tr", "rows => Array.from(rows.at(-1).cells).map(c => c.textContent.trim())"
     )
