@@ -22,8 +22,8 @@ from .analysis import (
     costs_of,
     serving_sizing,
 )
+from .capacity import format_capacity_kw
 from .models import Precision
-from .templatetags.power import capacity_kw
 
 
 class WhatIfForm(forms.Form):
@@ -91,7 +91,8 @@ class SiteRow:
     def headroom_formula(self) -> str:
         if self.footprint.power_capacity_kw is None:
             return "no power capacity recorded"
-        text = f"{capacity_kw(self.footprint.power_capacity_kw)} kW capacity - {self.recorded_kw:,.1f} kW current draw"
+        capacity = format_capacity_kw(self.footprint.power_capacity_kw)
+        text = f"{capacity} kW capacity - {self.recorded_kw:,.1f} kW current draw"
         if self.added_kw:
             text += f" - {self.added_kw:,.1f} kW the what-if adds"
         return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -389,10 +390,12 @@ class StoredResult:
         """Share of the answers given by the inventory, as a whole percentage."""
         return scoring.percent(self.confidence.evidence_share)
 
-    @property
+    @functools.cached_property
     def confidence(self) -> scoring.Confidence:
         """The whole framework's confidence: its areas' counts summed, so that its expired evidence lowers it as an
-        area's does (docs/scoring.md, Confidence: "an area or the whole framework")."""
+        area's does (docs/scoring.md, Confidence: "an area or the whole framework"). Summed once per result (the
+        result is frozen; a cached property writes to the instance's ``__dict__``, which a dataclass without
+        ``slots`` has): ``confidence_pct``, ``evidence_pct`` and ``expired_evidence_text`` all read it."""
         areas = [area.confidence for area in self.areas]
         total = sum(c.total for c in areas)
         answered = sum(c.answered for c in areas)

@@ -21,6 +21,7 @@ from accounts.models import Organization, WebhookEvent
 from accounts.services import organization_data_changed
 from config.errors import ErrorItem, Invalid
 from config.history import history_record_bulk
+from inventory import capacity
 from inventory.facts import shown
 from inventory.money import format_money
 
@@ -30,6 +31,8 @@ from ..results import ResultArea, StoredResult
 from ..selectors import answer_shown, result_for
 from .frameworks import framework_parse
 
+OVERHEAD = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
+"""Server overhead of a rated accelerator (TDP x 1.821, NVIDIA DGX H100 datasheet), as the capacity page's."""
 CAPACITY_AREA = "hardware"
 """Area of capacity-shortfall items (procuring or renting accelerators is a hardware decision)."""
 COMPUTED_FIELDS = (
@@ -145,7 +148,6 @@ def _capacity_items(
     per month follow `inventory.capacity` at the pool's site (PUE, price, grid intensity). Energy cost only: the
     inventory holds no purchase prices.
     """
-    from inventory import capacity
     from inventory.analysis import analyse
 
     summary = analyse(organization=organization, scope=scope)  # the assessment's scope
@@ -166,17 +168,13 @@ def _capacity_items(
             site = sites.get(pool.site.pk) if pool.site is not None else None
             figures.update(accelerator=accelerator.name, add_accelerators=extra, needed=needed)
             figures["where"] = pool.label
-            OVERHEAD = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR  # noqa: N806 - the constant, named short
             # Accelerators to add are not measured: rated, as the capacity page's what-if adds them (one rule)
             added_w = capacity.rated_server_watts(extra, accelerator.tdp_w, accelerator.system_power_w)
             if added_w:
                 watts = added_w / extra
                 figures["add_it_kw"] = added_w / 1000
-                figures["power_basis"] = (
-                    f"rated: system power {accelerator.system_power_w:g} W each"
-                    if accelerator.system_power_w is not None
-                    else f"rated: TDP {accelerator.tdp_w:g} W x server overhead {OVERHEAD:.2f}"
-                )
+                rated = capacity.rated_server_words(accelerator.tdp_w, accelerator.system_power_w)
+                figures["power_basis"] = f"rated: {rated}"
                 if site is not None:
                     kwh = capacity.energy_kwh(extra, watts, capacity.HOURS_PER_MONTH, site.pue)
                     figures.update(add_kwh_month=kwh, pue=site.pue, g_per_kwh=site.g_per_kwh)
@@ -194,7 +192,7 @@ def _capacity_items(
         figures["sources"] = [
             "inventory/capacity.py: GPUs needed (docs/capacity.md)",
             "power = the accelerators to add at their rated whole-server watts, as the capacity page's what-if "
-            "adds them: an integrated system's power, else TDP x server overhead 1.82 (DGX H100 datasheet); "
+            f"adds them: an integrated system's power, else TDP x server overhead {OVERHEAD:.2f} (DGX H100 datasheet); "
             "hardware not yet bought is not measured",
             "energy = kW x PUE x 730 h; tCO2 = kWh x grid g/kWh / 1e6",
         ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assessments import scoring, selectors, services
 from assessments.models import Assessment, AssessmentResult, Score, ScoreScope
-from assessments.results import NOT_RECORDED, StoredResult, result_from_scoring, score_text
+from assessments.results import NOT_RECORDED, ResultArea, StoredResult, result_from_scoring, score_text
 from assessments.services.scores import _fact_records
 from assessments.tests.factories import good_value, low_value, start_assessment, weak_value
 from inventory.facts import FACTS, compute_facts
@@ -155,6 +155,32 @@ def test_score_text_spells_a_missing_score():
     assert score_text(None) == "not scored"
     assert score_text(None, none="—") == "—"
     assert score_text(62.25) == "62.3"  # half away from zero, on the decimal spelling
+
+
+def _area(area_id: str, confidence: scoring.Confidence) -> ResultArea:
+    return ResultArea(
+        assessment_id=None, area_id=area_id, name=area_id.title(), description="", position=0, weight=1.0,
+        score=50.0, level=3, target_level=4, gap=1, answers_score=50.0, self_score=None, evidence_score=None,
+        contradiction=False, high_risks=0, medium_risks=0, confidence=confidence, evidence=(), subareas=(),
+    )  # fmt: skip
+
+
+def test_the_whole_frameworks_confidence_is_summed_once_and_its_shares_read_it():
+    """Two areas: 3 of 4 answered (2 from the inventory, 1 of 2 pieces of evidence expired) and 4 of 4 (1 from the
+    inventory, no evidence). The framework: 7 of 8 answered, 3 of 7 from the inventory, 1 of 2 pieces expired, a
+    confidence of 7 / 8 x (1 - 0.5 x 1 / 2) = 65.6 %, read 66 %; summed once, not again at every read."""
+    result = StoredResult(
+        assessment_id=None, framework_slug="f", framework_version="1", readiness_index=50.0, level=3,
+        answers_index=50.0, answered=7, total=8, high_risks=0, medium_risks=0, contradictions=0, facts=(),
+        areas=(
+            _area("a", scoring.Confidence(4, 3, 0, 2, 0.75, 2 / 3, evidence_items=2, expired_evidence=1)),
+            _area("b", scoring.Confidence(4, 4, 0, 1, 1.0, 0.25)),
+        ),
+    )  # fmt: skip
+    assert result.confidence is result.confidence
+    assert (result.confidence.answered, result.confidence.total, result.confidence.from_inventory) == (7, 8, 3)
+    assert (result.confidence_pct, result.evidence_pct) == (66, 43)
+    assert result.expired_evidence_text == "1 of 2 pieces of evidence expired"
 
 
 def test_one_result_is_read_in_one_query(scored, django_assert_num_queries):

@@ -324,7 +324,7 @@ def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added
     tdp = _kind_field(kind, "tdp_w")
     system_w = _kind_field(kind, "system_power_w")
     added_w = _estimated_watts(kind, added) or 0.0
-    per_accelerator, words = _pool_power(members, added, added_w)
+    per_accelerator, words = _pool_power(members, added, added_w, capacity.rated_server_words(tdp, system_w))
     origin = accelerator_origin(kind)
     pool_origin = f"Site {site.name}: {count - added} {name} in {servers} active servers (inventory)"
     secondary = sum(m.accelerators for m in members if m.power_source == selectors.SECONDARY_GPUS)
@@ -369,11 +369,14 @@ def _pool_servers(servers: int, accelerators: int, added: int) -> int | None:
     return servers + (math.ceil(added * servers / accelerators) if added else 0)
 
 
-def _pool_power(members: list[selectors.FleetGroup], added: int, added_w: float) -> tuple[float | None, str]:
+def _pool_power(
+    members: list[selectors.FleetGroup], added: int, added_w: float, rated: str
+) -> tuple[float | None, str]:
     """(whole-server watts per accelerator, words) of a pool: the same watts as the site footprint divided by the
     accelerators; None when every server is on an estimated rung (system power or TDP: the pure model then uses
     the type's system power or TDP x overhead itself, the same figure). Hypothetical added accelerators count at
-    the same estimate (`_estimated_watts`)."""
+    the same estimate (`_estimated_watts`), worded by ``rated`` (`capacity.rated_server_words`, as the roadmap's
+    accelerators to add are)."""
     servers = sum(m.servers for m in members)
     rungs: dict[str, int] = defaultdict(int)
     for member in sorted(members, key=lambda m: _rung_order().get(m.power_source, len(_rung_order()))):
@@ -389,7 +392,7 @@ def _pool_power(members: list[selectors.FleetGroup], added: int, added_w: float)
     others = [key for key in rungs if key != first]
     words += "".join(f"; {_rung_label(key, short=True)} for the other {rungs[key]}" for key in others) + ")"
     if added:
-        words += f"; the {added} added at the type's estimate (system power, else TDP x 1.82)"
+        words += f"; the {added} added at the type's estimate ({rated})"
     return (watts / count if count and watts else None), words
 
 

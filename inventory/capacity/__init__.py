@@ -29,7 +29,8 @@ The model is split along its seams; this package re-exports every public name, s
 * ``inference``: ``fit_inference`` (tensor-parallel plans, batch, latency, replicas);
 * ``training``: ``fit_training`` (ZeRO memory, deadline, GPUs needed);
 * ``serving``: quantized serving sizing (int4/fp8 weights, fp8 KV cache, largest context, nodes needed);
-* ``figures``: ``Figure`` and ``Input``, a number with its formula, inputs (unit and origin) and source;
+* ``figures``: ``Figure`` and ``Input``, a number with its formula, inputs (unit and origin) and source, and how
+  numbers read (``format_value``; a site's power capacity and headroom, ``format_headroom_kw``);
 * ``explain``: ``fit_figures``, every figure of a fit with the inputs the model used.
 """
 
@@ -89,10 +90,13 @@ from .figures import (
     Input,
     figure_if_known,
     format_amount,
+    format_capacity_kw,
     format_column,
+    format_headroom_kw,
     format_value,
     is_money_unit,
     known_inputs,
+    over_capacity,
     present_figures,
 )
 from .fitting import ComputeRate, compute_rate, effective_peak_tflops, rate_label
@@ -128,7 +132,13 @@ from .specs import (
     TrainingFit,
     TrainingWorkload,
 )
-from .system import memory_for_models_gb, non_accelerator_watts, rated_server_watts, unified_memory_words
+from .system import (
+    memory_for_models_gb,
+    non_accelerator_watts,
+    rated_server_watts,
+    rated_server_words,
+    unified_memory_words,
+)
 from .training import fit_training
 
 __all__ = [
@@ -183,7 +193,9 @@ __all__ = [
     "fit_inference",
     "fit_training",
     "format_amount",
+    "format_capacity_kw",
     "format_column",
+    "format_headroom_kw",
     "format_value",
     "is_money_unit",
     "forward_flops_per_token",
@@ -195,11 +207,13 @@ __all__ = [
     "memory_for_models_gb",
     "non_accelerator_watts",
     "nodes_needed",
+    "over_capacity",
     "prefill_flops",
     "present_figures",
     "prefill_seconds",
     "rate_label",
     "rated_server_watts",
+    "rated_server_words",
     "ridge_point",
     "serving_memory",
     "site_footprint",

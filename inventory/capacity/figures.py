@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -71,6 +72,33 @@ def format_value(value: Value | None, unit: str = "") -> str:
         else:
             text = f"{_significant(number, 3):.3g}"
     return f"{text} {unit}" if unit and unit != "yes/no" else text
+
+
+def format_capacity_kw(kw: float) -> str:
+    """A site's power capacity in kW as it was recorded: at most two decimals, rounded half away from zero
+    (`round_half_away`), thousands grouped, no trailing zeros: 400 -> "400", 95.5 -> "95.5", 95.50 -> "95.5",
+    1234567.25 -> "1,234,567.25". The capacity table and its "capacity - draw" formula both write it so."""
+    return f"{round_half_away(float(kw), 2):,.2f}".rstrip("0").rstrip(".")
+
+
+def over_capacity(headroom_kw: float) -> bool:
+    """Whether a site's power headroom (IT capacity - IT power, kW) says it is over its capacity: below zero at the
+    one decimal it is read at (-0.04 is not over: it reads 0.0)."""
+    return round_half_away(float(headroom_kw), 1) < 0
+
+
+def _one_decimal(kw: float) -> str:
+    return f"{round_half_away(kw, 1):,.1f}"
+
+
+def format_headroom_kw(headroom_kw: float, spell: Callable[[float], str] = _one_decimal) -> str:
+    """A site's power headroom (IT capacity - IT power, kW) as people read it, never as a negative headroom
+    (docs/capacity.md, "Site power check"): the amount left, "261.7"; a site already over its capacity
+    (`over_capacity`) in words, "2.2 over". ``spell`` writes the amount, rounded half away from zero to one decimal
+    and never negative (the default: one decimal, thousands grouped); a chart spells it with its unit
+    ("2.2 kW over")."""
+    amount = spell(abs(round_half_away(float(headroom_kw), 1)))  # abs: -0.04 reads "0.0", not "-0.0"
+    return f"{amount} over" if over_capacity(headroom_kw) else amount
 
 
 def format_column(values: list[Any]) -> list[Any]:

@@ -46,6 +46,20 @@ def rated_server_watts(
     return n * float(tdp_w) * _at_least_one("overhead", overhead)
 
 
+def rated_server_words(
+    tdp_w: float | None, system_power_w: float | None = None, *, overhead: float = DEFAULT_SERVER_OVERHEAD_FACTOR
+) -> str:
+    """How `rated_server_watts` estimates an accelerator's whole-server watts, in words, for accelerators nothing
+    measured or recorded (what-if additions, a roadmap's accelerators to buy): "system power 240 W each" for an
+    integrated system, else "TDP 700 W x server overhead 1.82"; "no system power and no TDP" when it cannot.
+    The capacity page's pools and the roadmap's capacity items both say it so."""
+    if system_power_w is not None:
+        return f"system power {float(system_power_w):g} W each"
+    if tdp_w is None or tdp_w <= 0:
+        return "no system power and no TDP"
+    return f"TDP {float(tdp_w):g} W x server overhead {float(overhead):.2f}"
+
+
 def non_accelerator_watts(
     accelerators: int,
     tdp_w: float | None,

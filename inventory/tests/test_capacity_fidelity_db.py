@@ -243,6 +243,21 @@ def test_a_pool_mixing_recorded_and_estimated_power(organization) -> None:
     assert site.it_power_kw == pytest.approx(16 * per_gpu / 1000)
 
 
+def test_accelerators_a_what_if_adds_are_rated_and_said_so(organization) -> None:
+    """Beside a recorded server, the what-if's 8 A100s count at TDP x overhead, in the words the roadmap uses."""
+    from inventory.analysis import WhatIf
+
+    site = _a100_lab(organization, 6500)
+    WorkloadFactory(organization=organization, model_profile=ModelProfile.objects.get(name="Llama-3.1-8B"))
+    what_if = WhatIf(accelerator_type=_type("A100 SXM 80GB"), accelerator_count=8, site=site)
+    (verdict,) = analyse(organization=organization, what_if=what_if).verdicts
+    assert verdict.fit.power_basis == (
+        "recorded server power (1 of 1 servers); the 8 added at the type's estimate (TDP 400 W x server overhead 1.82)"
+    )
+    per_gpu = (6500 + 8 * 400 * 10200 / 5600) / 16
+    assert verdict.pool.pool.server_power_w_per_accelerator == pytest.approx(per_gpu)
+
+
 def test_without_recorded_power_the_pool_keeps_tdp_times_overhead(organization) -> None:
     _a100_lab(organization, None)
     WorkloadFactory(organization=organization, model_profile=ModelProfile.objects.get(name="Llama-3.1-8B"))

@@ -238,3 +238,40 @@ def test_a_figure_as_the_api_gives_it():
         "note": "",
     }
     assert figure.as_input().origin == "figure: IT power"
+
+
+@pytest.mark.parametrize(
+    ("headroom_kw", "shown"),
+    [
+        (261.66, "261.7"),  # one decimal
+        (8.0, "8.0"),
+        (1234.56, "1,234.6"),  # thousands grouped
+        (0.25, "0.3"),  # half away from zero on the decimal spelling, as the tables round
+        (-2.2, "2.2 over"),  # over the capacity in words, never a negative headroom
+        (-2.25, "2.3 over"),
+        (-0.04, "0.0"),  # reads 0.0 at one decimal: neither "-0.0" nor "0.0 over"
+        (-0.05, "0.1 over"),
+    ],
+)
+def test_a_sites_headroom_is_worded_by_one_rule(headroom_kw, shown):
+    assert capacity.format_headroom_kw(headroom_kw) == shown
+    assert capacity.over_capacity(headroom_kw) is shown.endswith(" over")
+
+
+def test_a_headroom_amount_can_be_spelt_with_its_unit():
+    """A chart spells the amount as its labels do; the rule of what is over, and the word, stay the same."""
+
+    def spell(amount: float) -> str:
+        return f"{amount:g} kW"
+
+    assert capacity.format_headroom_kw(-2.2, spell) == "2.2 kW over"
+    assert capacity.format_headroom_kw(20.04, spell) == "20 kW"
+    assert capacity.format_headroom_kw(-0.04, spell) == "0 kW"
+
+
+@pytest.mark.parametrize(
+    ("capacity_kw", "shown"),
+    [(400, "400"), (400.0, "400"), (95.5, "95.5"), (1200.50, "1,200.5"), (1234567.25, "1,234,567.25"), (0.125, "0.13")],
+)
+def test_a_recorded_capacity_reads_as_recorded(capacity_kw, shown):
+    assert capacity.format_capacity_kw(capacity_kw) == shown

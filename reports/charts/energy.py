@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from inventory.capacity import format_headroom_kw, over_capacity
+
 from .common import (
     BLACK,
     BLUE,
@@ -46,12 +48,14 @@ def _headroom_pct(it_kw: float, capacity_kw: float | None) -> float | None:
 
 def _headroom_words(kw: float | None, room: float | None) -> str:
     """The headroom in the hover: "20 kW (33.3 % of IT capacity)"; a site over its capacity in words, "none: 2.2 kW
-    over the IT capacity (2.0 %)", never as a negative headroom (docs/capacity.md)."""
+    over the IT capacity (2.0 %)", never as a negative headroom: worded by `format_headroom_kw`, the rule of the
+    capacity tables ("2.2 over"), with the amount spelt as the chart's labels are (docs/capacity.md)."""
     if kw is None or room is None:
         return "unknown (no IT capacity recorded)"
-    if kw < 0:
-        return f"none: {readable(-kw, 'kW')} over the IT capacity ({-room:.1f} %)"
-    return f"{readable(kw, 'kW')} ({room:.1f} % of IT capacity)"
+    words = format_headroom_kw(kw, lambda amount: readable(amount, "kW"))
+    if over_capacity(kw):
+        return f"none: {words} the IT capacity ({-room:.1f} %)"
+    return f"{words} ({room:.1f} % of IT capacity)"
 
 
 def _headroom_kw(it_kw: float, capacity_kw: float | None) -> float | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assessments import scoring
-from assessments.results import ResultArea
+from assessments.results import ResultArea, StoredResult
 from assessments.scoring import level_label
 from inventory.analysis import CostSummary
 from inventory.money import MoneyTotal, format_money
@@ -160,7 +160,7 @@ def money_lines(money: CostSummary | None) -> tuple[SummaryLine, ...]:
 def executive_summary(
     *,
     organization: str,
-    result: Any,
+    result: StoredResult,
     areas: Iterable[ResultArea],
     roadmap: Iterable[Action],
     energy: tuple[str, ...] = (),
@@ -187,7 +187,7 @@ def executive_summary(
         f"{result.answered} of {result.total} questions were answered; the answers carry "
         f"{plural(result.high_risks, 'high risk')} and {plural(result.medium_risks, 'medium risk')}."
     )
-    expired = getattr(result, "expired_evidence_text", "")
+    expired = result.expired_evidence_text
     if expired:
         headline += f" {expired.capitalize()}: the confidence in the answers is {result.confidence_pct}%."
     if result.contradictions:

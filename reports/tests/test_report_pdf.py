@@ -4,11 +4,12 @@ or tables when no browser can draw them), its paper, its page count, and user te
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from assessments.models import AssessmentResult, RoadmapStatus, ScoreScope
-from assessments.results import ResultArea
+from assessments.results import ResultArea, StoredResult
 from assessments.scoring import Confidence
 from reports import browser_pdf, report_data, services
 from reports.report_data import ActionRow, executive_summary
@@ -273,23 +274,27 @@ def action(rank: int, *, status: str = RoadmapStatus.PROPOSED, in_plan: bool = T
     )
 
 
-def stored(**fields) -> AssessmentResult:
+def stored(*, areas: tuple[ResultArea, ...] = (), **fields) -> StoredResult:
+    """A stored result as the report is given it (`results.StoredResult`): index 61.25, level 4, 70 of 74 questions
+    answered, 2 high and 5 medium risks, 1 contradiction; its confidence is its ``areas``' (none by default)."""
     defaults = {
         "readiness_index": 61.25,
         "level": 4,
+        "answers_index": 61.25,
         "answered": 70,
         "total": 74,
         "high_risks": 2,
         "medium_risks": 5,
         "contradictions": 1,
     }
-    return AssessmentResult(**{**defaults, **fields})
+    return StoredResult(
+        assessment_id=None, framework_slug="ai-readiness", framework_version="1.2", facts=(), areas=areas,
+        **{**defaults, **fields},
+    )  # fmt: skip
 
 
 def backed(area_id: str, score: float, gap: int | None = 0, **extra) -> ResultArea:
     """An area with inventory evidence behind its score."""
-    from dataclasses import replace
-
     from assessments.results import EvidenceFact
 
     fact = EvidenceFact("Q1", "Question?", "average_pue", "Average PUE", 1.3, 1.3, "ratio", "")
@@ -342,13 +347,12 @@ class TestExecutiveSummary:
         assert summary.gaps == ()
 
     def test_the_headline_says_when_expired_evidence_lowers_the_confidence(self):
-        from types import SimpleNamespace
-
-        fields = {f: getattr(stored(), f) for f in ("readiness_index", "level", "answered", "total", "high_risks")}
-        result = SimpleNamespace(
-            **fields, medium_risks=5, contradictions=0, expired_evidence_text="1 of 1 pieces of evidence expired",
-            confidence_pct=47,
+        # 70 of 74 answered, the one piece of evidence behind them expired: 70 / 74 x (1 - 0.5 x 1 / 1) = 47 %
+        confidence = Confidence(
+            total=74, answered=70, not_applicable=0, from_inventory=10, answered_share=70 / 74, evidence_share=1 / 7,
+            evidence_items=1, expired_evidence=1,
         )  # fmt: skip
+        result = stored(areas=(replace(area("power", 61.25), confidence=confidence),), contradictions=0)
         summary = executive_summary(organization="Acme", result=result, areas=[], roadmap=[])
         assert "1 of 1 pieces of evidence expired: the confidence in the answers is 47%." in summary.headline
         plain = executive_summary(organization="Acme", result=stored(), areas=[], roadmap=[])
@@ -502,13 +506,11 @@ class TestSummaryMoney:
 A4_TEXT_WIDTH_PX = round((210 - 2 * 16) / 25.4 * 96)  # A4 less the @page side margins of report.css, CSS px
 
 
-def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
-    """The demo's "All sites" total is €221,500 and $35,556 converted at a dated ECB rate: the rate, written in
-    the total's cell, ran over the next cell (€1.01 per accelerator-hour) and off the page, and Chromium shrank
-    every page of the report to fit it. The converted total wraps in its cell and the rates are a row of their
-    own under the table's total, so no cell overflows and nothing is wider than the page's text."""
+def _overflowing(page, assessment, table: str) -> list[str]:
+    """The report of ``assessment`` laid out in ``page`` as printed on A4 (its text's width, no charts), and the
+    text of every cell of ``table`` (a selector) whose content is wider than the cell."""
     html = services.report_html(
-        content=report_data.report_content(assessment=demo),
+        content=report_data.report_content(assessment=assessment),
         blocks={},
         charts_drawn=False,
         page_size="A4",
@@ -517,11 +519,18 @@ def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
     page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
     page.emulate_media(media="print")
     page.set_content(html)
-    overflowing = page.eval_on_selector_all(
-        "#tco th, #tco td",
+    return page.eval_on_selector_all(
+        f"{table} th, {table} td",
         "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim())",
     )
-    assert overflowing == []
+
+
+def test_the_tco_table_fits_its_cells_and_the_page(demo, page):
+    """The demo's "All sites" total is €221,500 and $35,556 converted at a dated ECB rate: the rate, written in
+    the total's cell, ran over the next cell (€1.01 per accelerator-hour) and off the page, and Chromium shrank
+    every page of the report to fit it. The converted total wraps in its cell and the rates are a row of their
+    own under the table's total, so no cell overflows and nothing is wider than the page's text."""
+    assert _overflowing(page, demo, "#tco") == []
     assert page.evaluate("document.documentElement.scrollWidth") <= A4_TEXT_WIDTH_PX
     total = page.inner_text("#tco-total")
     assert "€221,500 and $35,556" in total
@@ -542,21 +551,7 @@ def test_an_area_not_scored_reads_in_words_and_no_score_cell_runs_into_the_next(
     answer_all(assessment, assessor, weak_value, skip=skipped)
     assessment_services.assessment_submit(assessment=assessment, user=assessor)
     assessment.refresh_from_db()
-    html = services.report_html(
-        content=report_data.report_content(assessment=assessment),
-        blocks={},
-        charts_drawn=False,
-        page_size="A4",
-        inline_css=browser_pdf.stylesheet("A4"),
-    )
-    page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
-    page.emulate_media(media="print")
-    page.set_content(html)
-    overflowing = page.eval_on_selector_all(
-        "#area-scores th, #area-scores td",
-        "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim())",
-    )
-    assert overflowing == []
+    assert _overflowing(page, assessment, "#area-scores") == []
     last = page.eval_on_selector_all(
         "#area-scores tbody tr", "rows => Array.from(rows.at(-1).cells).map(c => c.textContent.trim())"
     )

@@ -1,296 +1,25 @@
-"""Inventory facts: numbers computed from what an organization owns, which answer or check assessment questions.
-
-Each fact has a name (used in framework files as `inventory_fact`), a unit and an explanation. `compute_facts`
-returns the value of every fact the inventory can support, each with the inputs it was computed from, so that a
-pre-filled answer is traceable. A fact the inventory cannot support (no sites, no workloads...) is absent.
-"""
+"""Computing the facts an organization's inventory supports (`compute_facts`): site, fleet, network, storage and
+workload facts in a fixed, small number of queries, the cost facts and the capacity model's (reusing the analysis),
+and the measured telemetry's (`inventory.telemetry.facts`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization
-from inventory.rounding import round_half_away
 
-from .analysis import WHOLE_ORGANIZATION, CapacitySummary, CostSummary, Scope, analyse, costs_of, fleet_demand
-from .capacity.figures import format_amount, format_value, is_money_unit
-from .models import NetworkFabric, Server, ServerStatus, StorageSystem, Workload
-from .telemetry.facts import MEASUREMENT_LABELS, measured_facts
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A fact: its id (``name``, in framework files, the API and a tooltip), what people read (``label``, with
-    ``unit``) and what it means."""
-
-    name: str
-    kind: Literal["number", "choice"]
-    unit: str
-    meaning: str
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class FactValue:
-    name: str
-    value: float | str
-    unit: str
-    explanation: str
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return fact_label(self.name)
-
-    @property
-    def text(self) -> str:
-        """The value as people read it, rounded by its unit, with its unit ("84.8 %", "InfiniBand")."""
-        return shown(self.value, self.unit)
-
-
-FACTS: dict[str, Fact] = {
-    fact.name: fact
-    for fact in [
-        Fact(
-            "workloads_fitting_pct",
-            "number",
-            "%",
-            "share of declared workloads the fleet can run",
-            "Workloads the fleet can run",
-        ),
-        Fact(
-            "fleet_memory_headroom_pct",
-            "number",
-            "%",
-            "accelerator memory left after the workloads' demand",
-            "Accelerator memory headroom",
-        ),
-        Fact(
-            "fleet_compute_headroom_pct",
-            "number",
-            "%",
-            "dense BF16 compute left after the workloads' demand",
-            "Compute headroom (dense 16-bit)",
-        ),
-        Fact("average_pue", "number", "ratio", "power-weighted mean PUE of the sites", "Average PUE"),
-        Fact(
-            "grid_carbon_intensity_g_per_kwh",
-            "number",
-            "gCO2/kWh",
-            "energy-weighted grid carbon intensity",
-            "Grid carbon intensity",
-        ),
-        Fact(
-            "renewable_share_pct",
-            "number",
-            "%",
-            "energy-weighted renewable share of the sites",
-            "Renewable energy share",
-        ),
-        Fact(
-            "storage_capacity_ratio",
-            "number",
-            "ratio",
-            "usable storage TB over the workloads' dataset TB",
-            "Storage capacity over dataset size",
-        ),
-        Fact(
-            "storage_read_throughput_gbps",
-            "number",
-            "GB/s",
-            "total read throughput of the storage systems",
-            "Storage read throughput",
-        ),
-        Fact(
-            "interconnect_kind",
-            "choice",
-            "choice",
-            "best fabric kind: InfiniBand, RoCE, Ethernet or none",
-            "Best interconnect",
-        ),
-        Fact("max_link_speed_gbps", "number", "Gb/s", "fastest fabric link speed", "Fastest network link"),
-        Fact(
-            "power_headroom_pct",
-            "number",
-            "%",
-            "site power capacity left after the fleet's draw",
-            "Site power headroom",
-        ),
-        Fact(
-            "workloads_meeting_latency_pct",
-            "number",
-            "%",
-            "inference workloads whose estimated latency meets targets",
-            "Inference workloads meeting latency targets",
-        ),
-        Fact(
-            "regions_count",
-            "number",
-            "count",
-            "distinct regions with sites or cloud capacity",
-            "Regions with sites or cloud capacity",
-        ),
-        Fact(
-            "monthly_cost_per_accelerator",
-            "number",
-            "reporting currency/month",
-            "energy cost per accelerator and month, facility overhead included, in the reporting currency "
-            "(energy only: no depreciation, space, maintenance or staff)",
-            "Energy cost per accelerator and month",
-        ),
-        Fact(
-            "monthly_tco_per_accelerator",
-            "number",
-            "reporting currency/month",
-            "total cost of ownership per accelerator and month in the reporting currency (hardware depreciation, "
-            "energy and the sites' recorded colocation, maintenance and staff lines)",
-            "Total cost of ownership per accelerator and month",
-        ),
-        Fact(
-            "distinct_driver_versions",
-            "number",
-            "count",
-            "distinct GPU driver versions in the active fleet",
-            "GPU driver versions in use",
-        ),
-        Fact(
-            "distinct_cuda_versions",
-            "number",
-            "count",
-            "distinct CUDA versions in the active fleet",
-            "CUDA versions in use",
-        ),
-        Fact(
-            "accelerators_older_than_3y_pct",
-            "number",
-            "%",
-            "accelerators released more than three years ago",
-            "Accelerators older than three years",
-        ),
-        Fact(
-            "measured_accelerators_pct",
-            "number",
-            "%",
-            "share of active accelerators whose GPUs are measured by dcgm-exporter (power, utilization or memory; a "
-            "scrape or Prometheus) in the last 7 days; a server whose only measurement is its BMC's (Redfish: the "
-            "whole server's power) does not count",
-            "Accelerators measured (dcgm-exporter)",
-        ),
-        Fact(
-            "telemetry_measurement",
-            "choice",
-            "choice",
-            "whether power and utilization are measured: rated (nothing measured in the last 7 days), sampled "
-            "(some accelerators measured by dcgm-exporter, under half of them, or only servers' power by their BMC) "
-            "or continuous (most of the active accelerators measured by dcgm-exporter)",
-            "Power and utilization measured",
-        ),
-        Fact(
-            "measured_utilization_mean_pct",
-            "number",
-            "%",
-            "measured accelerator utilization, mean over the last 7 days (weighted by accelerators)",
-            "Measured accelerator utilization (mean)",
-        ),
-        Fact(
-            "measured_utilization_p95_pct",
-            "number",
-            "%",
-            "measured accelerator utilization, 95th percentile of each day, averaged over the last 7 days",
-            "Measured accelerator utilization (daily peak)",
-        ),
-        Fact(
-            "idle_accelerators_pct",
-            "number",
-            "%",
-            "share of measured accelerators idle (under 5% mean utilization) over the last 7 days",
-            "Idle accelerators",
-        ),
-        Fact(
-            "measured_vs_rated_power_pct",
-            "number",
-            "%",
-            "measured server power (7-day p95) as a share of the same servers' rated power",
-            "Measured power against rated power",
-        ),
-        Fact(
-            "tensor_active_mean_pct",
-            "number",
-            "%",
-            "achieved tensor-core activity (DCGM PIPE_TENSOR_ACTIVE), mean over the last 7 days",
-            "Tensor-core activity (mean)",
-        ),
-    ]
-}
-
-CHOICE_LABELS = {
-    "infiniband": "InfiniBand",
-    "roce": "RoCE",
-    "ethernet": "Ethernet",
-    "none": "none",
-    **MEASUREMENT_LABELS,
-}
-"""A choice fact's values as people read them."""
-
-DECIMALS_BY_UNIT = {"%": 1, "ratio": 2, "count": 0, "gCO2/kWh": 0, "GB/s": 1, "Gb/s": 0}
-"""How many decimals a fact's value keeps, by its unit (money: 2); other units keep four significant digits."""
-
-UNITLESS = ("ratio", "count", "choice", "")
-
-
-def fact_label(name: str) -> str:
-    """What people read for a fact id (the id itself only for an unknown fact)."""
-    fact = FACTS.get(name)
-    return fact.label if fact is not None and fact.label else name
-
-
-def rounded(value: float | str, unit: str = "") -> float | str:
-    """A fact's value rounded by its unit (`DECIMALS_BY_UNIT`; money per month 2 decimals; else 4 significant
-    digits): what the questionnaire pre-fills and people read. Text is returned as it is."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return value
-    decimals = DECIMALS_BY_UNIT.get(unit, 2 if unit.endswith("/month") else None)
-    exact = Decimal(repr(float(value)))  # its decimal spelling: 1.405 is 1.405, not the binary 1.40499...
-    if not exact.is_finite():
-        return float(value)
-    if decimals is None:
-        if exact.is_zero():
-            return float(value)
-        decimals = 3 - exact.adjusted()  # four significant digits
-    # Half away from zero, as scores (round_score) and money (format_money) are: a PUE of 1.405 is 1.41 and 62.25 %
-    # is 62.3 %, where round() gave 1.4 and 62.2 (half to even, on the binary value).
-    rounded_value = round_half_away(exact, decimals)
-    return int(rounded_value) if decimals == 0 else rounded_value
-
-
-def shown(value: float | str, unit: str = "") -> str:
-    """A fact's value as people read it: rounded by its unit, with the unit ("84.8 %", "1.39", "InfiniBand");
-    money as `format_money` writes it ("€202/month"); without a unit, four significant digits. Choices by their
-    label."""
-    if isinstance(value, str):
-        return CHOICE_LABELS.get(value, value)
-    if is_money_unit(unit):  # the money rule: "€202/month", "$0.42/h"
-        return format_amount(value, unit)
-    value = rounded(value, unit)
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.{_decimals(value, unit)}f}"
-    if unit == "ratio" and "." in text:  # a PUE of 2.1 reads "2.1", 1.35 "1.35"
-        text = text.rstrip("0").rstrip(".")
-    return text if unit in UNITLESS else f"{text} {unit}"
-
-
-def _decimals(value: float, unit: str) -> int:
-    decimals = DECIMALS_BY_UNIT.get(unit, 2 if unit.endswith("/month") else None)
-    if decimals is not None:
-        return decimals
-    text = f"{value:.4g}"
-    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
-
+from ..analysis import WHOLE_ORGANIZATION, CapacitySummary, CostSummary, Scope, analyse, costs_of, fleet_demand
+from ..capacity.figures import format_value
+from ..models import NetworkFabric, Server, ServerStatus, StorageSystem, Workload
+from ..money import format_money
+from ..rounding import round_half_away
+from ..telemetry.facts import measured_facts
+from .definitions import FACTS
+from .values import FactValue
 
 FABRIC_RANK = {"infiniband": 3, "roce": 2, "ethernet": 1}
 
@@ -492,27 +221,6 @@ def compute_facts(
     return facts
 
 
-def inventory_snapshot(summary: CapacitySummary) -> dict[str, Any]:
-    """What the analysed inventory holds, in a few counts (stored with a scored result, so that a report states
-    the inventory as scored and what changed since): sites, active servers, accelerators (on site and cloud),
-    IT power in kW (one decimal)."""
-    return {
-        "sites": len(summary.sites),
-        "servers": sum(f.servers for f in summary.sites),
-        "accelerators": summary.accelerators,
-        "it_kw": round(summary.total.it_power_kw, 1),
-    }
-
-
-INVENTORY_WORDS = {
-    "sites": ("site", "sites"),
-    "servers": ("active server", "active servers"),
-    "accelerators": ("accelerator", "accelerators"),
-    "it_kw": ("kW IT power", "kW IT power"),
-}
-"""How each count of `inventory_snapshot` reads: (one, several)."""
-
-
 def distinct_regions(names: list[str]) -> list[str]:
     """Region names once each, whatever their case or spacing, in order of name (the first spelling kept); a
     pool's region is listed once however many reservations it has."""
@@ -527,8 +235,6 @@ def distinct_regions(names: list[str]) -> list[str]:
 def _conversion_words(total: Any) -> str:
     """ " (€30,558 and $9,355 converted at 1 EUR = 1.1172 USD (ECB ... of 2026-10-30))" over several currencies,
     else nothing."""
-    from .money import format_money
-
     if not total.mixed:
         return ""
     amounts = " and ".join(format_money(amount, code) for code, amount in total.by_currency.items())
@@ -541,8 +247,6 @@ def _cost_facts(summary: CapacitySummary, costs: CostSummary) -> dict[str, FactV
     Energy per accelerator needs every site with accelerators to have an electricity price (else it would be
     understated) and a rate for every currency; a total over several currencies is converted at the dated
     rates named in the explanation, never added as it is. Absent otherwise."""
-    from .money import format_money
-
     facts: dict[str, FactValue] = {}
     accelerators = summary.accelerators
     if not accelerators:
