@@ -49,9 +49,7 @@ def fleet(organization, servers: int) -> None:
                 organization=organization,
                 site=frankfurt if n % 3 else ashburn,
                 hostname=f"gpu-{n:05d}",
-                accelerator_type=AcceleratorType.objects.get(organization=None, model="H100 SXM")
-                if h100
-                else l40s(),
+                accelerator_type=AcceleratorType.objects.get(organization=None, model="H100 SXM") if h100 else l40s(),
                 accelerator_count=8 if h100 else 4,
                 power_w=10_200 if h100 else None,
             )
