@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .constants import DEFAULT_SERVER_OVERHEAD_FACTOR, ZERO_STAGES, Bottleneck, Precision
 from .memory import default_kv_cache_precision
-from .system import memory_for_models_gb, rated_server_watts, unified_memory_words
+from .system import memory_for_models_gb, rated_server_watts, rated_server_words, unified_memory_words
 from .validation import _at_least_one, _count, _name, _non_negative, _positive, _precision, _unit_fraction
 
 #: The dense per-precision rates an ``AcceleratorSpec`` may carry (TFLOPS; TOPS for int8).
@@ -200,15 +200,14 @@ class Pool:
 
     @property
     def added_power_basis(self) -> str:
-        """Words for `added_watts_per_accelerator`: "rated: TDP 700 W x server overhead 1.82"."""
-        if self.accelerator.system_power_w is not None:
-            return f"rated: system power {float(self.accelerator.system_power_w):g} W per {self.accelerator.name}"
-        if self.accelerator.tdp_w is not None:
-            return (
-                f"rated: TDP {float(self.accelerator.tdp_w):g} W x server overhead "
-                f"{float(self.server_overhead_factor):.2f}"
-            )
-        return self.power_basis
+        """Words for `added_watts_per_accelerator`: "rated: TDP 700 W x server overhead 1.82"
+        (`system.rated_server_words`); the pool's own basis where its type has no rating."""
+        if self.accelerator.system_power_w is None and not self.accelerator.tdp_w:
+            return self.power_basis
+        words = rated_server_words(
+            self.accelerator.tdp_w, self.accelerator.system_power_w, overhead=self.server_overhead_factor
+        )
+        return f"rated: {words}"
 
     @property
     def power_basis(self) -> str:
