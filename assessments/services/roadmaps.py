@@ -28,7 +28,7 @@ from inventory.money import format_money
 from .. import roadmap, scoring
 from ..models import Answer, AnswerSource, Assessment, AssessmentResult, Evidence, RoadmapItem, RoadmapStatus
 from ..results import ResultArea, StoredResult
-from ..selectors import answer_shown, result_for
+from ..selectors import answer_shown, grounded_projection, result_for
 from .frameworks import framework_parse
 
 OVERHEAD = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
@@ -245,6 +245,26 @@ def _verify_why(area: ResultArea) -> str:
     )
 
 
+def _area_effects(
+    framework: scoring.Framework, stored: StoredResult, plan: roadmap.Roadmap
+) -> dict[str, tuple[float | None, float | None]]:
+    """Each gap item's area score now and if this item alone were done, as the results show the area's score (the
+    grounded one: the respondents' answers blended with the inventory's evidence), not the questionnaire's own
+    mean of all answers, which no page shows: `selectors.grounded_projection` over `roadmap.project_source` (the
+    respondents' answers, with the item's question raised to the area's target). An item whose question was
+    pre-filled from the inventory leaves the area's score as it is: the evidence scores that question."""
+    result = stored.as_scoring_result()
+    now = roadmap.project_source(framework, result, ())
+    effects: dict[str, tuple[float | None, float | None]] = {}
+    for item in plan.items:
+        if item.kind != "gap" or item.area_id is None:
+            continue
+        then = roadmap.project_source(framework, result, {item.id})
+        current, projected = grounded_projection(stored=stored, current=now, projected=then)
+        effects[item.id] = (current.areas.get(item.area_id), projected.areas.get(item.area_id))
+    return effects
+
+
 def _planned_values(
     planned: roadmap.RoadmapItem,
     framework: scoring.Framework,
@@ -252,8 +272,10 @@ def _planned_values(
     answers: Mapping[str, Answer],
     capacity_details: Mapping[str, dict[str, Any]],
     currency: str,
+    effects: Mapping[str, tuple[float | None, float | None]],
 ) -> dict[str, Any]:
-    """The computed fields of one planned item, with the words and figures behind it."""
+    """The computed fields of one planned item, with the words and figures behind it (a gap item's area scores
+    from `_area_effects`)."""
     details: dict[str, Any] = {}
     if planned.kind == "gap":
         question = framework.question(planned.question_id)
@@ -280,6 +302,8 @@ def _planned_values(
             "gap_points", "current_area_score", "expected_area_score",
         )
     }  # fmt: skip
+    if planned.id in effects:
+        values["current_area_score"], values["expected_area_score"] = effects[planned.id]
     values.update(
         phase=planned.phase.value,
         kind=planned.kind,
@@ -336,9 +360,10 @@ def roadmap_build(*, assessment_id: int) -> list[RoadmapItem]:
     created: list[RoadmapItem] = []
     changed: list[RoadmapItem] = []
     kept: list[RoadmapItem] = []
+    effects = _area_effects(framework, stored, plan)
     for planned in plan.items:
         values = _planned_values(
-            planned, framework, stored, answers, capacity_details, assessment.organization.reporting_currency
+            planned, framework, stored, answers, capacity_details, assessment.organization.reporting_currency, effects
         )
         row = existing.pop(planned.id, None)
         if row is None:

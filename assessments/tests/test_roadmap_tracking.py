@@ -405,3 +405,32 @@ def test_the_csv_export_names_the_area_and_keeps_its_id(client, scored, assessor
     rows = list(csv.DictReader(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()))
     hardware = next(row for row in rows if row["area"] == "hardware")
     assert hardware["area_name"] == "Hardware Limitations"
+
+
+def test_a_gap_items_expected_effect_is_on_the_area_score_the_results_show(organization, assessor):
+    """The energy area has the respondents' answers (level 1) and the inventory's evidence (a PUE 2.1 site): its
+    score is their blend, half and half. Raising one answer to the target moves the self-assessed half only, so the
+    area's score moves by half the self-assessed change, from the score the results table shows (not the
+    questionnaire's mean of all its answers, which no page shows)."""
+    from assessments import roadmap
+    from assessments.selectors import framework_of, result_for
+
+    Site.objects.create(organization=organization, name="Old DC", country="PL", pue=2.1, renewable_share_pct=0)
+    assessment = start_assessment(organization=organization, user=assessor, title="Grounded")
+    assessment.answers.filter(source="inventory").delete()
+    answer_all(assessment, assessor, level=1)
+    services.assessment_submit(assessment=assessment, user=assessor)
+    stored = result_for(assessment=assessment)
+    energy = stored.area("energy")
+    assert energy.self_score is not None
+    assert energy.evidence_score is not None
+    gaps = [item for item in roadmap_of(assessment=assessment) if item.kind == "gap" and item.area_ref == "energy"]
+    assert gaps
+    framework, result = framework_of(assessment.framework), stored.as_scoring_result()
+    self_now = roadmap.project_source(framework, result, ()).areas["energy"]
+    for gap in gaps:
+        assert gap.current_area_score == pytest.approx(energy.score)  # the table's Score column
+        self_then = roadmap.project_source(framework, result, {gap.item_id}).areas["energy"]
+        assert self_then > self_now
+        assert gap.expected_area_score == pytest.approx(energy.score + 0.5 * (self_then - self_now))
+    assert energy.score != pytest.approx(stored.as_scoring_result().area("energy").score)  # the two measures differ
