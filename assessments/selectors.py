@@ -242,36 +242,23 @@ def roadmap_done_before(*, assessment: Assessment) -> QuerySet[RoadmapItem]:
     ).select_related("owner", "updated_by")
 
 
-def roadmap_projection(
-    *, assessment: Assessment, done_ids: Iterable[str]
-) -> tuple[roadmap.Projection, roadmap.Projection] | None:
-    """Questionnaire area scores and index now, and if the items ``done_ids`` were done (`roadmap.project`), from
-    the stored result (the scores the roadmap was planned from); ``None`` before the assessment is scored."""
-    stored = result_for(assessment=assessment)
-    if stored is None:
-        return None
-    framework = framework_of(assessment.framework)
-    result = stored.as_scoring_result()
-    return roadmap.project(framework, result, ()), roadmap.project(framework, result, set(done_ids))
-
-
 def roadmap_projections(*, assessment: Assessment, done_ids: Iterable[str]) -> dict[str, roadmap.Projection] | None:
     """The what-if in both measures, read once: ``now`` and ``projected`` (the headline: area scores and readiness
-    index as scored, and projected after the roadmap, `grounded_projection`), ``questionnaire_now`` and
-    ``questionnaire_projected`` (the questionnaire only, before inventory evidence); ``None`` before scoring."""
+    index as scored, and projected after the roadmap, `grounded_projection`), ``self_now`` and ``self_projected``
+    (the self-assessed scores alone, before inventory evidence: the results table's "Self-assessed" column and
+    `StoredResult.self_index`, `roadmap.project_source`); ``None`` before scoring."""
     stored = result_for(assessment=assessment)
     if stored is None:
         return None
     framework = framework_of(assessment.framework)
     result = stored.as_scoring_result()
     done = set(done_ids)
-    current, projected = roadmap.project(framework, result, ()), roadmap.project(framework, result, done)
     # The headline moves with the self-assessed score S_self (the respondents' answers only), the half of the blend
     # that done items change; the questionnaire's own score also counts the inventory's pre-filled answers, whose
     # change would be diluted (or counted where S_self does not move).
     self_now, self_then = roadmap.project_source(framework, result, ()), roadmap.project_source(framework, result, done)
     now, then = grounded_projection(stored=stored, current=self_now, projected=self_then)
-    return {"now": now, "projected": then, "questionnaire_now": current, "questionnaire_projected": projected}
+    return {"now": now, "projected": then, "self_now": self_now, "self_projected": self_then}
 
 
 def grounded_projection(

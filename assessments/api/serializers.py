@@ -313,10 +313,23 @@ class RoadmapProjectionInputSerializer(KnownFieldsOnly, serializers.Serializer):
 
 class RoadmapProjectionSerializer(KnownFieldsOnly, serializers.Serializer):
     done = serializers.ListField(child=serializers.CharField())
-    index = serializers.FloatField(allow_null=True, help_text="Questionnaire index if those items were done.")
-    current_index = serializers.FloatField(allow_null=True)
-    areas = serializers.DictField(child=serializers.FloatField(allow_null=True))
-    current_areas = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    index = serializers.FloatField(
+        allow_null=True, help_text="The readiness index if those items were done (the evidence stays as scored)."
+    )
+    current_index = serializers.FloatField(allow_null=True, help_text="The readiness index as scored.")
+    areas = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="Each area's score if those items were done (a gap item's `expected_area_score` when alone).",
+    )
+    current_areas = serializers.DictField(
+        child=serializers.FloatField(allow_null=True), help_text="Each area's score as scored."
+    )
+    self_assessed_index = serializers.FloatField(
+        allow_null=True, help_text="The self-assessed scores alone (no inventory evidence) if those items were done."
+    )
+    current_self_assessed_index = serializers.FloatField(
+        allow_null=True, help_text="The self-assessed scores alone, before inventory evidence, now."
+    )
 
 
 # --- evidence, re-assessing onto another version ---------------------------------------------------------------------

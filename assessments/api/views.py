@@ -372,22 +372,26 @@ class AssessmentViewSet(CollaborationActions, OrganizationScopedViewSet):
     )
     @action(detail=True, methods=["get"], url_path="roadmap/projection")
     def roadmap_projection(self, request: Request, pk: str | None = None) -> Response:
-        """What-if: the questionnaire's area scores and index if the listed items were done (nothing is saved)."""
+        """What-if: the area scores and readiness index as scored and if the listed items were done (nothing is
+        saved), as the roadmap page shows them: each done item raises its question to the area's target, the
+        inventory's evidence stays as scored; and the self-assessed scores alone, before that evidence."""
         assessment = self.get_object()
         payload = serializers.RoadmapProjectionInputSerializer(data={"done": request.query_params.getlist("done")})
         payload.is_valid(raise_exception=True)
         done = payload.validated_data["done"]
-        projection = None
+        projections = None
         if assessment.status == "scored":
-            projection = selectors.roadmap_projection(assessment=assessment, done_ids=done)
-        if projection is None:
+            projections = selectors.roadmap_projections(assessment=assessment, done_ids=done)
+        if projections is None:
             raise NotFound(f"Not scored yet (status: {assessment.status}).", code="not_scored")
-        current, projected = projection
+        current, projected = projections["now"], projections["projected"]
         body = {
             "done": done,
             "index": projected.index,
             "current_index": current.index,
             "areas": projected.areas,
             "current_areas": current.areas,
+            "self_assessed_index": projections["self_projected"].index,
+            "current_self_assessed_index": projections["self_now"].index,
         }
         return Response(serializers.RoadmapProjectionSerializer(body).data)

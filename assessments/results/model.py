@@ -369,6 +369,24 @@ class StoredResult:
         return shown_score(self.answers_index)
 
     @property
+    def self_index(self) -> float | None:
+        """The readiness index without the inventory's evidence: the areas' self-assessed scores (the respondents'
+        answers only, the results table's "Self-assessed" column), weighted by the areas' weights, over the areas
+        that have one: ``sum(W * S_self) / sum(W)``. Not ``answers_index``, which also counts the answers pre-filled
+        from the inventory."""
+        scored = [(area.self_score, area.weight) for area in self.areas if area.self_score is not None]
+        total = sum(weight for _, weight in scored)
+        return sum(score * weight for score, weight in scored) / total if total else None
+
+    @property
+    def shown_self_index(self) -> float | None:
+        return shown_score(self.self_index)
+
+    @property
+    def self_index_text(self) -> str:
+        return score_text(self.self_index)
+
+    @property
     def index_text(self) -> str:
         return score_text(self.readiness_index)
 

@@ -118,8 +118,8 @@ class RoadmapView(AssessmentMixin, TemplateView):
             context["projection"] = {
                 "index": projected.index,
                 "current_index": current.index,
-                "questionnaire_index": projections["questionnaire_projected"].index,
-                "questionnaire_current_index": projections["questionnaire_now"].index,
+                "self_index": projections["self_projected"].index,
+                "self_current_index": projections["self_now"].index,
                 "areas": [
                     ProjectedArea(area.id, area.name, current.areas[area.id], projected.areas[area.id])
                     for area in framework.areas
