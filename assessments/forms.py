@@ -1,5 +1,5 @@
-"""Forms of the assessment pages: starting an assessment, uploading a framework file, an area's owner and its
-evidence, and reading the answers of one area page posted without JavaScript.
+"""Forms of the assessment pages: starting an assessment, uploading a framework file, an area's owner, review,
+comments and evidence, and reading the answers of one area page posted without JavaScript.
 
 Forms parse what is posted (strings into values, field by field); the rules an answer obeys (bounds, options,
 reasons, what may be kept without an answer) are the services' (`services.answers_apply`), the API's too."""
@@ -186,7 +186,7 @@ class FrameworkUploadForm(forms.Form):
         return cleaned
 
 
-# --- the area page's other forms: an owner, evidence ---------------------------------------------------------------
+# --- the area page's other forms: an owner, evidence, its review, comments -----------------------------------------
 
 
 class AreaOwnerForm(forms.Form):
@@ -236,6 +236,55 @@ class EvidenceForm(forms.Form):
             url=data["url"],
             upload=data["file"],
         )
+
+
+class AreaReviewForm(forms.Form):
+    """Ask for the area's review, approve it, or send it back to draft (``action``, the button pressed) with a note.
+
+    Parsing only, as the API's input does (`api.collaboration`: a note of at most 500 characters); the review
+    services check the rest (the area's state, who may approve)."""
+
+    ACTIONS = ("request", "approve", "reopen")
+
+    action = forms.ChoiceField(choices=[(action, action) for action in ACTIONS])
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="What to change",
+        error_messages={"max_length": "Say it in at most %(limit_value)d characters (it has %(show_value)d)."},
+    )
+
+
+class CommentForm(forms.Form):
+    """A comment on a question of the area, a reply to one (``parent_id``), or, given ``comment``, a new text for
+    that comment (its edit form).
+
+    Parsing only; `services.comment_add` and `services.comment_edit` check the rest (a question of the framework,
+    a body that is not empty nor too long, a parent on the same question, its author only). Which box of the page
+    posted it (``place``: ``comment``, ``reply`` or ``edit``) is where a refusal is shown again."""
+
+    body = forms.CharField(required=False, strip=False, label="Comment")
+
+    def __init__(self, *args: Any, comment: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.comment = comment
+        parent = str(self.data.get("parent_id", ""))
+        self.reply_to: int | None = None if comment is not None or not parent.isdigit() else int(parent)
+        """The comment replied to (the top comment of its thread, whose reply box posted it); None otherwise."""
+        self.fields["body"].label = "Your comment" if comment is not None else "Reply" if self.reply_to else "Comment"
+
+    @property
+    def question_id(self) -> str:
+        """The question commented on (the edited comment's)."""
+        return self.comment.question_ref if self.comment is not None else str(self.data.get("question_id", ""))
+
+    @property
+    def comment_id(self) -> int | None:
+        return self.comment.pk if self.comment is not None else None
+
+    @property
+    def place(self) -> str:
+        return "edit" if self.comment is not None else "reply" if self.reply_to else "comment"
 
 
 # --- the answers of one area page, posted as a plain form ---------------------------------------------------------

@@ -550,10 +550,17 @@ def evidence_of(*, assessment: Assessment) -> QuerySet[Evidence]:
 
 
 def frameworks_newer_than(*, assessment: Assessment) -> list[Framework]:
-    """Other versions of the assessment's framework the organization may re-assess onto (shared or its own)."""
+    """The versions of the assessment's framework published after its own, newest first: what re-assessing moves
+    onto (shared or the organization's own). Versions are ordered by when they were loaded, as everywhere else
+    (`default_framework`, the framework lists): a version string is a name, not a number to compare.
+
+    Older versions are not offered (re-assessing onto one drops the questions added since); the service still
+    takes one named explicitly (`services.reassess_target`: the API's ``framework_version``, the preview's
+    ``?framework_version=``)."""
+    own = assessment.framework
     return list(
         frameworks_for(organization=assessment.organization)
-        .filter(slug=assessment.framework.slug)
-        .exclude(pk=assessment.framework_id)
+        .filter(slug=own.slug, created__gt=own.created)
+        .exclude(pk=own.pk)
         .order_by("-created")
     )

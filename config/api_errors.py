@@ -114,6 +114,11 @@ ERROR_SCHEMA: dict[str, Any] = {
                         "description": "With a 409 `stale_answer`: the answer as it now is (value, version, who "
                         "and when), to show beside yours; send again with its `version` to overwrite it.",
                     },
+                    "yours": {
+                        "type": "string",
+                        "description": "With `current`: what you sent, in words, as `current.shown` words the "
+                        'answer as it now is (a level as "Level 3: …", a number with its unit).',
+                    },
                 },
                 "required": ["code", "message"],
             },

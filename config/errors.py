@@ -53,9 +53,13 @@ class ErrorItem:
     column: str | None = None
     current: Mapping[str, Any] | None = None
     """The record as it now is, when the request conflicts with a newer version of it (a stale answer's 409)."""
+    yours: str | None = None
+    """With ``current``: what the request asked for, in words, as ``current["shown"]`` words the record (a stale
+    answer's 409: "€166/month" beside "€202/month"), so that both sides of a conflict read alike."""
 
     def as_dict(self) -> dict[str, Any]:
-        """The item as the API shows it: ``code`` and ``message``, the positions it has, and ``current`` if any."""
+        """The item as the API shows it: ``code`` and ``message``, the positions it has, and ``current`` and
+        ``yours`` if any."""
         data: dict[str, Any] = {"code": self.code, "message": self.message}
         for name in WHERE:
             value = getattr(self, name)
@@ -63,6 +67,8 @@ class ErrorItem:
                 data[name] = value
         if self.current is not None:
             data["current"] = dict(self.current)
+        if self.yours is not None:
+            data["yours"] = self.yours
         return data
 
     @classmethod
@@ -72,6 +78,7 @@ class ErrorItem:
             code=str(data.get("code") or "invalid"),
             **{name: data.get(name) for name in WHERE},
             current=data.get("current"),
+            yours=data.get("yours"),
         )
 
     @property

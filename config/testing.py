@@ -11,7 +11,7 @@ def api_errors(response: Any) -> list[dict[str, Any]]:
     assert set(body) == {"errors", "error_count"}, body
     assert body["error_count"] >= len(body["errors"]) >= 1, body
     for item in body["errors"]:
-        allowed = {"code", "message", "field", "index", "section", "row", "column", "current"}
+        allowed = {"code", "message", "field", "index", "section", "row", "column", "current", "yours"}
         assert {"code", "message"} <= set(item) <= allowed, item
     return body["errors"]
 

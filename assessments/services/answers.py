@@ -190,6 +190,7 @@ def _stale(
                 index=index,
                 field="version",
                 current=answer_current(current, question, currency),
+                yours=yours,
             )
         )
     return problems

@@ -1,6 +1,6 @@
-"""The area page's forms, as people use them without JavaScript: a refused owner or piece of evidence is shown at
-once beside its card, with what was typed, its problems announced (an alert) and the field to fix focused; a
-question someone else saved meanwhile offers "Keep theirs" as a plain button."""
+"""The area page's forms, as people use them without JavaScript: a refused owner, review, comment or piece of
+evidence is shown at once beside its card, with what was typed, its problems announced (an alert) and the field to
+fix focused; a question someone else saved meanwhile offers "Keep theirs" as a plain button."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory, UserFactory
 from assessments import services
-from assessments.models import Answer, AreaAssignment, Evidence
+from assessments.models import Answer, AreaAssignment, AreaReview, Comment, Evidence, ReviewStatus
 from assessments.tests.factories import ensure_default_framework, start_assessment
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def section(page: str, dom_id: str) -> str:
 
 def tag(page: str, dom_id: str) -> str:
     """The opening tag of the element with this id."""
-    match = re.search(rf'<(?:input|select|div)[^>]* id="{dom_id}"[^>]*>', page)
+    match = re.search(rf'<(?:input|select|div|textarea)[^>]* id="{dom_id}"[^>]*>', page)
     assert match, f"no #{dom_id}"
     return match.group(0)
 
@@ -125,6 +125,174 @@ def test_an_owner_saved_still_goes_back_to_its_card(client, assessment, assessor
     response = client.post(owner_url, {"assignee": str(rosa.pk), "due_date": ""})
     assert response["Location"] == area_url(assessment) + "#sign-off"
     assert AreaAssignment.objects.get().assignee == rosa
+
+
+# --- a review refused -----------------------------------------------------------------------------------------------
+
+
+def review_url(assessment, area="hardware"):
+    return reverse("assessments:area_review", args=[assessment.pk, area])
+
+
+def test_a_refused_review_is_shown_beside_the_sign_off_card(client, assessment, assessor):
+    services.answers_save(assessment=assessment, items=[services.AnswerInput("HW-PP-03", 2)], user=assessor)
+    services.area_review_request(assessment=assessment, area_ref="hardware", user=assessor)
+    client.force_login(assessor)
+    response = client.post(review_url(assessment), {"action": "approve"})
+    assert response.status_code == 200  # shown again at once, not sent to the top of the page
+    page = html.unescape(response.content.decode())
+    card = section(page, "sign-off")
+    alert = tag(card, "review-errors")
+    assert 'role="alert"' in alert
+    assert "autofocus" in alert  # no field is to blame: the problem takes the focus
+    assert "The area was not approved." in card
+    assert "another member must review and approve it" in card
+    assert "another member must review" not in messages_above(page)
+    assert f'action="{review_url(assessment)}"' in card
+    assert f'<form method="post" action="{area_url(assessment)}" novalidate id="answers-form"' in page
+    assert AreaReview.objects.get().status == ReviewStatus.IN_REVIEW
+
+
+def test_a_note_too_long_is_refused_on_its_field_with_what_was_typed(client, assessment, assessor):
+    services.area_review_request(assessment=assessment, area_ref="hardware", user=assessor)
+    client.force_login(assessor)
+    note = "Check the budget figures <again>. " + "x" * 470
+    response = client.post(review_url(assessment), {"action": "reopen", "note": note})
+    assert response.status_code == 200
+    raw = section(response.content.decode(), "sign-off")
+    card = html.unescape(raw)
+    assert "The area was not sent back to draft." in card
+    assert f"What to change: Say it in at most 500 characters (it has {len(note)})." in card
+    field = tag(raw, "review-note")
+    assert f'value="{html.escape(note)}"' in field
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="review-errors"' in field
+    assert "autofocus" in field
+    assert "autofocus" not in tag(raw, "review-errors")
+    assert AreaReview.objects.get().status == ReviewStatus.IN_REVIEW
+
+
+def test_a_review_done_still_goes_back_to_the_sign_off_card(client, assessment, assessor):
+    client.force_login(assessor)
+    response = client.post(review_url(assessment), {"action": "request"})
+    assert response.status_code == 302
+    assert response["Location"] == area_url(assessment) + "#sign-off"
+    assert AreaReview.objects.get().status == ReviewStatus.IN_REVIEW
+    assert client.post(review_url(assessment), {"action": "publish"}).status_code == 404
+
+
+# --- a comment refused ----------------------------------------------------------------------------------------------
+
+
+def comment_url(assessment, area="hardware"):
+    return reverse("assessments:area_comment", args=[assessment.pk, area])
+
+
+def comments(page: str, question_id: str) -> str:
+    """The comments of one question, as the page has them."""
+    match = re.search(rf'<details class="mt-2 comments" id="comments-{question_id}".*?</fieldset>', page, re.S)
+    assert match, f"no comments for {question_id}"
+    return match.group(0)
+
+
+def box(page: str, form_id: str) -> str:
+    """The text field of the comment form with this id (a textarea with its text, or an input)."""
+    match = re.search(rf'<(textarea|input)[^>]* form="{form_id}"[^>]*>(?:[^<]*</textarea>)?', page)
+    assert match, f"no box for #{form_id}"
+    return match.group(0)
+
+
+TOO_LONG = "@rosa the <audit> says otherwise: " + "x" * 5000
+
+
+def test_a_refused_comment_keeps_its_text_beside_its_question(client, assessment, assessor):
+    client.force_login(assessor)
+    response = client.post(comment_url(assessment), {"question_id": "HW-PP-03", "body": TOO_LONG})
+    assert response.status_code == 200
+    page = response.content.decode()
+    thread = comments(page, "HW-PP-03")
+    assert '<details class="mt-2 comments" id="comments-HW-PP-03" data-role="comments" open>' in thread
+    assert 'role="alert"' in thread
+    assert "Your comment was not added." in thread
+    assert "Comment: A comment has at most 5000 characters." in thread  # the error names the field
+    assert "at most 5000 characters" not in messages_above(page)
+    text = box(thread, "comment-HW-PP-03")
+    assert html.escape(TOO_LONG, quote=False) in text  # nothing typed is lost (and it is escaped)
+    assert 'aria-invalid="true"' in text
+    assert 'aria-describedby="comment-errors"' in text
+    assert "autofocus" in text
+    assert page.count("autofocus") == 1
+    assert "comment-errors" not in comments(page, "HW-PP-01")  # other questions' boxes are not to blame
+    assert f'<form method="post" action="{comment_url(assessment)}" id="comment-HW-PP-03" hidden>' in page
+    assert not Comment.objects.exists()
+
+
+def test_a_refused_reply_keeps_its_text_in_its_threads_box(client, assessment, assessor, rosa):
+    first = services.comment_add(assessment=assessment, question_ref="HW-PP-03", body="Why 2?", user=rosa)
+    other = services.comment_add(assessment=assessment, question_ref="HW-PP-03", body="And 3?", user=rosa)
+    client.force_login(assessor)
+    response = client.post(
+        comment_url(assessment), {"question_id": "HW-PP-03", "parent_id": str(other.pk), "body": TOO_LONG}
+    )
+    assert response.status_code == 200
+    thread = comments(response.content.decode(), "HW-PP-03")
+    assert "Your reply was not added." in thread
+    assert "Reply: A comment has at most 5000 characters." in thread
+    reply = box(thread, f"reply-{other.pk}")
+    assert f'value="{html.escape(TOO_LONG)}"' in reply
+    assert "autofocus" in reply
+    assert "autofocus" not in box(thread, f"reply-{first.pk}")
+    assert "autofocus" not in box(thread, "comment-HW-PP-03")
+    assert Comment.objects.count() == 2
+
+
+def test_a_reply_to_a_comment_of_another_question_is_refused_at_the_questions_box(client, assessment, assessor, rosa):
+    elsewhere = services.comment_add(assessment=assessment, question_ref="HW-PP-01", body="Why?", user=rosa)
+    client.force_login(assessor)
+    response = client.post(
+        comment_url(assessment), {"question_id": "HW-PP-03", "parent_id": str(elsewhere.pk), "body": "Agreed."}
+    )
+    page = response.content.decode()
+    thread = comments(page, "HW-PP-03")
+    assert "Reply to a comment on the same question." in thread
+    assert ">Agreed.</textarea>" in box(thread, "comment-HW-PP-03")
+    assert "autofocus" in tag(thread, "comment-errors")  # the text is not to blame: the problem takes the focus
+    assert "comment-errors" not in comments(page, "HW-PP-01")
+    assert Comment.objects.count() == 1
+
+
+def test_a_refused_edit_keeps_its_text_and_another_members_comment_says_why(client, assessment, assessor, rosa):
+    mine = services.comment_add(assessment=assessment, question_ref="HW-PP-03", body="Draft.", user=assessor)
+    theirs = services.comment_add(assessment=assessment, question_ref="HW-PP-03", body="Reply.", user=rosa)
+    client.force_login(assessor)
+    edit = reverse("assessments:area_comment_edit", args=[assessment.pk, "hardware", mine.pk])
+    response = client.post(edit, {"body": TOO_LONG})
+    assert response.status_code == 200
+    thread = comments(response.content.decode(), "HW-PP-03")
+    assert '<details class="mb-1" open><summary class="small">Edit your comment</summary>' in thread
+    assert "Your comment: A comment has at most 5000 characters." in thread
+    text = box(thread, f"edit-comment-{mine.pk}")
+    assert html.escape(TOO_LONG, quote=False) in text
+    assert "autofocus" in text
+    mine.refresh_from_db()
+    assert mine.body == "Draft."
+    # Someone else's comment has no edit box: the refusal is said beside the comment, and takes the focus.
+    edit = reverse("assessments:area_comment_edit", args=[assessment.pk, "hardware", theirs.pk])
+    thread = comments(client.post(edit, {"body": "x"}).content.decode(), "HW-PP-03")
+    where = thread[thread.index(f'id="comment-{theirs.pk}"') :]
+    assert "Only its author can edit a comment." in where[: where.index("</div>\n</div>")]
+    assert "autofocus" in tag(thread, "comment-errors")
+
+
+def test_a_comment_added_still_goes_back_to_its_question(client, assessment, assessor):
+    client.force_login(assessor)
+    response = client.post(comment_url(assessment), {"question_id": "HW-PP-03", "body": "Looks right."})
+    assert response.status_code == 302
+    assert response["Location"] == area_url(assessment) + "#comments-HW-PP-03"
+    assert Comment.objects.get().body == "Looks right."
+    page = client.get(response["Location"]).content.decode()
+    assert "Comment added." in messages_above(page)
+    assert "comment-errors" not in page
 
 
 # --- evidence refused -----------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory, UserFactory
 from assessments import services
-from assessments.models import Answer, AreaAssignment, Evidence
+from assessments.models import Answer, AreaAssignment, Comment, Evidence
 from assessments.tests.factories import ensure_default_framework, start_assessment
 from assessments.tests.test_browser import session_page
 
@@ -126,4 +126,26 @@ def test_without_javascript_keep_theirs_is_a_button_and_enter_still_saves_the_pa
     kept = Answer.objects.get(assessment=assessment, question_id=one.id)
     assert (kept.value, kept.answered_by) == (3, assessor)
     assert Answer.objects.get(assessment=assessment, question_id=two.id).value == 2
+    context.close()
+
+
+def test_a_refused_comment_keeps_its_text_focused_beside_its_question(live_server, browser, assessment, assessor):
+    context, page = session_page(browser, Client(), live_server, assessor, viewport={"width": 1280, "height": 720})
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/areas/hardware/")
+    comments = page.locator("#comments-HW-PP-03")
+    comments.locator("summary").click()
+    box = comments.get_by_role("textbox", name="Comment on HW-PP-03")
+    typed = "@rosa the audit says otherwise " + "x" * 5000  # longer than a comment may be
+    box.evaluate("(element, text) => { element.removeAttribute('maxlength'); element.value = text; }", typed)
+    comments.get_by_role("button", name="Comment").click()
+    alert = comments.locator("[role=alert]")
+    expect(alert).to_contain_text("Comment: A comment has at most 5000 characters.")
+    expect(alert).to_be_in_viewport()
+    expect(box).to_be_focused()
+    expect(box).to_have_value(typed)  # nothing typed is lost
+    assert not Comment.objects.exists()
+    box.fill("The audit of May says otherwise.")
+    comments.get_by_role("button", name="Comment").click()
+    expect(page.locator("#comments-HW-PP-03 .comment-body")).to_have_text("The audit of May says otherwise.")
+    assert Comment.objects.get().body == "The audit of May says otherwise."
     context.close()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory, UserFactory
-from assessments import services
+from assessments import selectors, services
 from assessments.models import Answer, AreaReview, AssessmentStatus, ReviewStatus
 from assessments.tests.factories import ensure_default_framework, start_assessment
 from assessments.tests.test_browser import status_of, wait_until
@@ -113,4 +113,43 @@ def test_two_members_answer_one_reviewer_approves_and_the_assessment_submits(
     # Rosa's console saw the refused save (409) only.
     assert all("409" in text for text in rosa_errors), rosa_errors
     for context in (arjun_context, rosa_context, olivia_context):
+        context.close()
+
+
+def test_a_conflict_on_a_number_shows_both_answers_with_their_unit(live_server, browser, organization, assessor):
+    """The autosave's conflict box words your answer as the server words theirs (``yours`` beside
+    ``current.shown``): a number with its unit on both sides, never a bare "166.25" beside "€202/month"."""
+    ensure_default_framework()
+    rosa = MembershipFactory(organization=organization, role=Role.ASSESSOR, user=UserFactory(username="rosa")).user
+    assessment = start_assessment(organization=organization, user=assessor)
+    question = services.framework_parse(assessment.framework).question("CO-OPEX-01")  # money per month
+    area = f"{live_server.url}/assessments/{assessment.pk}/areas/cost/"
+    arjun_context, arjun, arjun_errors = logged_in(browser, live_server, assessor)
+    rosa_context, rosa_page, _ = logged_in(browser, live_server, rosa)
+    arjun.goto(area)
+    rosa_page.goto(area)  # both open the page before either answers
+
+    arjun.fill(f"#q-{question.id}-value", "202")
+    arjun.press(f"#q-{question.id}-value", "Tab")
+    expect(status_of(arjun, question.id)).to_have_text("Saved")
+    rosa_page.fill(f"#q-{question.id}-value", "166.25")
+    rosa_page.press(f"#q-{question.id}-value", "Tab")
+    conflict = rosa_page.locator(f"#q-{question.id} [data-role=conflict]")
+    expect(conflict).to_be_visible()
+
+    currency = organization.reporting_currency
+    theirs = selectors.answer_shown(question=question, value=202, currency=currency)
+    yours = selectors.answer_shown(question=question, value=166.25, currency=currency)
+    expect(conflict.locator("[data-role=theirs]")).to_have_text(theirs)
+    expect(conflict.locator("[data-role=yours]")).to_have_text(yours)
+    expect(conflict.locator("p").first).to_contain_text(f"their answer is “{theirs}”, yours is “{yours}”")
+    symbol, _, per = rosa_page.locator(f"#q-{question.id} .input-group-text").inner_text().partition("/")  # "€/month"
+    for side in ("theirs", "yours"):
+        expect(conflict.locator(f"[data-role={side}]")).to_contain_text(symbol)
+        expect(conflict.locator(f"[data-role={side}]")).to_contain_text(f"/{per}")
+    assert Answer.objects.get(assessment=assessment, question_id=question.id).value == 202  # nothing was lost
+    conflict.get_by_role("button", name="Keep theirs").click()
+    expect(rosa_page.locator(f"#q-{question.id}-value")).to_have_value("202")
+    assert arjun_errors == []
+    for context in (arjun_context, rosa_context):
         context.close()

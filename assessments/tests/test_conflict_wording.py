@@ -1,6 +1,7 @@
 """When two members answer the same question, the conflict words both answers the way the questionnaire offers them:
-"Level 3: …" beside "Level 1: …", never "3: …" beside "Level 1: …" (the service's message, the API's ``current``,
-the page without JavaScript; the browser test drives the page with it)."""
+"Level 3: …" beside "Level 1: …", never "3: …" beside "Level 1: …", and a number with its unit on both sides (the
+service's message, the API's ``current`` and ``yours``, the page without JavaScript; the browser test drives the
+page with it)."""
 
 from dataclasses import replace
 
@@ -98,3 +99,43 @@ def test_the_api_and_the_page_without_javascript_word_them_alike_too(
     response = client.post(page, {f"{question.id}-value": "2", f"{question.id}-version": "1", "go": "stay"})
     assert response.status_code == 200
     assert f"their answer is “{theirs}”, yours is “{radio_words(question, 2)}”" in response.content.decode()
+
+
+def test_the_api_words_your_answer_as_it_words_theirs(
+    api_client_for,
+    organization,
+    assessment,
+    framework,
+    assessor,
+    reviewer,  # noqa: F811
+):
+    """The 409 carries your answer in words (``yours``) beside theirs (``current.shown``): the autosave's conflict
+    box shows both, so a number reads with its unit on both sides ("€166/month" beside "€202/month"), never a
+    bare "166.25" beside a value with its unit."""
+    _, level_question = first_question(framework)
+    money, share = framework.question("CO-OPEX-01"), framework.question("HW-PP-01")
+    currency = organization.reporting_currency
+    saved = [(level_question, 3, 2), (money, 202, 166.25), (share, 62.25, 40)]
+    services.answers_save(
+        assessment=assessment, items=[services.AnswerInput(q.id, theirs) for q, theirs, _ in saved], user=assessor
+    )
+    client = api_client_for(reviewer, organization)
+    refused = {}
+    for question, theirs, yours in saved:
+        response = client.post(
+            url("assessment-answers", assessment.pk),
+            {"question_id": question.id, "value": yours, "version": 0},
+            format="json",
+        )
+        assert response.status_code == 409
+        [error] = api_errors(response)
+        assert error["current"]["shown"] == selectors.answer_shown(question=question, value=theirs, currency=currency)
+        assert error["yours"] == selectors.answer_shown(question=question, value=yours, currency=currency)
+        assert f"yours is “{error['yours']}”" in error["message"]  # the words the message uses
+        refused[question.id] = (error["current"]["shown"], error["yours"])
+    assert refused[level_question.id] == (radio_words(level_question, 3), radio_words(level_question, 2))
+    assert refused[share.id] == ("62.3 %", "40.0 %")
+    symbol, _, per = selectors.question_unit_shown(question=money, currency=currency).partition("/")  # "€/month"
+    for side in refused[money.id]:
+        assert side.startswith(symbol), side
+        assert side.endswith(f"/{per}"), side

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from dataclasses import replace
 
@@ -37,6 +38,15 @@ PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def api(name: str, *args) -> str:
     return reverse(f"api:assessments:assessment-{name}", args=args)
+
+
+def _copied(framework: Framework, version: str) -> dict:
+    """A framework row's fields, to store it again as another version."""
+    fields = ("slug", "title", "description", "digest", "question_count")
+    return {name: getattr(framework, name) for name in fields} | {
+        "version": version,
+        "definition": {**framework.definition, "version": version},
+    }
 
 
 def submitted(organization, user, **values) -> Assessment:
@@ -231,6 +241,38 @@ class TestReassessOntoANewerVersion:
             assessment = start_assessment(organization=organization, user=assessor, framework=framework)
             page = client.get(reverse("assessments:reassess_preview", args=[assessment.pk]))
             assert f"From version {own} to {offered}:" in page.content.decode()
+
+    def test_only_versions_published_after_the_assessments_own_are_newer(
+        self, client, organization, other_organization, assessor
+    ):
+        shared = {f.version: f for f in Framework.objects.filter(organization=None)}
+        on_1_1 = start_assessment(organization=organization, user=assessor, framework=shared["1.1"])
+        # The organization's own version, loaded after the shared ones (its name sorts before them), and another
+        # organization's, which is not this one's to use.
+        own = Framework.objects.create(**_copied(shared["1.3"], "0.9-ours"), organization=organization)
+        Framework.objects.create(**_copied(shared["1.3"], "9.0"), organization=other_organization)
+        newer = selectors.frameworks_newer_than(assessment=on_1_1)
+        assert [f.version for f in newer] == ["0.9-ours", "1.3", "1.2"]  # newest first; never 1.0, nor 1.1 itself
+        assert own in newer
+        on_own = start_assessment(organization=organization, user=assessor, framework=own)
+        assert selectors.frameworks_newer_than(assessment=on_own) == []  # older ones exist, none is newer
+
+        client.force_login(assessor)
+        preview = reverse("assessments:reassess_preview", args=[on_1_1.pk])
+        text = client.get(preview).content.decode()
+        offered = re.findall(r'<option value="([^"]+)"', text)
+        assert offered == ["1.1", "0.9-ours", "1.3", "1.2"]  # its own first, then the newer ones
+        assert "From version 1.1 to 0.9-ours:" in text
+        # The overview of a scored assessment offers "another version" only when there is a newer one.
+        Assessment.objects.filter(pk__in=[on_1_1.pk, on_own.pk]).update(status=AssessmentStatus.SCORED)
+        assert "Re-assess onto another version" in client.get(reverse("assessments:detail", args=[on_1_1.pk])).text
+        assert "Re-assess onto another version" not in client.get(reverse("assessments:detail", args=[on_own.pk])).text
+        # An older version is still reachable when named (the API's and the address's framework_version): the
+        # preview says what it is instead of offering it.
+        text = client.get(preview, {"framework_version": "1.0"}).content.decode()
+        assert '<option value="1.0" selected>' in text
+        assert "(older than this assessment's)" in text
+        assert "From version 1.1 to 1.0:" in text
 
     def test_the_preview_says_what_changed_when_the_words_are_the_same(
         self, client, api_client_for, organization, assessor

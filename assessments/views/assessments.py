@@ -161,7 +161,7 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         context["reassess_url"] = reverse("assessments:reassess", args=[assessment.pk])
         context["reassess_preview_url"] = reverse("assessments:reassess_preview", args=[assessment.pk])
         context["history_url"] = reverse("assessments:history", args=[assessment.pk])
-        context["other_versions"] = selectors.frameworks_newer_than(assessment=assessment)
+        context["newer_versions"] = selectors.frameworks_newer_than(assessment=assessment)
         context["can_reassess"] = context["can_write"] and assessment.status in (
             AssessmentStatus.SCORED,
             AssessmentStatus.FAILED,

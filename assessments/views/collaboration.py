@@ -1,7 +1,7 @@
 """Collaboration on the pages (docs/collaboration.md): an area's owner and due date, its review (ask, approve,
 send back), comments per question with replies and @mentions. Each form posts to a small view here that calls
-the service the API calls too, then returns to the area page. A refused owner is shown at once on the area page
-(these views are `AreaPage`s), beside its card with what was typed; the others say why at the top of the page."""
+the service the API calls too, then returns to the area page. These views are `AreaPage`s: a refused form is shown
+at once on the area page, beside the card that posted it, with what was typed (`RefusedForm`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
 
-from config.errors import DomainError, Invalid, add_to_form
+from config.errors import DomainError, Forbidden, Invalid, add_to_form
 
 from .. import forms, scoring, selectors, services
 from ..models import Assessment
@@ -20,45 +20,52 @@ from .questionnaire import AreaPage, RefusedForm
 
 
 class _AreaPost(AreaPage):
-    """POST only; the area of the URL; back to its page with what happened as a message."""
+    """POST only; the area of the URL; back to its page, at ``anchor``, with what happened as a message."""
 
     http_method_names = ["post"]
-    anchor = ""
 
-    def back(self, anchor: str = "") -> HttpResponse:
+    def back(self, request: HttpRequest, text: str, anchor: str = "") -> HttpResponse:
+        messages.success(request, text)
         return HttpResponseRedirect(self.area_url(self.get_area().id) + (f"#{anchor}" if anchor else ""))
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            text, anchor = self.act(request, self.get_assessment(), self.get_area())
-        except DomainError as error:
-            messages.error(request, " ".join(item.message for item in error.errors))
-            return self.back(self.anchor)
-        messages.success(request, text)
-        return self.back(anchor)
 
-    def act(self, request: HttpRequest, assessment: Assessment, area: scoring.Area) -> tuple[str, str]:
-        raise NotImplementedError
+REVIEW_REFUSED = {
+    "request": "The area was not sent for review.",
+    "approve": "The area was not approved.",
+    "reopen": "The area was not sent back to draft.",
+}
 
 
 class AreaReviewView(_AreaPost):
-    """Ask for the area's review, approve it, or send it back to draft."""
+    """Ask for the area's review, approve it, or send it back to draft with a note. Refused (the area's state
+    changed meanwhile, you gave its answers, a note too long), the area page is shown again with the reason beside
+    the sign-off card and the note as it was typed."""
 
-    anchor = "sign-off"
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = forms.AreaReviewForm(request.POST)
+        if not form.is_valid() and "action" in form.errors:
+            raise Http404("Unknown review action.")
+        if form.is_valid():
+            try:
+                text = self.act_on(form, self.get_assessment(), self.get_area())
+            except DomainError as error:
+                add_to_form(form, error)
+            else:
+                return self.back(request, text, "sign-off")
+        lead = REVIEW_REFUSED[str(form.data.get("action"))]
+        return self.area_page(review_refused=RefusedForm.of(form, labelled=True), review_refused_lead=lead)
 
-    def act(self, request: HttpRequest, assessment: Assessment, area: scoring.Area) -> tuple[str, str]:
-        action = request.POST.get("action")
+    def act_on(self, form: forms.AreaReviewForm, assessment: Assessment, area: scoring.Area) -> str:
+        action, user = form.cleaned_data["action"], self.request.user
         if action == "request":
-            services.area_review_request(assessment=assessment, area_ref=area.id, user=request.user)
-            return f"“{area.name}” is ready for review.", "sign-off"
+            services.area_review_request(assessment=assessment, area_ref=area.id, user=user)
+            return f"“{area.name}” is ready for review."
         if action == "approve":
-            services.area_review_approve(assessment=assessment, area_ref=area.id, user=request.user)
-            return f"“{area.name}” approved.", "sign-off"
-        if action == "reopen":
-            note = request.POST.get("note", "")
-            services.area_review_reopen(assessment=assessment, area_ref=area.id, user=request.user, note=note)
-            return f"“{area.name}” is a draft again.", "sign-off"
-        raise Http404("Unknown review action.")
+            services.area_review_approve(assessment=assessment, area_ref=area.id, user=user)
+            return f"“{area.name}” approved."
+        note = form.cleaned_data["note"]
+        services.area_review_reopen(assessment=assessment, area_ref=area.id, user=user, note=note)
+        return f"“{area.name}” is a draft again."
 
 
 class AreaOwnerView(_AreaPost):
@@ -74,8 +81,7 @@ class AreaOwnerView(_AreaPost):
             except DomainError as error:
                 add_to_form(form, error, aliases={"assignee_id": "assignee"})
             else:
-                messages.success(request, text)
-                return self.back("sign-off")
+                return self.back(request, text, "sign-off")
         refused = RefusedForm.of(form)
         return self.area_page(**{"question_owner_refused" if form.for_question else "owner_refused": refused})
 
@@ -101,31 +107,55 @@ class AreaOwnerView(_AreaPost):
 
 
 class CommentView(_AreaPost):
-    """Comment on a question of the area, or reply to a comment."""
+    """Comment on a question of the area, or reply to a comment. Refused, the area page is shown again with the
+    text as it was typed in the box that posted it (the question's, or the thread's reply box) and the reason
+    beside it."""
 
-    def act(self, request: HttpRequest, assessment: Assessment, area: scoring.Area) -> tuple[str, str]:
-        question_id = request.POST.get("question_id", "")
-        if question_id not in {q.id for q in area.questions()}:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = forms.CommentForm(request.POST)
+        if form.question_id not in {q.id for q in self.get_area().questions()}:
             raise Http404("No such question in this area.")
-        self.anchor = f"comments-{question_id}"
-        parent = request.POST.get("parent_id", "")
-        services.comment_add(
-            assessment=assessment,
-            question_ref=question_id,
-            body=request.POST.get("body", ""),
-            parent_id=int(parent) if parent.isdigit() else None,
-            user=request.user,
-        )
-        return "Comment added.", f"comments-{question_id}"
+        if form.is_valid():
+            try:
+                services.comment_add(
+                    assessment=self.get_assessment(),
+                    question_ref=form.question_id,
+                    body=form.cleaned_data["body"],
+                    parent_id=form.reply_to,
+                    user=request.user,
+                )
+            except DomainError as error:
+                if any(item.field == "parent_id" for item in error.errors):
+                    form.reply_to = None  # no such thread on the page: said at the question's own box
+                _refuse(form, error)
+            else:
+                return self.back(request, "Comment added.", f"comments-{form.question_id}")
+        return self.area_page(comment_refused=RefusedForm.of(form, labelled=True))
 
 
 class CommentEditView(_AreaPost):
-    """Change the text of one of your comments on the area's questions."""
+    """Change the text of one of your comments on the area's questions. Refused, the area page is shown again with
+    the comment's edit box open, the text as it was typed and the reason beside it."""
 
-    def act(self, request: HttpRequest, assessment: Assessment, area: scoring.Area) -> tuple[str, str]:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         comment = get_object_or_404(
-            selectors.comments_of(assessment=assessment).filter(area_ref=area.id), pk=self.kwargs["comment_id"]
+            selectors.comments_of(assessment=self.get_assessment()).filter(area_ref=self.get_area().id),
+            pk=self.kwargs["comment_id"],
         )
-        self.anchor = f"comments-{comment.question_ref}"
-        services.comment_edit(comment=comment, body=request.POST.get("body", ""), user=request.user)
-        return "Comment changed.", f"comment-{comment.pk}"
+        form = forms.CommentForm(request.POST, comment=comment)
+        if form.is_valid():
+            try:
+                services.comment_edit(comment=comment, body=form.cleaned_data["body"], user=request.user)
+            except DomainError as error:
+                _refuse(form, error)
+            else:
+                return self.back(request, "Comment changed.", f"comment-{comment.pk}")
+        return self.area_page(comment_refused=RefusedForm.of(form, labelled=True))
+
+
+def _refuse(form: forms.CommentForm, error: DomainError) -> None:
+    """A comment's problems on its form: on its text, unless the text is not to blame (not your comment, not a
+    comment of that question to reply to): then beside the box, no field marked."""
+    for item in error.errors:
+        on_text = item.field == "body" and not isinstance(error, Forbidden)
+        form.add_error("body" if on_text else None, item.message)

@@ -52,11 +52,10 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         assessment = self.get_assessment()
-        others = selectors.frameworks_newer_than(assessment=assessment)  # newest first
-        versions = [assessment.framework, *others]
-        # Unless one is chosen, the newest version published after the assessment's own, else its own (never an
-        # older one: re-assessing onto it drops the questions added since).
-        newer = [f for f in others if f.created > assessment.framework.created]
+        newer = selectors.frameworks_newer_than(assessment=assessment)  # newest first
+        versions = [assessment.framework, *newer]
+        # Unless one is chosen, the newest version published after the assessment's own, else its own (an older
+        # one is never offered: re-assessing onto it drops the questions added since).
         chosen = self.request.GET.get("framework_version") or (newer[0] if newer else assessment.framework).version
         context["versions"] = versions
         context["chosen"] = chosen
@@ -66,6 +65,8 @@ class ReassessPreviewView(AssessmentMixin, TemplateView):
         except DomainError as error:
             context["error"] = " ".join(error.messages)
             return context
+        if target not in versions:  # an older version, named in the address: shown as what it is, never offered
+            context["older"] = target
         answered = set(assessment.answers.values_list("question_id", flat=True))
         context["plan"] = plan
         context["target"] = target

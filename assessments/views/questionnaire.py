@@ -7,9 +7,10 @@ answer rule the API applies too. A question someone else saved meanwhile shows b
 plain button: the page's other answers are saved, that question is left as it is stored ("Save answers" overwrites
 theirs instead).
 
-The page has other forms (an owner, evidence: `collaboration`, `lifecycle`); each posts to a view of its own, which
-is an `AreaPage` too: a refused form shows the page again at once, the form bound to what was typed and its
-problems beside the card that posted it (`RefusedForm`), not at the top of a page that jumped elsewhere.
+The page has other forms (an owner, its review, comments, evidence: `collaboration`, `lifecycle`); each posts to a
+view of its own, which is an `AreaPage` too: a refused form shows the page again at once, the form bound to what
+was typed and its problems beside the card that posted it (`RefusedForm`), not at the top of a page that jumped
+elsewhere; one that succeeds goes back to the page (a redirect, its message at the top, the page at its card).
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class QuestionView:
     made_from: int | None = None
     """With ``theirs``: the version the posted answer was made from, posted again so that keeping theirs on
     another question leaves this conflict open (`AreaView.post`)."""
+    comment_refused: RefusedForm | None = None
+    """A refused comment on this question (a new one, a reply or an edit, `forms.CommentForm.place`), shown again
+    in the box that posted it."""
 
     @property
     def id(self) -> str:
@@ -210,7 +214,9 @@ class AreaPage(AssessmentMixin, TemplateView):
     `AreaView` shows it; every other form of the page posts to a view that is an `AreaPage` too, which shows it
     again with that form refused (`area_page`). Context it takes: ``posted`` (the answers as posted, with their
     problems), ``conflicts`` (question id -> (their answer, the version the posted one was made from)), and a
-    `RefusedForm` as ``owner_refused``, ``question_owner_refused`` or ``evidence_refused``."""
+    `RefusedForm` as ``owner_refused``, ``question_owner_refused``, ``review_refused`` (with
+    ``review_refused_lead``, what did not happen), ``comment_refused`` (on its question, `QuestionView`) or
+    ``evidence_refused``."""
 
     template_name = "assessments/area.html"
 
@@ -225,6 +231,7 @@ class AreaPage(AssessmentMixin, TemplateView):
         area = self.get_area()
         posted: dict[str, forms.PostedAnswer] = kwargs.get("posted") or {}
         conflicts: dict[str, tuple[Mapping[str, Any], int | None]] = kwargs.get("conflicts") or {}
+        comment_refused: RefusedForm | None = kwargs.get("comment_refused")
         answers = {answer.question_id: answer for answer in selectors.answers_of(assessment=assessment)}
         collaboration = area_collaboration(
             assessment=assessment, area=area, user=self.request.user, organization=self.organization
@@ -246,6 +253,8 @@ class AreaPage(AssessmentMixin, TemplateView):
                 view.threads = collaboration["threads"].get(view.id, [])
                 view.owner = collaboration["question_owners"].get(view.id)
                 view.theirs, view.made_from = conflicts.get(view.id, (None, None))
+                if comment_refused is not None and comment_refused.form.question_id == view.id:
+                    view.comment_refused = comment_refused
         context["area_url"] = self.area_url(area.id)
         context["comment_url"] = reverse("assessments:area_comment", args=[assessment.pk, area.id])
         context["review_action_url"] = reverse("assessments:area_review", args=[assessment.pk, area.id])

@@ -296,7 +296,9 @@
         list.append(dt, dd);
       };
       row(`Their answer (${theirs.answered_by || "someone"})`, theirs.shown, "theirs");
-      row("Your answer", this.shownOf(JSON.parse(body)), "yours");
+      // Both sides in the server's words (`yours` beside `current.shown`, `selectors.answer_shown`): a level as its
+      // radio button reads, a number rounded with its unit ("€166/month" beside "€202/month", never a bare "166").
+      row("Your answer", error.yours || "", "yours");
       const keep = document.createElement("button");
       keep.type = "button";
       keep.className = "btn btn-sm btn-outline-secondary me-2";
@@ -321,17 +323,6 @@
       if (!this.conflictBox) return;
       this.conflictBox.hidden = true;
       this.conflictBox.replaceChildren();
-    }
-
-    /* An answer in words, as the page offers it (the label of the checked option, the number, N/A). */
-    shownOf(payload) {
-      if (payload.not_applicable) return "not applicable";
-      if (payload.value === null || payload.value === undefined) return "no answer";
-      if (this.type === "numeric") return String(payload.value);
-      const raw = this.type === "yes_no" ? (payload.value ? "yes" : "no") : String(payload.value);
-      const input = this.valueInputs.find((candidate) => candidate.value === raw);
-      const label = input ? this.element.querySelector(`label[for="${input.id}"]`) : null;
-      return label ? label.textContent.trim() : raw;
     }
 
     /* Put their answer in the fields; the page now holds their version. */
