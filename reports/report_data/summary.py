@@ -26,6 +26,9 @@ class Action(Protocol):
     @property
     def is_open(self) -> bool: ...
 
+    @property
+    def risk(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class SummaryLine:
@@ -187,6 +190,13 @@ def executive_summary(
         f"{result.answered} of {result.total} questions were answered; the answers carry "
         f"{plural(result.high_risks, 'high risk')} and {plural(result.medium_risks, 'medium risk')}."
     )
+    roadmap = list(roadmap)
+    high_items = sum(1 for item in roadmap if item.is_open and item.risk == "high")
+    if high_items:  # the roadmap's risks include the inventory's (capacity, evidence), which no answer carries
+        headline += (
+            f" The roadmap has {plural(high_items, 'open high-risk item')}, counting those the inventory raises as "
+            "well as the answers'."
+        )
     expired = result.expired_evidence_text
     if expired:
         headline += f" {expired.capitalize()}: the confidence in the answers is {result.confidence_pct}%."

@@ -251,7 +251,7 @@ def area(area_id: str, score: float | None, gap: int | None = 0, **extra) -> Res
     )
 
 
-def action(rank: int, *, status: str = RoadmapStatus.PROPOSED, in_plan: bool = True) -> ActionRow:
+def action(rank: int, *, status: str = RoadmapStatus.PROPOSED, in_plan: bool = True, risk: str = "medium") -> ActionRow:
     return ActionRow(
         rank=rank,
         item_id=f"R{rank}",
@@ -265,7 +265,7 @@ def action(rank: int, *, status: str = RoadmapStatus.PROPOSED, in_plan: bool = T
         area_id="a",
         area="A",
         effort="S",
-        risk="medium",
+        risk=risk,
         status=status,
         status_key=status,
         owner="",
@@ -365,6 +365,18 @@ class TestExecutiveSummary:
         assert "2 high risks and 5 medium risks" in summary.headline
         assert "In 1 area the self-assessment" in summary.headline
         assert summary.strengths == summary.gaps == ()
+
+    def test_the_headline_counts_the_roadmaps_open_high_risk_items_beside_the_answers_risks(self):
+        """The demo's summary said "0 high risks" above a roadmap with a high-risk capacity item: the answers' risks
+        and the roadmap's are counted apart, and the headline says both."""
+        roadmap = [action(1, risk="high"), action(2, risk="high", status=RoadmapStatus.DONE), action(3)]
+        summary = executive_summary(organization="Acme", result=stored(high_risks=0), areas=[], roadmap=roadmap)
+        assert "the answers carry 0 high risks and 5 medium risks." in summary.headline
+        assert (
+            "The roadmap has 1 open high-risk item, counting those the inventory raises as well as the answers'."
+        ) in summary.headline
+        quiet = executive_summary(organization="Acme", result=stored(), areas=[], roadmap=[action(1)])
+        assert "high-risk item" not in quiet.headline
 
     def test_top_actions_are_the_first_three_open_items_in_plan_order(self):
         roadmap = [
