@@ -86,10 +86,15 @@ class Reading:
 class Scrape:
     readings: list[Reading] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    absent_examples: list[str] = field(default_factory=list)  # the first values ignored as absent, in words
 
     @property
     def hosts(self) -> list[str | None]:
         return list(dict.fromkeys(r.host for r in self.readings))
+
+
+ABSENT_EXAMPLES = 3
+"""How many of the values ignored as absent a scrape's note names (metric, value, GPU and host)."""
 
 
 def is_absent(value: float) -> bool:
@@ -168,6 +173,11 @@ def parse(text: str) -> Scrape:
             value = float(sample.value)
             if is_absent(value):
                 absent += 1
+                if len(scrape.absent_examples) < ABSENT_EXAMPLES:
+                    host = _first(labels, HOST_LABELS)
+                    scrape.absent_examples.append(
+                        f"{sample.name} {sample.value:g} for {gpu}" + (f" on {host}" if host else "")
+                    )
                 continue
             scrape.readings.append(
                 Reading(
@@ -202,7 +212,12 @@ def parse(text: str) -> Scrape:
     if duplicates:
         scrape.notes.append(f"{duplicates} repeated series ignored (the first value kept, as Prometheus does).")
     if absent:
-        scrape.notes.append(f"{absent} values DCGM reports as not available (blank or not supported) ignored.")
+        scrape.notes.append(
+            f"{absent} value{'s' if absent != 1 else ''} DCGM reports as not available (NaN, negative, or a blank or "
+            f"not-supported sentinel) ignored: {'; '.join(scrape.absent_examples)}"
+            + ("; …" if absent > len(scrape.absent_examples) else "")
+            + "."
+        )
     if unlabeled:
         scrape.notes.append(f"{unlabeled} series without a gpu or UUID label ignored.")
     return scrape

@@ -353,5 +353,8 @@ def telemetry_ingest_scrape(
         organization=organization, source=TelemetrySource.DCGM_SCRAPE, summaries=summaries, fold=True
     )
     if not result.matched:
-        result.notes.append("No series named a server of the inventory: nothing was written.")
+        if not scrape.readings and scrape.absent_examples:  # every value was absent: no series was left to match
+            result.notes.append("No value was left to store once those were ignored: nothing was written.")
+        else:
+            result.notes.append("No series named a server of the inventory: nothing was written.")
     return result

@@ -346,3 +346,19 @@ def test_a_scrape_saved_by_powershell_comes_in_as_saved_as_utf8(organization, as
     response = api_client_for(assessor, organization).post(UPLOAD, {"file": upload}, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json()["matched_servers"][0]["gpus"] == 8
+
+
+def test_a_scrape_whose_only_value_is_absent_says_so_and_names_it(organization, eks):
+    """A negative power for a known server is DCGM's "no value" (module docstring): ignored, but named, and the
+    reply no longer says that no series named a server (one did)."""
+    line = 'DCGM_FI_DEV_POWER_USAGE{gpu="0",Hostname="ip-10-0-171-111"} -20\n'
+    result = services.telemetry_ingest_scrape(organization=organization, text=line)
+    assert result.days_written == 0
+    assert result.matched == []
+    assert (
+        "1 value DCGM reports as not available (NaN, negative, or a blank or not-supported sentinel) ignored: "
+        "DCGM_FI_DEV_POWER_USAGE -20 for gpu 0 on ip-10-0-171-111."
+    ) in result.notes
+    assert "No value was left to store once those were ignored: nothing was written." in result.notes
+    assert not any("No series named a server" in note for note in result.notes)
+    assert not ServerTelemetryDay.objects.filter(server=eks).exists()
