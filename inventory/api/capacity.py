@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -399,15 +400,23 @@ def verdict_data(verdict: WorkloadVerdict) -> dict[str, Any]:
     }
 
 
+FLOAT_DIGITS = 12
+"""Significant digits a float of the capacity API keeps: what the model's arithmetic carries, without the binary
+tail a float picks up on the way (353.12899999999996 kW is written 353.129)."""
+
+
 def money_written(data: Any) -> Any:
-    """``data`` with every figure's and input's money value (its unit names a currency) a decimal string."""
+    """``data`` with every figure's and input's money value (its unit names a currency) a decimal string, and every
+    other float written to `FLOAT_DIGITS` significant digits."""
     if isinstance(data, list):
         return [money_written(item) for item in data]
+    if isinstance(data, float):
+        return float(f"{data:.{FLOAT_DIGITS}g}") if math.isfinite(data) else data
     if not isinstance(data, dict):
         return data
-    written = {key: money_written(value) for key, value in data.items()}
+    value = data.get("value")
+    written = {key: money_written(item) for key, item in data.items()}
     money = money_unit(written["unit"]) if isinstance(written.get("unit"), str) and "value" in written else None
-    value = written.get("value")
     if money is not None and isinstance(value, int | float) and not isinstance(value, bool):
         written["value"] = decimal_string(value, money[0], decimals=money[1])
     return written

@@ -266,3 +266,30 @@ def test_the_schema_documents_capacity_money_as_decimal_strings(client):
     assert money.items() <= schema["Money"]["properties"]["cost_per_accelerator_hour"].items()
     assert money.items() <= schema["Converted"]["properties"]["by_currency"]["additionalProperties"].items()
     assert money.items() <= schema["CostLine"]["properties"]["amount_per_month"].items()
+
+
+def _floats(data):
+    if isinstance(data, float):
+        yield data
+    elif isinstance(data, list):
+        for item in data:
+            yield from _floats(item)
+    elif isinstance(data, dict):
+        for item in data.values():
+            yield from _floats(item)
+
+
+def test_no_float_of_the_capacity_api_carries_a_binary_tail(api_client_for, demo, demo_viewer):
+    """The demo's total IT power figure read 353.12899999999996 kW beside its field's 353.129: every float is
+    written to 12 significant digits (what the arithmetic carries), the figures' values included."""
+    client = api_client_for(demo_viewer, demo)
+    summary = client.get(reverse("api:capacity:summary")).json()
+    workload = Workload.objects.get(organization=demo, name="Customer assistant")
+    estimate = client.post(reverse("api:capacity:estimate"), {"workload": workload.pk}, format="json").json()
+    for body in (summary, estimate):
+        values = list(_floats(body))
+        assert len(values) > 50  # walked, not skipped
+        tails = [v for v in values if float(f"{v:.12g}") != v]
+        assert tails == []
+    total = next(f for f in summary["total"]["figures"] if f["name"] == "it_power_kw")
+    assert total["value"] == summary["total"]["it_power_kw"]
