@@ -84,7 +84,9 @@ def test_the_capacity_api_gives_per_currency_totals_and_a_converted_total_with_r
     assert set(energy["by_currency"]) == {"EUR", "USD"}
     assert energy["currency"] == "EUR"
     amounts = {currency: Decimal(amount) for currency, amount in energy["by_currency"].items()}  # decimal strings
-    assert Decimal(energy["converted"]) == pytest.approx(amounts["EUR"] + amounts["USD"] / Decimal("1.1172"), abs=Decimal("0.01"))
+    assert Decimal(energy["converted"]) == pytest.approx(
+        amounts["EUR"] + amounts["USD"] / Decimal("1.1172"), abs=Decimal("0.01")
+    )
     assert energy["rates"] == [
         {
             "currency": "USD",
@@ -121,7 +123,9 @@ def test_the_reporting_currency_is_set_by_owners_in_the_api(api_client_for, orga
     assert money["reporting_currency"] == "USD"
     tco = money["tco_per_month"]
     amounts = {currency: Decimal(amount) for currency, amount in tco["by_currency"].items()}
-    assert Decimal(tco["converted"]) == pytest.approx(amounts["USD"] + amounts["EUR"] * Decimal("1.1172"), abs=Decimal("0.01"))
+    assert Decimal(tco["converted"]) == pytest.approx(
+        amounts["USD"] + amounts["EUR"] * Decimal("1.1172"), abs=Decimal("0.01")
+    )
 
 
 def test_rate_overrides_through_the_api(api_client_for, organization, owner, assessor):
