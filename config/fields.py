@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import connection, models
 
 
 class UpperCaseCodeField(models.CharField):
     """An ISO code (country, currency): stored in capitals without surrounding spaces, whoever typed it. Only
     ASCII is put in capitals: ``"aß".upper()`` is ``"ASS"``, which the field's validator must see as typed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self._validators:  # a code's validator refuses a wrong length itself, naming the code ("EURO" is not 3
+            # letters: "Enter the three-letter ISO currency code, e.g. EUR."), where the length's would say only
+            # "at most 3 characters"; the column keeps its max_length.
+            self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def formfield(self, **kwargs: Any) -> Any:
+        if self._validators:  # the form says it as the model does (above)
+            kwargs.setdefault("max_length", None)
+        return super().formfield(**kwargs)
 
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
@@ -63,3 +77,49 @@ class OwnLimitsFirst:
                 own = [item for item in items if item.code not in _COLUMN_CODES]
                 errors[name] = own or items
             raise ValidationError(errors) from None
+
+
+class WordedDecimalField(models.DecimalField):
+    """A decimal column whose size limits read as the field's range, not as digits: "Enter a value between 0 and
+    9,999,999,999.99." (its range validator's words, `inventory.validators.up_to`, when the range is the column's;
+    else "Enter a value of at most ...", the column's largest) where Django would say "Ensure that there are no
+    more than 12 digits in total."; "Enter at most 2 decimal places." for the decimals. The same words on the
+    model (the API, imports, the admin) and in its forms. Migrations see a plain DecimalField."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ranged = next((v for v in self._validators if getattr(v, "code", "") == "out_of_range"), None)
+        largest = Decimal(10) ** (self.max_digits - self.decimal_places) - Decimal(1).scaleb(-self.decimal_places)
+        at_most = getattr(ranged, "at_most", None)
+        if ranged is not None and at_most is not None and Decimal(str(at_most)) <= largest:
+            too_large = str(ranged.message)  # the range is the column's, or within it
+        else:
+            too_large = f"Enter a value of at most {largest:,}."
+        self.worded_messages = {
+            "max_digits": too_large,
+            "max_whole_digits": too_large,
+            "max_decimal_places": f"Enter at most {self.decimal_places} decimal places.",
+        }
+        self.error_messages.update(self.worded_messages)
+
+    def run_validators(self, value: Any) -> None:
+        """Each problem once, too large a value as ``out_of_range`` (the code the range gives it): a value past the
+        column is past the range too, and both say the range."""
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            unique: dict[str, ValidationError] = {}
+            for item in error.error_list:
+                if item.code in ("max_digits", "max_whole_digits"):
+                    item = ValidationError(self.worded_messages[item.code], code="out_of_range")
+                unique.setdefault(" ".join(ValidationError([item]).messages), item)
+            raise ValidationError(list(unique.values())) from None
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(
+            **{**kwargs, "error_messages": {**self.worded_messages, **kwargs.get("error_messages", {})}}
+        )
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs

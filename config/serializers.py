@@ -80,8 +80,15 @@ class ValidatedModelSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         if "min_value" in kwargs and storage_limit(model_field, kwargs["min_value"]):
             del kwargs["min_value"]
         # DRF words a length limit its own way ("no more than N characters"); forms and the import say Django's.
+        # A field that words its length itself (an ISO code: `config.fields.UpperCaseCodeField`) has none.
         if "max_length" in kwargs and issubclass(field_class, serializers.CharField):
-            validators.append(django_validators.MaxLengthValidator(kwargs.pop("max_length")))
+            max_length = kwargs.pop("max_length")
+            if any(isinstance(v, django_validators.MaxLengthValidator) for v in model_field.validators):
+                validators.append(django_validators.MaxLengthValidator(max_length))
+        # A decimal column's digits read as its range (`config.fields.WordedDecimalField`), in DRF's check too.
+        worded = getattr(model_field, "worded_messages", None)
+        if worded and issubclass(field_class, serializers.DecimalField):
+            kwargs["error_messages"] = {**kwargs.get("error_messages", {}), **worded}
         if validators:
             kwargs["validators"] = validators
         return field_class, kwargs

@@ -97,7 +97,7 @@ OVERSUBSCRIPTION = Bounds(
 
 def up_to(limit: float, unit: str = "", *, above_zero: bool = False, at_least: float | None = None) -> Bounds:
     """A realistic range: 0 (or above 0, or `at_least`) up to `limit`, said with its unit."""
-    shown = f"{limit:,.0f}" if limit >= 1 else f"{limit:g}"
+    shown = (f"{limit:,.0f}" if limit == int(limit) else f"{limit:,}") if limit >= 1 else f"{limit:g}"
     unit = f" {unit}" if unit else ""
     if at_least is not None:
         return Bounds(
@@ -116,12 +116,13 @@ def up_to(limit: float, unit: str = "", *, above_zero: bool = False, at_least: f
 CAMPUS_KW = 5_000_000  # 5 GW: the largest AI campuses announced
 SITE_POWER_KW = up_to(CAMPUS_KW, "kW", above_zero=True)
 GRID_INTENSITY = up_to(2_000, "gCO2e/kWh")  # coal is about 1,000
-PRICE_PER_KWH = up_to(10_000)  # in the site's currency; the column holds 9,999.9999
+PRICE_PER_KWH = up_to(9_999.9999)  # in the site's currency: what the column holds
 SERVER_POWER_W = up_to(1_000_000, "W")  # a whole rack-scale system is about 150 kW
 SERVER_CPU_CORES = up_to(100_000)
 SERVER_RAM_GB = up_to(1_000_000, "GB")
 ACCELERATORS_PER_SERVER = up_to(1_024)
-MONEY = up_to(10_000_000_000)
+MONEY = up_to(9_999_999_999.99)  # what a 12-digit column with cents holds
+HOURLY_PRICE = up_to(999_999.9999)  # what the 10-digit column with 4 decimals holds
 STORAGE_TB = up_to(10_000_000, "TB", above_zero=True)
 THROUGHPUT_GBPS = up_to(1_000_000, "GB/s")
 LINK_SPEED_GBPS = up_to(100_000, "Gb/s", above_zero=True)

@@ -377,7 +377,27 @@ def field_checks(model_field: models.Field) -> list[Callable[[Any], None]]:
         model_field.validators,
         key=lambda check: (_database_range(model_field, check), not isinstance(check, _FRAMEWORK_LIMITS)),
     )
-    return [_quick(check) for check in checks]
+    return [_worded(model_field, _quick(check)) for check in checks]
+
+
+def _worded(model_field: models.Field, check: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``check`` saying its problem in the field's own words where the field words it
+    (`config.fields.WordedDecimalField`: the digits of a decimal column read as its range), as the model's
+    ``run_validators`` does for forms and the API."""
+    worded = getattr(model_field, "worded_messages", None)
+    if not worded or not isinstance(check, django_validators.DecimalValidator):
+        return check
+
+    def run(value: Any) -> None:
+        try:
+            check(value)
+        except ValidationError as error:
+            code = getattr(error, "code", None)
+            if code not in worded:
+                raise
+            raise ValidationError(worded[code], code=code if code == "max_decimal_places" else "out_of_range") from None
+
+    return run
 
 
 def _build_converter(spec: KindSpec, column: Column) -> Converter:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from config.fields import WordedDecimalField
 from config.validators import validate_name
 
 from ..validators import (
@@ -14,6 +15,7 @@ from ..validators import (
     ACCELERATORS_PER_SERVER,
     DEPRECIATION_YEARS,
     GRID_INTENSITY,
+    HOURLY_PRICE,
     INSTANCES,
     LINK_SPEED_GBPS,
     MONEY,
@@ -68,7 +70,7 @@ class Site(InventoryRow):
         validators=[GRID_INTENSITY],
         help_text="gCO2/kWh from your utility contract; overrides the country average.",
     )
-    electricity_price_per_kwh = models.DecimalField(
+    electricity_price_per_kwh = WordedDecimalField(
         "electricity price per kWh", max_digits=8, decimal_places=4, null=True, blank=True, validators=[PRICE_PER_KWH]
     )
     currency = UpperCaseCodeField(max_length=3, default="USD", validators=[validate_currency_code])
@@ -84,7 +86,7 @@ class Site(InventoryRow):
     )
     cooling = models.CharField(max_length=16, choices=Cooling.choices, default=Cooling.AIR)
     # Monthly running costs besides energy, in the site's currency (total cost of ownership, docs/money.md).
-    colocation_per_month = models.DecimalField(
+    colocation_per_month = WordedDecimalField(
         "colocation or space per month",
         max_digits=12,
         decimal_places=2,
@@ -93,7 +95,7 @@ class Site(InventoryRow):
         validators=[MONEY],
         help_text="Rent, colocation or space cost per month, in the site's currency.",
     )
-    maintenance_per_month = models.DecimalField(
+    maintenance_per_month = WordedDecimalField(
         "maintenance per month",
         max_digits=12,
         decimal_places=2,
@@ -102,7 +104,7 @@ class Site(InventoryRow):
         validators=[MONEY],
         help_text="Hardware maintenance and support contracts per month, in the site's currency.",
     )
-    staff_per_month = models.DecimalField(
+    staff_per_month = WordedDecimalField(
         "staff per month",
         max_digits=12,
         decimal_places=2,
@@ -178,7 +180,7 @@ class Server(InventoryRow):
         ),
     )
     purchase_date = models.DateField(null=True, blank=True)
-    purchase_cost = models.DecimalField(
+    purchase_cost = WordedDecimalField(
         "purchase cost",
         max_digits=12,
         decimal_places=2,
@@ -342,11 +344,11 @@ class CloudCapacity(InventoryRow):
         "accelerators per instance", validators=[ACCELERATORS_PER_INSTANCE]
     )
     instances = models.PositiveIntegerField(validators=[INSTANCES])
-    hourly_price = models.DecimalField(
+    hourly_price = WordedDecimalField(
         "hourly price per instance",
         max_digits=10,
         decimal_places=4,
-        validators=[MONEY],
+        validators=[HOURLY_PRICE],
         help_text="Price per instance-hour.",
     )
     currency = UpperCaseCodeField(max_length=3, default="USD", validators=[validate_currency_code])

@@ -89,9 +89,10 @@ NON_BLOCKING = "Enter a ratio between 1.0 (non-blocking) and 100."
 PUE_RANGE = "Enter a PUE between 1.0 (all power reaches the IT equipment) and 3.0."
 SITE_KW = "Enter a value above 0 and at most 5,000,000 kW."
 INTENSITY = "Enter a value between 0 and 2,000 gCO2e/kWh."
-MONEY = "Enter a value between 0 and 10,000,000,000."
+MONEY = "Enter a value between 0 and 9,999,999,999.99."  # what the column holds
 REVERSED = "Remove a character that reverses the text's direction from the name."
-PRICE = "Enter a value between 0 and 10,000."
+PRICE = "Enter a value between 0 and 9,999.9999."
+HOURLY = "Enter a value between 0 and 999,999.9999."
 TOKENS = "Enter a value between 1 and 100,000,000 tokens."
 LATENCY = "Enter a value between 1 and 3,600,000 ms."
 ACCELERATORS = "Enter a value between 0 and 1,024."
@@ -112,7 +113,10 @@ RULES = [
     ("sites", {"grid_intensity_override": -1}, "grid_intensity_override", INTENSITY),
     ("sites", {"electricity_price_per_kwh": "-0.1"}, "electricity_price_per_kwh", PRICE),
     ("sites", {"country": "D1"}, "country", "Enter the two-letter ISO country code, e.g. DE."),
-    ("sites", {"country": "Germany"}, "country", "Ensure this value has at most 2 characters (it has 7)."),
+    ("sites", {"country": "Germany"}, "country", "Enter the two-letter ISO country code, e.g. DE."),
+    ("sites", {"currency": "EURO"}, "currency", "Enter the three-letter ISO currency code, e.g. EUR."),
+    ("sites", {"electricity_price_per_kwh": "12345.5"}, "electricity_price_per_kwh", PRICE),
+    ("sites", {"colocation_per_month": "12.345"}, "colocation_per_month", "Enter at most 2 decimal places."),
     ("sites", {"currency": "E1R"}, "currency", "Enter the three-letter ISO currency code, e.g. EUR."),
     ("sites", {"country": "XX"}, "country", f"XX is not an ISO 3166-1 country code. {COUNTRY}"),
     ("sites", {"country": "uk"}, "country", f"UK is not an ISO 3166-1 country code (the United Kingdom is GB). {COUNTRY}"),  # noqa: E501
@@ -126,6 +130,8 @@ RULES = [
     ("servers", {"power_w": 5_000_000}, "power_w", "Enter a value between 0 and 1,000,000 W."),
     ("servers", {"cpu_cores": 3_000_000_000}, "cpu_cores", "Enter a value between 0 and 100,000."),
     ("servers", {"purchase_cost": "-1"}, "purchase_cost", MONEY),
+    ("servers", {"purchase_cost": "1e99"}, "purchase_cost", MONEY),
+    ("servers", {"purchase_cost": "10000000000"}, "purchase_cost", MONEY),
     ("servers", {"hostname": "h" * 254}, "hostname", "Ensure this value has at most 253 characters (it has 254)."),
     ("servers", {"hostname": "bad host/name!"}, "hostname", HOSTNAME_MESSAGE),
     ("servers", {"hostname": "gpu 01"}, "hostname", HOSTNAME_MESSAGE),
@@ -136,7 +142,8 @@ RULES = [
     ("cloud", {"instances": 0}, "instances", "Enter a value between 1 and 10,000,000."),
     ("cloud", {"instances": 10**20}, "instances", "Enter a value between 1 and 10,000,000."),
     ("cloud", {"accelerators_per_instance": 0}, "accelerators_per_instance", "Enter a value between 1 and 1,024."),
-    ("cloud", {"hourly_price": "-1"}, "hourly_price", MONEY),
+    ("cloud", {"hourly_price": "-1"}, "hourly_price", HOURLY),
+    ("cloud", {"hourly_price": "2000000"}, "hourly_price", HOURLY),
     ("cloud", {"currency": "$$$"}, "currency", "Enter the three-letter ISO currency code, e.g. EUR."),
     ("workloads", {"assumed_mfu": 1.5}, "assumed_mfu", "Enter a fraction above 0 and at most 1, e.g. 0.4."),
     ("workloads", {"requests_per_second": 0}, "requests_per_second", RPS),
