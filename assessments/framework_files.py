@@ -34,6 +34,9 @@ FRAMEWORK_1_2_FILE = FRAMEWORKS_DIR / "genai-infrastructure" / "1.2.yaml"
 # Shipped alongside 1.2 (loaded by a migration, the newest): 1.2 with EN-COST-05's middle option worded for what the
 # inventory pre-fills it for (part of the fleet measured).
 FRAMEWORK_1_3_FILE = FRAMEWORKS_DIR / "genai-infrastructure" / "1.3.yaml"
+# Shipped alongside 1.3 (loaded by a migration, the newest): 1.3 with EN-COST-03 asking about the headroom after the
+# fleet's draw as its fact measures it (measured where metered, else rated), not "rated draw".
+FRAMEWORK_1_4_FILE = FRAMEWORKS_DIR / "genai-infrastructure" / "1.4.yaml"
 MAX_FRAMEWORK_BYTES = 1_000_000
 
 

@@ -46,14 +46,15 @@ def full_answers(framework) -> list[dict]:
 def test_frameworks_are_listed_with_their_questions(api_client_for, organization, viewer):
     client = api_client_for(viewer, organization)
     listed = client.get(url("framework-list")).json()["results"]
-    # 1.3 (1.2 reworded), 1.2 (1.1 and the questions answered by measured telemetry), newest first, beside 1.1, 1.0
+    # 1.4 and 1.3 (reworded), 1.2 (1.1 and the questions answered by measured telemetry), newest first, beside 1.1, 1.0
     assert [(f["slug"], f["version"], f["shared"]) for f in listed] == [
+        ("genai-infrastructure", "1.4", True),
         ("genai-infrastructure", "1.3", True),
         ("genai-infrastructure", "1.2", True),
         ("genai-infrastructure", "1.1", True),
         ("genai-infrastructure", "1.0", True),
     ]
-    framework = listed[3]
+    framework = listed[4]
     detail = client.get(url("framework-detail", framework["id"])).json()
     assert len(detail["definition"]["areas"]) == 10
 
@@ -83,7 +84,7 @@ def test_uploading_an_own_framework_as_a_file(api_client_for, organization, othe
     assert response.status_code == 201, response.json()
     assert response.json()["shared"] is False
     theirs = api_client_for(outsider, other_organization).get(url("framework-list")).json()["results"]
-    assert {f["slug"] for f in theirs} == {"genai-infrastructure"}  # versions 1.0 to 1.3, not acme-internal
+    assert {f["slug"] for f in theirs} == {"genai-infrastructure"}  # versions 1.0 to 1.4, not acme-internal
 
 
 def test_viewers_cannot_upload_frameworks(api_client_for, organization, viewer):

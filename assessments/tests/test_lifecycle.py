@@ -20,6 +20,7 @@ from assessments.framework_files import (
     FRAMEWORK_1_1_FILE,
     FRAMEWORK_1_2_FILE,
     FRAMEWORK_1_3_FILE,
+    FRAMEWORK_1_4_FILE,
     read_framework,
 )
 from assessments.models import Answer, Assessment, AssessmentStatus, Evidence, Framework, RoadmapItem
@@ -178,8 +179,9 @@ class TestUpgradePlan:
 class TestReassessOntoANewerVersion:
     def test_every_version_is_loaded_and_new_assessments_start_on_the_newest(self):
         versions = set(Framework.objects.filter(organization=None).values_list("version", flat=True))
-        assert versions == {"1.0", "1.1", "1.2", "1.3"}  # 1.2: measured telemetry; 1.3: EN-COST-05 reworded
-        assert selectors.default_framework().version == "1.3"
+        # 1.2: measured telemetry; 1.3: EN-COST-05 reworded; 1.4: EN-COST-03 says the draw its fact measures
+        assert versions == {"1.0", "1.1", "1.2", "1.3", "1.4"}
+        assert selectors.default_framework().version == "1.4"
 
     def test_the_api_carries_the_mapped_answers_and_their_evidence(self, api_client_for, organization, assessor):
         previous = submitted(organization, assessor, **{"IN-RND-02": 4, "IN-RND-03": 2})
@@ -236,7 +238,7 @@ class TestReassessOntoANewerVersion:
 
     def test_the_preview_offers_the_newest_version_and_never_an_older_one_unasked(self, client, organization, assessor):
         client.force_login(assessor)
-        for own, offered in (("1.0", "1.3"), ("1.3", "1.3")):
+        for own, offered in (("1.0", "1.4"), ("1.4", "1.4")):
             framework = Framework.objects.get(organization=None, version=own)
             assessment = start_assessment(organization=organization, user=assessor, framework=framework)
             page = client.get(reverse("assessments:reassess_preview", args=[assessment.pk]))
@@ -252,7 +254,7 @@ class TestReassessOntoANewerVersion:
         own = Framework.objects.create(**_copied(shared["1.3"], "0.9-ours"), organization=organization)
         Framework.objects.create(**_copied(shared["1.3"], "9.0"), organization=other_organization)
         newer = selectors.frameworks_newer_than(assessment=on_1_1)
-        assert [f.version for f in newer] == ["0.9-ours", "1.3", "1.2"]  # newest first; never 1.0, nor 1.1 itself
+        assert [f.version for f in newer] == ["0.9-ours", "1.4", "1.3", "1.2"]  # newest first; not 1.0, nor 1.1
         assert own in newer
         on_own = start_assessment(organization=organization, user=assessor, framework=own)
         assert selectors.frameworks_newer_than(assessment=on_own) == []  # older ones exist, none is newer
@@ -261,7 +263,7 @@ class TestReassessOntoANewerVersion:
         preview = reverse("assessments:reassess_preview", args=[on_1_1.pk])
         text = client.get(preview).content.decode()
         offered = re.findall(r'<option value="([^"]+)"', text)
-        assert offered == ["1.1", "0.9-ours", "1.3", "1.2"]  # its own first, then the newer ones
+        assert offered == ["1.1", "0.9-ours", "1.4", "1.3", "1.2"]  # its own first, then the newer ones
         assert "From version 1.1 to 0.9-ours:" in text
         # The overview of a scored assessment offers "another version" only when there is a newer one.
         Assessment.objects.filter(pk__in=[on_1_1.pk, on_own.pk]).update(status=AssessmentStatus.SCORED)
@@ -294,6 +296,29 @@ class TestReassessOntoANewerVersion:
         assert "Was CO-OPEX-01" not in item
         assert f"Changed: {escape(currency)}." in item
         assert "Reworded or changed" in text
+
+    def test_1_4_asks_en_cost_03_about_the_draw_its_fact_measures_and_carries_the_answer(
+        self, api_client_for, organization, assessor
+    ):
+        """1.3 asked for the headroom "after the fleet's rated draw" while its fact, which pre-fills it, reads the
+        draw measured where telemetry gives it (the demo's 54.9 % is measured; rated gives 51.2 %)."""
+        v13 = scoring.Framework.from_dict(read_framework(FRAMEWORK_1_3_FILE.read_bytes())).question("EN-COST-03")
+        v14 = scoring.Framework.from_dict(read_framework(FRAMEWORK_1_4_FILE.read_bytes())).question("EN-COST-03")
+        assert "rated draw?" in v13.text
+        assert v14.text.endswith("after the fleet's draw (measured where you meter it, else rated)?")
+        assert (v14.inventory_fact, v14.numeric, v14.weight) == (v13.inventory_fact, v13.numeric, v13.weight)
+        on_1_3 = Framework.objects.get(organization=None, version="1.3")
+        previous = start_assessment(organization=organization, user=assessor, framework=on_1_3)
+        services.answers_save(assessment=previous, items=[services.AnswerInput("EN-COST-03", 40)], user=assessor)
+        Assessment.objects.filter(pk=previous.pk).update(status=AssessmentStatus.SCORED)
+        previous.refresh_from_db()
+        newest = {"framework_version": "1.4"}
+        body = api_client_for(assessor, organization).get(api("reassess-preview", previous.pk), newest).json()
+        changes = {c["question_id"]: c for c in body["changes"]}
+        assert "EN-COST-03" in changes
+        nxt = services.assessment_reassess(previous=previous, user=assessor, framework_version="1.4")
+        assert nxt.framework.version == "1.4"
+        assert nxt.answers.get(question_id="EN-COST-03").value == 40
 
 
 # --- history --------------------------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ MEASURED_QUESTIONS = {
 }
 
 
-def test_the_default_framework_is_1_3_with_the_measured_questions_bound():
+def test_the_default_framework_is_1_4_with_the_measured_questions_bound():
     framework = selectors.default_framework()
-    assert framework.version == "1.3"
+    assert framework.version == "1.4"
     parsed = framework_parse(framework)
     bound = {q.id: q.inventory_fact for q in parsed.questions() if q.id in MEASURED_QUESTIONS}
     assert bound == MEASURED_QUESTIONS
