@@ -248,7 +248,8 @@ def _verify_why(area: ResultArea) -> str:
 def _area_effects(
     framework: scoring.Framework, stored: StoredResult, plan: roadmap.Roadmap
 ) -> dict[str, tuple[float | None, float | None]]:
-    """Each gap item's area score now and if this item alone were done, as the results show the area's score (the
+    """Each item's area score now and, for a gap item, if this item alone were done (any other item changes no
+    answer: the same score twice), as the results show the area's score (the
     grounded one: the respondents' answers blended with the inventory's evidence), not the questionnaire's own
     mean of all answers, which no page shows: `selectors.grounded_projection` over `roadmap.project_source` (the
     respondents' answers, with the item's question raised to the area's target). An item whose question was
@@ -257,7 +258,14 @@ def _area_effects(
     now = roadmap.project_source(framework, result, ())
     effects: dict[str, tuple[float | None, float | None]] = {}
     for item in plan.items:
-        if item.kind != "gap" or item.area_id is None:
+        if item.area_id is None:
+            continue
+        if item.kind != "gap":  # verify, capacity and evidence items change no answer: the area's score as it is
+            try:
+                score = stored.area(item.area_id).score
+            except KeyError:
+                continue
+            effects[item.id] = (score, score)
             continue
         then = roadmap.project_source(framework, result, {item.id})
         current, projected = grounded_projection(stored=stored, current=now, projected=then)

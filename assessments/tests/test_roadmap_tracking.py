@@ -120,6 +120,9 @@ def test_a_contradiction_becomes_a_verify_item_ahead_of_its_areas_gaps(organizat
         if item.kind == "gap" and item.area_ref == "energy":
             assert "VERIFY-energy" in item.depends_on
             assert item.rank > verify.rank
+    # A verify item changes no answer: its area's score is the one the results show, now and after.
+    shown = assessment.result.scores.get(scope="area", ref="energy").score
+    assert verify.current_area_score == verify.expected_area_score == pytest.approx(shown)
 
 
 def test_a_workload_the_fleet_cannot_serve_becomes_a_capacity_item_with_power_cost_and_carbon(organization, assessor):

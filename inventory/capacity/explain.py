@@ -87,7 +87,8 @@ def _power(pool: Pool, fit: InferenceFit | TrainingFit, o: Origins) -> Figure | 
         return None
     added = pool.added_watts_per_accelerator
     beyond = _beyond_pool(pool, fit.gpus_needed)
-    if beyond and added is not None and added != watts:  # GPUs the pool lacks count at their rated power
+    if beyond and added is not None and pool.server_power_w_per_accelerator is not None:  # GPUs the pool lacks
+        # count at their rated power, its own at their recorded or measured one (even when the two are equal)
         return figure_if_known(
             "it_power_kw",
             "IT power of the GPUs needed",

@@ -97,10 +97,10 @@ def _it_power_kw(pool: Pool, gpus: int | None) -> float | None:
 
 
 def _it_power_basis(pool: Pool, gpus: int | None) -> str:
-    """Words for `_it_power_kw`'s watts: the pool's basis, and the rated one for GPUs beyond its count where it
-    differs."""
+    """Words for `_it_power_kw`'s watts: the pool's basis, and the rated one for GPUs beyond its count where the
+    pool's own is recorded or measured (even at the same watts: the words say which GPUs are rated)."""
     beyond = _beyond_pool(pool, gpus)
-    if not beyond or pool.added_watts_per_accelerator == pool.watts_per_accelerator:
+    if not beyond or pool.server_power_w_per_accelerator is None:  # a rated pool: its basis is the added GPUs' too
         return pool.power_basis
     return f"{pool.power_basis} for its {_gpus(pool.count)}; the {beyond} more {pool.added_power_basis}"
 

@@ -697,6 +697,11 @@ def test_gpus_beyond_the_pool_count_at_their_rated_power_not_the_pools_measured_
         ("GPUs beyond the pool", 2),
         ("rated watts per GPU to add", pytest.approx(1275, abs=0.1)),
     ]
+    # A pool recorded at exactly the rated watts still says which GPUs are rated: the 2 more are not recorded.
+    recorded = Pool(H100_SXM, 2, "dc1", site_power_capacity_kw=100, server_power_w_per_accelerator=1275.0)
+    recorded_fit = fit_inference(workload, recorded)
+    words = "recorded server power for its 2 GPUs; the 2 more rated: TDP 700 W x server overhead 1.82"
+    assert any(words in reason for reason in recorded_fit.reasons), recorded_fit.reasons
     # Within the pool's count, its own measured figure: 2 GPUs x 1,000 W.
     assert fit_inference(chat(LLAMA31_8B, "bf16", 0.5), pool).it_power_kw == pytest.approx(1.0)
 
