@@ -85,10 +85,11 @@ class ValidatedModelSerializer(KnownFieldsOnly, serializers.ModelSerializer):
             max_length = kwargs.pop("max_length")
             if any(isinstance(v, django_validators.MaxLengthValidator) for v in model_field.validators):
                 validators.append(django_validators.MaxLengthValidator(max_length))
-        # A decimal column's digits read as its range (`config.fields.WordedDecimalField`), in DRF's check too.
-        worded = getattr(model_field, "worded_messages", None)
-        if worded and issubclass(field_class, serializers.DecimalField):
-            kwargs["error_messages"] = {**kwargs.get("error_messages", {}), **worded}
+        # A decimal column's digits are checked by the model (`config.fields.WordedDecimalField`: they read as its
+        # range, code out_of_range), in full_clean with the other fields, so every problem of the body is said at
+        # once with the code forms and the import give; DRF reads the number only.
+        if getattr(model_field, "worded_messages", None) and issubclass(field_class, serializers.DecimalField):
+            kwargs["max_digits"] = kwargs["decimal_places"] = None
         if validators:
             kwargs["validators"] = validators
         return field_class, kwargs

@@ -276,3 +276,37 @@ def test_a_model_profile_rule_in_the_api_and_the_model(organization, assessor, a
     profile = ModelProfile(organization=organization, **payload)
     with pytest.raises(Exception, match="Cannot be more than the attention heads"):
         profile.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("kind", "change"),
+    [
+        ("servers", {"purchase_cost": "1e99", "purchase_currency": "EURO"}),
+        ("cloud", {"hourly_price": "2000000", "currency": "EURO"}),
+    ],
+)
+def test_the_api_says_every_problem_of_a_body_at_once_with_the_codes_an_import_gives(
+    kind, change, organization, assessor, api_client_for, frankfurt
+):
+    """A number too large for its column was refused by DRF before the model looked at the other fields: one problem
+    at a time, coded max_digits where the import says out_of_range."""
+    values = row(kind, change)
+    client = api_client_for(assessor, organization)
+    response = client.post(reverse(f"api:inventory:{API[kind]}-list"), by_id(values, organization), format="json")
+    assert response.status_code == 400
+    found = sorted((item["field"], item["code"]) for item in api_errors(response))
+    amount, currency = change
+    assert found == sorted([(amount, "out_of_range"), (currency, "invalid")])
+    assert sorted((e.column, e.code) for e in _import_errors(kind, values, organization)) == found
+
+
+def _import_errors(kind: str, values: dict[str, Any], organization: Any) -> list[Any]:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(values)
+    writer.writerow([v.name if isinstance(v, Related) else v for v in values.values()])
+    data = text.getvalue().encode()
+    result = services.inventory_import(
+        organization=organization, handle=io.BytesIO(data), filename=f"{kind}.csv", size=len(data), dry_run=True
+    )
+    return [item for item in result.errors if item.row == 2]
