@@ -18,6 +18,7 @@ from rest_framework.reverse import reverse
 from accounts.api.base import OrganizationScopedAPIMixin, OrganizationScopedViewSet
 from config.api_history import EXPORT_PARAMETER, HISTORY_RESPONSES, history_response
 from config.api_jobs import BROKER_DOWN, JOB_STARTED, NO_JOB, JobStatusSerializer, job_response
+from config.errors import Invalid
 from config.jobs import JobStatus
 from config.pagination import WHOLE_LIST
 from config.parsers import SafeJSONParser
@@ -381,6 +382,15 @@ class AssessmentViewSet(CollaborationActions, OrganizationScopedViewSet):
         done = payload.validated_data["done"]
         projections = None
         if assessment.status == "scored":
+            known = set(selectors.roadmap_of(assessment=assessment).values_list("item_id", flat=True))
+            unknown = [item_id for item_id in done if item_id not in known]
+            if unknown:
+                raise Invalid(
+                    f"No item of this roadmap has the id {', '.join(unknown)}: give ids from "
+                    f"/api/v1/assessments/{assessment.pk}/roadmap/ (item_id).",
+                    code="unknown_item",
+                    field="done",
+                )
             projections = selectors.roadmap_projections(assessment=assessment, done_ids=done)
         if projections is None:
             raise NotFound(f"Not scored yet (status: {assessment.status}).", code="not_scored")

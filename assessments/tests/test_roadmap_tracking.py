@@ -12,7 +12,7 @@ from assessments.selectors import roadmap_of
 from assessments.tests import factories
 from assessments.tests.factories import good_value, start_assessment, weak_value
 from config.errors import Invalid
-from config.testing import error_fields
+from config.testing import api_errors, error_fields
 from inventory.models import Site
 from inventory.tests.factories import ServerFactory, SiteFactory, WorkloadFactory
 
@@ -362,6 +362,15 @@ def test_api_projection_is_a_read(api_client_for, scored, viewer, organization):
     assert body["areas"][gap.area_ref] == pytest.approx(gap.expected_area_score)
     assert body["current_areas"][gap.area_ref] == pytest.approx(gap.current_area_score)
     assert body["index"] > body["current_index"]
+
+
+def test_api_projection_refuses_an_id_no_item_of_the_roadmap_has(api_client_for, scored, viewer, organization):
+    url = reverse("api:assessments:assessment-roadmap-projection", args=[scored.pk])
+    response = api_client_for(viewer, organization).get(url, {"done": ["NOPE"]})
+    assert response.status_code == 400
+    ((field, code, message),) = [(e["field"], e["code"], e["message"]) for e in api_errors(response)]
+    assert (field, code) == ("done", "unknown_item")
+    assert message.startswith("No item of this roadmap has the id NOPE")
 
 
 def test_api_roadmap_of_another_organization_is_a_404(api_client_for, scored, outsider, other_organization):
