@@ -235,6 +235,16 @@ def roadmap_of(*, assessment: Assessment) -> QuerySet[RoadmapItem]:
     )
 
 
+def open_high_risk_items(*, assessment: Assessment) -> int:
+    """How many items of the roadmap are open (in the plan, neither done nor dismissed) and high-risk: the answers'
+    high risks and those the inventory raises (capacity, evidence), which no answer carries. One query."""
+    return (
+        assessment.roadmap_items.filter(in_plan=True, risk="high")
+        .exclude(status__in=(RoadmapStatus.DONE, RoadmapStatus.DISMISSED))
+        .count()
+    )
+
+
 def roadmap_done_before(*, assessment: Assessment) -> QuerySet[RoadmapItem]:
     """Items done in the previous assessment: the context a re-assessment starts from."""
     return RoadmapItem.objects.filter(

@@ -446,3 +446,17 @@ def test_a_gap_items_expected_effect_is_on_the_area_score_the_results_show(organ
         assert self_then > self_now
         assert gap.expected_area_score == pytest.approx(energy.score + 0.5 * (self_then - self_now))
     assert energy.score != pytest.approx(stored.as_scoring_result().area("energy").score)  # the two measures differ
+
+
+def test_the_result_page_counts_the_roadmaps_open_high_risk_items_beside_the_answers_risks(client, scored, viewer):
+    """The risk card said "0 high" while the roadmap had an open high-risk capacity item, which no answer carries."""
+    items = list(roadmap_of(assessment=scored))
+    RoadmapItem.objects.filter(pk__in=[i.pk for i in items]).update(risk="medium")
+    RoadmapItem.objects.filter(pk__in=[items[0].pk, items[1].pk]).update(risk="high")
+    RoadmapItem.objects.filter(pk=items[1].pk).update(status=RoadmapStatus.DONE)
+    client.force_login(viewer)
+    page = client.get(reverse("assessments:detail", args=[scored.pk])).content.decode()
+    assert "The roadmap has 1 open high-risk item, counting those the inventory raises." in page
+    RoadmapItem.objects.filter(pk=items[0].pk).update(status=RoadmapStatus.DISMISSED)
+    page = client.get(reverse("assessments:detail", args=[scored.pk])).content.decode()
+    assert 'id="roadmap-high-risks"' not in page

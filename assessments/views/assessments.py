@@ -158,6 +158,7 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         context["retry_url"] = reverse("assessments:retry", args=[assessment.pk])
         if assessment.status == AssessmentStatus.SCORED:
             context["result"] = selectors.result_for(assessment=assessment)  # every number of the results section
+            context["open_high_risk_items"] = selectors.open_high_risk_items(assessment=assessment)
         context["reassess_url"] = reverse("assessments:reassess", args=[assessment.pk])
         context["reassess_preview_url"] = reverse("assessments:reassess_preview", args=[assessment.pk])
         context["history_url"] = reverse("assessments:history", args=[assessment.pk])
