@@ -57,10 +57,10 @@ def _levels_short(gap: int) -> str:
 def _strength(area: ResultArea) -> SummaryLine:
     """A strength (`ResultArea.is_strength`: fully answered, its target met, backed by evidence) in words."""
     evidence = f"; the inventory's evidence gives {area.evidence_score_text}" if area.evidence_score is not None else ""
-    return SummaryLine(
-        area.name,
-        f"scores {area.score_text} of 100, level {area.level_name}; meets its target {area.target_name}{evidence}.",
-    )
+    text = f"scores {area.score_text} of 100, level {area.level_name}; meets its target {area.target_name}{evidence}."
+    if area.contradiction:  # as a gap says it: the blend meets the target, but its two halves disagree
+        text += " Its answers and the inventory disagree: verify them first."
+    return SummaryLine(area.name, text)
 
 
 def _scores(area: ResultArea, of_100: str = "") -> str:

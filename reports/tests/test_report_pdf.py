@@ -336,6 +336,14 @@ class TestExecutiveSummary:
         assert [line.title for line in summary.gaps] == ["Energy", "Latency"]  # equal gaps: the lower score first
         assert [area.meets_target for area in areas] == [False, False, True, False]
 
+    def test_a_strength_whose_answers_and_evidence_disagree_says_to_verify_them_first(self):
+        """The demo's PDF listed three contradicted areas as strengths without a word; a gap says it."""
+        areas = [backed("data", 81.4, gap=0, position=0, contradiction=True), backed("power", 70.0, gap=0, position=1)]
+        summary = executive_summary(organization="Acme", result=stored(), areas=areas, roadmap=[])
+        data, power = summary.strengths
+        assert data.text.endswith("Its answers and the inventory disagree: verify them first.")
+        assert "disagree" not in power.text
+
     def test_without_evidence_no_strength_and_with_every_target_met_no_gap(self):
         areas = [
             area(name, score, position=i)
