@@ -116,15 +116,19 @@ class CommentSerializer(KnownFieldsOnly, serializers.ModelSerializer):
         return sorted(user.get_username() for user in comment.mentions.all())
 
 
+def _comment_body(help_text: str) -> serializers.CharField:
+    """A comment's text as typed: its rules (not empty, at most 5,000 characters, no control character) are the
+    service's (`services.comments._body`), so the API refuses it in the page's words."""
+    return serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=help_text)
+
+
 class CommentEditSerializer(KnownFieldsOnly, serializers.Serializer):
-    body = serializers.CharField(
-        max_length=5000, help_text="The new text. Members it newly mentions as @username are emailed."
-    )
+    body = _comment_body("The new text (at most 5,000 characters). Members it newly mentions as @username are emailed.")
 
 
 class CommentInputSerializer(KnownFieldsOnly, serializers.Serializer):
     question_id = serializers.CharField(max_length=40)
-    body = serializers.CharField(max_length=5000, help_text="Mention members as @username: they are emailed.")
+    body = _comment_body("At most 5,000 characters. Mention members as @username: they are emailed.")
     parent_id = id_field(required=False, allow_null=True, default=None, help_text="Reply to it.")
 
 

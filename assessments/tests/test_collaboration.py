@@ -12,7 +12,7 @@ from django.utils.html import escape
 from accounts.models import Role
 from accounts.tests.factories import MembershipFactory, UserFactory
 from assessments import services
-from assessments.models import Answer, AreaAssignment, AreaReview, Assessment, ReviewStatus
+from assessments.models import Answer, AreaAssignment, AreaReview, Assessment, Comment, ReviewStatus
 from assessments.tests.factories import ensure_default_framework, good_value, start_assessment
 from config.errors import Conflict, Invalid
 from config.testing import api_errors
@@ -581,6 +581,25 @@ def test_a_comment_with_a_control_or_text_direction_character_is_refused_at_its_
     assert [(e["field"], e["code"]) for e in api_errors(response)] == [("body", "invalid_characters")]
     kept.refresh_from_db()
     assert kept.body == "Line one\n\tline two"
+
+
+def test_the_api_refuses_a_comment_in_the_pages_words(api_client_for, organization, assessment, framework, assessor):
+    """An empty or too long comment read "This field may not be blank." and "Ensure this field has no more than 5000
+    characters." in the API (DRF's), "Write something to comment." on the page (the service's)."""
+    _, question = first_question(framework)
+    client = api_client_for(assessor, organization)
+    add = url("assessment-comments", assessment.pk)
+    for body, code, message in (
+        ("   ", "required", "Write something to comment."),
+        ("x" * 5001, "max_length", "A comment has at most 5000 characters."),
+    ):
+        response = client.post(add, {"question_id": question.id, "body": body}, format="json")
+        assert response.status_code == 400
+        assert [(e["field"], e["code"], e["message"]) for e in api_errors(response)] == [("body", code, message)]
+    kept = services.comment_add(assessment=assessment, question_ref=question.id, body="Kept.", user=assessor)
+    response = client.patch(url("assessment-edit-comment", assessment.pk, kept.pk), {"body": ""}, format="json")
+    assert [(e["field"], e["code"]) for e in api_errors(response)] == [("body", "required")]
+    assert Comment.objects.filter(assessment=assessment).count() == 1
 
 
 def test_the_area_page_edits_your_own_comments_only(client, assessment, framework, assessor, reviewer):
