@@ -192,7 +192,7 @@ def _capacity_items(
         figures["sources"] = [
             "inventory/capacity.py: GPUs needed (docs/capacity.md)",
             "power = the accelerators to add at their rated whole-server watts, as the capacity page's what-if "
-            f"adds them: an integrated system's power, else TDP x server overhead {OVERHEAD:.2f} (DGX H100 datasheet); "
+            f"adds them: an integrated system's power, else TDP x server overhead {OVERHEAD:.3f} (DGX H100 datasheet); "
             "hardware not yet bought is not measured",
             "energy = kW x PUE x 730 h; tCO2 = kWh x grid g/kWh / 1e6",
         ]

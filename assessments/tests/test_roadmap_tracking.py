@@ -150,13 +150,13 @@ def test_a_workload_the_fleet_cannot_serve_becomes_a_capacity_item_with_power_co
     # recorded or measured average, which no new GPU has)
     kw = extra * 700 * 10_200 / 5_600 / 1000
     assert figures["add_it_kw"] == pytest.approx(kw)
-    assert figures["power_basis"] == "rated: TDP 700 W x server overhead 1.82"
+    assert figures["power_basis"] == "rated: TDP 700 W x server overhead 1.821"
     assert figures["add_kwh_month"] == pytest.approx(kw * 1.3 * 730)
     assert figures["add_cost_month"] == pytest.approx(kw * 1.3 * 730 * 0.2)
     assert figures["currency"] == "EUR"
     assert figures["add_tco2_month"] == pytest.approx(kw * 1.3 * 730 * figures["g_per_kwh"] / 1e6)
     assert (item.kind, item.area_ref, item.risk, item.effort) == ("capacity", "hardware", "high", "L")
-    assert f"+{kw:.1f} kW IT (rated: TDP 700 W x server overhead 1.82)" in item.why
+    assert f"+{kw:.1f} kW IT (rated: TDP 700 W x server overhead 1.821)" in item.why
 
 
 def test_a_stored_workload_the_model_cannot_read_gets_no_capacity_item(organization, assessor):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .constants import DEFAULT_SERVER_OVERHEAD_FACTOR, ZERO_STAGES, Bottleneck, Precision
 from .memory import default_kv_cache_precision
-from .system import memory_for_models_gb, rated_server_watts, rated_server_words, unified_memory_words
+from .system import memory_for_models_gb, overhead_words, rated_server_watts, rated_server_words, unified_memory_words
 from .validation import _at_least_one, _count, _name, _non_negative, _positive, _precision, _unit_fraction
 
 #: The dense per-precision rates an ``AcceleratorSpec`` may carry (TFLOPS; TOPS for int8).
@@ -200,7 +200,7 @@ class Pool:
 
     @property
     def added_power_basis(self) -> str:
-        """Words for `added_watts_per_accelerator`: "rated: TDP 700 W x server overhead 1.82"
+        """Words for `added_watts_per_accelerator`: "rated: TDP 700 W x server overhead 1.821"
         (`system.rated_server_words`); the pool's own basis where its type has no rating."""
         if self.accelerator.system_power_w is None and not self.accelerator.tdp_w:
             return self.power_basis
@@ -218,7 +218,7 @@ class Pool:
             return "recorded server power"
         if self.accelerator.system_power_w is not None:
             return f"system power {float(self.accelerator.system_power_w):g} W per {self.accelerator.name} (integrated)"
-        return f"TDP x server overhead {float(self.server_overhead_factor):.2f}"
+        return f"TDP x server overhead {overhead_words(self.server_overhead_factor)}"
 
 
 @dataclass(frozen=True, slots=True)

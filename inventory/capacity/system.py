@@ -51,13 +51,19 @@ def rated_server_words(
 ) -> str:
     """How `rated_server_watts` estimates an accelerator's whole-server watts, in words, for accelerators nothing
     measured or recorded (what-if additions, a roadmap's accelerators to buy): "system power 240 W each" for an
-    integrated system, else "TDP 700 W x server overhead 1.82"; "no system power and no TDP" when it cannot.
+    integrated system, else "TDP 700 W x server overhead 1.821"; "no system power and no TDP" when it cannot.
     The capacity page's pools and the roadmap's capacity items both say it so."""
     if system_power_w is not None:
         return f"system power {float(system_power_w):g} W each"
     if tdp_w is None or tdp_w <= 0:
         return "no system power and no TDP"
-    return f"TDP {float(tdp_w):g} W x server overhead {float(overhead):.2f}"
+    return f"TDP {float(tdp_w):g} W x server overhead {overhead_words(overhead)}"
+
+
+def overhead_words(overhead: float) -> str:
+    """A server overhead factor to the thousandth, as its arithmetic needs it (69 x 700 W x 1.821 = 88.0 kW; 1.82
+    would give 87.9): "1.821", "1.5"."""
+    return f"{float(overhead):.3f}".rstrip("0").rstrip(".")
 
 
 def non_accelerator_watts(

@@ -664,7 +664,7 @@ def test_site_power_bottleneck() -> None:
     # other 4 switched off give back 5.1 kW, not the 8.2 kW the site is over.
     assert fit.gpus_needed == 4
     assert (
-        "Serving on 4 GPUs needs 5.1 kW of IT load (TDP x server overhead 1.82), within what its 8 accelerators' "
+        "Serving on 4 GPUs needs 5.1 kW of IT load (TDP x server overhead 1.821), within what its 8 accelerators' "
         "servers draw now, but dc1 is already 8.2 kW over its power capacity (10 kW capacity - 18.2 kW draw), and "
         "would still be 3.1 kW over with the servers of the 4 GPUs it leaves unused (5.1 kW) switched off."
     ) in fit.reasons
@@ -683,12 +683,12 @@ def test_gpus_beyond_the_pool_count_at_their_rated_power_not_the_pools_measured_
         power_source="measured (Redfish)",
     )
     assert pool.added_watts_per_accelerator == pytest.approx(1275, abs=0.1)
-    assert pool.added_power_basis == "rated: TDP 700 W x server overhead 1.82"
+    assert pool.added_power_basis == "rated: TDP 700 W x server overhead 1.821"
     workload = chat(LLAMA31_70B, "bf16", 1.0)
     fit = fit_inference(workload, pool)
     assert (fit.fits, fit.bottleneck, fit.gpus_needed) == (False, "count", 4)
     assert fit.it_power_kw == pytest.approx(4.55, abs=0.001)  # not 4 x 1,000 W = 4.0 kW
-    basis = "measured (Redfish) for its 2 GPUs; the 2 more rated: TDP 700 W x server overhead 1.82"
+    basis = "measured (Redfish) for its 2 GPUs; the 2 more rated: TDP 700 W x server overhead 1.821"
     assert f"Serving on 4 GPUs adds 2.5 kW of IT load ({basis}) to what its servers draw now" in " ".join(fit.reasons)
     (power,) = [f for f in fit_figures(workload, pool, fit) if f.name == "it_power_kw"]
     assert [(i.name, i.value) for i in power.inputs] == [
@@ -700,7 +700,7 @@ def test_gpus_beyond_the_pool_count_at_their_rated_power_not_the_pools_measured_
     # A pool recorded at exactly the rated watts still says which GPUs are rated: the 2 more are not recorded.
     recorded = Pool(H100_SXM, 2, "dc1", site_power_capacity_kw=100, server_power_w_per_accelerator=1275.0)
     recorded_fit = fit_inference(workload, recorded)
-    words = "recorded server power for its 2 GPUs; the 2 more rated: TDP 700 W x server overhead 1.82"
+    words = "recorded server power for its 2 GPUs; the 2 more rated: TDP 700 W x server overhead 1.821"
     assert any(words in reason for reason in recorded_fit.reasons), recorded_fit.reasons
     # Within the pool's count, its own measured figure: 2 GPUs x 1,000 W.
     assert fit_inference(chat(LLAMA31_8B, "bf16", 0.5), pool).it_power_kw == pytest.approx(1.0)
@@ -735,7 +735,7 @@ def test_only_whole_servers_give_back_power_on_a_site_over_its_capacity() -> Non
     assert fit.bottleneck == "site_power"
     assert fit.gpus_needed == 4
     assert (
-        "Serving on 4 GPUs needs 5.1 kW of IT load (TDP x server overhead 1.82), within what its 8 accelerators' "
+        "Serving on 4 GPUs needs 5.1 kW of IT load (TDP x server overhead 1.821), within what its 8 accelerators' "
         "servers draw now, but dc1 is already 2.2 kW over its power capacity (20 kW capacity - 22.2 kW draw), and "
         "none of its 1 server can be switched off: the 4 GPUs it needs are spread over all of them."
     ) in fit.reasons

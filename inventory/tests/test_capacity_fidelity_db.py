@@ -252,7 +252,7 @@ def test_accelerators_a_what_if_adds_are_rated_and_said_so(organization) -> None
     what_if = WhatIf(accelerator_type=_type("A100 SXM 80GB"), accelerator_count=8, site=site)
     (verdict,) = analyse(organization=organization, what_if=what_if).verdicts
     assert verdict.fit.power_basis == (
-        "recorded server power (1 of 1 servers); the 8 added at the type's estimate (TDP 400 W x server overhead 1.82)"
+        "recorded server power (1 of 1 servers); the 8 added at the type's estimate (TDP 400 W x server overhead 1.821)"
     )
     per_gpu = (6500 + 8 * 400 * 10200 / 5600) / 16
     assert verdict.pool.pool.server_power_w_per_accelerator == pytest.approx(per_gpu)
@@ -264,7 +264,7 @@ def test_without_recorded_power_the_pool_keeps_tdp_times_overhead(organization) 
     (verdict,) = analyse(organization=organization).verdicts
     assert verdict.pool.pool.server_power_w_per_accelerator is None
     assert verdict.fit.it_power_kw == pytest.approx(verdict.fit.gpus_needed * 400 * 10200 / 5600 / 1000)
-    assert verdict.fit.power_basis == "TDP x server overhead 1.82"
+    assert verdict.fit.power_basis == "TDP x server overhead 1.821"
 
 
 # ==================================================================================================

@@ -51,9 +51,9 @@ def test_a_server_of_discrete_gpus_keeps_the_dgx_h100_ratio():
 
 def test_the_rated_estimate_is_said_in_words():
     """What the capacity page's what-if additions and the roadmap's accelerators to buy are rated at, in words."""
-    assert capacity.rated_server_words(700) == "TDP 700 W x server overhead 1.82"
+    assert capacity.rated_server_words(700) == "TDP 700 W x server overhead 1.821"
     assert capacity.rated_server_words(140, 240) == "system power 240 W each"  # integrated: not 140 x 1.82
-    assert capacity.rated_server_words(700, overhead=1.5) == "TDP 700 W x server overhead 1.50"
+    assert capacity.rated_server_words(700, overhead=1.5) == "TDP 700 W x server overhead 1.5"
     assert capacity.rated_server_words(None) == capacity.rated_server_words(0) == "no system power and no TDP"
 
 
