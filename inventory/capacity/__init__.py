@@ -135,6 +135,7 @@ from .specs import (
 from .system import (
     memory_for_models_gb,
     non_accelerator_watts,
+    overhead_words,
     rated_server_watts,
     rated_server_words,
     unified_memory_words,
@@ -208,6 +209,7 @@ __all__ = [
     "non_accelerator_watts",
     "nodes_needed",
     "over_capacity",
+    "overhead_words",
     "prefill_flops",
     "present_figures",
     "prefill_seconds",
