@@ -109,11 +109,19 @@ class WordedDecimalField(models.DecimalField):
             super().run_validators(value)
         except ValidationError as error:
             unique: dict[str, ValidationError] = {}
-            for item in error.error_list:
-                if item.code in ("max_digits", "max_whole_digits"):
-                    item = ValidationError(self.worded_messages[item.code], code="out_of_range")
+            for item in map(self.worded, error.error_list):
                 unique.setdefault(" ".join(ValidationError([item]).messages), item)
             raise ValidationError(list(unique.values())) from None
+
+    def worded(self, error: ValidationError) -> ValidationError:
+        """One validator's problem in the field's words: too many digits as its range (code ``out_of_range``), too
+        many decimals said plainly; any other as it is. The model's `run_validators` and the import's column
+        checks (`inventory.importing.cells`) both say it so."""
+        code = getattr(error, "code", None)
+        if code not in self.worded_messages:
+            return error
+        kept = code == "max_decimal_places"
+        return ValidationError(self.worded_messages[code], code=code if kept else "out_of_range")
 
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(

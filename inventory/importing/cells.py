@@ -23,7 +23,7 @@ from django.core import validators as django_validators
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from config.fields import storage_limit
+from config.fields import WordedDecimalField, storage_limit
 
 from .specs import Column, KindSpec
 
@@ -382,20 +382,16 @@ def field_checks(model_field: models.Field) -> list[Callable[[Any], None]]:
 
 def _worded(model_field: models.Field, check: Callable[[Any], None]) -> Callable[[Any], None]:
     """``check`` saying its problem in the field's own words where the field words it
-    (`config.fields.WordedDecimalField`: the digits of a decimal column read as its range), as the model's
+    (`config.fields.WordedDecimalField.worded`: the digits of a decimal column read as its range), as the model's
     ``run_validators`` does for forms and the API."""
-    worded = getattr(model_field, "worded_messages", None)
-    if not worded or not isinstance(check, django_validators.DecimalValidator):
+    if not isinstance(model_field, WordedDecimalField) or not isinstance(check, django_validators.DecimalValidator):
         return check
 
     def run(value: Any) -> None:
         try:
             check(value)
         except ValidationError as error:
-            code = getattr(error, "code", None)
-            if code not in worded:
-                raise
-            raise ValidationError(worded[code], code=code if code == "max_decimal_places" else "out_of_range") from None
+            raise model_field.worded(error) from None
 
     return run
 
