@@ -186,7 +186,8 @@ def api_messages(client: Any, kind: str, values: dict[str, Any], field: str, org
     return [item["message"] for item in api_errors(response) if item.get("field") == field]
 
 
-def import_messages(kind: str, values: dict[str, Any], field: str, organization: Any) -> list[str]:
+def import_errors(kind: str, values: dict[str, Any], organization: Any) -> list[Any]:
+    """The problems of a dry-run import of the row ``values`` (row 2 of its file)."""
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(values)
@@ -196,7 +197,11 @@ def import_messages(kind: str, values: dict[str, Any], field: str, organization:
         organization=organization, handle=io.BytesIO(data), filename=f"{kind}.csv", size=len(data), dry_run=True
     )
     assert not result.ok
-    return [item.message for item in result.errors if item.column == field and item.row == 2]
+    return [item for item in result.errors if item.row == 2]
+
+
+def import_messages(kind: str, values: dict[str, Any], field: str, organization: Any) -> list[str]:
+    return [item.message for item in import_errors(kind, values, organization) if item.column == field]
 
 
 @pytest.mark.parametrize(("kind", "change", "field", "message"), RULES, ids=lambda v: str(v)[:40])
@@ -297,16 +302,4 @@ def test_the_api_says_every_problem_of_a_body_at_once_with_the_codes_an_import_g
     found = sorted((item["field"], item["code"]) for item in api_errors(response))
     amount, currency = change
     assert found == sorted([(amount, "out_of_range"), (currency, "invalid")])
-    assert sorted((e.column, e.code) for e in _import_errors(kind, values, organization)) == found
-
-
-def _import_errors(kind: str, values: dict[str, Any], organization: Any) -> list[Any]:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(values)
-    writer.writerow([v.name if isinstance(v, Related) else v for v in values.values()])
-    data = text.getvalue().encode()
-    result = services.inventory_import(
-        organization=organization, handle=io.BytesIO(data), filename=f"{kind}.csv", size=len(data), dry_run=True
-    )
-    return [item for item in result.errors if item.row == 2]
+    assert sorted((e.column, e.code) for e in import_errors(kind, values, organization)) == found
