@@ -378,6 +378,10 @@ class RoadmapStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+CLOSED_ROADMAP_STATUSES = (RoadmapStatus.DONE, RoadmapStatus.DISMISSED)
+"""An item in one of these is no longer open: the roadmap's counts of open items and the report's actions leave it."""
+
+
 class RoadmapItem(OrganizationOwned):
     """One step of an assessment's roadmap: computed by `assessments.roadmap`, then tracked by people.
 

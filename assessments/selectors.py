@@ -25,6 +25,7 @@ from inventory.money import symbol_for
 
 from . import roadmap, scoring
 from .models import (
+    CLOSED_ROADMAP_STATUSES,
     Answer,
     AreaAssignment,
     AreaReview,
@@ -239,9 +240,7 @@ def open_high_risk_items(*, assessment: Assessment) -> int:
     """How many items of the roadmap are open (in the plan, neither done nor dismissed) and high-risk: the answers'
     high risks and those the inventory raises (capacity, evidence), which no answer carries. One query."""
     return (
-        assessment.roadmap_items.filter(in_plan=True, risk="high")
-        .exclude(status__in=(RoadmapStatus.DONE, RoadmapStatus.DISMISSED))
-        .count()
+        assessment.roadmap_items.filter(in_plan=True, risk="high").exclude(status__in=CLOSED_ROADMAP_STATUSES).count()
     )
 
 

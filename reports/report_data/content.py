@@ -12,7 +12,12 @@ from typing import Any
 from django.utils import timezone
 
 from assessments import scoring, selectors
-from assessments.models import WHOLE_ORGANIZATION_LABEL, Assessment, AssessmentStatus, RoadmapStatus
+from assessments.models import (
+    CLOSED_ROADMAP_STATUSES,
+    WHOLE_ORGANIZATION_LABEL,
+    Assessment,
+    AssessmentStatus,
+)
 from assessments.results import ResultArea, ResultQuestion, StoredResult
 from inventory.facts import INVENTORY_WORDS
 from inventory.rounding import round_half_away
@@ -21,7 +26,7 @@ from .capacity import CapacitySection, capacity_section
 from .summary import Summary, executive_summary
 from .text import plural, safe_link, score_text, shorten
 
-CLOSED_STATUSES = (RoadmapStatus.DONE, RoadmapStatus.DISMISSED)
+CLOSED_STATUSES = CLOSED_ROADMAP_STATUSES
 
 
 @dataclass(frozen=True)
