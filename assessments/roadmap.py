@@ -92,6 +92,7 @@ __all__ = [
     "effort_cost",
     "project",
     "project_source",
+    "project_source_area",
     "target_score",
 ]
 
@@ -261,17 +262,25 @@ class Projection:
 # --------------------------------------------------------------------------------------------------
 
 
+def _raised_in(area: Area, result: Result, done_ids: Collection[str]) -> dict[str, Fraction]:
+    """Question id -> exact target score, for ``area``'s scored questions whose recommendation is done and below
+    the area's target."""
+    raised: dict[str, Fraction] = {}
+    target = _exact(target_score(result.area(area.id).target_level))
+    for question in area.questions():
+        if question.recommendation is None or question.recommendation.id not in done_ids:
+            continue
+        score = result.question(question.id).score
+        if score is not None and _exact(score) < target:
+            raised[question.id] = target
+    return raised
+
+
 def _raised_targets(framework: Framework, result: Result, done_ids: Collection[str]) -> dict[str, Fraction]:
     """Question id -> exact target score, for the scored questions whose recommendation is done and below target."""
     raised: dict[str, Fraction] = {}
     for area in framework.areas:
-        target = _exact(target_score(result.area(area.id).target_level))
-        for question in area.questions():
-            if question.recommendation is None or question.recommendation.id not in done_ids:
-                continue
-            score = result.question(question.id).score
-            if score is not None and _exact(score) < target:
-                raised[question.id] = target
+        raised.update(_raised_in(area, result, done_ids))
     return raised
 
 
@@ -404,6 +413,20 @@ def project_source(framework: Framework, result: Result, done_ids: Collection[st
         areas[area.id] = None if mean is None else float(mean)
     index = _index_of(framework, areas)
     return Projection(areas=areas, index=None if index is None else float(index))
+
+
+def project_source_area(
+    framework: Framework, result: Result, area_id: str, done_ids: Collection[str], source: str = "self"
+) -> float | None:
+    """One area's score of :func:`project_source`, the same number, without scoring the other areas: a single
+    item's effect on its own area (the roadmap's expected area score) needs no more. ``KeyError`` for an area the
+    framework does not have."""
+    _check_result(framework, result)
+    area = framework.area(area_id)
+    if area is None:
+        raise KeyError(area_id)
+    mean = _raised_area_score(area, result, _raised_in(area, result, set(done_ids)), source)
+    return None if mean is None else float(mean)
 
 
 def _check_result(framework: Framework, result: Result) -> None:

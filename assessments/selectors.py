@@ -39,7 +39,7 @@ from .models import (
     RoadmapStatus,
     Score,
 )
-from .results import RESULT_FIELDS, SCORE_FIELDS, StoredResult, model_fields, result_from_rows
+from .results import RESULT_FIELDS, SCORE_FIELDS, ResultArea, StoredResult, model_fields, result_from_rows
 
 _PARSED: dict[tuple[int | None, str], scoring.Framework] = {}
 _PARSED_MAX = 16
@@ -270,32 +270,39 @@ def roadmap_projections(*, assessment: Assessment, done_ids: Iterable[str]) -> d
     return {"now": now, "projected": then, "self_now": self_now, "self_projected": self_then}
 
 
+def grounded_area_score(area: ResultArea, before: float | None, after: float | None) -> float | None:
+    """The area's score as the results show it (``area.score``, the grounded one) once its self-assessed score
+    ``S_self`` moves from ``before`` to ``after``: the stored score plus that change times the self-assessment's
+    share of the blend (``1 - EVIDENCE_WEIGHT`` where the area has inventory evidence, 1 where it has none, 0 where
+    it has evidence only), capped at 100. ``None`` for an area without a score; no change where either side is
+    ``None``."""
+    if area.score is None:
+        return None
+    change = (after - before) if before is not None and after is not None else 0.0
+    if area.self_score is None and area.evidence_score is not None:
+        share = 0.0
+    elif area.evidence_score is not None:
+        share = 1 - scoring.EVIDENCE_WEIGHT
+    else:
+        share = 1.0
+    return min(100.0, area.score + share * change)
+
+
 def grounded_projection(
     *, stored: StoredResult, current: roadmap.Projection, projected: roadmap.Projection
 ) -> tuple[roadmap.Projection, roadmap.Projection]:
     """The headline's numbers now (the stored area scores and readiness index: the one headline score) and
-    projected after the roadmap items counted as done: each area's stored score moves by the change of its
-    self-assessed score ``S_self`` (``projected - current``, both `roadmap.project_source` over the respondents'
-    answers) times the self-assessment's share of the blend (``1 - EVIDENCE_WEIGHT`` where the area has inventory
-    evidence, 1 where it has none, 0 where it has evidence only), capped at 100: done items change answers, not the
-    inventory. As the blend is linear this is the grounded score re-scoring gives with the done questions answered
-    at their targets. The index is the areas' weighted mean, as scoring computes it."""
+    projected after the roadmap items counted as done: each area's stored score moved by `grounded_area_score`
+    from ``current`` to ``projected`` (both `roadmap.project_source` over the respondents' answers): done items
+    change answers, not the inventory. As the blend is linear this is the grounded score re-scoring gives with the
+    done questions answered at their targets. The index is the areas' weighted mean, as scoring computes it."""
     now: dict[str, float | None] = {}
     then: dict[str, float | None] = {}
     for area in stored.areas:
         now[area.area_id] = area.score
-        if area.score is None:
-            then[area.area_id] = None
-            continue
-        before, after = current.areas.get(area.area_id), projected.areas.get(area.area_id)
-        change = (after - before) if before is not None and after is not None else 0.0
-        if area.self_score is None and area.evidence_score is not None:
-            share = 0.0
-        elif area.evidence_score is not None:
-            share = 1 - scoring.EVIDENCE_WEIGHT
-        else:
-            share = 1.0
-        then[area.area_id] = min(100.0, area.score + share * change)
+        then[area.area_id] = grounded_area_score(
+            area, current.areas.get(area.area_id), projected.areas.get(area.area_id)
+        )
     weights = {area.area_id: area.weight for area in stored.areas}
 
     def index(scores: dict[str, float | None]) -> float | None:

@@ -28,7 +28,7 @@ from inventory.money import format_money
 from .. import roadmap, scoring
 from ..models import Answer, AnswerSource, Assessment, AssessmentResult, Evidence, RoadmapItem, RoadmapStatus
 from ..results import ResultArea, StoredResult
-from ..selectors import answer_shown, grounded_projection, result_for
+from ..selectors import answer_shown, grounded_area_score, result_for
 from .frameworks import framework_parse
 
 OVERHEAD = capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
@@ -249,27 +249,29 @@ def _area_effects(
     framework: scoring.Framework, stored: StoredResult, plan: roadmap.Roadmap
 ) -> dict[str, tuple[float | None, float | None]]:
     """Each item's area score now and, for a gap item, if this item alone were done (any other item changes no
-    answer: the same score twice), as the results show the area's score (the
-    grounded one: the respondents' answers blended with the inventory's evidence), not the questionnaire's own
-    mean of all answers, which no page shows: `selectors.grounded_projection` over `roadmap.project_source` (the
-    respondents' answers, with the item's question raised to the area's target). An item whose question was
-    pre-filled from the inventory leaves the area's score as it is: the evidence scores that question."""
+    answer: the same score twice), as the results show the area's score (the grounded one: the respondents'
+    answers blended with the inventory's evidence), not the questionnaire's own mean of all answers, which no
+    page shows: `selectors.grounded_area_score` over the area's self-assessed score now and with the item's
+    question raised to the area's target (`roadmap.project_source_area`: only the item's own area is scored, as
+    no other area moves). An item whose question was pre-filled from the inventory leaves the area's score as it
+    is: the evidence scores that question."""
     result = stored.as_scoring_result()
-    now = roadmap.project_source(framework, result, ())
+    self_now: dict[str, float | None] = {}
     effects: dict[str, tuple[float | None, float | None]] = {}
     for item in plan.items:
         if item.area_id is None:
             continue
-        if item.kind != "gap":  # verify, capacity and evidence items change no answer: the area's score as it is
-            try:
-                score = stored.area(item.area_id).score
-            except KeyError:
-                continue
-            effects[item.id] = (score, score)
+        try:
+            area = stored.area(item.area_id)
+        except KeyError:
             continue
-        then = roadmap.project_source(framework, result, {item.id})
-        current, projected = grounded_projection(stored=stored, current=now, projected=then)
-        effects[item.id] = (current.areas.get(item.area_id), projected.areas.get(item.area_id))
+        if item.kind != "gap":  # verify, capacity and evidence items change no answer: the area's score as it is
+            effects[item.id] = (area.score, area.score)
+            continue
+        if item.area_id not in self_now:
+            self_now[item.area_id] = roadmap.project_source_area(framework, result, item.area_id, ())
+        after = roadmap.project_source_area(framework, result, item.area_id, {item.id})
+        effects[item.id] = (area.score, grounded_area_score(area, self_now[item.area_id], after))
     return effects
 
 

@@ -23,6 +23,8 @@ from assessments.roadmap import (
     build_roadmap,
     effort_cost,
     project,
+    project_source,
+    project_source_area,
     target_score,
 )
 from assessments.scoring import Answer, Framework, Result, Risk, score_assessment
@@ -397,3 +399,20 @@ def test_expected_effect_is_at_least_the_current_area_score(case: tuple[Framewor
         assert item.expected_area_score == project(fw, result, [item.id]).areas[item.area_id]
         assert item.current_score < item.target_score
         assert item.priority > 0
+
+
+@PROPERTY
+@given(cases(), st.data())
+def test_one_areas_projection_is_that_area_of_the_whole_projection(
+    case: tuple[Framework, Result], data: st.DataObject
+) -> None:
+    """`project_source_area` scores one area only (the roadmap's expected area score of each gap item): the same
+    number as that area of `project_source`, whatever is done."""
+    fw, result = case
+    all_ids = [q.recommendation.id for q in fw.questions() if q.recommendation]
+    done = set(data.draw(st.lists(st.sampled_from(all_ids), unique=True))) if all_ids else set()
+    whole = project_source(fw, result, done, source="self")
+    for area in fw.areas:
+        assert project_source_area(fw, result, area.id, done) == whole.areas[area.id]
+    with pytest.raises(KeyError):
+        project_source_area(fw, result, "no-such-area", done)
