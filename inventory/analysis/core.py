@@ -315,7 +315,7 @@ def _site(
 
 def _site_pool(site: Site, kind: Any, members: list[selectors.FleetGroup], added: int, site_w: float) -> PoolInfo:
     """A pool at a site: the site's draw *besides* this pool's servers (a workload reuses their power), and the
-    pool's whole-server power per accelerator when a rung above the estimated ones (system power, TDP x 1.82) gives
+    pool's whole-server power per accelerator when a rung above the estimated ones (system power, TDP x 1.821) gives
     some of its servers' power."""
     name = accelerator_name(kind)
     count = sum(m.accelerators for m in members) + added
@@ -400,8 +400,6 @@ def _rung_label(key: str, short: bool = False) -> str:
     rung = selectors.power_rung(key)
     if rung is None:
         return "no power known"
-    if short and key == "tdp":
-        return "TDP x 1.82"
     return "system power" if short and key == "system" else rung.label
 
 

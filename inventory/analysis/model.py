@@ -67,7 +67,7 @@ WHOLE_ORGANIZATION = Scope()
 
 def power_sources_words(sources: dict[str, int]) -> str:
     """Servers per rung of the power ladder in words, e.g. "2 servers measured (Redfish), 7-day p95; 6 servers
-    TDP x 1.82" ("" without servers)."""
+    TDP x 1.821" ("" without servers)."""
     parts = []
     for key, servers in sources.items():
         if not servers:
@@ -124,7 +124,7 @@ class SiteFootprint:
     @property
     def power_sources_in_words(self) -> str:
         """Servers per rung, in the ladder's order and words: "2 servers measured (Redfish), 7-day p95; 6 servers
-        TDP x 1.82"."""
+        TDP x 1.821"."""
         return power_sources_words(self.power_sources)
 
     @property

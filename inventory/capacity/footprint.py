@@ -61,7 +61,7 @@ def site_footprint(
     """Monthly footprint of a site running its accelerators flat out.
 
     * ``it_power_kw = accelerator_watts_total * server_overhead_factor / 1000``
-      (overhead factor: whole-server / accelerator power; default 10200 / (8 x 700) = 1.82 from DGX H100;
+      (overhead factor: whole-server / accelerator power; default 10200 / (8 x 700) = 1.821 from DGX H100;
       pass 1.0 with measured whole-server watts);
     * ``facility_power_kw = it_power_kw * pue`` (The Green Grid PUE definition);
     * ``energy = energy_kwh(1, accelerator_watts_total * overhead, hours, pue)``; ``hours`` defaults to 730

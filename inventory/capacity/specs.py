@@ -145,7 +145,7 @@ class Pool:
     Whole-server power per accelerator: ``server_power_w_per_accelerator`` when the pool's servers have a
     recorded (rated or measured) power, i.e. the servers' watts divided by their accelerators; else the
     accelerator's ``system_power_w`` for an integrated system (GB10: 240 W); else the accelerator's TDP x
-    ``server_overhead_factor`` (DGX H100 default 1.82): `system.rated_server_watts`. ``power_source`` says in
+    ``server_overhead_factor`` (DGX H100 default 1.821): `system.rated_server_watts`. ``power_source`` says in
     words which one applies (e.g. "recorded server power (12 of 12 servers)").
 
     ``servers``: how many servers hold the ``count`` accelerators (``None`` or 0 when unknown, e.g. a cloud pool).

@@ -38,7 +38,7 @@ class SitePower:
     site: str
     servers: int
     accelerators: int
-    rated_power_kw: float  # the rated rungs only (recorded, server model, system power, TDP x 1.82)
+    rated_power_kw: float  # the rated rungs only (recorded, server model, system power, TDP x 1.821)
     power_capacity_kw: float | None
     power_kw: float = 0.0  # the power ladder: measured where telemetry gives it, else rated
 

@@ -187,8 +187,8 @@ def server_power_ladder(prefix: str = "", *, window: tuple[date, date] | None = 
         ),
         PowerRung(
             "tdp",
-            f"TDP x {factor:.2f}",
-            f"accelerators x TDP x server overhead {factor:.3f} "
+            f"TDP x {capacity.overhead_words(factor)}",
+            f"accelerators x TDP x server overhead {capacity.overhead_words(factor)} "
             "(NVIDIA DGX H100 datasheet: 10.2 kW for 8 x 700 W GPUs)",
             Q(**{f"{prefix}accelerator_count__gt": 0, f"{prefix}accelerator_type__tdp_w__gt": 0}),
             ExpressionWrapper(tdp_w * Value(factor, output_field=FloatField()), output_field=FloatField()),

@@ -86,7 +86,7 @@ def test_each_server_takes_the_first_rung_of_the_power_ladder(organization):
     inputs = {i.name: i.value for i in next(f for f in footprint.figures if f.name == "it_power_kw").inputs}
     assert inputs == {
         "1 server, recorded server power": 9000.0,
-        "2 servers, TDP x 1.82": pytest.approx(2 * tdp),
+        "2 servers, TDP x 1.821": pytest.approx(2 * tdp),
         "1 server, no power known": 0.0,
     }
 
@@ -119,7 +119,7 @@ def test_pools_come_from_grouped_rows_with_the_same_numbers(organization):
     frankfurt_h100 = pools["32 x NVIDIA H100 SXM at Frankfurt"].pool
     assert frankfurt_h100.server_power_w_per_accelerator == pytest.approx(10_200 / 8)
     assert frankfurt_h100.power_source == "recorded server power (4 of 4 servers)"
-    assert pools["16 x NVIDIA L40S at Frankfurt"].pool.server_power_w_per_accelerator is None  # TDP x 1.82
+    assert pools["16 x NVIDIA L40S at Frankfurt"].pool.server_power_w_per_accelerator is None  # TDP x 1.821
     frankfurt = next(s for s in summary.sites if s.site.name == "Frankfurt")
     l40s_w = 4 * l40s().tdp_w * capacity.DEFAULT_SERVER_OVERHEAD_FACTOR
     assert frankfurt.it_power_kw == pytest.approx((4 * 10_200 + 4 * l40s_w) / 1000)

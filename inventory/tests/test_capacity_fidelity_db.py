@@ -238,7 +238,7 @@ def test_a_pool_mixing_recorded_and_estimated_power(organization) -> None:
     (verdict,) = analyse(organization=organization).verdicts
     per_gpu = (6500 + 8 * 400 * 10200 / 5600) / 16  # the same watts as the site footprint, per accelerator
     assert verdict.pool.pool.server_power_w_per_accelerator == pytest.approx(per_gpu)
-    assert verdict.fit.power_basis == "recorded server power (1 of 2 servers; TDP x 1.82 for the other 1)"
+    assert verdict.fit.power_basis == "recorded server power (1 of 2 servers; TDP x 1.821 for the other 1)"
     (site,) = analyse(organization=organization).sites
     assert site.it_power_kw == pytest.approx(16 * per_gpu / 1000)
 

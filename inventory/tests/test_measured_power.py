@@ -112,7 +112,7 @@ def test_the_site_footprint_says_which_rung_and_sets_measured_beside_rated(organ
     assert site.power_sources_in_words == (
         "1 server measured (Redfish), 7-day p95; 1 server measured accelerators (DCGM), 7-day p95 + "
         "non-accelerator share; 1 server recorded server power; 1 server server model's maximum draw; "
-        "1 server TDP x 1.82"
+        "1 server TDP x 1.821"
     )
     assert site.it_power_kw == pytest.approx((6400 + 3000 + SHARE + 10_200 + 9000 + TDP) / 1000)
     # rated: the redfish server on TDP (no recorded power), dcgm on its recorded 10.2 kW
@@ -143,7 +143,7 @@ def test_a_pool_of_measured_servers_takes_their_measured_power_per_accelerator(o
     ServerFactory(organization=organization, site=site, power_w=None)
     (pool,) = [p for p in analyse(organization=organization).pools if p.site is not None]
     assert pool.pool.server_power_w_per_accelerator == pytest.approx((8000 + TDP) / 16)
-    assert pool.pool.power_source == "measured (Redfish), 7-day p95 (1 of 2 servers; TDP x 1.82 for the other 1)"
+    assert pool.pool.power_source == "measured (Redfish), 7-day p95 (1 of 2 servers; TDP x 1.821 for the other 1)"
 
 
 def test_query_count_does_not_grow_with_measured_servers(organization):
@@ -263,5 +263,5 @@ def test_the_server_page_shows_its_power_in_the_model_and_its_measured_days(clie
     assert "71" in page
     assert "5,200" in page
     page = client.get(reverse("inventory:server_detail", args=[other.pk])).content.decode()
-    assert "TDP x 1.82" in page
+    assert "TDP x 1.821" in page
     assert "No measured telemetry from" in page
