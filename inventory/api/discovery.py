@@ -50,8 +50,16 @@ def request_data(request: Request) -> Any:
     return data
 
 
-def _truthy(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+def flag(data: Any, name: str) -> bool:
+    """A yes/no field of the body (absent: no), read as the serializer's `BooleanField` reads it (true/false, 1/0,
+    yes/no, on/off); any other value is a 400 naming the field: a caller who meant a dry run never gets a write."""
+    if name not in data:
+        return False
+    try:
+        return serializers.BooleanField().run_validation(data.get(name))
+    except serializers.ValidationError as error:
+        detail = error.detail[0] if isinstance(error.detail, list) else error.detail
+        raise Invalid(str(detail), code=getattr(detail, "code", None) or "invalid", field=name) from None
 
 
 def read_output(request: Request, data: Any, *, text_field: str, limit: int, what: str) -> str:
@@ -119,7 +127,7 @@ class DiscoverView(OrganizationScopedAPIMixin, APIView):
         text = read_output(
             request, data, text_field="output", limit=services.discovery.max_bytes(), what="the GPU tool"
         )
-        dry_run = _truthy(data.get("dry_run", False))
+        dry_run = flag(data, "dry_run")
         recorded = services.discover(
             organization=self.organization,
             text=text,

@@ -215,6 +215,24 @@ class TestApi:
         assert (response.json()["dry_run"], response.json()["created"]) == (True, 1)
         assert not Server.objects.exists()
 
+    @pytest.mark.parametrize("form", ["json", "multipart"])
+    @pytest.mark.parametrize("value", ["banana", "maybe", "2"])
+    def test_a_dry_run_flag_not_understood_is_refused_not_taken_as_apply(
+        self, api_client_for, organization, assessor, frankfurt, form, value
+    ):
+        body = {"site": "Frankfurt", "hostname": "h", "output": L4_CSV, "dry_run": value}
+        response = api_client_for(assessor, organization).post(URL, body, format=form)
+        assert response.status_code == 400
+        assert api_errors(response) == [{"code": "invalid", "field": "dry_run", "message": "Must be a valid boolean."}]
+        assert not Server.objects.exists()
+
+    @pytest.mark.parametrize(("value", "written"), [(False, True), ("false", True), ("0", True), (True, False)])
+    def test_a_dry_run_flag_in_its_forms(self, api_client_for, organization, assessor, frankfurt, value, written):
+        body = {"site": "Frankfurt", "hostname": "h", "output": L4_CSV, "dry_run": value}
+        response = api_client_for(assessor, organization).post(URL, body, format="json")
+        assert response.status_code in (200, 201), response.json()
+        assert Server.objects.exists() is written
+
     def test_problems_are_a_400_in_the_one_error_shape(self, api_client_for, organization, assessor, frankfurt):
         response = api_client_for(assessor, organization).post(
             URL, {"site": "Frankfurt", "hostname": "h", "output": "WARNING: No JSON data to report\n"}, format="json"
