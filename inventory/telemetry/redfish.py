@@ -45,7 +45,10 @@ def base_url(address: str) -> str:
     address = address.strip()
     if "://" not in address:
         address = f"https://{address}"
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+    except ValueError:  # "http://[::1": an IPv6 address without its closing bracket
+        return address  # as written: the URL rule (`configuration.url_problem`) refuses it in words
     return f"{parts.scheme.lower()}://{parts.netloc}"
 
 

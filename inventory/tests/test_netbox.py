@@ -356,3 +356,38 @@ def test_the_power_ladder_helpers_read_the_model_draw_and_the_rated_accelerator_
     }
     assert figures == {"a": (9000, 142), "b": (None, None), "c": (None, None)}
     assert with_all.pk == Server.objects.get(hostname="a").pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["https://[::1", "http://[fe80::1", "https://169.254.169.254/", "https://netbox:99999"])
+def test_an_address_no_sync_could_read_is_refused_when_saved(organization, url):
+    """The integrations' one URL rule (as for Prometheus and BMCs): an IPv6 address without its bracket, a cloud
+    metadata address, a port that is not one are refused on the form, not found out by a run."""
+    with pytest.raises(Invalid) as caught:
+        netbox.netbox_config_save(organization=organization, url=url, token=TOKEN)
+    assert caught.value.errors[0].field == "url"
+    assert not NetboxConfig.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_run_on_a_malformed_saved_url_says_so_and_keeps_no_earlier_runs_problems(organization):
+    """A URL saved before the rule refused it: the run fails with the URL's problem, not an unexpected error, and
+    the page shows this run's problems only (it showed an earlier run's NetBox address under this one's)."""
+    config = netbox.netbox_config_save(organization=organization, url="https://netbox.example.net", token=TOKEN)
+    earlier = {"errors": [{"message": "NetBox at https://169.254.169.254 could not be read.", "code": "x"}]}
+    NetboxConfig.objects.filter(pk=config.pk).update(url="https://[::1", last_result=earlier)
+    config.refresh_from_db()
+    config = netbox.netbox_sync_start(config=config, dry_run=True)  # eager in tests
+    config.refresh_from_db()
+    assert config.status == SyncStatus.FAILED
+    assert "Enter an http:// or https:// URL." in config.last_error
+    assert config.last_result == {
+        "errors": [{"message": "Enter an http:// or https:// URL.", "code": "invalid", "field": "url"}]
+    }
+
+    NetboxConfig.objects.filter(pk=config.pk).update(last_result=earlier)
+    config.refresh_from_db()
+    netbox.jobs._finish(config, status=SyncStatus.FAILED, error=netbox.jobs.UNEXPECTED)
+    config.refresh_from_db()
+    assert config.last_result == {}
+    assert "nothing was written" not in netbox.jobs.UNEXPECTED.lower()  # the page says it once

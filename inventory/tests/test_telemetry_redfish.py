@@ -126,6 +126,25 @@ def test_addresses_become_base_urls():
     assert base_url("http://bmc-7:8080/redfish/v1") == "http://bmc-7:8080"
 
 
+@pytest.mark.parametrize("address", ["http://[::1", "https://[::1", "[fe80::1"])
+def test_an_ipv6_address_without_its_bracket_is_a_400_naming_the_address(
+    address, organization, assessor, api_client_for
+):
+    """It was a 500 (``urlsplit``'s ValueError), in the API and the admin alike: both read the one rule."""
+    assert base_url(address).endswith(address)  # as written, for the URL rule to refuse
+    server_row = ServerFactory(organization=organization)
+    response = api_client_for(assessor, organization).post(
+        reverse("api:inventory:bmcendpoint-list"),
+        {"server": server_row.pk, "address": address, "username": USER, "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert [(e["field"], e["message"]) for e in api_errors(response)] == [
+        ("address", "Enter an http:// or https:// URL.")
+    ]
+    assert not BmcEndpoint.objects.exists()
+
+
 # --- stored readings ----------------------------------------------------------------------------------------------
 
 

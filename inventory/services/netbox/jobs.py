@@ -21,11 +21,13 @@ from config.encryption import SecretUnreadable
 from config.errors import Conflict, DomainError, Invalid, Unavailable
 
 from ...models import NetboxConfig, SyncStatus
+from ...telemetry.configuration import url_problem
 from .apply import netbox_sync
 
 logger = logging.getLogger(__name__)
 BUSY = (SyncStatus.QUEUED, SyncStatus.RUNNING)
-UNEXPECTED = "The sync stopped on an unexpected error; nothing was written. Please report it."
+UNEXPECTED = "The sync stopped on an unexpected error. Please report it."
+"""The page adds that nothing was written, as for every failed run."""
 
 
 LOST = "The sync did not finish: its worker stopped, or no worker took it up, before its deadline. Start it again."
@@ -50,7 +52,7 @@ def is_busy(config: NetboxConfig) -> bool:
 def netbox_sync_reap(*, now: datetime) -> jobs.Reaped:
     """Syncs still queued or running past their deadline: failed with the reason (`LOST`), never queued again."""
     stuck = NetboxConfig.objects.filter(status__in=BUSY, started__lt=_deadline(now))
-    return jobs.Reaped(failed=stuck.update(status=SyncStatus.FAILED, last_error=LOST, finished=now))
+    return jobs.Reaped(failed=stuck.update(status=SyncStatus.FAILED, last_error=LOST, last_result={}, finished=now))
 
 
 def netbox_config_save(
@@ -74,6 +76,8 @@ def netbox_config_save(
         raise Invalid("NetBox's API token is required.", code="required", field="token")
     if not config.url.startswith(("http://", "https://")):
         raise Invalid("Enter NetBox's address, e.g. https://netbox.example.net", field="url")
+    if problem := url_problem(config.url, label="address"):  # the integrations' one rule (Prometheus, BMCs)
+        raise Invalid(problem, field="url")
     if config.new_site_country and not (len(config.new_site_country) == 2 and config.new_site_country.isalpha()):
         raise Invalid("Enter the two-letter ISO country code, e.g. DE.", field="new_site_country")
     config.save()
@@ -108,9 +112,10 @@ def netbox_sync_start(*, config: NetboxConfig, dry_run: bool) -> NetboxConfig:
 
 
 def _finish(config: NetboxConfig, *, status: str, error: str = "", result: dict[str, Any] | None = None) -> None:
+    """The run's end: a failed run without problems of its own keeps none of an earlier run's."""
     config.status, config.finished, config.last_error = status, timezone.now(), error
-    if result is not None:
-        config.last_result = result
+    if result is not None or status == SyncStatus.FAILED:
+        config.last_result = result or {}
     config.save(update_fields=["status", "finished", "last_error", "last_result", "stage", "steps_done", "steps_total"])
 
 

@@ -86,7 +86,10 @@ def netbox_read(
     if url.endswith("/api"):
         url = url[: -len("/api")]
     api = pynetbox.api(url, token=token.strip())
-    api.http_session = _session(url, verify)
+    try:
+        api.http_session = _session(url, verify)
+    except outbound.InvalidUrl as exc:  # a URL saved before the rule refused it ("https://[::1")
+        raise Invalid(exc.problem, field="url") from None
     snapshot = Snapshot(url=url, role=role.strip())
     step = 0
 
