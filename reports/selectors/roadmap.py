@@ -1,5 +1,5 @@
 """The roadmap: the items of an assessment's current plan for the timeline (`roadmap_entries`), and the first few
-for the organization overview (`top_roadmap_items`)."""
+for the organization overview (`top_roadmap_items`: the next open ones)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from assessments.models import Assessment, RoadmapItem, RoadmapKind, RoadmapStatus
+from assessments.models import CLOSED_ROADMAP_STATUSES, Assessment, RoadmapItem, RoadmapKind, RoadmapStatus
 
 from ..charts import RoadmapEntry
 from .names import FrameworkNames, framework_names
@@ -53,13 +53,15 @@ class TopItem:
 def top_roadmap_items(
     *, assessment: Assessment, names: FrameworkNames | None = None, limit: int = TOP_ITEMS
 ) -> list[TopItem]:
-    """The first ``limit`` items of the assessment's plan, each linking to its card on the roadmap page."""
+    """The first ``limit`` open items of the assessment's plan (done and dismissed ones are left out, as in the
+    PDF's top actions), each linking to its card on the roadmap page."""
     names = names or framework_names(framework=assessment.framework)
     phases = dict(RoadmapItem._meta.get_field("phase").choices)
     url = reverse("assessments:roadmap", args=[assessment.pk])
     rows = (
         RoadmapItem.objects.filter(assessment_id=assessment.pk, organization_id=assessment.organization_id)
         .filter(in_plan=True)
+        .exclude(status__in=CLOSED_ROADMAP_STATUSES)
         .order_by("rank")
         .values_list("rank", "item_id", "title", "area_ref", "kind", "phase", "status", "effort")[:limit]
     )

@@ -180,6 +180,16 @@ class TestRoadmap:
         assert top[0].url == f"/assessments/{assessment.pk}/roadmap/#item-{items[0].item_id}"
         assert top[0].phase.startswith(("Now", "Next", "Later"))
 
+    def test_top_items_are_the_next_open_ones_as_in_the_pdf(self, organization, owner):
+        """Done and dismissed items are left out (the overview listed them with "· Done"; the PDF did not)."""
+        assessment = scored_assessment(organization, owner)
+        items = list(roadmap_of(assessment=assessment))
+        RoadmapItem.objects.filter(pk=items[0].pk).update(status=RoadmapStatus.DONE)
+        RoadmapItem.objects.filter(pk=items[1].pk).update(status=RoadmapStatus.DISMISSED, status_reason="Not for us")
+        top = selectors.top_roadmap_items(assessment=assessment)
+        assert [item.title for item in top] == [item.title for item in items[2:7]]
+        assert {item.status for item in top}.isdisjoint({"Done", "Dismissed"})
+
 
 def test_trend_has_a_point_per_scored_assessment_in_submission_order(organization, owner):
     first = scored_assessment(organization, owner, title="Spring", value=low_value)
