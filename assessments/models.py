@@ -220,9 +220,16 @@ class Answer(models.Model):
     value = models.JSONField(null=True, blank=True, help_text="Level 0-4, true/false, an option id, or a number.")
     not_applicable = models.BooleanField(default=False)
     na_reason = models.CharField("reason it does not apply", max_length=500, blank=True, validators=[validate_text])
-    note = models.TextField(validators=NOTES, blank=True)
+    note = models.TextField(validators=NOTES, blank=True, help_text="The members' note on the answer.")
     evidence_url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
     source = models.CharField(max_length=16, choices=AnswerSource.choices, default=AnswerSource.SELF)
+    inventory_note = models.TextField(
+        "from the inventory",
+        blank=True,
+        editable=False,
+        help_text="How the inventory gave this answer (an answer filled in from the inventory); a members' note on "
+        "it is kept apart, in the note.",
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -242,6 +249,11 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {'N/A' if self.not_applicable else self.value}"
+
+    @property
+    def notes_text(self) -> str:
+        """What a report says beside the answer: how the inventory gave it, then the members' note."""
+        return "\n".join(text for text in (self.inventory_note.strip(), self.note.strip()) if text)
 
 
 class EvidenceKind(models.TextChoices):

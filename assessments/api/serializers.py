@@ -151,11 +151,12 @@ class AnswerSerializer(KnownFieldsOnly, serializers.ModelSerializer):
             "note",
             "evidence_url",
             "source",
+            "inventory_note",
             "answered_by",
             "version",
             "updated",
         )
-        read_only_fields = ("source", "answered_by", "version", "updated")
+        read_only_fields = ("source", "inventory_note", "answered_by", "version", "updated")
 
 
 class AnswerInputSerializer(KnownFieldsOnly, serializers.Serializer):

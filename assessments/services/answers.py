@@ -205,6 +205,7 @@ UPSERT_FIELDS = (
     "note",
     "evidence_url",
     "source",
+    "inventory_note",
     "answered_by",
     "version",
     "updated",
@@ -239,7 +240,22 @@ def _delete(answers: QuerySet[Answer], *, user: AbstractBaseUser | None) -> bool
     return True
 
 
+def keeps_inventory_answer(item: AnswerInput, stored: Answer | None) -> bool:
+    """Whether ``item`` leaves an answer the inventory filled in as the inventory's: the same value, not "not
+    applicable". A note or an evidence link alone does not make it self-reported (its value keeps following the
+    inventory and the scope, and still counts as evidence); changing the answer does."""
+    return (
+        stored is not None
+        and stored.source == AnswerSource.INVENTORY
+        and not item.not_applicable
+        and not stored.not_applicable
+        and type(item.value) is not bool  # True == 1: a yes/no answer is never a number's
+        and item.value == stored.value
+    )
+
+
 def _answer(assessment: Assessment, item: AnswerInput, user: AbstractBaseUser, stored: Answer | None) -> Answer:
+    inventory = keeps_inventory_answer(item, stored)
     return Answer(
         version=stored.version + 1 if stored is not None else 1,
         assessment=assessment,
@@ -249,8 +265,9 @@ def _answer(assessment: Assessment, item: AnswerInput, user: AbstractBaseUser, s
         na_reason=item.na_reason.strip() if item.not_applicable else "",
         note=item.note,
         evidence_url=item.evidence_url,
-        source=AnswerSource.SELF,
-        answered_by=user,
+        source=AnswerSource.INVENTORY if inventory else AnswerSource.SELF,
+        inventory_note=stored.inventory_note if inventory and stored is not None else "",
+        answered_by=None if inventory else user,
     )
 
 
@@ -284,10 +301,11 @@ def _clean(text: str) -> str:
 
 
 def page_state(answer: Answer | None) -> tuple[Any, ...]:
-    """A stored answer as an answer page holds it (an inventory answer's note is shown apart, not as its note)."""
+    """A stored answer as an answer page holds it (how the inventory gave an answer, `Answer.inventory_note`, is
+    shown apart: the note is the members')."""
     if answer is None:
         return (None, False, "", "", "")
-    note = "" if answer.source == AnswerSource.INVENTORY else _clean(answer.note)
+    note = _clean(answer.note)
     na_reason = answer.na_reason if answer.not_applicable else ""
     return (
         None if answer.not_applicable else answer.value,
@@ -424,13 +442,18 @@ def facts_by_question(framework: scoring.Framework, facts: Mapping[str, Any]) ->
 def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
     """Answer the questions bound to inventory facts from the current inventory (source "inventory").
 
-    Only questions not answered yet by a person are filled; returns how many answers were written. An answer the
+    Only questions not answered yet by a person are filled (an answer the inventory gave keeps the members' note and
+    evidence link on it, and its version unless its value changes); returns how many answers were written. An answer the
     inventory gave earlier whose fact the inventory no longer supports (a re-assessment carries its previous
     answers; a draft's scope may shrink to sites without that fact) is removed, not left standing as evidence of
     what this scope does not show.
     """
     facts = compute_facts(organization=assessment.organization, scope=assessment.analysis_scope)
-    stored = dict(assessment.answers.values_list("question_id", "source"))
+    kept = {
+        answer.question_id: answer
+        for answer in assessment.answers.only("question_id", "source", "value", "note", "evidence_url", "version")
+    }
+    stored = {question_id: answer.source for question_id, answer in kept.items()}
     answered_by_people = {question_id for question_id, source in stored.items() if source == AnswerSource.SELF}
     framework = framework_parse(assessment.framework)
     questions = {question.id: question for question in framework.questions()}
@@ -452,6 +475,8 @@ def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
             continue
         fact = facts[fact_name]
         answered = answer_shown(question=questions[question_id], value=value, currency=currency)
+        earlier = kept.get(question_id)  # the inventory's: the members' note and link on it stay
+        version = 1 if earlier is None else earlier.version + (0 if earlier.value == value else 1)
         answers.append(
             Answer(
                 assessment=assessment,
@@ -460,7 +485,10 @@ def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
                 not_applicable=False,
                 source=AnswerSource.INVENTORY,
                 answered_by=None,
-                note=f"From the inventory: {fact.explanation} ({answered}).",
+                note=earlier.note if earlier is not None else "",
+                evidence_url=earlier.evidence_url if earlier is not None else "",
+                inventory_note=f"From the inventory: {fact.explanation} ({answered}).",
+                version=version,
             )
         )
     return len(_upsert(answers, user=None, reason="from the inventory") if answers else {})

@@ -164,6 +164,7 @@ def _carry_from(previous: Assessment, assessment: Assessment, user: AbstractBase
                 note=note,
                 evidence_url=source.evidence_url,
                 source=source.source,
+                inventory_note=source.inventory_note,
                 answered_by=source.answered_by,
             )
         )

@@ -336,3 +336,24 @@ def test_the_list_filters_by_status_framework_and_words(
     refused = client.get(url("assessment-list"), {"framework": theirs.pk})
     assert refused.status_code == 400
     assert error_fields(refused) == {"framework"}  # another organization's framework is not a choice
+
+
+def test_a_note_on_an_inventory_answer_keeps_it_the_inventorys_in_the_api(api_client_for, organization, assessor):
+    """As on the page: the same value with a note stays the inventory's (`inventory_note` says how it was given,
+    `note` is the members'); another value is the member's own."""
+    from inventory.tests.factories import SiteFactory
+
+    SiteFactory(organization=organization, pue=1.3)
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Priced", user=assessor
+    )
+    client = api_client_for(assessor, organization)
+    answers_url = url("assessment-answers", assessment.pk)
+    response = client.post(answers_url, [{"question_id": "EN-COST-01", "value": 1.3, "note": "Bill"}], format="json")
+    assert response.status_code == 200, response.json()
+    (saved,) = [a for a in client.get(answers_url).json() if a["question_id"] == "EN-COST-01"]
+    assert (saved["source"], saved["answered_by"], saved["note"]) == ("inventory", None, "Bill")
+    assert saved["inventory_note"].startswith("From the inventory:")
+    client.post(answers_url, [{"question_id": "EN-COST-01", "value": 1.2, "note": "Bill"}], format="json")
+    (saved,) = [a for a in client.get(answers_url).json() if a["question_id"] == "EN-COST-01"]
+    assert (saved["source"], saved["inventory_note"], saved["value"]) == ("self", "", 1.2)

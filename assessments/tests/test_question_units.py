@@ -47,4 +47,4 @@ def test_the_storage_ratio_from_the_inventory_names_its_unit_and_groups_thousand
     assessment = start_assessment(organization=organization, user=assessor)
     answer = assessment.answers.get(question_id="DM-STOR-01")
     assert answer.source == AnswerSource.INVENTORY
-    assert "7,500 TB usable over 3 TB of workload datasets (2,500×)" in answer.note
+    assert "7,500 TB usable over 3 TB of workload datasets (2,500×)" in answer.inventory_note

@@ -318,10 +318,53 @@ class TestAreaPage:
         assert not assessment.answers.filter(question_id="HW-PP-01").exists()
         assert assessment.answers.filter(source=AnswerSource.SELF).count() == 4
 
+    def test_a_note_on_an_inventory_answer_leaves_it_the_inventorys(self, client, organization, assessor):
+        """A note (or an evidence link) alone: the answer stays the inventory's, with how the inventory gave it, so
+        it still counts as evidence and follows the scope; the note is kept beside it, and through a scope change.
+        Changing the value makes it self-reported (it used to take a note alone for that, and then went stale)."""
+        site = SiteFactory(organization=organization, pue=1.3)
+        assessment = start_assessment(organization=organization, user=assessor)
+        explanation = assessment.answers.get(question_id="EN-COST-01").inventory_note
+        assert explanation.startswith("From the inventory:")
+        page = logged_in(client, assessor).get(area_url(assessment, "energy"))
+        data = {"go": "stay"}
+        for question in page.context["subareas"][0]["questions"] + page.context["subareas"][1]["questions"]:
+            data[f"{question.id}-value"] = question.raw_value
+        data["EN-COST-01-note"] = "Checked against the utility bill."
+        data["EN-COST-01-evidence_url"] = "https://wiki.example.com/pue"
+        assert client.post(area_url(assessment, "energy"), data).status_code == 302
+        answer = assessment.answers.get(question_id="EN-COST-01")
+        assert (answer.source, answer.answered_by, answer.value) == (AnswerSource.INVENTORY, None, 1.3)
+        assert (answer.note, answer.evidence_url) == (
+            "Checked against the utility bill.",
+            "https://wiki.example.com/pue",
+        )
+        assert answer.inventory_note == explanation
+        body = text_of(client.get(area_url(assessment, "energy")))
+        assert "Filled in from the inventory" in body
+        assert "Checked against the utility bill." in body
+
+        site.pue = 1.5  # the inventory changes: the answer follows it, the note stays
+        site.save()
+        services.answers_prefill_from_inventory(assessment=assessment)
+        answer = assessment.answers.get(question_id="EN-COST-01")
+        assert (answer.source, answer.value, answer.note) == (
+            AnswerSource.INVENTORY, 1.5, "Checked against the utility bill.",
+        )  # fmt: skip
+        assert "1.5" in answer.inventory_note
+
+        data["EN-COST-01-value"] = "1.4"  # changed: the member's own answer now
+        data["EN-COST-01-version"] = str(answer.version)
+        assert client.post(area_url(assessment, "energy"), data).status_code == 302
+        answer = assessment.answers.get(question_id="EN-COST-01")
+        assert (answer.source, answer.answered_by, answer.value, answer.inventory_note) == (
+            AnswerSource.SELF, assessor, 1.4, "",
+        )  # fmt: skip
+
     def test_inventory_prefilled_answer_shows_the_badge_and_its_note(self, client, organization, assessor):
         SiteFactory(organization=organization, pue=1.3)
         assessment = start_assessment(organization=organization, user=assessor)
-        note = assessment.answers.get(question_id="EN-COST-01").note
+        note = assessment.answers.get(question_id="EN-COST-01").inventory_note
         response = logged_in(client, assessor).get(area_url(assessment, "energy"))
         body = text_of(response)
         assert "From the inventory" in body

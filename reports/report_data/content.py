@@ -274,7 +274,7 @@ def _appendix(assessment: Assessment, scores: Mapping[str, ResultQuestion]) -> I
                         answer=text,
                         not_applicable=bool(answer and answer.not_applicable),
                         na_reason=answer.na_reason if answer else "",
-                        note=answer.note if answer else "",
+                        note=answer.notes_text if answer else "",
                         evidence_url=answer.evidence_url if answer else "",
                         evidence_link=safe_link(answer.evidence_url) if answer else "",
                         source=answer.get_source_display() if answer else "",

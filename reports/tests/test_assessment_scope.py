@@ -167,7 +167,7 @@ def test_answers_pre_filled_from_the_inventory_are_rounded_by_unit(monkeypatch):
     values = [a.value for a in answers if isinstance(a.value, float)]
     assert values
     assert all(round(value, 2) == value for value in values), values
-    notes = [a.note for a in answers]
+    notes = [a.inventory_note for a in answers]
     assert any("InfiniBand" in note for note in notes)
     assert not any("infiniband" in note for note in notes)
     assert shown(94.21718589203854, "%") == "94.2 %"
