@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.models import Membership, Role
 from assessments.models import RoadmapItem
 from assessments.services.roadmaps import _capacity_why
+from inventory.models import GridRegion, Site
 from reports import report_data
 from reports import services as report_services
 
@@ -112,3 +113,17 @@ def test_the_roadmap_adds_carbon_in_tco2e(demo, client):
     page = words(client.get(reverse("assessments:roadmap", args=[demo.pk])).content.decode())
     assert re.search(r"\+[\d.]+ tCO2e/month", page)
     assert not not_equivalent(page)
+
+
+def test_the_site_form_and_pages_name_the_grid_intensity_in_co2e(demo, client):
+    site = Site.objects.filter(organization=demo.organization).first()
+    for url in (reverse("inventory:site_create"), reverse("inventory:site_detail", args=[site.pk])):
+        page = words(client.get(url).content.decode())
+        assert "gCO2e/kWh" in page, url
+        assert not not_equivalent(page), url
+    field = Site._meta.get_field("grid_intensity_override")
+    assert field.verbose_name == "grid intensity override (gCO2e/kWh)"
+    assert field.help_text.startswith("gCO2e/kWh (CO2-equivalent) from your utility contract")
+    germany = GridRegion.objects.get(country_code="DE")
+    assert str(germany) == f"Germany ({germany.g_co2_per_kwh:g} gCO2e/kWh)"
+    assert GridRegion._meta.get_field("g_co2_per_kwh").verbose_name == "grid intensity (gCO2e/kWh)"
