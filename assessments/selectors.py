@@ -20,7 +20,7 @@ from config.errors import ErrorItem
 from config.history import HistoryEntry, history_entries
 from config.jobs import JobStatus
 from inventory.capacity.figures import is_money_unit
-from inventory.facts import shown
+from inventory.facts import UNITS_RENAMED, shown
 from inventory.money import symbol_for
 
 from . import roadmap, scoring
@@ -49,12 +49,14 @@ def framework_of(framework: Framework) -> scoring.Framework:
     """A stored framework version as the scoring engine reads it, parsed once per version and process.
 
     A version never changes once loaded (its digest is part of the key all the same); at most `_PARSED_MAX`
-    versions are kept. The parsed framework is immutable (frozen dataclasses), so it is shared safely.
+    versions are kept. The parsed framework is immutable (frozen dataclasses), so it is shared safely. A unit the
+    file writes in a way the application no longer does reads as it does now (`inventory.facts.UNITS_RENAMED`:
+    EN-SUS-02's "gCO2/kWh" in files 1.0-1.4 is gCO2e/kWh, the grid intensity facts' unit); the file is unchanged.
     """
     key = (framework.pk, framework.digest)
     parsed = _PARSED.get(key)
     if parsed is None:
-        parsed = scoring.Framework.from_dict(framework.definition)
+        parsed = scoring.with_units_renamed(scoring.Framework.from_dict(framework.definition), UNITS_RENAMED)
         if framework.pk is not None:
             if len(_PARSED) >= _PARSED_MAX:
                 _PARSED.pop(next(iter(_PARSED)))

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inventory.facts import FACTS, fact_label
+from inventory.facts import FACTS, fact_label, unit_now
 
 from .. import scoring
 from ..models import ScoreScope
@@ -72,7 +72,7 @@ def _fact_records(facts: Mapping[str, Mapping[str, Any]]) -> tuple[FactRecord, .
             # the fact's label today (stored results once recorded its meaning); an unknown fact its stored label
             label=fact_label(name) if name in FACTS else (fact.get("label") or name),
             value=fact.get("value"),
-            unit=fact.get("unit") or "",
+            unit=unit_now(fact.get("unit") or ""),  # a result stored with "gCO2/kWh" reads gCO2e/kWh, as facts now do
             explanation=fact.get("explanation") or "",
         )
         for name, fact in facts.items()

@@ -98,7 +98,17 @@ from .base import (
     Source,
 )
 from .evidence import AreaEvidence, EvidenceResult, blend, contradiction, score_evidence
-from .framework import Area, Framework, NumericSpec, Option, Question, Recommendation, SubArea, in_currency
+from .framework import (
+    Area,
+    Framework,
+    NumericSpec,
+    Option,
+    Question,
+    Recommendation,
+    SubArea,
+    in_currency,
+    with_units_renamed,
+)
 from .levels import level_for_score, level_label, percent, question_risk, round_score
 from .questionnaire import score_assessment
 from .results import (
@@ -155,4 +165,5 @@ __all__ = [
     "round_score",
     "score_assessment",
     "score_evidence",
+    "with_units_renamed",
 ]

@@ -327,3 +327,28 @@ def in_currency(
         for area in framework.areas
     )
     return replace(framework, areas=areas), tuple(sorted(missing))
+
+
+def with_units_renamed(framework: Framework, renamed: Mapping[str, str]) -> Framework:
+    """``framework`` with its numeric questions' units written as ``renamed`` writes them now (e.g.
+    ``{"gCO2/kWh": "gCO2e/kWh"}``), everything else as it is: a versioned file is never edited, but the unit it
+    names is read as the rest of the application writes it. The same object when nothing is renamed."""
+
+    def renamed_unit(question: Question) -> Question:
+        spec = question.numeric
+        if spec is None or spec.unit not in renamed:
+            return question
+        return replace(question, numeric=replace(spec, unit=renamed[spec.unit]))
+
+    if not any(q.numeric is not None and q.numeric.unit in renamed for q in framework.questions()):
+        return framework
+    areas = tuple(
+        replace(
+            area,
+            subareas=tuple(
+                replace(sub, questions=tuple(renamed_unit(q) for q in sub.questions)) for sub in area.subareas
+            ),
+        )
+        for area in framework.areas
+    )
+    return replace(framework, areas=areas)

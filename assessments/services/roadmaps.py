@@ -144,7 +144,7 @@ def _capacity_items(
 
     Extra accelerators = GPUs needed - GPUs available in the pool that comes closest; their power is rated
     (`capacity.rated_server_watts`: an integrated system's power, else TDP x server overhead), as the capacity
-    page's what-if adds them: they are not bought yet, so nothing measured them; energy, cost and tCO2
+    page's what-if adds them: they are not bought yet, so nothing measured them; energy, cost and tCO2e
     per month follow `inventory.capacity` at the pool's site (PUE, price, grid intensity). Energy cost only: the
     inventory holds no purchase prices.
     """
@@ -194,7 +194,7 @@ def _capacity_items(
             "power = the accelerators to add at their rated whole-server watts, as the capacity page's what-if "
             f"adds them: an integrated system's power, else TDP x server overhead {OVERHEAD:.3f} (DGX H100 datasheet); "
             "hardware not yet bought is not measured",
-            "energy = kW x PUE x 730 h; tCO2 = kWh x grid g/kWh / 1e6",
+            "energy = kW x PUE x 730 h; tCO2e = kWh x grid gCO2e/kWh / 1e6",
         ]
         details[item_id] = figures
         items.append(
@@ -228,8 +228,8 @@ def _capacity_why(figures: Mapping[str, Any]) -> str:
         parts.append(f"Adding them draws +{figures['add_it_kw']:.1f} kW IT{basis}")
         if "add_kwh_month" in figures:
             parts.append(
-                f", +{figures['add_kwh_month']:,.0f} kWh and +{figures['add_tco2_month']:.2f} tCO2 per month"
-                f" (PUE {figures['pue']:g}, {figures['g_per_kwh']:g} g/kWh)"
+                f", +{figures['add_kwh_month']:,.0f} kWh and +{figures['add_tco2_month']:.2f} tCO2e per month"
+                f" (PUE {figures['pue']:g}, {figures['g_per_kwh']:g} gCO2e/kWh)"
             )
         if "add_cost_month" in figures:
             parts.append(f", +{format_money(figures['add_cost_month'], figures['currency'])} of energy per month")

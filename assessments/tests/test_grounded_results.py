@@ -28,7 +28,7 @@ def test_a_self_assessment_the_inventory_contradicts_is_flagged_with_both_number
     result = assessment.result
     energy = result.scores.get(scope="area", ref="energy")
     assert energy.details["self_score"] == 100.0
-    assert energy.details["evidence_score"] < 20  # PUE 2.1, no renewables, Polish grid 662 gCO2/kWh
+    assert energy.details["evidence_score"] < 20  # PUE 2.1, no renewables, Polish grid 662 gCO2e/kWh
     assert energy.details["contradiction"] is True
     assert energy.score == pytest.approx((100.0 + energy.details["evidence_score"]) / 2)
     facts = {item["fact"] for item in energy.details["evidence"]}

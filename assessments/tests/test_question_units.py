@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments import selectors
 from assessments.models import AnswerSource
 from assessments.tests.factories import start_assessment
-from inventory.tests.factories import StorageSystemFactory, WorkloadFactory
+from inventory.tests.factories import ServerFactory, SiteFactory, StorageSystemFactory, WorkloadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,20 @@ def test_the_storage_ratio_from_the_inventory_names_its_unit_and_groups_thousand
     answer = assessment.answers.get(question_id="DM-STOR-01")
     assert answer.source == AnswerSource.INVENTORY
     assert "7,500 TB usable over 3 TB of workload datasets (2,500×)" in answer.inventory_note
+
+
+def test_the_grid_intensity_question_reads_co2_equivalent_as_the_facts_do(client, organization, assessor):
+    # Framework files 1.0-1.4 write EN-SUS-02's unit "gCO2/kWh" (versioned, never edited); the figure is the grid
+    # intensity fact's, CO2-equivalent (Ember via Our World in Data and codecarbon), so it reads gCO2e/kWh.
+    ServerFactory(organization=organization, site=SiteFactory(organization=organization, country="DE"))
+    assessment = start_assessment(organization=organization, user=assessor)
+    question = selectors.framework_of(assessment.framework).question("EN-SUS-02")
+    assert question.numeric.unit == "gCO2e/kWh"
+    assert selectors.question_unit_shown(question=question) == "gCO2e/kWh"
+    client.force_login(assessor)
+    page = _text(client.get(reverse("assessments:area", args=[assessment.pk, "energy"])))
+    assert "Answer (gCO2e/kWh)" in page
+    assert "At least 0 gCO2e/kWh." in page
+    assert "381 gCO2e/kWh" in page
+    # the one "gCO2/kWh" left is the framework's versioned help text ("about 480 gCO2/kWh (Ember, ...)")
+    assert page.count("gCO2/kWh") == page.count("480 gCO2/kWh")

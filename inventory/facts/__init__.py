@@ -7,14 +7,15 @@ pre-filled answer is traceable. A fact the inventory cannot support (no sites, n
 The package is split along its seams; every public name is re-exported here, so ``from inventory.facts import
 compute_facts`` works whichever module holds it:
 
-* ``definitions``: `Fact`, every fact's definition (`FACTS`), `fact_label`, `CHOICE_LABELS`;
+* ``definitions``: `Fact`, every fact's definition (`FACTS`), `fact_label`, `CHOICE_LABELS`, `unit_now`
+  (units once written otherwise: gCO2/kWh is gCO2e/kWh);
 * ``values``: `FactValue`, and how a value reads (`rounded`, `shown`; `DECIMALS_BY_UNIT`, `UNITLESS`);
 * ``compute``: `compute_facts` (and `distinct_regions`, `FABRIC_RANK`);
 * ``snapshot``: `inventory_snapshot`, the inventory's counts stored with a scored result, and `INVENTORY_WORDS`.
 """
 
 from .compute import FABRIC_RANK, compute_facts, distinct_regions
-from .definitions import CHOICE_LABELS, FACTS, Fact, fact_label
+from .definitions import CHOICE_LABELS, FACTS, UNITS_RENAMED, Fact, fact_label, unit_now
 from .snapshot import INVENTORY_WORDS, inventory_snapshot
 from .values import DECIMALS_BY_UNIT, UNITLESS, FactValue, rounded, shown
 
@@ -25,6 +26,7 @@ __all__ = [
     "FACTS",
     "INVENTORY_WORDS",
     "UNITLESS",
+    "UNITS_RENAMED",
     "Fact",
     "FactValue",
     "compute_facts",
@@ -33,4 +35,5 @@ __all__ = [
     "inventory_snapshot",
     "rounded",
     "shown",
+    "unit_now",
 ]

@@ -49,7 +49,7 @@ FACTS: dict[str, Fact] = {
         Fact(
             "grid_carbon_intensity_g_per_kwh",
             "number",
-            "gCO2/kWh",
+            "gCO2e/kWh",
             "energy-weighted grid carbon intensity",
             "Grid carbon intensity",
         ),
@@ -195,6 +195,18 @@ FACTS: dict[str, Fact] = {
         ),
     ]
 }
+
+UNITS_RENAMED = {"gCO2/kWh": "gCO2e/kWh"}
+"""Units once written otherwise, by the way they are written now. The grid intensity figures are CO2-equivalent
+(Ember's lifecycle figures, via Our World in Data and codecarbon: inventory/data/grid_carbon_intensity.csv), so
+carbon reads gCO2e/kWh and tCO2e everywhere; framework files 1.0-1.4 (versioned, never edited) and results stored
+before the change say gCO2/kWh for the same figure, and read as gCO2e/kWh (`unit_now`)."""
+
+
+def unit_now(unit: str) -> str:
+    """``unit`` as people read it now: ``"gCO2/kWh"`` is ``"gCO2e/kWh"`` (`UNITS_RENAMED`), any other as it is."""
+    return UNITS_RENAMED.get(unit, unit)
+
 
 CHOICE_LABELS = {
     "infiniband": "InfiniBand",

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..capacity.figures import format_amount, is_money_unit
 from ..rounding import round_half_away
-from .definitions import CHOICE_LABELS, fact_label
+from .definitions import CHOICE_LABELS, fact_label, unit_now
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class FactValue:
         return shown(self.value, self.unit)
 
 
-DECIMALS_BY_UNIT = {"%": 1, "ratio": 2, "count": 0, "gCO2/kWh": 0, "GB/s": 1, "Gb/s": 0}
+DECIMALS_BY_UNIT = {"%": 1, "ratio": 2, "count": 0, "gCO2e/kWh": 0, "GB/s": 1, "Gb/s": 0}
 """How many decimals a fact's value keeps, by its unit (money: 2); other units keep four significant digits."""
 
 UNITLESS = ("ratio", "count", "choice", "")
@@ -38,9 +38,11 @@ UNITLESS = ("ratio", "count", "choice", "")
 
 def rounded(value: float | str, unit: str = "") -> float | str:
     """A fact's value rounded by its unit (`DECIMALS_BY_UNIT`; money per month 2 decimals; else 4 significant
-    digits): what the questionnaire pre-fills and people read. Text is returned as it is."""
+    digits): what the questionnaire pre-fills and people read. Text is returned as it is. A unit once written
+    otherwise (`unit_now`: gCO2/kWh) rounds as it is written now."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value
+    unit = unit_now(unit)
     decimals = DECIMALS_BY_UNIT.get(unit, 2 if unit.endswith("/month") else None)
     exact = Decimal(repr(float(value)))  # its decimal spelling: 1.405 is 1.405, not the binary 1.40499...
     if not exact.is_finite():
@@ -58,9 +60,10 @@ def rounded(value: float | str, unit: str = "") -> float | str:
 def shown(value: float | str, unit: str = "") -> str:
     """A fact's value as people read it: rounded by its unit, with the unit ("84.8 %", "1.39", "InfiniBand");
     money as `format_money` writes it ("€202/month"); without a unit, four significant digits. Choices by their
-    label."""
+    label. A unit once written otherwise reads as it is written now (`unit_now`: "381 gCO2e/kWh")."""
     if isinstance(value, str):
         return CHOICE_LABELS.get(value, value)
+    unit = unit_now(unit)
     if is_money_unit(unit):  # the money rule: "€202/month", "$0.42/h"
         return format_amount(value, unit)
     value = rounded(value, unit)

@@ -231,7 +231,7 @@ class GridRegion(OwnLimitsFirst, models.Model):
 
     country_code = models.CharField("country code", max_length=2, unique=True)
     name = models.CharField(max_length=80)
-    g_co2_per_kwh = models.FloatField("grid intensity (gCO2/kWh)", validators=[GRID_INTENSITY])
+    g_co2_per_kwh = models.FloatField("grid intensity (gCO2e/kWh)", validators=[GRID_INTENSITY])
     year = models.PositiveSmallIntegerField(validators=[RELEASE_YEAR])
     source = models.TextField(validators=NOTES)
 
@@ -240,4 +240,4 @@ class GridRegion(OwnLimitsFirst, models.Model):
         constraints = [models.CheckConstraint(condition=Q(g_co2_per_kwh__gte=0), name="gridregion_intensity_positive")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.g_co2_per_kwh:g} gCO2/kWh)"
+        return f"{self.name} ({self.g_co2_per_kwh:g} gCO2e/kWh)"

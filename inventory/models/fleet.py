@@ -64,11 +64,11 @@ class Site(InventoryRow):
         help_text="Power usage effectiveness (industry average 1.58, Uptime 2023).",
     )
     grid_intensity_override = models.FloatField(
-        "grid intensity override (gCO2/kWh)",
+        "grid intensity override (gCO2e/kWh)",
         null=True,
         blank=True,
         validators=[GRID_INTENSITY],
-        help_text="gCO2/kWh from your utility contract; overrides the country average.",
+        help_text="gCO2e/kWh (CO2-equivalent) from your utility contract; overrides the country average.",
     )
     electricity_price_per_kwh = WordedDecimalField(
         "electricity price per kWh", max_digits=8, decimal_places=4, null=True, blank=True, validators=[PRICE_PER_KWH]

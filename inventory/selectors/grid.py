@@ -20,7 +20,7 @@ from ..models import (
 
 
 def grid_intensities(*, sites: list[Site]) -> dict[int, float]:
-    """gCO2/kWh per site id: the site's utility figure when given, else its country's, else the IEA world average.
+    """gCO2e/kWh per site id: the site's utility figure when given, else its country's, else the IEA world average.
     One query for all the sites."""
     by_country = dict(
         GridRegion.objects.filter(country_code__in={s.country for s in sites}).values_list(

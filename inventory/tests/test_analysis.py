@@ -30,7 +30,7 @@ def test_site_footprints_of_the_demo(demo):
     assert frankfurt.measured_it_power_kw == pytest.approx(56.719)
     it_kw = 163.2 - 81.6 + 56.719
     assert frankfurt.it_power_kw == pytest.approx(it_kw)
-    # PUE 1.35, 0.19 EUR/kWh, Germany 381 gCO2/kWh, 730 h
+    # PUE 1.35, 0.19 EUR/kWh, Germany 381 gCO2e/kWh, 730 h
     assert frankfurt.footprint.facility_power_kw == pytest.approx(it_kw * 1.35)
     assert frankfurt.footprint.energy_kwh_per_month == pytest.approx(it_kw * 1.35 * 730)
     assert frankfurt.footprint.cost_per_month == pytest.approx(it_kw * 1.35 * 730 * 0.19)

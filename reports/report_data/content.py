@@ -219,7 +219,7 @@ def energy_lines(capacity: CapacitySection) -> tuple[str, ...]:
         f"The {plural(sites, 'site')} {'draws' if sites == 1 else 'draw'} {_decimals(capacity.it_kw, 1)} kW IT power "
         f"({_decimals(capacity.facility_kw, 1)} kW at the facility; measured where telemetry gives it, else rated): "
         f"{_decimals(capacity.energy_kwh, 0)} kWh per month.",
-        f"That emits {capacity.tco2:,.1f} tonnes of CO2 per month at the sites' grid intensity.",
+        f"That emits {capacity.tco2:,.1f} tonnes of CO2-equivalent (tCO2e) per month at the sites' grid intensity.",
     )
 
 

@@ -53,7 +53,7 @@ def test_the_demo_pdf_has_no_ids_no_raw_floats_and_no_interactive_hints(demo, tm
     assert "Inventory as scored 3 sites, 48 active servers, 344 accelerators" in flat
     assert "What changed since scoring" not in flat
     assert "Energy and carbon" in flat
-    assert "tonnes of CO2 per month" in flat
+    assert "tonnes of CO2-equivalent (tCO2e) per month" in flat
     assert "Owner:" in flat
 
 
