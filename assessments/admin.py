@@ -25,9 +25,10 @@ from accounts.admin_scoping import (
     ScopedHistoryAdmin,
 )
 from accounts.selectors import users_of_organization
+from config.admin_display import EMPTY, in_place, shown_numbers
 from config.errors import DomainError
 
-from . import services
+from . import scoring, services
 from .models import (
     Answer,
     AreaAssignment,
@@ -41,6 +42,7 @@ from .models import (
     Score,
 )
 from .results import score_text
+from .selectors import answer_shown, framework_of
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -114,7 +116,7 @@ class AnswerInline(ReadOnlyInline):
     model = Answer
     fields = (
         "question_id",
-        "value",
+        "value_shown",
         "not_applicable",
         "na_reason",
         "note",
@@ -127,6 +129,26 @@ class AnswerInline(ReadOnlyInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("answered_by")
+
+    @admin.display(description="value")
+    def value_shown(self, obj: Answer) -> str:
+        """The value as the app words it (`selectors.answer_shown`: "Level 3: …", "47.2 %"), not as it is stored."""
+        if obj.value is None:
+            return EMPTY
+        questions, currency = self._questions(obj.assessment_id)
+        question = questions.get(obj.question_id)
+        if question is None:  # not in its framework: as stored
+            return str(obj.value)
+        return answer_shown(question=question, value=obj.value, currency=currency)
+
+    def _questions(self, assessment_id: int) -> tuple[dict[str, scoring.Question], str]:
+        """The assessment's questions by id and its organization's reporting currency, read once per page."""
+        cache = self.__dict__.setdefault("_questions_of", {})
+        if assessment_id not in cache:
+            assessment = Assessment.objects.select_related("framework", "organization").get(pk=assessment_id)
+            questions = {question.id: question for question in framework_of(assessment.framework).questions()}
+            cache[assessment_id] = questions, assessment.organization.reporting_currency
+        return cache[assessment_id]
 
 
 @admin.register(Assessment)
@@ -214,32 +236,44 @@ class AssessmentAdmin(OrganizationScopedMixin, admin.ModelAdmin):
 
 class ScoreInline(ReadOnlyInline):
     model = Score
-    fields = ("scope", "ref", "area_ref", "score", "level", "target_level", "weight", "risk", "details")
+    fields = tuple(
+        in_place(
+            ("scope", "ref", "area_ref", "score", "level", "target_level", "weight", "risk", "details"),
+            shown_numbers(Score, score_text, "score"),
+        )
+    )
+
+
+RESULT_SCORES = shown_numbers(AssessmentResult, score_text, "readiness_index", "answers_index")
 
 
 @admin.register(AssessmentResult)
 class AssessmentResultAdmin(OrganizationScopedMixin, admin.ModelAdmin):
-    list_display = (
-        "assessment",
-        "organization",
-        "framework_slug",
-        "framework_version",
-        "readiness_index",
-        "level",
-        "answered",
-        "total",
-        "high_risks",
-        "medium_risks",
-        "computed_at",
+    list_display = in_place(
+        (
+            "assessment",
+            "organization",
+            "framework_slug",
+            "framework_version",
+            "readiness_index",
+            "level",
+            "answered",
+            "total",
+            "high_risks",
+            "medium_risks",
+            "computed_at",
+        ),
+        RESULT_SCORES,
     )
     list_filter = ("level", "framework_slug", ORGANIZATION_FILTER)
     search_fields = ("assessment__title", "organization__name")
     list_select_related = ("assessment", "organization")
     list_per_page = 50
     inlines = [ScoreInline]
+    exclude = tuple(RESULT_SCORES)  # shown rounded in their place
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in self.model._meta.fields]
+        return in_place([f.name for f in self.model._meta.fields], RESULT_SCORES)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
@@ -271,6 +305,18 @@ class RoadmapItemAdminForm(OrganizationAdminForm):
         return data
 
 
+ROADMAP_SCORES = shown_numbers(
+    RoadmapItem,
+    score_text,  # one decimal, as the roadmap page writes them
+    "priority",
+    "current_score",
+    "target_score",
+    "gap_points",
+    "current_area_score",
+    "expected_area_score",
+)
+
+
 @admin.register(RoadmapItem)
 class RoadmapItemAdmin(ScopedHistoryAdmin):
     """Roadmap items are computed by the roadmap task; operators may only correct their tracking."""
@@ -282,9 +328,10 @@ class RoadmapItemAdmin(ScopedHistoryAdmin):
     list_select_related = ("assessment", "organization", "owner")
     list_per_page = 50
     tracked = ("status", "status_reason", "owner", "due_date")
+    exclude = tuple(ROADMAP_SCORES)  # shown rounded in their place
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in self.model._meta.fields if f.name not in self.tracked]
+        return in_place([f.name for f in self.model._meta.fields if f.name not in self.tracked], ROADMAP_SCORES)
 
     def save_model(self, request: HttpRequest, obj: RoadmapItem, form: Any, change: bool) -> None:
         changes = {name: form.cleaned_data.get(name) for name in ("status", "status_reason", "due_date")}

@@ -17,6 +17,9 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Organization, OrganizationOwned
 from config.validators import NOTES, validate_finite_json, validate_name, validate_text, validate_web_address
 from inventory.analysis import WHOLE_ORGANIZATION, Scope
+from inventory.facts import shown as fact_shown
+
+from .scoring.levels import round_score
 
 WHOLE_ORGANIZATION_LABEL = "whole organization"
 
@@ -248,7 +251,11 @@ class Answer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question_id}: {'N/A' if self.not_applicable else self.value}"
+        if self.not_applicable:
+            return f"{self.question_id}: N/A"
+        # A number without its question's unit: four significant digits (`inventory.facts.shown`), not the float.
+        value = fact_shown(self.value) if isinstance(self.value, float) else self.value
+        return f"{self.question_id}: {value}"
 
     @property
     def notes_text(self) -> str:
@@ -337,7 +344,13 @@ class AssessmentResult(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.assessment}: {self.readiness_index}"
+        return f"{self.assessment}: {_score_words(self.readiness_index)}"
+
+
+def _score_words(score: float | None) -> str:
+    """A score as the pages write it in a row's name (the admin's titles and rows): one decimal, "73.4"."""
+    rounded = round_score(score)
+    return "not scored" if rounded is None else f"{rounded:.1f}"
 
 
 class ScoreScope(models.TextChoices):
@@ -366,7 +379,7 @@ class Score(models.Model):
         constraints = [models.UniqueConstraint(fields=["result", "scope", "ref"], name="score_unique_per_result")]
 
     def __str__(self) -> str:
-        return f"{self.scope} {self.ref}: {self.score}"
+        return f"{self.scope} {self.ref}: {_score_words(self.score)}"
 
 
 class RoadmapKind(models.TextChoices):

@@ -72,7 +72,7 @@ FORM_FIELDS = {"kind": "kind", "format": "file_format"}
 def add_upload_errors(form: forms.Form, error: DomainError) -> None:
     """Show a refused upload on the form, reading each item's place (never its message)."""
     for item in error:
-        name = FORM_FIELDS.get(item.column or "")
+        name = FORM_FIELDS.get(item.field or "")
         if name in form.fields and item.row is None:
             form.add_error(name, item.message)
         else:

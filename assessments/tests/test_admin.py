@@ -2,14 +2,17 @@
 rows (and the shared frameworks), and what the application derives is read-only."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.demo import DEMO_OPERATOR_USERNAME, seed_operator
 from accounts.tests.factories import UserFactory
 from assessments import services
-from assessments.models import Assessment, AssessmentResult, Framework, RoadmapItem
+from assessments.models import Answer, Assessment, AssessmentResult, Framework, RoadmapItem, Score
+from assessments.selectors import answer_shown, framework_of
 from assessments.tests.factories import answer_all, ensure_default_framework, start_assessment, weak_value
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +197,76 @@ def test_roadmap_tracking_in_the_admin_follows_the_apps_rules(client, superuser,
     assert "The due date is in the past." in past
     item.refresh_from_db()
     assert (item.status, item.due_date) == ("dismissed", None)
+
+
+class TestOperatorReadsRoundedNumbers:
+    """An operator reads the numbers the app computes as the app writes them (one decimal for scores, an answer
+    as the questionnaire words it), never the stored float."""
+
+    RAW_INDEX = 73.40619302012674
+    RAW_AREA = 70.38341346153847
+    RAW_ANSWER = 47.19999999999999
+
+    @pytest.fixture
+    def operator(self, organization):
+        seed_operator(organization, "operator-password-123")
+        return get_user_model().objects.get(username=DEMO_OPERATOR_USERNAME)
+
+    @pytest.fixture
+    def raw(self, scored):
+        """The acme assessment, its result, a score and a roadmap item holding floats with long tails."""
+        assessment = scored["acme-ai"]
+        AssessmentResult.objects.filter(assessment=assessment).update(
+            readiness_index=self.RAW_INDEX, answers_index=self.RAW_AREA
+        )
+        Score.objects.filter(result__assessment=assessment, scope="area").update(score=self.RAW_AREA)
+        item = RoadmapItem.objects.filter(assessment=assessment).order_by("rank").first()
+        RoadmapItem.objects.filter(pk=item.pk).update(
+            priority=12.345678901, current_area_score=self.RAW_AREA, expected_area_score=self.RAW_INDEX
+        )
+        Answer.objects.filter(assessment=assessment, question_id="HW-PP-01").update(value=self.RAW_ANSWER)
+        return assessment, item
+
+    def test_the_results_list_and_page_show_scores_with_one_decimal(self, client, operator, raw):
+        assessment, _ = raw
+        client.force_login(operator)
+        listed = client.get(admin_url(AssessmentResult, "changelist"))
+        assert listed.status_code == 200
+        body = listed.content.decode()
+        assert '<td class="field-readiness_index">73.4</td>' in body
+        assert "73.406" not in body
+        page = client.get(admin_url(AssessmentResult, "change", assessment.result.pk)).content.decode()
+        for text in ("73.4", "70.4"):
+            assert text in page
+        for raw_text in ("73.406", "70.383"):  # not in the fields, the title or the scores' rows
+            assert raw_text not in page
+        assert 'name="readiness_index"' not in page
+        ordered = client.get(admin_url(AssessmentResult, "changelist"), {"o": "5"})  # by readiness index
+        assert ordered.status_code == 200
+
+    def test_a_roadmap_items_scores_read_with_one_decimal(self, client, operator, raw):
+        _, item = raw
+        client.force_login(operator)
+        page = client.get(admin_url(RoadmapItem, "change", item.pk)).content.decode()
+        for text in ("Current area score:", "Expected area score:", "70.4", "73.4", "12.3"):
+            assert text in page
+        for raw_text in ("70.383", "73.406", "12.345"):
+            assert raw_text not in page
+        assert 'name="current_area_score"' not in page  # computed: not a field of the form
+        saved = client.post(  # the tracking fields still save
+            admin_url(RoadmapItem, "change", item.pk),
+            {"status": "accepted", "status_reason": "", "owner": "", "due_date": ""},
+        )
+        assert saved.status_code == 302
+        item.refresh_from_db()
+        assert (item.status, item.current_area_score) == ("accepted", self.RAW_AREA)
+
+    def test_an_assessments_answers_read_as_the_app_words_them(self, client, operator, raw):
+        assessment, _ = raw
+        client.force_login(operator)
+        page = client.get(admin_url(Assessment, "change", assessment.pk)).content.decode()
+        question = framework_of(assessment.framework).question("HW-PP-01")
+        assert answer_shown(question=question, value=self.RAW_ANSWER) == "47.2 %"
+        assert "47.2 %" in page
+        assert "47.1999" not in page
+        assert "Level " in page  # maturity answers by their level's words

@@ -11,7 +11,6 @@ the output.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -131,7 +130,6 @@ class DiscoveryRunView(OrganizationViewMixin, DetailView):
             error_count=error_count,
             unknown=plan.get("unknown_gpus", []),
             commands_hint=COMMANDS_HINT,
-            this_year=datetime.date.today().year,
             ready=run.status == RunStatus.READY,
             # The servers' actions ("new", "update") and changes are shown only for an output that is or was recorded.
             writes=run.status in (RunStatus.READY, RunStatus.DONE),
@@ -165,7 +163,8 @@ class AcceleratorFromOutputForm(forms.Form):
     mem_bandwidth_gbps = forms.FloatField(
         label="Memory bandwidth (GB/s)", help_text="Not in the output: from the datasheet."
     )
-    release_year = forms.IntegerField(label="Released")
+    # No tool prints it: the person enters it (a year guessed here would land in the catalog unnoticed).
+    release_year = forms.IntegerField(label="Year")
     bf16_tflops = forms.FloatField(label="Dense BF16 TFLOPS", required=False)
 
 

@@ -48,8 +48,8 @@ _READ_CHUNK = 1 << 16
 
 class ImportRejected(Invalid):
     """The file (or an export request) cannot be read at all: format, kind, encoding, structure, header. Nothing
-    was looked at further. Its items say where when they can (``row``: a line, ``column``: a header name or the
-    request's ``kind``/``format``)."""
+    was looked at further. Its items say where when they can (``row``: a line, ``column``: a header name; ``field``:
+    the request's ``kind`` or ``format``, which are not the file's)."""
 
     code = "unreadable"
 
@@ -60,9 +60,15 @@ class ImportRejected(Invalid):
 
 
 def reject(
-    message: str, *, row: int | None = None, column: str | None = None, code: str | None = None
+    message: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    field: str | None = None,
+    code: str | None = None,
 ) -> ImportRejected:
-    return ImportRejected(message, code=code, row=row, column=column)
+    """A file's problem at a ``row`` and ``column``, or a request's at its ``field`` (``kind``, ``format``)."""
+    return ImportRejected(message, code=code, row=row, column=column, field=field)
 
 
 # --- formats and kinds ------------------------------------------------------------------------------------------
@@ -78,7 +84,7 @@ def normalize_kind(value: str | None) -> str | None:
     if key in KIND_ALIASES:
         return KIND_ALIASES[key]
     raise reject(
-        f"Unknown kind {str(value).strip()!r}: use one of {', '.join(KINDS)}.", column="kind", code="unknown_kind"
+        f"Unknown kind {str(value).strip()!r}: use one of {', '.join(KINDS)}.", field="kind", code="unknown_kind"
     )
 
 
@@ -97,7 +103,7 @@ def format_of(filename: str, requested: str | None = None, *, formats: tuple[str
         if value not in formats:
             raise reject(
                 f"Unknown format {requested!r}: use {', '.join(formats[:-1])} or {formats[-1]}.",
-                column="format",
+                field="format",
                 code="unknown_format",
             )
         return value

@@ -13,7 +13,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from accounts.admin_scoping import ORGANIZATION_FILTER, OrganizationAdminForm, OrganizationScopedMixin
+from config.admin_display import in_place, shown_numbers
 
+from ..rounding import round_half_away
 from .configuration import url_problem
 from .models import BmcEndpoint, PrometheusConfig, ServerTelemetryDay
 from .redfish import base_url
@@ -21,24 +23,67 @@ from .redfish import base_url
 KEEP = "Leave empty to keep the stored one; it is stored encrypted and never shown."
 
 
+def _watts(value: float) -> str:
+    return f"{round_half_away(value, 0):.0f}"
+
+
+def _one_decimal(value: float) -> str:
+    return f"{round_half_away(value, 1):.1f}"
+
+
+# As the telemetry page writes them: watts whole, percentages and GB with one decimal (stored to 3 decimals).
+DAY_FIGURES = {
+    **shown_numbers(
+        ServerTelemetryDay,
+        _watts,
+        "accelerator_power_p50_w",
+        "accelerator_power_p95_w",
+        "accelerator_power_max_w",
+        "server_power_p50_w",
+        "server_power_p95_w",
+        "server_power_max_w",
+    ),
+    **shown_numbers(
+        ServerTelemetryDay,
+        _one_decimal,
+        "utilization_mean_pct",
+        "utilization_p95_pct",
+        "tensor_active_mean_pct",
+        "memory_used_mean_gb",
+        "memory_used_max_gb",
+        "memory_total_gb",
+    ),
+}
+
+
 @admin.register(ServerTelemetryDay)
 class ServerTelemetryDayAdmin(OrganizationScopedMixin, admin.ModelAdmin):
-    list_display = (
-        "server",
-        "day",
-        "source",
-        "sample_count",
-        "accelerator_power_p95_w",
-        "server_power_p95_w",
-        "utilization_mean_pct",
-        "organization",
+    list_display = in_place(
+        (
+            "server",
+            "day",
+            "source",
+            "sample_count",
+            "accelerator_power_p95_w",
+            "server_power_p95_w",
+            "utilization_mean_pct",
+            "organization",
+        ),
+        DAY_FIGURES,
     )
     list_filter = ("source", ORGANIZATION_FILTER)
     search_fields = ("server__hostname", "organization__name")
     list_select_related = ("organization", "server")
     date_hierarchy = "day"
-    exclude = ("digest",)
     list_per_page = 50
+    # Every field but the digest, the figures rounded in their place; all read-only (written by ingestion only).
+    fields = tuple(
+        in_place(
+            [f.name for f in ServerTelemetryDay._meta.fields if f.editable and f.name not in ("id", "digest")],
+            DAY_FIGURES,
+        )
+    )
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

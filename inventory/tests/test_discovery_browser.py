@@ -69,8 +69,10 @@ def test_upload_an_unknown_gpu_and_add_it_in_one_form(live_server, page, organiz
     form = page.locator("form.unknown-gpu")
     assert form.get_by_label("Memory (GB)").input_value() == "20.0"
     assert form.get_by_label("Power (W)").input_value() == "70"
+    assert form.get_by_label("Year").input_value() == ""  # not in the output: never guessed
     shot(page, "4-unknown-gpu")
     form.get_by_label("Bandwidth (GB/s)").fill("280")
+    form.get_by_label("Year").fill("2023")
     form.get_by_role("button", name="Add").click()
     page.wait_for_selector("text=Record these servers")
     assert AcceleratorType.objects.get(organization=organization).nvidia_smi_names == [

@@ -3,6 +3,7 @@ confirmation, an unknown GPU added to the catalog in one form, the server page s
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -80,6 +81,27 @@ def test_an_unknown_gpu_is_added_from_the_preview_then_the_output_is_valid(signe
     )  # fmt: skip
     run.refresh_from_db()
     assert run.status == RunStatus.READY
+
+
+@pytest.mark.django_db
+def test_an_unknown_gpus_year_is_not_guessed_and_is_required(signed_in, organization, lab):
+    """No tool prints a GPU's release year: the form leaves it empty for the person (an RTX 3080 is from 2020, not
+    this year), and adding without it names the field and adds nothing."""
+    upload = SimpleUploadedFile("rtx3080.xml", (CORPUS / "nvidia-smi-xml" / "rtx-3080-v13.xml").read_bytes())
+    response = signed_in.post(reverse("inventory:discover"), {"site": "Lab", "hostname": "ws-2", "file": upload})
+    run = DiscoveryRun.objects.get()
+    preview = signed_in.get(response.url).content.decode()
+    (year_input,) = re.findall(r'<input[^>]*name="release_year"[^>]*>', preview)
+    assert "value=" not in year_input
+    assert "required" in year_input
+    assert str(datetime.date.today().year) not in year_input
+    posted = {"name": "NVIDIA GeForce RTX 3080", "vendor": "NVIDIA", "model": "GeForce RTX 3080", "memory_gb": "10",
+              "tdp_w": "320", "mem_bandwidth_gbps": "760", "release_year": ""}  # fmt: skip
+    refused = signed_in.post(reverse("inventory:discover_accelerator", args=[run.pk]), posted, follow=True)
+    assert "Year: This field is required." in [str(message) for message in refused.context["messages"]]
+    assert not AcceleratorType.objects.filter(organization=organization).exists()
+    signed_in.post(reverse("inventory:discover_accelerator", args=[run.pk]), {**posted, "release_year": "2020"})
+    assert AcceleratorType.objects.get(organization=organization).release_year == 2020
 
 
 @pytest.mark.django_db

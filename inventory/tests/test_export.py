@@ -270,20 +270,27 @@ class TestExportEndpoints:
         assert set(yaml.safe_load(b"".join(response.streaming_content))) == set(KINDS)
 
     @pytest.mark.parametrize(
-        ("params", "message"),
+        ("params", "field", "message"),
         [
             (
                 {"format": "csv"},
+                None,
                 "CSV holds one kind per file: choose sites, servers, storage, networks, cloud or workloads.",
             ),
-            ({"kind": "gpus"}, "Unknown kind 'gpus': use one of sites, servers, storage, networks, cloud, workloads."),
-            ({"kind": "sites", "format": "xlsx"}, "Unknown format 'xlsx': use csv, json or yaml."),
+            (
+                {"kind": "gpus"},
+                "kind",
+                "Unknown kind 'gpus': use one of sites, servers, storage, networks, cloud, workloads.",
+            ),
+            ({"kind": "sites", "format": "xlsx"}, "format", "Unknown format 'xlsx': use csv, json or yaml."),
         ],
     )
-    def test_api_export_problems_are_400(self, api_client_for, inventory, viewer, params, message):
+    def test_api_export_problems_are_400(self, api_client_for, inventory, viewer, params, field, message):
         response = api_client_for(viewer, inventory).get(reverse("api:inventory:export"), params)
         assert response.status_code == 400
-        assert response.json()["errors"][0]["message"] == message
+        (error,) = response.json()["errors"]
+        assert (error["message"], error.get("field")) == (message, field)
+        assert "column" not in error  # a request's parameter, not a file's column
 
     def test_api_export_needs_a_member(self, organization, outsider):
         from rest_framework.test import APIClient

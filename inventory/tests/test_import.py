@@ -533,9 +533,16 @@ class TestBadFiles:
         ]
 
     def test_unknown_kind_parameter(self, organization):
-        assert problems(organization, "hostname,site\nn1,x\n", "upload.csv", kind="gpus") == [
-            {"row": None, "column": "kind", "message": UNKNOWN_KIND}
-        ]
+        """The kind the file was uploaded with is the request's field, not one of the file's columns."""
+        (item,) = problem_items(organization, "hostname,site\nn1,x\n", "upload.csv", kind="gpus")
+        assert (item.field, item.row, item.column, item.code, item.message) == (
+            "kind",
+            None,
+            None,
+            "unknown_kind",
+            UNKNOWN_KIND,
+        )
+        assert str(item) == f"kind: {UNKNOWN_KIND}"
 
     def test_a_csv_whose_kind_cannot_be_told(self, organization):
         assert problems(organization, "hostname,site\nn1,x\n", "upload.csv") == [

@@ -185,6 +185,41 @@ class TestImportApi:
         assert message in [e["message"] for e in api_errors(response)]
         assert not Server.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("data", "field", "code", "message"),
+        [
+            (
+                {"kind": "gadgets"},
+                "kind",
+                "unknown_kind",
+                "Unknown kind 'gadgets': use one of sites, servers, storage, networks, cloud, workloads.",
+            ),
+            (
+                {"kind": "servers", "format": "pdf"},
+                "format",
+                "unknown_format",
+                "Unknown format 'pdf': use csv, json, yaml or xlsx.",
+            ),
+        ],
+    )
+    def test_an_unknown_kind_or_format_is_a_problem_of_the_request_field_not_a_column(
+        self, api_client_for, organization, assessor, data, field, code, message
+    ):
+        response = api_client_for(assessor, organization).post(
+            URL, {"file": upload("upload.csv", b"hostname,site\nn1,x\n"), **data}, format="multipart"
+        )
+        assert response.status_code == 400
+        assert response.json() == {"errors": [{"code": code, "message": message, "field": field}], "error_count": 1}
+        assert not ImportJob.objects.exists()
+
+    def test_a_files_cell_is_still_placed_by_row_and_column(self, api_client_for, organization, assessor, frankfurt):
+        response = api_client_for(assessor, organization).post(
+            URL, {"file": upload("servers.csv", "hostname,site,status\nn1,Frankfurt,sleeping\n")}, format="multipart"
+        )
+        assert response.status_code == 400
+        (error,) = api_errors(response)
+        assert (error["row"], error["column"], "field" in error) == (2, "status", False)
+
     def test_a_50_mb_upload_is_refused_with_a_size_error(self, api_client_for, organization, assessor):
         big = upload("servers.csv", b"hostname,site\n" + b"x" * (50 * 1024 * 1024))
         response = api_client_for(assessor, organization).post(URL, {"file": big}, format="multipart")

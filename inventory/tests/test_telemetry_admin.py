@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.demo import DEMO_OPERATOR_USERNAME, seed_operator
 from config.encryption import decrypt
 from inventory.models import BmcEndpoint, PrometheusConfig, ServerTelemetryDay
 
@@ -76,3 +78,22 @@ def test_a_prometheus_token_is_replaced_or_removed(client, owner, both):
     client.post(url(PrometheusConfig, "change", config.pk), {**data, "clear_token": "on"})
     config.refresh_from_db()
     assert config.has_token is False
+
+
+def test_a_days_figures_read_as_the_telemetry_page_writes_them(client, organization, both):
+    """Watts whole, percentages and GB with one decimal, in the list and on the (read-only) page of a day."""
+    seed_operator(organization, "operator-password-123")
+    client.force_login(get_user_model().objects.get(username=DEMO_OPERATOR_USERNAME))
+    day = both["acme-ai"]["telemetry_day"]
+    ServerTelemetryDay.objects.filter(pk=day.pk).update(
+        accelerator_power_p95_w=5612.333, utilization_mean_pct=47.125, memory_used_max_gb=301.875
+    )
+    listed = client.get(url(ServerTelemetryDay, "changelist")).content.decode()
+    assert '<td class="field-accelerator_power_p95_w">5612</td>' in listed
+    assert '<td class="field-utilization_mean_pct">47.1</td>' in listed
+    page = client.get(url(ServerTelemetryDay, "change", day.pk)).content.decode()
+    assert "Accelerator power, 95th percentile (W):" in page
+    for text in ("5612", "47.1", "301.9"):
+        assert text in page
+    for raw_text in ("5612.333", "47.125", "301.875"):
+        assert raw_text not in page
