@@ -2,8 +2,9 @@
 
 The names are those the import and discovery resolve (`inventory.services.catalog_names`): a site by its name, an
 accelerator type by its model ("H100 SXM"), vendor and model ("NVIDIA H100 SXM") or what nvidia-smi prints, a model
-profile by its name; case and repeated spaces do not count; an organization's private catalog entry wins over a
-shared one of the same name; a name two entries share is refused as ambiguous (give the id), never guessed.
+profile by its name; case and repeated spaces do not count, except between two names that differ only by them ("T1"
+and "t1": each is found as written); an organization's private catalog entry wins over a shared one of the same
+name; a name two entries share is refused as ambiguous (give the id), never guessed.
 The choices are the organization's (`OrganizationRelatedField`), so another organization's row is unknown by name as
 by id. A request (a bulk list too) reads the names of each related model once: constant queries.
 """

@@ -18,23 +18,31 @@ AMBIGUOUS = -1
 
 
 class NameIndex:
-    """Catalog entries by name, case-insensitively; an organization's private entry wins over a shared one."""
+    """Catalog entries by name, case-insensitively; an organization's private entry wins over a shared one. Where
+    two entries' names differ only by case or spaces ("T1" and "t1"), the name as written picks its own: only a name
+    that matches several entries in neither way is ambiguous."""
 
     def __init__(self) -> None:
         self._private: dict[str, set[int]] = defaultdict(set)
         self._shared: dict[str, set[int]] = defaultdict(set)
+        self._written: dict[str, set[int]] = defaultdict(set)
 
     def add(self, name: str, pk: int, *, private: bool) -> None:
-        key = " ".join(name.split()).lower()
-        if key:
-            (self._private if private else self._shared)[key].add(pk)
+        written = " ".join(name.split())
+        if written:
+            (self._private if private else self._shared)[written.lower()].add(pk)
+            self._written[written].add(pk)
 
     def resolve(self, name: str) -> int | None:
         """The entry's id, None when no entry has the name, `AMBIGUOUS` when several have it."""
-        key = " ".join(name.split()).lower()
+        written = " ".join(name.split())
+        key = written.lower()
         for candidates in (self._private.get(key), self._shared.get(key)):
             if candidates:
-                return next(iter(candidates)) if len(candidates) == 1 else AMBIGUOUS
+                if len(candidates) == 1:
+                    return next(iter(candidates))
+                exact = self._written.get(written, set()) & candidates
+                return next(iter(exact)) if len(exact) == 1 else AMBIGUOUS
         return None
 
 

@@ -113,6 +113,24 @@ def test_a_name_two_entries_share_is_ambiguous_never_guessed(api_client_for, org
     assert "give the id" in error["message"]
 
 
+def test_sites_named_apart_only_by_case_are_each_found_by_their_own_name(api_client_for, organization, assessor):
+    """ "T1" and "t1" may both exist (site names keep their case, as the import reads them): each is found by its
+    name as written, in a body and in a filter; a spelling that is neither of two such names stays ambiguous."""
+    upper, lower = SiteFactory(organization=organization, name="T1"), SiteFactory(organization=organization, name="t1")
+    client = api_client_for(assessor, organization)
+    for name, site in (("T1", upper), ("t1", lower), (" T1 ", upper)):
+        response = client.post(reverse(SERVERS), {"site": name, "hostname": f"h-{site.pk}-{len(name)}"}, format="json")
+        assert response.status_code == 201, response.json()
+        assert response.json()["site"] == site.pk
+    listed = client.get(reverse(SERVERS), {"site": "t1"})
+    assert listed.status_code == 200, listed.json()
+    assert {row["site"] for row in listed.json()["results"]} == {lower.pk}
+    SiteFactory(organization=organization, name="Hall A")
+    SiteFactory(organization=organization, name="hall a")
+    response = client.post(reverse(SERVERS), {"site": "HALL A", "hostname": "y"}, format="json")
+    assert (api_errors(response)[0]["field"], api_errors(response)[0]["code"]) == ("site", "ambiguous_name")
+
+
 def test_cloud_capacity_and_workloads_by_name(api_client_for, organization, assessor):
     client = api_client_for(assessor, organization)
     response = client.post(
