@@ -254,6 +254,21 @@ def test_the_roadmap_page_shows_phases_and_the_what_if(client, scored, viewer):
     assert "Track this item" not in page  # viewers read only
 
 
+def test_the_roadmap_page_names_an_items_prerequisites_by_rank_and_title(client, scored, viewer):
+    """ "after #9 Verify the facts of ...", linking to its card: not "after REC-HW-PP-03, VERIFY-hardware"."""
+    import re
+
+    items = {item.item_id: item for item in roadmap_of(assessment=scored) if item.in_plan}
+    item = next(item for item in items.values() if item.depends_on)
+    client.force_login(viewer)
+    page = client.get(reverse("assessments:roadmap", args=[scored.pk])).content.decode()
+    card = page[page.index(f'id="item-{item.item_id}"') :]
+    line = re.search(r"· after (.*?)</p>", card).group(1)
+    for before in (items[item_id] for item_id in item.depends_on if item_id in items):
+        assert f'<a href="#item-{before.item_id}">#{before.rank} {before.title}</a>' in line
+    assert not re.search(r"\b(REC|VERIFY|CAP|EVID)-", re.sub(r'href="[^"]*"', "", line))
+
+
 ROADMAP_PAGE_QUERIES = 10
 """Session, user, membership; the assessment; its items (with owners and issue trackers); the members (the
 tracking forms' owners); the organization's issue trackers (the push form); the organization (its data version

@@ -87,8 +87,11 @@ class RoadmapView(AssessmentMixin, TemplateView):
         items = list(selectors.roadmap_of(assessment=assessment))
         names = {area.id: area.name for area in framework.areas}
         members = list(users_of_organization(organization=self.organization))
+        by_id = {item.item_id: item for item in items}
         for item in items:
             item.area_name = names.get(item.area_ref, "")
+            # Its prerequisites by rank and title, as people read the plan (their ids are the API's).
+            item.prerequisites = [by_id[item_id] for item_id in item.depends_on if item_id in by_id]
             item.track_form = self._form(item, members) if context["can_write"] else None
         context.update(
             scored=assessment.status == AssessmentStatus.SCORED,
