@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core import validators as django_validators
@@ -53,6 +54,37 @@ class KnownFieldsOnly:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
+class NumberField(serializers.FloatField):
+    """A number that is a number: JSON ``true`` is refused (DRF's `FloatField` takes it as 1.0, so a PUE of ``true``
+    was stored as 1.0), as the integer and decimal fields and the import refuse it."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ColumnDecimalField(serializers.DecimalField):
+    """A decimal column's number, read as given and written as the column holds it.
+
+    Its digits are the model's to check (`config.fields.WordedDecimalField`: in words, with every other problem of
+    the body at once), so nothing is checked or rounded on the way in; on the way out the value has the column's
+    decimal places, so a row reads the same in the answer to its create as when it is read back ("0.1000", not
+    "0.1" and then "0.1000")."""
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        return value
+
+    def quantize(self, value: Decimal) -> Decimal:
+        return value  # the input, as given: the model refuses digits the column cannot hold
+
+    def to_representation(self, value: Any) -> Any:
+        if value is not None and self.decimal_places is not None:
+            value = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+            value = value.quantize(Decimal(1).scaleb(-self.decimal_places))
+        return super().to_representation(value)
+
+
 class ValidatedModelSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     """Validates through the model, as NetBox's ``ValidatedModelSerializer`` does.
 
@@ -66,6 +98,8 @@ class ValidatedModelSerializer(KnownFieldsOnly, serializers.ModelSerializer):
     Subclasses whose model has fields that the request does not carry (the organization) set them in
     :meth:`prepare_instance`.
     """
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.FloatField: NumberField}
 
     def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple[type, dict[str, Any]]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
@@ -87,9 +121,10 @@ class ValidatedModelSerializer(KnownFieldsOnly, serializers.ModelSerializer):
                 validators.append(django_validators.MaxLengthValidator(max_length))
         # A decimal column's digits are checked by the model (`config.fields.WordedDecimalField`: they read as its
         # range, code out_of_range), in full_clean with the other fields, so every problem of the body is said at
-        # once with the code forms and the import give; DRF reads the number only.
+        # once with the code forms and the import give; DRF reads the number only, and writes it with the column's
+        # decimal places (`ColumnDecimalField`).
         if getattr(model_field, "worded_messages", None) and issubclass(field_class, serializers.DecimalField):
-            kwargs["max_digits"] = kwargs["decimal_places"] = None
+            field_class = ColumnDecimalField
         if validators:
             kwargs["validators"] = validators
         return field_class, kwargs

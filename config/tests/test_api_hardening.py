@@ -110,6 +110,34 @@ def test_a_site_refuses_impossible_values_with_a_400(api, change, field):
     assert [item["field"] for item in api_errors(response)] == [field]
 
 
+@pytest.mark.parametrize("field", ["pue", "renewable_share_pct", "power_capacity_kw", "grid_intensity_override"])
+def test_true_is_not_a_number(api, organization, field):
+    """JSON ``true`` was stored as 1.0 in a float column (a PUE of 1.0); whole-number and decimal fields refused it."""
+    site = SiteFactory(organization=organization, pue=1.4)
+    response = api.patch(f"{SITES}{site.pk}/", {field: True}, format="json")
+    assert response.status_code == 400
+    assert [(item["field"], item["message"]) for item in api_errors(response)] == [
+        (field, "A valid number is required.")
+    ]
+    site.refresh_from_db()
+    assert site.pue == 1.4
+
+
+def test_true_is_not_a_pue_in_a_capacity_what_if(api, organization):
+    response = api.post("/api/v1/capacity/estimate/", {"workload": 1, "change": {"pue": True}}, format="json")
+    assert response.status_code == 400
+    assert "pue" in {item["field"].split(".")[-1] for item in api_errors(response)}
+
+
+def test_a_decimal_reads_the_same_in_the_answer_to_its_create_as_when_read_back(api):
+    created = api.post(SITES, {"name": "Lab", "country": "DE", "electricity_price_per_kwh": "0.1"}, format="json")
+    assert created.status_code == 201, created.json()
+    read = api.get(f"{SITES}{created.json()['id']}/").json()
+    assert created.json()["electricity_price_per_kwh"] == read["electricity_price_per_kwh"] == "0.1000"
+    refused = api.post(SITES, {"name": "Lab 2", "country": "DE", "electricity_price_per_kwh": "0.12345"}, format="json")
+    assert [item["field"] for item in api_errors(refused)] == ["electricity_price_per_kwh"]  # not rounded away
+
+
 def test_an_answer_note_with_a_direction_override_is_refused(api, organization, assessor):
     ensure_default_framework()
     assessment = api.post("/api/v1/assessments/", {"title": "Notes"}, format="json").json()

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.api.base import OrganizationRelatedField, OrganizationScopedAPIMixin
 from accounts.models import Role
-from config.serializers import KnownFieldsOnly
+from config.serializers import KnownFieldsOnly, NumberField
 
 from .. import selectors
 from ..analysis import (
@@ -45,8 +45,8 @@ class ChangeSerializer(KnownFieldsOnly, serializers.Serializer):
     accelerator_type = accelerator_type_field(selectors.accelerator_types_for, required=False, allow_null=True)
     accelerator_count = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
     site = site_field(selectors.sites_for, required=False, allow_null=True)
-    pue = serializers.FloatField(min_value=1.0, max_value=5.0, required=False, allow_null=True)
-    price_per_kwh = serializers.FloatField(min_value=0, max_value=10, required=False, allow_null=True)
+    pue = NumberField(min_value=1.0, max_value=5.0, required=False, allow_null=True)
+    price_per_kwh = NumberField(min_value=0, max_value=10, required=False, allow_null=True)
     precision = serializers.ChoiceField(choices=Precision.choices, required=False, allow_null=True)
     kv_cache_precision = serializers.ChoiceField(
         choices=Precision.choices,
