@@ -165,6 +165,31 @@ def test_keyboard_only_answering(live_server, browser, client, organization, ass
     assert not errors, errors
 
 
+def test_a_note_on_an_inventory_answer_keeps_it_the_inventorys(live_server, browser, client, organization, assessor):
+    """The autosave of a note on an answer filled in from the inventory: the card keeps its "From the inventory"
+    box and says so (it used to hide the box and say "Answered by ..."), and so does the stored answer."""
+    from inventory.tests.factories import SiteFactory
+
+    SiteFactory(organization=organization, pue=1.3)
+    assessment = start_assessment(organization=organization, user=assessor)
+    context, page = session_page(browser, client, live_server, assessor)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/areas/energy/")
+    card = page.locator("#q-EN-COST-01")
+    expect(card.locator("[data-role=inventory]")).to_be_visible()
+    card.get_by_label("Note").fill("Checked against the utility bill.")
+    card.get_by_label("Note").blur()
+    expect(status_of(page, "EN-COST-01")).to_have_text("Saved")
+    expect(card.locator("[data-role=inventory]")).to_be_visible()
+    expect(card.locator("[data-role=meta]")).to_have_text("Filled in from the inventory; note and link saved just now")
+    answer = assessment.answers.get(question_id="EN-COST-01")
+    assert (answer.source, answer.note) == (AnswerSource.INVENTORY, "Checked against the utility bill.")
+    card.get_by_label("Answer").fill("1.4")  # another value: the member's own
+    card.get_by_label("Answer").blur()
+    expect(card.locator("[data-role=meta]")).to_have_text("Answered by arjun, just now")
+    expect(card.locator("[data-role=inventory]")).to_be_hidden()
+    context.close()
+
+
 def test_a_refused_answer_shows_the_error(live_server, browser, client, organization, assessor):
     """Submitted in another tab meanwhile: the API refuses the answer, and the question says why."""
     assessment = start_assessment(organization=organization, user=assessor)

@@ -353,10 +353,17 @@
         this.element.dataset.answered = "1";
         this.page.progress.forEach((progress) => progress.add(1));
       }
+      // A note or a link alone leaves an answer filled in from the inventory the inventory's (its box stays);
+      // another value makes it the member's.
+      const fromInventory = answer.source === "inventory";
       const inventory = this.element.querySelector("[data-role=inventory]");
-      if (inventory) inventory.hidden = true;
-      const who = answer.answered_by || "you";
-      this.meta.textContent = `Answered by ${who}, just now${answer.not_applicable ? " (not applicable)" : ""}`;
+      if (inventory) inventory.hidden = !fromInventory;
+      if (fromInventory) {
+        this.meta.textContent = "Filled in from the inventory; note and link saved just now";
+      } else {
+        const who = answer.answered_by || "you";
+        this.meta.textContent = `Answered by ${who}, just now${answer.not_applicable ? " (not applicable)" : ""}`;
+      }
       this.element.classList.remove("border-danger");
       this.element.querySelectorAll(".is-invalid").forEach((input) => input.classList.remove("is-invalid"));
       const errors = this.element.querySelector(".invalid-feedback");
