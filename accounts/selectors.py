@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import ApiToken, Invitation, Membership, Organization
+from .models import ApiToken, Invitation, Membership, Organization, Role
 from .services import secret_digest
 
 
@@ -57,3 +57,11 @@ def pending_invitations(*, organization: Organization) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         organization=organization, accepted_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
+
+
+def is_owner(*, organization_id: int, user: AbstractBaseUser | None) -> bool:
+    """Whether ``user`` is an owner of the organization (what only an owner may do: override sign-off, delete an
+    assessment that is not one's own draft)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(organization_id=organization_id, user_id=user.pk, role=Role.OWNER).exists()

@@ -108,8 +108,11 @@ class AssessmentViewSet(CollaborationActions, OrganizationScopedViewSet):
 
     def perform_update(self, serializer: serializers.AssessmentSerializer) -> None:
         serializer.instance = services.assessment_update(
-            assessment=serializer.instance, changes=serializer.validated_data
+            assessment=serializer.instance, changes=serializer.validated_data, user=self.request.user
         )
+
+    def perform_destroy(self, instance: Assessment) -> None:
+        services.assessment_delete(assessment=instance, user=self.request.user)
 
     @extend_schema(
         request=serializers.AnswerInputSerializer(many=True), responses=serializers.AnswerSerializer(many=True)

@@ -31,6 +31,7 @@ from .answers import (
 )
 from .assessments import (
     assessment_create,
+    assessment_delete,
     assessment_reassess,
     assessment_submit,
     assessment_update,
@@ -116,6 +117,7 @@ __all__ = [
     "assessment_scoring_claim",
     "assessment_scoring_reap",
     "assessment_scoring_retry",
+    "assessment_delete",
     "assessment_submit",
     "assessment_update",
     "default_target_levels",

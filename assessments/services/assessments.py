@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from accounts.integrations.webhooks import webhook_emit
 from accounts.models import Organization, WebhookEvent
+from accounts.selectors import is_owner
 from config import jobs
-from config.errors import Conflict, ErrorItem, Invalid
+from config.errors import Conflict, ErrorItem, Forbidden, Invalid
 from config.history import history_record_bulk
 from inventory.models import CloudCapacity, Site, Workload
 
@@ -175,14 +176,18 @@ def _carry_from(previous: Assessment, assessment: Assessment, user: AbstractBase
     assignments_carry(previous=previous, assessment=assessment, question_map=question_map)
 
 
-def assessment_update(*, assessment: Assessment, changes: Mapping[str, Any]) -> Assessment:
+def assessment_update(
+    *, assessment: Assessment, changes: Mapping[str, Any], user: AbstractBaseUser | None = None
+) -> Assessment:
     """Change a draft's ``title``, ``scope`` (notes), ``sign_off_required``, ``sites``, ``workloads``,
     ``cloud_capacity`` (what its evidence covers; the answers pre-filled from the inventory follow) or
     ``target_levels`` (merged into the
     current targets).
 
     A submitted assessment is frozen (re-assess instead); an assessment stays on the framework version it was
-    started on.
+    started on. Once sign-off is required, only an owner (``user``) may stop requiring it (`Forbidden`): submitting
+    without every area approved is an owner's override, with its reason kept (`reviews.sign_off_check`), and an
+    assessor turning the requirement off would skip it without a trace.
     """
     if assessment.is_frozen:
         raise Conflict("A submitted assessment cannot be changed; re-assess instead.", code="frozen")
@@ -199,7 +204,19 @@ def assessment_update(*, assessment: Assessment, changes: Mapping[str, Any]) -> 
         assessment.scope = changes["scope"]
         fields.append("scope")
     if "sign_off_required" in changes:
-        assessment.sign_off_required = bool(changes["sign_off_required"])
+        required = bool(changes["sign_off_required"])
+        if (
+            assessment.sign_off_required
+            and not required
+            and not is_owner(organization_id=assessment.organization_id, user=user)
+        ):
+            raise Forbidden(
+                "Only an owner of the organization can stop requiring sign-off (an owner can also submit without "
+                "every area approved, giving a reason).",
+                code="sign_off_needs_owner",
+                field="sign_off_required",
+            )
+        assessment.sign_off_required = required
         fields.append("sign_off_required")
     if any(name in changes for name in SCOPE_FIELDS):
         _set_scope(assessment, **{name: changes.get(name) for name in SCOPE_FIELDS})
@@ -211,6 +228,21 @@ def assessment_update(*, assessment: Assessment, changes: Mapping[str, Any]) -> 
     if fields:
         assessment.save(update_fields=fields)
     return assessment
+
+
+def assessment_delete(*, assessment: Assessment, user: AbstractBaseUser) -> None:
+    """Delete an assessment with its answers, scores, roadmap and reports. An owner may delete any; an assessor only
+    a draft they started (a stray re-assessment, say): a submitted or scored assessment, or another member's draft,
+    is kept from them (`Forbidden`). A re-assessment of it keeps its own answers and loses the link back."""
+    if not is_owner(organization_id=assessment.organization_id, user=user) and (
+        assessment.status != AssessmentStatus.DRAFT or assessment.created_by_id != user.pk
+    ):
+        raise Forbidden(
+            "Only an owner of the organization can delete a submitted or scored assessment, or another member's "
+            "draft; you can delete a draft you started.",
+            code="delete_needs_owner",
+        )
+    assessment.delete()
 
 
 def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser, override_reason: str = "") -> str:

@@ -11,7 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Role
+from accounts.models import Role
+from accounts.selectors import is_owner
 from config.errors import Conflict, Invalid
 
 from .. import scoring
@@ -169,10 +170,7 @@ def sign_off_check(*, assessment: Assessment, user: AbstractBaseUser, override_r
             "An owner can submit anyway, giving a reason.",
             code="sign_off_missing",
         )
-    is_owner = Membership.objects.filter(
-        organization_id=assessment.organization_id, user_id=user.pk, role=Role.OWNER
-    ).exists()
-    if not is_owner:
+    if not is_owner(organization_id=assessment.organization_id, user=user):
         raise Conflict(
             "Only an owner of the organization can submit without every area approved.", code="override_needs_owner"
         )

@@ -357,3 +357,45 @@ def test_a_note_on_an_inventory_answer_keeps_it_the_inventorys_in_the_api(api_cl
     client.post(answers_url, [{"question_id": "EN-COST-01", "value": 1.2, "note": "Bill"}], format="json")
     (saved,) = [a for a in client.get(answers_url).json() if a["question_id"] == "EN-COST-01"]
     assert (saved["source"], saved["inventory_note"], saved["value"]) == ("self", "", 1.2)
+
+
+def test_only_an_owner_stops_requiring_sign_off(api_client_for, organization, assessor, owner):
+    """An assessor refused the override could turn the requirement off and submit: no trace of the override."""
+    assessment = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Signed", user=owner, sign_off_required=True
+    )
+    detail = url("assessment-detail", assessment.pk)
+    refused = api_client_for(assessor, organization).patch(detail, {"sign_off_required": False}, format="json")
+    assert refused.status_code == 403
+    assert [(e["field"], e["code"]) for e in api_errors(refused)] == [("sign_off_required", "sign_off_needs_owner")]
+    assessment.refresh_from_db()
+    assert assessment.sign_off_required is True
+    kept = api_client_for(assessor, organization).patch(detail, {"sign_off_required": True}, format="json")
+    assert kept.status_code == 200
+    allowed = api_client_for(owner, organization).patch(detail, {"sign_off_required": False}, format="json")
+    assert allowed.status_code == 200, allowed.json()
+    assessment.refresh_from_db()
+    assert assessment.sign_off_required is False
+
+
+def test_who_may_delete_an_assessment(api_client_for, organization, assessor, owner):
+    """An assessor deletes a draft they started; a scored assessment, or another member's draft, only an owner."""
+    mine = services.assessment_create(
+        organization=organization, framework=default_framework(), title="Mine", user=assessor
+    )
+    theirs = services.assessment_create(organization=organization, framework=default_framework(), title="O", user=owner)
+    scored = services.assessment_create(
+        organization=organization, framework=default_framework(), title="S", user=assessor
+    )
+    client = api_client_for(assessor, organization)
+    client.post(url("assessment-answers", scored.pk), full_answers(scored.framework), format="json")
+    assert client.post(url("assessment-submit", scored.pk)).status_code == 202
+    for refused in (theirs, scored):
+        response = client.delete(url("assessment-detail", refused.pk))
+        assert response.status_code == 403
+        assert api_errors(response)[0]["code"] == "delete_needs_owner"
+    assert Assessment.objects.filter(pk__in=[theirs.pk, scored.pk]).count() == 2
+    assert client.delete(url("assessment-detail", mine.pk)).status_code == 204
+    owners = api_client_for(owner, organization)
+    assert owners.delete(url("assessment-detail", scored.pk)).status_code == 204
+    assert not Assessment.objects.filter(pk__in=[mine.pk, scored.pk]).exists()

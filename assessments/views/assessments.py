@@ -275,7 +275,9 @@ class ScopeEditView(AssessmentMixin, FormView):
         assessment = self.get_assessment()
         try:
             services.assessment_update(
-                assessment=assessment, changes={"scope": form.cleaned_data["scope"], **form.scope_choices()}
+                assessment=assessment,
+                changes={"scope": form.cleaned_data["scope"], **form.scope_choices()},
+                user=self.request.user,
             )
         except DomainError as error:
             add_to_form(form, error)
