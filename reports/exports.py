@@ -45,7 +45,18 @@ MAX_CELL_CHARACTERS = 32_767
 
 
 class ExportRejected(ValueError):
-    """An export that cannot be made (unknown dataset, format or kind); the message says what is accepted."""
+    """An export that cannot be made (unknown dataset, format or kind); the message says what is accepted, ``field``
+    which part of the request it is about."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    @classmethod
+    def of(cls, error: ImportRejected) -> ExportRejected:
+        """The inventory's own refusal (an unknown kind or format), with the field it names."""
+        fields = [problem.field for problem in error.problems if problem.field]
+        return cls(" ".join(problem.message for problem in error.problems), field=fields[0] if fields else None)
 
 
 @dataclass(frozen=True)
@@ -111,13 +122,13 @@ def dataset_columns_and_rows(*, assessment: Assessment, dataset: str) -> tuple[S
         return report_data.ANSWER_COLUMNS, report_data.answer_rows(assessment=assessment)
     if dataset == "roadmap":
         return assessment_selectors.ROADMAP_COLUMNS, assessment_selectors.roadmap_rows(assessment=assessment)
-    raise ExportRejected(f"Unknown dataset {dataset!r}: choose {', '.join(DATASETS)}.")
+    raise ExportRejected(f"Unknown dataset {dataset!r}: choose {', '.join(DATASETS)}.", field="dataset")
 
 
 def _check_format(file_format: str) -> str:
     fmt = (file_format or "").lower()
     if fmt not in FORMATS:
-        raise ExportRejected(f"Unknown format {file_format!r}: choose {', '.join(FORMATS)}.")
+        raise ExportRejected(f"Unknown format {file_format!r}: choose {', '.join(FORMATS)}.", field="format")
     return fmt
 
 
@@ -147,12 +158,12 @@ def inventory_export(*, organization: Organization, file_format: str, kind: str 
         try:
             export = inventory_services.inventory_export(organization=organization, kind=kind, file_format=fmt)
         except ImportRejected as error:
-            raise ExportRejected(" ".join(problem.message for problem in error.problems)) from error
+            raise ExportRejected.of(error) from error
         return Export(filename=export.filename, content_type=export.content_type, content=export.chunks)
     try:
         chosen = normalize_kind(kind)
     except ImportRejected as error:
-        raise ExportRejected(" ".join(problem.message for problem in error.problems)) from error
+        raise ExportRejected.of(error) from error
     kind = None if chosen == INVENTORY else chosen
     kinds = [kind] if kind else list(KINDS)
     catalog = inventory_services.Catalog(organization)

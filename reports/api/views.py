@@ -153,7 +153,7 @@ class AssessmentExportView(OrganizationScopedAPIMixin, APIView):
                 assessment=assessment, dataset=dataset, file_format=request.query_params.get("format") or "csv"
             )
         except exports.ExportRejected as error:
-            raise Invalid(str(error), code="unsupported_export") from error
+            raise Invalid(str(error), code="unsupported_export", field=error.field) from error
         return _file(export)
 
 
@@ -184,5 +184,5 @@ class InventoryExportView(OrganizationScopedAPIMixin, APIView):
                 kind=request.query_params.get("kind") or None,
             )
         except exports.ExportRejected as error:
-            raise Invalid(str(error), code="unsupported_export") from error
+            raise Invalid(str(error), code="unsupported_export", field=error.field) from error
         return _file(export)

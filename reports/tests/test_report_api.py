@@ -197,7 +197,8 @@ class TestExports:
             assert response["Content-Type"].startswith("text/csv")
         else:
             assert response.status_code == 400
-            assert api_errors(response)[0]["code"] == "unsupported_export"
+            (error,) = api_errors(response)
+            assert (error["code"], error["field"]) == ("unsupported_export", "format" if query else "dataset")
 
     def test_the_inventory_in_every_format(self, api_client_for, organization, viewer):
         from inventory.tests.factories import SiteFactory
