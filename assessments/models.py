@@ -258,6 +258,11 @@ class Answer(models.Model):
         return f"{self.question_id}: {value}"
 
     @property
+    def inventory_words(self) -> str:
+        """How the inventory gave the answer, without the "From the inventory:" its badge already says."""
+        return self.inventory_note.removeprefix("From the inventory:").strip()
+
+    @property
     def notes_text(self) -> str:
         """What a report says beside the answer: how the inventory gave it, then the members' note."""
         return "\n".join(text for text in (self.inventory_note.strip(), self.note.strip()) if text)

@@ -368,7 +368,8 @@ class TestAreaPage:
         response = logged_in(client, assessor).get(area_url(assessment, "energy"))
         body = text_of(response)
         assert "From the inventory" in body
-        assert note.split("(")[0].strip() in body
+        assert note.split("(")[0].removeprefix("From the inventory:").strip() in body
+        assert "From the inventory From the inventory" not in body  # the badge, then the words: not twice
         assert "Filled in from the inventory" in body
         assert re.search(r'name="EN-COST-01-value" value="1.3"', body)
 
