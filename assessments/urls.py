@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.ReviewView.as_view(), name="review"),
     path("<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),
     path("<int:pk>/retry/", views.ScoringRetryView.as_view(), name="retry"),
+    path("<int:pk>/delete/", views.AssessmentDeleteView.as_view(), name="delete"),
     path("<int:pk>/reassess/", views.ReassessView.as_view(), name="reassess"),
     path("<int:pk>/reassess/preview/", views.ReassessPreviewView.as_view(), name="reassess_preview"),
     path("<int:pk>/history/", views.AnswerHistoryView.as_view(), name="history"),

@@ -31,6 +31,7 @@ from .answers import (
 )
 from .assessments import (
     assessment_create,
+    assessment_deletable,
     assessment_delete,
     assessment_reassess,
     assessment_submit,
@@ -117,6 +118,7 @@ __all__ = [
     "assessment_scoring_claim",
     "assessment_scoring_reap",
     "assessment_scoring_retry",
+    "assessment_deletable",
     "assessment_delete",
     "assessment_submit",
     "assessment_update",

@@ -230,13 +230,18 @@ def assessment_update(
     return assessment
 
 
+def assessment_deletable(*, assessment: Assessment, user: AbstractBaseUser, owner: bool) -> bool:
+    """The rule `assessment_delete` applies (pages read it to offer the button): an ``owner`` of the organization
+    deletes any assessment; anyone else only a draft they started."""
+    return owner or (assessment.status == AssessmentStatus.DRAFT and assessment.created_by_id == user.pk)
+
+
 def assessment_delete(*, assessment: Assessment, user: AbstractBaseUser) -> None:
     """Delete an assessment with its answers, scores, roadmap and reports. An owner may delete any; an assessor only
     a draft they started (a stray re-assessment, say): a submitted or scored assessment, or another member's draft,
     is kept from them (`Forbidden`). A re-assessment of it keeps its own answers and loses the link back."""
-    if not is_owner(organization_id=assessment.organization_id, user=user) and (
-        assessment.status != AssessmentStatus.DRAFT or assessment.created_by_id != user.pk
-    ):
+    owner = is_owner(organization_id=assessment.organization_id, user=user)
+    if not assessment_deletable(assessment=assessment, user=user, owner=owner):
         raise Forbidden(
             "Only an owner of the organization can delete a submitted or scored assessment, or another member's "
             "draft; you can delete a draft you started.",

@@ -637,3 +637,38 @@ def test_the_scope_form_refuses_a_site_that_is_not_one_of_the_organizations(
     assert "sites" in response.context["form"].errors
     assert "Theirs secret" not in response.content.decode()
     assert list(Assessment.objects.get(pk=assessment.pk).sites.all()) == []
+
+
+class TestDeleteADraft:
+    """A stray draft (a re-assessment started on the wrong version, say) is deleted in the app by its creator or an
+    owner, after a confirmation; someone else's draft, or a submitted assessment, is not offered and is refused."""
+
+    def test_the_creator_deletes_their_draft_after_confirming(self, client, organization, assessor):
+        assessment = start_assessment(organization=organization, user=assessor)
+        detail = text_of(logged_in(client, assessor).get(url("detail", assessment.pk)))
+        assert "Delete this draft…" in detail
+        confirm = client.get(url("delete", assessment.pk))
+        assert confirm.status_code == 200
+        assert "This cannot be undone." in text_of(confirm)
+        assert Assessment.objects.filter(pk=assessment.pk).exists()  # a GET deletes nothing
+        response = client.post(url("delete", assessment.pk))
+        assert response.status_code == 302
+        assert response["Location"] == url("list")
+        assert not Assessment.objects.filter(pk=assessment.pk).exists()
+
+    def test_another_assessors_draft_is_neither_offered_nor_deleted(self, client, organization, assessor, owner):
+        other = MembershipFactory(organization=organization, role=Role.ASSESSOR, user=UserFactory(username="bo")).user
+        assessment = start_assessment(organization=organization, user=owner)
+        assert "Delete this draft" not in text_of(logged_in(client, other).get(url("detail", assessment.pk)))
+        client.post(url("delete", assessment.pk))
+        assert Assessment.objects.filter(pk=assessment.pk).exists()
+        mine = start_assessment(organization=organization, user=other)
+        assert "Delete this draft…" in text_of(logged_in(Client(), owner).get(url("detail", mine.pk)))
+
+    def test_a_submitted_assessment_is_kept(self, client, organization, assessor):
+        assessment = start_assessment(organization=organization, user=assessor)
+        answer_all(assessment, assessor)
+        services.assessment_submit(assessment=assessment, user=assessor)
+        assert "Delete this draft" not in text_of(logged_in(client, assessor).get(url("detail", assessment.pk)))
+        client.post(url("delete", assessment.pk))
+        assert Assessment.objects.filter(pk=assessment.pk).exists()

@@ -15,6 +15,7 @@ The views are thin: reads come from `selectors`, every rule is a service's (`ass
 
 from .assessments import (
     AssessmentCreateView,
+    AssessmentDeleteView,
     AssessmentDetailView,
     AssessmentListView,
     ReassessView,
@@ -55,6 +56,7 @@ __all__ = [
     "RoadmapItemTrackView",
     "RoadmapView",
     "ScoringRetryView",
+    "AssessmentDeleteView",
     "SubmitView",
     "provide_roadmap_chart",
     "question_view",

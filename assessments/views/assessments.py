@@ -163,6 +163,13 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         context["reassess_preview_url"] = reverse("assessments:reassess_preview", args=[assessment.pk])
         context["history_url"] = reverse("assessments:history", args=[assessment.pk])
         context["newer_versions"] = selectors.frameworks_newer_than(assessment=assessment)
+        context["can_delete"] = (  # here a draft only; an owner deletes others through the API
+            context["can_write"]
+            and assessment.status == AssessmentStatus.DRAFT
+            and services.assessment_deletable(
+                assessment=assessment, user=self.request.user, owner=self.membership.role == Role.OWNER
+            )
+        )
         context["can_reassess"] = context["can_write"] and assessment.status in (
             AssessmentStatus.SCORED,
             AssessmentStatus.FAILED,
@@ -251,6 +258,27 @@ class ScoringRetryView(AssessmentMixin, View):
         else:
             messages.success(request, f"“{assessment.title}” is being scored again.")
         return HttpResponseRedirect(reverse("assessments:detail", args=[assessment.pk]))
+
+
+class AssessmentDeleteView(AssessmentMixin, TemplateView):
+    """Delete a draft (a stray re-assessment, say), after a confirmation: its creator or an owner
+    (`services.assessment_delete`, which the API's DELETE calls too; an owner deletes others through the API)."""
+
+    template_name = "assessments/assessment_confirm_delete.html"
+    read_role = Role.ASSESSOR
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        assessment = self.get_assessment()
+        if assessment.status != AssessmentStatus.DRAFT:
+            messages.error(request, "Only a draft can be deleted here; a submitted assessment is kept.")
+            return HttpResponseRedirect(reverse("assessments:detail", args=[assessment.pk]))
+        try:
+            services.assessment_delete(assessment=assessment, user=request.user)
+        except DomainError as error:
+            messages.error(request, " ".join(item.message for item in error.errors))
+            return HttpResponseRedirect(reverse("assessments:detail", args=[assessment.pk]))
+        messages.success(request, f"Draft “{assessment.title}” deleted.")
+        return HttpResponseRedirect(reverse("assessments:list"))
 
 
 class ScopeEditView(AssessmentMixin, FormView):
