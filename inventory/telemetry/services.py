@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +25,7 @@ from config.errors import Invalid, TooLarge
 
 from ..importing import tool_output_text
 from ..models import Server
+from ..services.catalog_names import AMBIGUOUS, Catalog, accelerator_type_names
 from . import dcgm
 from .matching import candidate_names, first_match, match_hosts, unknown_host
 from .models import ServerTelemetryDay, ServerTelemetryGpuDay, TelemetrySource
@@ -222,10 +224,43 @@ def servers_matching(*, organization: Organization, labels: Iterable[str]) -> tu
         for s in Server.objects.filter(organization=organization)
         .annotate(lname=Lower("hostname"))
         .filter(condition)
-        .only("pk", "hostname", "accelerator_count")
+        .select_related("accelerator_type")
+        .only(
+            "pk",
+            "hostname",
+            "accelerator_count",
+            "accelerator_type__vendor",
+            "accelerator_type__model",
+            "accelerator_type__nvidia_smi_names",
+        )
     }
     matches = match_hosts(labels, [(pk, s.hostname) for pk, s in servers.items()])
     return matches, servers
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
+def model_mismatch_note(server: Server, models: list[str], catalog: Any) -> str | None:
+    """A note when the GPUs a scrape reports are, by the catalog, another accelerator type than the server's (an
+    H100 scrape uploaded onto an L40S server: the hostname given is probably not theirs); None when they are its
+    type, or names the catalog does not know. ``catalog``: a callable giving the organization's `Catalog`, built
+    only when a name is not one of the server's type's."""
+    kind = server.accelerator_type
+    if kind is None or not models:
+        return None
+    own = {_folded(name) for name in accelerator_type_names(kind)}
+    others = [model for model in models if _folded(model) not in own]
+    if not others:
+        return None
+    found = {catalog().resolve("accelerator_type", model) for model in others}
+    if not any(pk not in (None, AMBIGUOUS, kind.pk) for pk in found):
+        return None
+    return (
+        f"The scrape's GPUs are {', '.join(models)}, but the inventory records {kind.vendor} {kind.model} for this "
+        "server: check that the scrape is this server's."
+    )
 
 
 # --- dcgm-exporter scrape ------------------------------------------------------------------------------------------
@@ -335,6 +370,7 @@ def telemetry_ingest_scrape(
         per_server.setdefault(found.server_id, (label, []))[1].extend(host_readings)
     summaries: dict[tuple[int, date], DaySummary] = {}
     day = day_of(moment)
+    catalog = functools.cache(lambda: Catalog(organization))  # read only if a GPU name is not the server's type's
     for server_id, (label, server_readings) in per_server.items():
         server = servers[server_id]
         values = instant_values(server_readings)
@@ -342,6 +378,8 @@ def telemetry_ingest_scrape(
         summary.add(moment, values)
         matched = MatchedServer(server.pk, server.hostname, reported.get(label) or label, values.gpu_count, days=[day])
         matched.notes.extend(mig_notes(values))
+        if note := model_mismatch_note(server, values.gpu_models, catalog):
+            matched.notes.append(note)
         count = values.gpu_count
         if count is not None and server.accelerator_count and count != server.accelerator_count:
             matched.notes.append(

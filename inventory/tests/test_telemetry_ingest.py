@@ -362,3 +362,32 @@ def test_a_scrape_whose_only_value_is_absent_says_so_and_names_it(organization, 
     assert "No value was left to store once those were ignored: nothing was written." in result.notes
     assert not any("No series named a server" in note for note in result.notes)
     assert not ServerTelemetryDay.objects.filter(server=eks).exists()
+
+
+def test_a_scrape_of_another_gpu_model_than_the_servers_is_said(organization):
+    """An H100 scrape uploaded for an L40S server (the wrong hostname given): stored as asked, with a note naming
+    both models; the scrape of the server's own model, or a model the catalog does not know, gets none."""
+    from inventory.models import AcceleratorType
+
+    l40s = AcceleratorType.objects.get(organization__isnull=True, model="L40S")
+    server = ServerFactory(
+        organization=organization, hostname="iad-l40s-03", accelerator_type=l40s, accelerator_count=8
+    )
+    (matched,) = services.telemetry_ingest_scrape(
+        organization=organization, text=text(H100), hostname="iad-l40s-03"
+    ).matched
+    assert matched.server_id == server.pk
+    assert matched.notes == [
+        "The scrape's GPUs are NVIDIA H100 80GB HBM3, but the inventory records NVIDIA L40S for this server: check "
+        "that the scrape is this server's."
+    ]
+    ServerFactory(organization=organization, hostname="h100-node")  # 8 x H100 SXM: its own model
+    (matched,) = services.telemetry_ingest_scrape(
+        organization=organization, text=text(H100), hostname="h100-node"
+    ).matched
+    assert matched.notes == []
+    unknown = text(H100).replace("NVIDIA H100 80GB HBM3", "Acme X1000")
+    (matched,) = services.telemetry_ingest_scrape(
+        organization=organization, text=unknown, hostname="iad-l40s-03"
+    ).matched
+    assert matched.notes == []
