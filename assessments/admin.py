@@ -25,7 +25,7 @@ from accounts.admin_scoping import (
     ScopedHistoryAdmin,
 )
 from accounts.selectors import users_of_organization
-from config.admin_display import EMPTY, in_place, shown_numbers
+from config.admin_display import EMPTY, in_place, json_shown, shown_numbers
 from config.errors import DomainError
 
 from . import scoring, services
@@ -239,12 +239,14 @@ class ScoreInline(ReadOnlyInline):
     fields = tuple(
         in_place(
             ("scope", "ref", "area_ref", "score", "level", "target_level", "weight", "risk", "details"),
-            shown_numbers(Score, score_text, "score"),
+            shown_numbers(Score, score_text, "score") | shown_numbers(Score, json_shown, "details"),
         )
     )
 
 
-RESULT_SCORES = shown_numbers(AssessmentResult, score_text, "readiness_index", "answers_index")
+RESULT_SCORES = shown_numbers(AssessmentResult, score_text, "readiness_index", "answers_index") | shown_numbers(
+    AssessmentResult, json_shown, "facts", "inventory"
+)
 
 
 @admin.register(AssessmentResult)
@@ -314,7 +316,7 @@ ROADMAP_SCORES = shown_numbers(
     "gap_points",
     "current_area_score",
     "expected_area_score",
-)
+) | shown_numbers(RoadmapItem, json_shown, "details")
 
 
 @admin.register(RoadmapItem)

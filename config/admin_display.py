@@ -8,11 +8,14 @@ place, with the field's label, help text and sort order.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 
 EMPTY = "—"
 """An empty value, as the admin's other computed columns write it."""
@@ -25,6 +28,26 @@ def shown_numbers(model: type[models.Model], text: Callable[[Any], Any], *names:
     (``EMPTY`` when it has none). Put them where the fields were (`in_place`) and exclude the fields from the admin's
     form (`exclude = tuple(shown)`), or the form shows the stored float as well."""
     return {name: _shown(model._meta.get_field(name), text) for name in names}
+
+
+JSON_DECIMALS = 3
+"""Decimals a float inside a stored JSON value keeps in the admin (88.372, not 88.37209302325581)."""
+
+
+def json_shown(value: Any) -> str:
+    """A stored JSON value (a result's facts, a score's or a roadmap item's details) as the admin shows it:
+    indented, every float rounded to `JSON_DECIMALS` (the stored value is untouched)."""
+
+    def rounded(item: Any) -> Any:
+        if isinstance(item, float):
+            return round(item, JSON_DECIMALS) if math.isfinite(item) else item
+        if isinstance(item, dict):
+            return {key: rounded(inner) for key, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [rounded(inner) for inner in item]
+        return item
+
+    return format_html('<pre class="mb-0">{}</pre>', json.dumps(rounded(value), indent=2, ensure_ascii=False))
 
 
 def in_place(names: Iterable[Any], shown: dict[str, Display]) -> list[Any]:

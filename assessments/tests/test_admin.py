@@ -270,3 +270,18 @@ class TestOperatorReadsRoundedNumbers:
         assert "47.2 %" in page
         assert "47.1999" not in page
         assert "Level " in page  # maturity answers by their level's words
+
+    def test_stored_json_reads_with_its_floats_rounded(self, client, operator, raw):
+        """A result's facts and a roadmap item's details kept their floats' tails (88.37209302325581)."""
+        assessment, item = raw
+        facts = {"average_pue": {"value": 1.4097543514838349, "unit": "ratio", "label": "Average PUE"}}
+        AssessmentResult.objects.filter(assessment=assessment).update(facts=facts)
+        RoadmapItem.objects.filter(pk=item.pk).update(details={"self_score": 77.08333333333333, "evidence": []})
+        client.force_login(operator)
+        page = client.get(admin_url(AssessmentResult, "change", assessment.result.pk)).content.decode()
+        assert "1.41" in page
+        assert "1.4097" not in page
+        page = client.get(admin_url(RoadmapItem, "change", item.pk)).content.decode()
+        assert "77.083" in page
+        assert "77.08333" not in page
+        assert AssessmentResult.objects.get(assessment=assessment).facts == facts  # stored as it was
