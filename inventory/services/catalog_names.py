@@ -17,6 +17,12 @@ from .. import selectors
 AMBIGUOUS = -1
 
 
+def written_name(name: str) -> str:
+    """A name as written, its spaces collapsed ("NVIDIA  H100 " -> "NVIDIA H100"); ``.lower()`` of it is the key
+    names are matched by whatever their case."""
+    return " ".join(name.split())
+
+
 class NameIndex:
     """Catalog entries by name, case-insensitively; an organization's private entry wins over a shared one. Where
     two entries' names differ only by case or spaces ("T1" and "t1"), the name as written picks its own: only a name
@@ -28,14 +34,14 @@ class NameIndex:
         self._written: dict[str, set[int]] = defaultdict(set)
 
     def add(self, name: str, pk: int, *, private: bool) -> None:
-        written = " ".join(name.split())
+        written = written_name(name)
         if written:
             (self._private if private else self._shared)[written.lower()].add(pk)
             self._written[written].add(pk)
 
     def resolve(self, name: str) -> int | None:
         """The entry's id, None when no entry has the name, `AMBIGUOUS` when several have it."""
-        written = " ".join(name.split())
+        written = written_name(name)
         key = written.lower()
         for candidates in (self._private.get(key), self._shared.get(key)):
             if candidates:

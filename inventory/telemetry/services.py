@@ -25,7 +25,7 @@ from config.errors import Invalid, TooLarge
 
 from ..importing import tool_output_text
 from ..models import Server
-from ..services.catalog_names import AMBIGUOUS, Catalog, accelerator_type_names
+from ..services.catalog_names import AMBIGUOUS, Catalog, accelerator_type_names, written_name
 from . import dcgm
 from .matching import candidate_names, first_match, match_hosts, unknown_host
 from .models import ServerTelemetryDay, ServerTelemetryGpuDay, TelemetrySource
@@ -238,10 +238,6 @@ def servers_matching(*, organization: Organization, labels: Iterable[str]) -> tu
     return matches, servers
 
 
-def _folded(name: str) -> str:
-    return " ".join(name.split()).lower()
-
-
 def model_mismatch_note(server: Server, models: list[str], catalog: Any) -> str | None:
     """A note when the GPUs a scrape reports are, by the catalog, another accelerator type than the server's (an
     H100 scrape uploaded onto an L40S server: the hostname given is probably not theirs); None when they are its
@@ -250,8 +246,8 @@ def model_mismatch_note(server: Server, models: list[str], catalog: Any) -> str 
     kind = server.accelerator_type
     if kind is None or not models:
         return None
-    own = {_folded(name) for name in accelerator_type_names(kind)}
-    others = [model for model in models if _folded(model) not in own]
+    own = {written_name(name).lower() for name in accelerator_type_names(kind)}
+    others = [model for model in models if written_name(model).lower() not in own]
     if not others:
         return None
     found = {catalog().resolve("accelerator_type", model) for model in others}
