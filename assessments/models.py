@@ -214,6 +214,10 @@ class AnswerSource(models.TextChoices):
     INVENTORY = "inventory", "From the inventory"
 
 
+INVENTORY_NOTE_PREFIX = "From the inventory:"
+"""How `Answer.inventory_note` begins (the questionnaire's box has it as its badge, and leaves it out)."""
+
+
 class Answer(models.Model):
     """The current answer to one question. Several members may answer: each save raises ``version``, and a save
     made over a newer answer from someone else is refused (`services.answers_save`), so no update is lost."""
@@ -260,7 +264,7 @@ class Answer(models.Model):
     @property
     def inventory_words(self) -> str:
         """How the inventory gave the answer, without the "From the inventory:" its badge already says."""
-        return self.inventory_note.removeprefix("From the inventory:").strip()
+        return self.inventory_note.removeprefix(INVENTORY_NOTE_PREFIX).strip()
 
     @property
     def notes_text(self) -> str:

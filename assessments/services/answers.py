@@ -27,7 +27,7 @@ from config.validators import validate_finite_json
 from inventory.facts import compute_facts, rounded
 
 from .. import scoring
-from ..models import Answer, AnswerSource, Assessment
+from ..models import INVENTORY_NOTE_PREFIX, Answer, AnswerSource, Assessment
 from ..selectors import answer_shown
 from .frameworks import framework_parse
 from .reviews import reviews_reopen_for_changes
@@ -487,7 +487,7 @@ def answers_prefill_from_inventory(*, assessment: Assessment) -> int:
                 answered_by=None,
                 note=earlier.note if earlier is not None else "",
                 evidence_url=earlier.evidence_url if earlier is not None else "",
-                inventory_note=f"From the inventory: {fact.explanation} ({answered}).",
+                inventory_note=f"{INVENTORY_NOTE_PREFIX} {fact.explanation} ({answered}).",
                 version=version,
             )
         )
